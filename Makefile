@@ -1,0 +1,62 @@
+# hitless — the two commands that matter: `make demo` and `make test` (as root on Debian 12).
+# Everything installs what it needs first (scripts/deps).
+
+JOBS    ?= $(shell nproc)
+BUILD   ?= build
+ASAN    ?= build-asan
+FUZZDIR ?= build-fuzz
+RUNS    ?= 1000000
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test test-fast test-asan demo bench fuzz clean help
+
+all: build
+
+help:
+	@echo "make demo    install deps, build, run the main job and print its report"
+	@echo "make test    install deps, build, run every test (normal build, then ASan+UBSan build)"
+	@echo "make bench   run the benchmarks, JSON to bench/results.json"
+	@echo "make fuzz    build the libFuzzer targets with clang and run each RUNS=$(RUNS) times"
+	@echo "make clean   remove build directories"
+
+deps:
+	@bash scripts/deps
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory test-asan
+
+test-fast: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+$(ASAN)/build.ninja:
+	cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHITLESS_SANITIZE=ON \
+	  -DHITLESS_BENCH=OFF $(CMAKE_FLAGS)
+
+test-asan: deps $(ASAN)/build.ninja
+	cmake --build $(ASAN) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+
+demo: build
+	@bash scripts/demo $(BUILD)
+
+bench: build
+	@bash bench/run $(BUILD)
+
+$(FUZZDIR)/build.ninja:
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZDIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DHITLESS_FUZZ=ON
+
+fuzz: deps $(FUZZDIR)/build.ninja
+	cmake --build $(FUZZDIR) -j $(JOBS)
+	@bash fuzz/run $(FUZZDIR) $(RUNS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZDIR)

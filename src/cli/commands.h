@@ -1,0 +1,15 @@
+// Registration of each group of `hitless` commands into the table. Each group lives in its own
+// file; hitless_cli.cc assembles them.
+#pragma once
+
+#include "cli/command_table.h"
+
+namespace hitless::cli {
+
+void addImageCommands(CommandTable& table);   // keygen, image build, image verify
+void addCompatCommands(CommandTable& table);  // compat, decode
+
+// The public key used when --pubkey is absent: $HITLESS_PUBKEY, else /etc/hitless/image.pub.
+std::string defaultPublicKeyPath();
+
+}  // namespace hitless::cli

@@ -1,0 +1,217 @@
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "base/file_util.h"
+#include "cli/commands.h"
+#include "issu/compat_check.h"
+#include "messages/message_dump.h"
+#include "messages/release.h"
+
+namespace hitless::cli {
+namespace {
+
+using issu::CompatReport;
+using issu::ImageSummary;
+
+std::string pad(std::string s, size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s + " ";
+}
+
+std::string direction(const CompatReport& r) {
+  if (!r.running.manifest || !r.target.manifest) return "";
+  auto a = r.running.manifest->version, b = r.target.manifest->version;
+  return a < b ? "upgrade" : b < a ? "downgrade" : "same version";
+}
+
+nlohmann::json imageJson(const ImageSummary& s) {
+  nlohmann::json j = {{"path", s.path}, {"verified", !s.key_id.empty()}};
+  if (!s.key_id.empty()) j["key_id"] = s.key_id;
+  if (s.manifest) {
+    const auto& m = *s.manifest;
+    j["version"] = m.version.toString();
+    j["release_date"] = m.release_date.toString();
+    j["platform"] = m.platform;
+    j["kind"] = issu::buildKindName(m.kind);
+    j["issu_capable"] = m.issu_capable;
+  }
+  return j;
+}
+
+nlohmann::json reportJson(const CompatReport& r) {
+  nlohmann::json violations = nlohmann::json::array();
+  for (const auto& v : r.violations) {
+    violations.push_back({{"code", static_cast<int>(v.rule)},
+                          {"rule", issu::policyRuleName(v.rule)},
+                          {"reason", v.reason}});
+  }
+  nlohmann::json j = {{"allowed", r.allowed()},
+                      {"direction", direction(r)},
+                      {"running", imageJson(r.running)},
+                      {"target", imageJson(r.target)},
+                      {"violations", std::move(violations)}};
+  if (r.negotiation) {
+    j["compatibility"] = issu::compatibilityName(r.negotiation->level);
+    j["operating_mode"] = issu::operatingModeName(r.negotiation->mode());
+    j["negotiation"] = issu::toJson(*r.negotiation);
+  }
+  if (r.stored.consulted) {
+    j["stored_matrix"] = {
+        {"owner", r.stored.matrix_owner},
+        {"peer", r.stored.peer},
+        {"stored", r.stored.stored ? nlohmann::json(issu::compatibilityName(*r.stored.stored))
+                                   : nlohmann::json(nullptr)},
+        {"disagrees", r.stored.disagrees}};
+  }
+  return j;
+}
+
+void printImageRow(const char* role, const ImageSummary& s, std::ostream& out) {
+  out << "  " << pad(role, 8);
+  if (s.manifest) {
+    const auto& m = *s.manifest;
+    out << pad(m.version.toString(), 8) << pad(std::string(issu::buildKindName(m.kind)), 8)
+        << pad(m.release_date.toString(), 11) << pad(m.platform, 14)
+        << pad(m.issu_capable ? "yes" : "no", 5);
+  } else {
+    out << pad("?", 8) << pad("?", 8) << pad("?", 11) << pad("?", 14) << pad("?", 5);
+  }
+  out << (s.key_id.empty() ? "FAILED" : "ok (key " + s.key_id + ")") << "  " << s.path << "\n";
+}
+
+void printReport(const CompatReport& r, std::ostream& out) {
+  out << "ISSU compatibility";
+  if (r.running.manifest && r.target.manifest) {
+    out << ": running " << r.running.manifest->version.toString() << " -> target "
+        << r.target.manifest->version.toString() << " (" << direction(r) << ")";
+  }
+  out << "\n\n  " << pad("Image", 8) << pad("Version", 8) << pad("Kind", 8) << pad("Released", 11)
+      << pad("Platform", 14) << pad("ISSU", 5) << "Signature\n";
+  printImageRow("running", r.running, out);
+  printImageRow("target", r.target, out);
+
+  out << "\nResult: " << (r.allowed() ? "ALLOWED" : "REFUSED") << "\n";
+  for (const auto& v : r.violations) {
+    out << "  [" << issu::policyRuleName(v.rule) << "] " << v.reason << "\n";
+  }
+  if (!r.negotiation) {
+    out << "Operating mode: unknown (a manifest could not be read)\n";
+    return;
+  }
+  const auto& n = *r.negotiation;
+  out << "Operating mode: " << issu::operatingModeName(n.mode())
+      << " (compatibility: " << issu::compatibilityName(n.level) << ")\n";
+  if (n.mode() == issu::OperatingMode::kRpr) {
+    out << "  The standby would stay cold: a switchover restarts the control plane (graceful "
+           "restart), it is not hitless.\n";
+  }
+  out << "Stored matrix of " << r.stored.matrix_owner << ": ";
+  if (!r.stored.stored) {
+    out << "no row for " << r.stored.peer << " (decided by negotiation)\n";
+  } else {
+    out << "row for " << r.stored.peer << " says " << issu::compatibilityName(*r.stored.stored)
+        << (r.stored.disagrees ? "; DISAGREES with the negotiation — the image's matrix is wrong"
+                               : "; negotiation agrees")
+        << "\n";
+  }
+
+  out << "\n  " << pad("Cid", 5) << pad("Client name", 20) << pad("Base", 8) << pad("Result", 13)
+      << "Negotiated message versions (this/peer range)\n";
+  for (const auto& c : n.clients) {
+    std::string msgs;
+    for (const auto& m : c.messages) {
+      if (!msgs.empty()) msgs += ", ";
+      msgs += m.name + " " + (m.version ? "v" + std::to_string(*m.version) : "none");
+      if (m.my_min != m.peer_min || m.my_max != m.peer_max) {
+        msgs += " (" + std::to_string(m.my_min) + "~" + std::to_string(m.my_max) + "/" +
+                std::to_string(m.peer_min) + "~" + std::to_string(m.peer_max) + ")";
+      }
+    }
+    out << "  " << pad(std::to_string(c.id), 5) << pad(c.name, 20)
+        << pad(c.required ? "Base" : "Non-Base", 8)
+        << pad(c.compatible ? "COMPATIBLE" : "INCOMPATIBLE", 13) << msgs << "\n";
+    if (!c.compatible) out << "        " << c.reason << "\n";
+  }
+}
+
+int runCompat(const ParsedArgs& a, Io& io) {
+  std::string key_path = a.get("pubkey", defaultPublicKeyPath());
+  auto key = issu::loadPublicKey(key_path);
+  if (!key.isOk()) {
+    io.err << "% " << key.status().message() << " (give the image signing key with --pubkey)\n";
+    return kExitUsage;
+  }
+  for (const auto& dir : a.positional) {
+    if (!std::filesystem::is_directory(dir)) {
+      io.err << "% no image directory at " << dir << "\n";
+      return kExitUsage;
+    }
+  }
+  CompatReport r = issu::checkCompat(a.positional[0], a.positional[1], *key);
+  if (a.has("json")) {
+    io.out << reportJson(r).dump(2) << "\n";
+  } else {
+    printReport(r, io.out);
+  }
+  return r.allowed() ? kExitOk : kExitRefused;
+}
+
+int runDecode(const ParsedArgs& a, Io& io) {
+  auto release = messages::Release::parse(a.get("release", messages::kRelease1_1.toString()));
+  if (!release.isOk()) {
+    io.err << "% " << release.status().message() << "\n";
+    return kExitUsage;
+  }
+  auto catalog = messages::buildCatalog(*release);
+  auto bytes = readFile(a.positional[0], size_t{256} << 20);
+  if (!catalog.isOk() || !bytes.isOk()) {
+    io.err << "% " << (bytes.isOk() ? catalog.status() : bytes.status()).message() << "\n";
+    return kExitUsage;
+  }
+  wire::ByteView rest = *bytes;
+  size_t offset = 0, count = 0;
+  int rc = kExitOk;
+  while (!rest.empty()) {
+    auto frame = wire::parseFrame(rest);
+    if (!frame.isOk() || !*frame) {
+      io.err << "% offset " << offset << ": "
+             << (frame.isOk() ? "truncated frame" : frame.status().message()) << "\n";
+      return kExitRefused;
+    }
+    const auto& f = **frame;
+    auto text = messages::describeFrame(*catalog, f);
+    io.out << "offset " << offset << " client " << f.header.client_id << " type "
+           << f.header.msg_type << " v" << f.header.version << ": "
+           << (text.isOk() ? *text : "ERROR " + text.status().message()) << "\n";
+    if (!text.isOk()) rc = kExitRefused;
+    size_t used = wire::kFrameHeaderSize + f.payload.size();
+    rest.remove_prefix(used);
+    offset += used;
+    ++count;
+  }
+  io.out << count << " frames\n";
+  return rc;
+}
+
+}  // namespace
+
+void addCompatCommands(CommandTable& table) {
+  table.add({{"compat"},
+             "RUNNING_IMAGE TARGET_IMAGE",
+             "Is ISSU from the running image to the target allowed, and in which mode?",
+             {{"pubkey", "KEY", "public key (default: $HITLESS_PUBKEY or /etc/hitless/image.pub)"},
+              {"json", "", "print JSON"}},
+             2,
+             2,
+             runCompat});
+  table.add({{"decode"},
+             "FILE",
+             "Decode a file of checkpoint frames as an image of the given release would",
+             {{"release", "X.Y", "release whose message catalog decodes (default 1.1)"}},
+             1,
+             1,
+             runDecode});
+}
+
+}  // namespace hitless::cli

@@ -1,0 +1,16 @@
+// The `hitless` operator CLI as a library: runHitless() is main() minus process concerns, so
+// tests can drive every command in-process and compare its output and exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/command_table.h"
+
+namespace hitless::cli {
+
+inline constexpr char kHitlessVersion[] = "0.1.0";
+
+int runHitless(const std::vector<std::string>& argv, Io& io);
+
+}  // namespace hitless::cli

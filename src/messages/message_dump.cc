@@ -1,0 +1,79 @@
+#include "messages/message_dump.h"
+
+#include "messages/rib_messages.h"
+#include "messages/session_messages.h"
+#include "messages/wire_numbers.h"
+
+namespace hitless::messages {
+namespace {
+
+std::string describeRoute(const net::Route& r) {
+  std::string s = "route " + r.prefix.toString();
+  for (const auto& nh : r.nexthops) {
+    s += " via " + nh.gateway.toString();
+    if (nh.ifindex != 0) s += " dev#" + std::to_string(nh.ifindex);
+    if (nh.weight != 1) s += " weight " + std::to_string(nh.weight);
+  }
+  s += " proto " + std::to_string(r.protocol) + " metric " + std::to_string(r.metric) +
+       " distance " + std::to_string(r.distance);
+  if (r.tag != 0) s += " tag " + std::to_string(r.tag);
+  return s;
+}
+
+}  // namespace
+
+Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wire::Frame& frame) {
+  const auto& h = frame.header;
+  const issu::MessageTypeSpec* spec = catalog.findMessage(h.client_id, h.msg_type);
+  if (spec == nullptr) {
+    return Status::notFound("client " + std::to_string(h.client_id) + " message type " +
+                            std::to_string(h.msg_type) + " is not recognised");
+  }
+  ASSIGN_OR_RETURN(std::string native, catalog.convert(h.client_id, h.msg_type, frame.payload,
+                                                       h.version, spec->max_version));
+  wire::ByteView p = native;
+  switch (h.client_id) {
+    case kClientIssuProto: {
+      ASSIGN_OR_RETURN(auto m, decodeSessionHello(p));
+      return "session hello slot " + std::to_string(m.slot) + " software " + m.software_version +
+             " clients " + std::to_string(m.message_set.clients.size());
+    }
+    case kClientRf:
+      if (h.msg_type == kMsgRfStatus) {
+        ASSIGN_OR_RETURN(auto m, decodeRfStatus(p));
+        return "rf status slot " + std::to_string(m.slot) + " state " +
+               std::to_string(m.rf_state) + " epoch " + std::to_string(m.epoch);
+      }
+      if (h.msg_type == kMsgHeartbeat) {
+        ASSIGN_OR_RETURN(auto m, decodeHeartbeat(p));
+        return "heartbeat " + std::to_string(m.sequence);
+      }
+      {
+        ASSIGN_OR_RETURN(auto m, decodeStateDigest(p));
+        return "state digest client " + std::to_string(m.client) + " entries " +
+               std::to_string(m.entries);
+      }
+    case kClientConfigSync: {
+      ASSIGN_OR_RETURN(auto m, decodeConfigItem(p));
+      return std::string(m.deleted ? "config delete " : "config set ") + m.path + " = " + m.value;
+    }
+    case kClientRib:
+      if (h.msg_type == kMsgRouteUpdate) {
+        ASSIGN_OR_RETURN(auto r, decodeRouteUpdate(p, spec->max_version));
+        return describeRoute(r);
+      }
+      if (h.msg_type == kMsgRouteWithdraw) {
+        ASSIGN_OR_RETURN(auto m, decodeRouteWithdraw(p));
+        return "withdraw " + m.prefix.toString();
+      }
+      {
+        ASSIGN_OR_RETURN(auto m, decodeBulkMarker(p));
+        return std::string(m.phase == BulkMarker::kBegin ? "bulk begin" : "bulk end") +
+               " count " + std::to_string(m.count);
+      }
+  }
+  return Status::internal("catalog knows client " + std::to_string(h.client_id) +
+                          " but the dumper does not");
+}
+
+}  // namespace hitless::messages

@@ -1,0 +1,154 @@
+#include "messages/session_messages.h"
+
+#include "messages/fields.h"
+#include "messages/wire_numbers.h"
+
+namespace hitless::messages {
+namespace {
+
+using wire::ByteView;
+using wire::TlvWriter;
+
+Result<issu::MessageTypeSpec> decodeMessageSpec(ByteView value) {
+  issu::MessageTypeSpec m;
+  RETURN_IF_ERROR(FieldDecoder("hello message type")
+                      .uint(tags::kMsgType, &m.type, "type", Presence::kRequired)
+                      .bytes(tags::kMsgName, &m.name, "name")
+                      .uint(tags::kMsgMin, &m.min_version, "min_version", Presence::kRequired)
+                      .uint(tags::kMsgMax, &m.max_version, "max_version", Presence::kRequired)
+                      .uint(tags::kMsgMtu, &m.mtu, "mtu")
+                      .decode(value));
+  return m;
+}
+
+Result<issu::ClientSpec> decodeClientSpec(ByteView value) {
+  issu::ClientSpec c;
+  RETURN_IF_ERROR(FieldDecoder("hello client")
+                      .uint(tags::kClientId, &c.id, "id", Presence::kRequired)
+                      .bytes(tags::kClientName, &c.name, "name")
+                      .flag(tags::kClientRequired, &c.required, "required")
+                      .repeated(tags::kClientMessage,
+                                [&](ByteView v) -> Status {
+                                  ASSIGN_OR_RETURN(auto m, decodeMessageSpec(v));
+                                  c.messages.push_back(std::move(m));
+                                  return Status::ok();
+                                })
+                      .decode(value));
+  return c;
+}
+
+}  // namespace
+
+void encodeSessionHello(const SessionHello& m, std::string* out) {
+  TlvWriter w(out);
+  w.addUint(tags::kHelloSlot, m.slot);
+  w.addBytes(tags::kHelloSoftware, m.software_version);
+  for (const auto& c : m.message_set.clients) {
+    size_t ct = w.beginNested(tags::kHelloClient);
+    w.addUint(tags::kClientId, c.id);
+    w.addBytes(tags::kClientName, c.name);
+    w.addUint(tags::kClientRequired, c.required ? 1 : 0);
+    for (const auto& msg : c.messages) {
+      size_t mt = w.beginNested(tags::kClientMessage);
+      w.addUint(tags::kMsgType, msg.type);
+      w.addBytes(tags::kMsgName, msg.name);
+      w.addUint(tags::kMsgMin, msg.min_version);
+      w.addUint(tags::kMsgMax, msg.max_version);
+      w.addUint(tags::kMsgMtu, msg.mtu);
+      w.endNested(mt);
+    }
+    w.endNested(ct);
+  }
+  w.addUint(tags::kHelloInstance, m.instance_id);
+}
+
+Result<SessionHello> decodeSessionHello(ByteView payload) {
+  SessionHello m;
+  RETURN_IF_ERROR(FieldDecoder("session hello")
+                      .uint(tags::kHelloSlot, &m.slot, "slot", Presence::kRequired)
+                      .bytes(tags::kHelloSoftware, &m.software_version, "software_version",
+                             Presence::kRequired)
+                      .repeated(tags::kHelloClient,
+                                [&](ByteView v) -> Status {
+                                  ASSIGN_OR_RETURN(auto c, decodeClientSpec(v));
+                                  m.message_set.clients.push_back(std::move(c));
+                                  return Status::ok();
+                                })
+                      .uint(tags::kHelloInstance, &m.instance_id, "instance_id")
+                      .decode(payload));
+  Status valid = m.message_set.validate();
+  if (!valid.isOk()) return valid.withContext("session hello");
+  return m;
+}
+
+void encodeRfStatus(const RfStatus& m, std::string* out) {
+  TlvWriter w(out);
+  w.addUint(tags::kRfSlot, m.slot);
+  w.addUint(tags::kRfState, m.rf_state);
+  w.addUint(tags::kRfEpoch, m.epoch);
+}
+
+Result<RfStatus> decodeRfStatus(ByteView payload) {
+  RfStatus m;
+  RETURN_IF_ERROR(FieldDecoder("rf status")
+                      .uint(tags::kRfSlot, &m.slot, "slot")
+                      .uint(tags::kRfState, &m.rf_state, "rf_state", Presence::kRequired)
+                      .uint(tags::kRfEpoch, &m.epoch, "epoch", Presence::kRequired)
+                      .decode(payload));
+  return m;
+}
+
+void encodeHeartbeat(const Heartbeat& m, std::string* out) {
+  TlvWriter w(out);
+  w.addUint(tags::kHbSequence, m.sequence);
+  w.addUint(tags::kHbSentNs, m.sent_ns);
+}
+
+Result<Heartbeat> decodeHeartbeat(ByteView payload) {
+  Heartbeat m;
+  RETURN_IF_ERROR(FieldDecoder("heartbeat")
+                      .uint(tags::kHbSequence, &m.sequence, "sequence", Presence::kRequired)
+                      .uint(tags::kHbSentNs, &m.sent_ns, "sent_ns")
+                      .decode(payload));
+  return m;
+}
+
+void encodeStateDigest(const StateDigest& m, std::string* out) {
+  TlvWriter w(out);
+  w.addUint(tags::kDigestClient, m.client);
+  w.addBytes(tags::kDigestValue, m.digest);
+  w.addUint(tags::kDigestEntries, m.entries);
+  w.addUint(tags::kDigestSequence, m.sequence);
+}
+
+Result<StateDigest> decodeStateDigest(ByteView payload) {
+  StateDigest m;
+  RETURN_IF_ERROR(FieldDecoder("state digest")
+                      .uint(tags::kDigestClient, &m.client, "client", Presence::kRequired)
+                      .bytes(tags::kDigestValue, &m.digest, "digest", Presence::kRequired)
+                      .uint(tags::kDigestEntries, &m.entries, "entries")
+                      .uint(tags::kDigestSequence, &m.sequence, "sequence")
+                      .decode(payload));
+  if (m.digest.size() != 32) return Status::corruption("state digest: digest is not 32 bytes");
+  return m;
+}
+
+void encodeConfigItem(const ConfigItem& m, std::string* out) {
+  TlvWriter w(out);
+  w.addBytes(tags::kConfigPath, m.path);
+  w.addBytes(tags::kConfigValue, m.value);
+  if (m.deleted) w.addUint(tags::kConfigDeleted, 1);
+}
+
+Result<ConfigItem> decodeConfigItem(ByteView payload) {
+  ConfigItem m;
+  RETURN_IF_ERROR(FieldDecoder("config item")
+                      .bytes(tags::kConfigPath, &m.path, "path", Presence::kRequired)
+                      .bytes(tags::kConfigValue, &m.value, "value")
+                      .flag(tags::kConfigDeleted, &m.deleted, "deleted")
+                      .decode(payload));
+  if (m.path.empty()) return Status::corruption("config item: empty path");
+  return m;
+}
+
+}  // namespace hitless::messages

@@ -1,0 +1,46 @@
+// Wire numbers of every ISSU client, message type and field that hitless has shipped.
+// STYLE.md #4: a number, once shipped, is never reused; a retired one stays listed as retired.
+#pragma once
+
+#include <cstdint>
+
+namespace hitless::messages {
+
+// ISSU client ids (IOS-style numbering: small numbers for the infrastructure).
+enum ClientIdNumber : uint16_t {
+  kClientIssuProto = 2,     // ISSU Proto client: the session hello (frozen at version 1)
+  kClientRf = 3,            // ISSU RF: redundancy facility state, heartbeats, digests
+  kClientConfigSync = 4,    // ISSU CONFIG SYNC: the running configuration
+  kClientRib = 2028,        // ISSU RIB client: routes
+};
+
+// Message types, per client.
+enum ProtoMessageType : uint16_t { kMsgSessionHello = 1 };
+enum RfMessageType : uint16_t { kMsgRfStatus = 1, kMsgHeartbeat = 2, kMsgStateDigest = 3 };
+enum ConfigMessageType : uint16_t { kMsgConfigItem = 1 };
+enum RibMessageType : uint16_t { kMsgRouteUpdate = 1, kMsgRouteWithdraw = 2, kMsgBulkMarker = 3 };
+
+// Field tags, per message. Nested records have their own tag space.
+namespace tags {
+// SessionHello v1 (frozen).
+enum : uint32_t { kHelloSlot = 1, kHelloSoftware = 2, kHelloClient = 3, kHelloInstance = 4 };
+enum : uint32_t { kClientId = 1, kClientName = 2, kClientRequired = 3, kClientMessage = 4 };
+enum : uint32_t { kMsgType = 1, kMsgName = 2, kMsgMin = 3, kMsgMax = 4, kMsgMtu = 5 };
+// RfStatus v1, Heartbeat v1, StateDigest v1.
+enum : uint32_t { kRfSlot = 1, kRfState = 2, kRfEpoch = 3 };
+enum : uint32_t { kHbSequence = 1, kHbSentNs = 2 };
+enum : uint32_t { kDigestClient = 1, kDigestValue = 2, kDigestEntries = 3, kDigestSequence = 4 };
+// ConfigItem v1.
+enum : uint32_t { kConfigPath = 1, kConfigValue = 2, kConfigDeleted = 3 };
+// RouteUpdate: v1 uses 1-5 and next-hop 1-2; v2 adds the route tag (6) and next-hop weight (3).
+enum : uint32_t {
+  kRoutePrefix = 1, kRouteNextHop = 2, kRouteProtocol = 3, kRouteMetric = 4, kRouteDistance = 5,
+  kRouteTag = 6,
+};
+enum : uint32_t { kNextHopGateway = 1, kNextHopIfindex = 2, kNextHopWeight = 3 };
+// RouteWithdraw v1, BulkMarker v1.
+enum : uint32_t { kWithdrawPrefix = 1 };
+enum : uint32_t { kBulkPhase = 1, kBulkCount = 2 };
+}  // namespace tags
+
+}  // namespace hitless::messages

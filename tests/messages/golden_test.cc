@@ -1,0 +1,159 @@
+// Golden files: the exact bytes of every message version hitless has shipped, one frame per file
+// under tests/golden/. They must keep decoding — by every release that supports their version —
+// and today's encoders must still produce them byte for byte (STYLE.md #14).
+//
+// A new message version gets its file by running this test once with HITLESS_WRITE_GOLDEN=1,
+// which writes only files that do not exist yet: a shipped file is never rewritten.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <functional>
+
+#include "base/file_util.h"
+#include "messages/message_dump.h"
+#include "messages/release.h"
+#include "messages/sample_messages.h"
+#include "messages/wire_numbers.h"
+#include "wire/frame.h"
+
+namespace hitless::messages {
+namespace {
+
+struct Golden {
+  const char* file;
+  uint16_t client;
+  uint16_t type;
+  uint16_t version;
+  std::function<std::string()> payload;
+  const char* description;  // what describeFrame prints for it, read by the newest release
+};
+
+std::string routeBytes(const net::Route& r, issu::MessageVersion v) {
+  std::string out;
+  encodeRouteUpdate(r, v, &out);
+  return out;
+}
+
+const std::vector<Golden>& corpus() {
+  static const std::vector<Golden> kCorpus = {
+      {"route_update_v1.bin", kClientRib, kMsgRouteUpdate, 1,
+       [] { return routeBytes(testing::sampleRouteV1(), 1); },
+       "route 198.18.10.0/24 via 198.18.1.2 dev#3 proto 186 metric 20 distance 20"},
+      {"route_update_v2.bin", kClientRib, kMsgRouteUpdate, 2,
+       [] { return routeBytes(testing::sampleRouteV2(), 2); },
+       "route 198.18.10.0/24 via 198.18.1.2 dev#3 via 198.18.1.3 dev#4 weight 3 proto 186 "
+       "metric 20 distance 20 tag 77"},
+      {"route_update_ipv6_v1.bin", kClientRib, kMsgRouteUpdate, 1,
+       [] { return routeBytes(testing::sampleRouteIpv6(), 1); },
+       "route 2001:db8:10::/48 via 2001:db8::2 via none dev#7 proto 186 metric 0 distance 200"},
+      {"route_withdraw_v1.bin", kClientRib, kMsgRouteWithdraw, 1,
+       [] {
+         std::string s;
+         encodeRouteWithdraw({*net::IpPrefix::parse("198.18.10.0/24")}, &s);
+         return s;
+       },
+       "withdraw 198.18.10.0/24"},
+      {"bulk_marker_v1.bin", kClientRib, kMsgBulkMarker, 1,
+       [] {
+         std::string s;
+         encodeBulkMarker({BulkMarker::kEnd, 100000}, &s);
+         return s;
+       },
+       "bulk end count 100000"},
+      {"session_hello_v1.bin", kClientIssuProto, kMsgSessionHello, 1,
+       [] {
+         std::string s;
+         encodeSessionHello({0, "1.0.0", 0x0123456789abcdefULL,
+                             buildCatalog(kRelease1_0)->messageSet()},
+                            &s);
+         return s;
+       },
+       "session hello slot 0 software 1.0.0 clients 4"},
+      {"rf_status_v1.bin", kClientRf, kMsgRfStatus, 1,
+       [] {
+         std::string s;
+         encodeRfStatus({1, 8, 3}, &s);
+         return s;
+       },
+       "rf status slot 1 state 8 epoch 3"},
+      {"heartbeat_v1.bin", kClientRf, kMsgHeartbeat, 1,
+       [] {
+         std::string s;
+         encodeHeartbeat({12345, 987654321}, &s);
+         return s;
+       },
+       "heartbeat 12345"},
+      {"state_digest_v1.bin", kClientRf, kMsgStateDigest, 1,
+       [] {
+         std::string s;
+         encodeStateDigest({kClientRib, std::string(32, '\x5a'), 100000, 100002}, &s);
+         return s;
+       },
+       "state digest client 2028 entries 100000"},
+      {"config_item_v1.bin", kClientConfigSync, kMsgConfigItem, 1,
+       [] {
+         std::string s;
+         encodeConfigItem({"router bgp 65001/neighbor 198.18.2.2/remote-as", "65002", false}, &s);
+         return s;
+       },
+       "config set router bgp 65001/neighbor 198.18.2.2/remote-as = 65002"},
+  };
+  return kCorpus;
+}
+
+std::string frameOf(const Golden& g) {
+  std::string out;
+  wire::appendFrame(&out, g.client, g.type, g.version, g.payload());
+  return out;
+}
+
+class GoldenTest : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(GoldenTest, ShippedBytesStillDecodeAndStillEncode) {
+  const Golden& g = corpus()[GetParam()];
+  std::string path = std::string(HITLESS_GOLDEN_DIR) + "/" + g.file;
+  std::string expected = frameOf(g);
+  if (!pathExists(path)) {
+    const char* write = std::getenv("HITLESS_WRITE_GOLDEN");
+    ASSERT_TRUE(write != nullptr && std::string(write) == "1")
+        << path << " is missing; run with HITLESS_WRITE_GOLDEN=1 to create it once";
+    ASSERT_TRUE(writeFileAtomic(path, expected).isOk());
+  }
+  auto bytes = readFile(path);
+  ASSERT_TRUE(bytes.isOk());
+  EXPECT_EQ(*bytes, expected) << "today's encoder no longer produces the shipped bytes of "
+                              << g.file;
+
+  auto frame = wire::parseFrame(*bytes);
+  ASSERT_TRUE(frame.isOk() && frame->has_value());
+  EXPECT_EQ((*frame)->payload.size() + wire::kFrameHeaderSize, bytes->size());
+  size_t readers = 0;
+  for (Release r : knownReleases()) {
+    auto catalog = buildCatalog(r);
+    const auto* spec = catalog->findMessage(g.client, g.type);
+    ASSERT_NE(spec, nullptr);
+    auto text = describeFrame(*catalog, **frame);
+    if (g.version < spec->min_version || g.version > spec->max_version) {
+      EXPECT_EQ(text.status().code(), StatusCode::kUnimplemented) << r.toString();
+      continue;
+    }
+    ASSERT_TRUE(text.isOk()) << r.toString() << ": " << text.status().toString();
+    ++readers;
+    if (r == knownReleases().back() || spec->max_version == g.version) {
+      EXPECT_EQ(*text, g.description) << r.toString();
+    }
+  }
+  EXPECT_GT(readers, 0u) << g.file << " is readable by no release";
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, GoldenTest, ::testing::Range<size_t>(0, corpus().size()),
+                         [](const auto& info) {
+                           std::string n = corpus()[info.param].file;
+                           for (char& c : n) {
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace hitless::messages

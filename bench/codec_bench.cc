@@ -1,0 +1,104 @@
+// Codec costs that bound checkpointing: how fast one core encodes, decodes and transforms route
+// updates (the bulk of every bulk sync), and what negotiation costs at session start.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "issu/negotiation.h"
+#include "messages/release.h"
+#include "messages/rib_messages.h"
+#include "messages/wire_numbers.h"
+#include "wire/frame.h"
+
+namespace {
+
+using namespace hitless;
+
+std::vector<net::Route> makeRoutes(size_t n) {
+  std::vector<net::Route> routes(n);
+  auto gw = *net::IpAddress::parse("198.18.1.2");
+  for (size_t i = 0; i < n; ++i) {
+    net::IpAddress a = net::IpAddress::v4(0x0a000000u + static_cast<uint32_t>(i << 8));
+    routes[i].prefix = *net::IpPrefix::make(a, 24);
+    routes[i].nexthops = {{gw, 3, 1}};
+    routes[i].protocol = 186;
+    routes[i].metric = static_cast<uint32_t>(i % 100);
+    routes[i].distance = 20;
+  }
+  return routes;
+}
+
+// Encodes a batch of framed route updates into one buffer, as a checkpoint sender does.
+void BM_EncodeRouteFrames(benchmark::State& state) {
+  auto routes = makeRoutes(4096);
+  auto version = static_cast<issu::MessageVersion>(state.range(0));
+  std::string buf, payload;
+  for (auto _ : state) {
+    buf.clear();
+    for (const auto& r : routes) {
+      payload.clear();
+      messages::encodeRouteUpdate(r, version, &payload);
+      wire::appendFrame(&buf, messages::kClientRib, messages::kMsgRouteUpdate, version, payload);
+    }
+    benchmark::DoNotOptimize(buf.data());
+  }
+  state.SetItemsProcessed(state.iterations() * routes.size());
+  state.SetBytesProcessed(state.iterations() * buf.size());
+}
+BENCHMARK(BM_EncodeRouteFrames)->Arg(1)->Arg(2);
+
+void BM_DecodeRouteFrames(benchmark::State& state) {
+  auto routes = makeRoutes(4096);
+  auto version = static_cast<issu::MessageVersion>(state.range(0));
+  std::string buf, payload;
+  for (const auto& r : routes) {
+    payload.clear();
+    messages::encodeRouteUpdate(r, version, &payload);
+    wire::appendFrame(&buf, messages::kClientRib, messages::kMsgRouteUpdate, version, payload);
+  }
+  for (auto _ : state) {
+    wire::ByteView rest = buf;
+    size_t n = 0;
+    while (!rest.empty()) {
+      auto f = wire::parseFrame(rest);
+      auto r = messages::decodeRouteUpdate((*f)->payload, version);
+      benchmark::DoNotOptimize(r);
+      rest.remove_prefix(wire::kFrameHeaderSize + (*f)->payload.size());
+      ++n;
+    }
+    if (n != routes.size()) state.SkipWithError("decoded the wrong number of frames");
+  }
+  state.SetItemsProcessed(state.iterations() * routes.size());
+  state.SetBytesProcessed(state.iterations() * buf.size());
+}
+BENCHMARK(BM_DecodeRouteFrames)->Arg(1)->Arg(2);
+
+// The newer image's extra cost per message in a mixed-version pair.
+void BM_TransformRouteV2ToV1(benchmark::State& state) {
+  auto routes = makeRoutes(1024);
+  std::vector<std::string> payloads;
+  for (const auto& r : routes) {
+    payloads.emplace_back();
+    messages::encodeRouteUpdate(r, 2, &payloads.back());
+  }
+  auto catalog = *messages::buildCatalog(messages::kRelease1_1);
+  for (auto _ : state) {
+    for (const auto& p : payloads) {
+      auto out = catalog.convert(messages::kClientRib, messages::kMsgRouteUpdate, p, 2, 1);
+      benchmark::DoNotOptimize(out);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * payloads.size());
+}
+BENCHMARK(BM_TransformRouteV2ToV1);
+
+void BM_NegotiateReleases(benchmark::State& state) {
+  auto a = messages::buildCatalog(messages::kRelease1_0)->messageSet();
+  auto b = messages::buildCatalog(messages::kRelease1_1)->messageSet();
+  for (auto _ : state) benchmark::DoNotOptimize(issu::negotiate(a, b));
+}
+BENCHMARK(BM_NegotiateReleases);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -47,7 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)messages::upgradeRouteUpdateV1(in);
   (void)messages::downgradeRouteUpdateV2(in);
   (void)messages::decodeRouteWithdraw(in);
-  (void)messages::decodeBulkMarker(in);
+  (void)messages::decodeBulkSync(in);
+  (void)messages::decodeCheckpointAck(in);
+  (void)messages::decodeSwitchover(in);
   (void)messages::decodeSessionHello(in);
   (void)messages::decodeRfStatus(in);
   (void)messages::decodeHeartbeat(in);

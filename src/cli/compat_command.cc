@@ -101,7 +101,11 @@ void printReport(const CompatReport& r, std::ostream& out) {
   }
   const auto& n = *r.negotiation;
   out << "Operating mode: " << issu::operatingModeName(n.mode())
-      << " (compatibility: " << issu::compatibilityName(n.level) << ")\n";
+      << " (compatibility: " << issu::compatibilityName(n.level) << ")";
+  if (r.running.key_id.empty() || r.target.key_id.empty()) {
+    out << " — read from an UNVERIFIED manifest, for information only";
+  }
+  out << "\n";
   if (n.mode() == issu::OperatingMode::kRpr) {
     out << "  The standby would stay cold: a switchover restarts the control plane (graceful "
            "restart), it is not hitless.\n";

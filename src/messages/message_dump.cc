@@ -48,10 +48,24 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
         ASSIGN_OR_RETURN(auto m, decodeHeartbeat(p));
         return "heartbeat " + std::to_string(m.sequence);
       }
-      {
+      if (h.msg_type == kMsgStateDigest) {
         ASSIGN_OR_RETURN(auto m, decodeStateDigest(p));
         return "state digest client " + std::to_string(m.client) + " entries " +
                std::to_string(m.entries);
+      }
+      if (h.msg_type == kMsgBulkSync) {
+        ASSIGN_OR_RETURN(auto m, decodeBulkSync(p));
+        return std::string(m.phase == BulkSync::kBegin ? "bulk begin" : "bulk end") +
+               " client " + std::to_string(m.client) + " count " + std::to_string(m.count);
+      }
+      if (h.msg_type == kMsgCheckpointAck) {
+        ASSIGN_OR_RETURN(auto m, decodeCheckpointAck(p));
+        return "checkpoint ack " + std::to_string(m.transactions);
+      }
+      {
+        ASSIGN_OR_RETURN(auto m, decodeSwitchover(p));
+        return "switchover epoch " + std::to_string(m.epoch) + " reason " +
+               std::to_string(m.reason);
       }
     case kClientConfigSync: {
       ASSIGN_OR_RETURN(auto m, decodeConfigItem(p));
@@ -62,14 +76,9 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
         ASSIGN_OR_RETURN(auto r, decodeRouteUpdate(p, spec->max_version));
         return describeRoute(r);
       }
-      if (h.msg_type == kMsgRouteWithdraw) {
+      {
         ASSIGN_OR_RETURN(auto m, decodeRouteWithdraw(p));
         return "withdraw " + m.prefix.toString();
-      }
-      {
-        ASSIGN_OR_RETURN(auto m, decodeBulkMarker(p));
-        return std::string(m.phase == BulkMarker::kBegin ? "bulk begin" : "bulk end") +
-               " count " + std::to_string(m.count);
       }
   }
   return Status::internal("catalog knows client " + std::to_string(h.client_id) +

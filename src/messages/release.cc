@@ -38,6 +38,9 @@ Result<issu::MessageCatalog> buildCatalog(Release release) {
   RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgRfStatus, "rf status"), {}, {}));
   RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgHeartbeat, "heartbeat"), {}, {}));
   RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgStateDigest, "state digest"), {}, {}));
+  RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgBulkSync, "bulk sync"), {}, {}));
+  RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgCheckpointAck, "checkpoint ack"), {}, {}));
+  RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgSwitchover, "switchover"), {}, {}));
 
   RETURN_IF_ERROR(c.addClient(kClientConfigSync, "ISSU CONFIG SYNC", true));
   RETURN_IF_ERROR(c.addMessage(kClientConfigSync, v1(kMsgConfigItem, "config item"), {}, {}));
@@ -52,7 +55,6 @@ Result<issu::MessageCatalog> buildCatalog(Release release) {
     RETURN_IF_ERROR(c.addMessage(kClientRib, v1(kMsgRouteUpdate, "route update"), {}, {}));
   }
   RETURN_IF_ERROR(c.addMessage(kClientRib, v1(kMsgRouteWithdraw, "route withdraw"), {}, {}));
-  RETURN_IF_ERROR(c.addMessage(kClientRib, v1(kMsgBulkMarker, "bulk marker"), {}, {}));
 
   RETURN_IF_ERROR(c.messageSet().validate());
   return c;

@@ -128,24 +128,4 @@ Result<RouteWithdraw> decodeRouteWithdraw(ByteView payload) {
   return m;
 }
 
-void encodeBulkMarker(const BulkMarker& m, std::string* out) {
-  TlvWriter w(out);
-  w.addUint(tags::kBulkPhase, m.phase);
-  w.addUint(tags::kBulkCount, m.count);
-}
-
-Result<BulkMarker> decodeBulkMarker(ByteView payload) {
-  BulkMarker m;
-  uint8_t phase = 0;
-  RETURN_IF_ERROR(FieldDecoder("bulk marker")
-                      .uint(tags::kBulkPhase, &phase, "phase", Presence::kRequired)
-                      .uint(tags::kBulkCount, &m.count, "count")
-                      .decode(payload));
-  if (phase != BulkMarker::kBegin && phase != BulkMarker::kEnd) {
-    return Status::corruption("bulk marker: unknown phase " + std::to_string(phase));
-  }
-  m.phase = static_cast<BulkMarker::Phase>(phase);
-  return m;
-}
-
 }  // namespace hitless::messages

@@ -1,6 +1,5 @@
-// Messages of the ISSU RIB client (2028): route update (v1, v2), route withdraw (v1), bulk
-// marker (v1). Encoders write canonical bytes at the version asked; decoders read exactly that
-// version and skip fields they do not know. The TLV transforms between v1 and v2 are what the
+// Messages of the ISSU RIB client (2028): route update (v1, v2), route withdraw (v1). Encoders
+// write canonical bytes at the version asked; decoders read exactly that version and skip fields they do not know. The TLV transforms between v1 and v2 are what the
 // checkpoint channel uses between images; tests prove they agree with the direct codecs.
 //
 // Route update v2 over v1: next hops carry a weight (required, >= 1) and routes may carry a tag.
@@ -28,16 +27,5 @@ struct RouteWithdraw {
 };
 void encodeRouteWithdraw(const RouteWithdraw& m, std::string* out);
 Result<RouteWithdraw> decodeRouteWithdraw(wire::ByteView payload);
-
-// Brackets a bulk sync: the standby knows the active's full state has arrived when it has the
-// end marker and `count` entries since the begin marker.
-struct BulkMarker {
-  enum Phase : uint8_t { kBegin = 1, kEnd = 2 };
-  Phase phase = kBegin;
-  uint64_t count = 0;
-  bool operator==(const BulkMarker&) const = default;
-};
-void encodeBulkMarker(const BulkMarker& m, std::string* out);
-Result<BulkMarker> decodeBulkMarker(wire::ByteView payload);
 
 }  // namespace hitless::messages

@@ -133,6 +133,56 @@ Result<StateDigest> decodeStateDigest(ByteView payload) {
   return m;
 }
 
+void encodeBulkSync(const BulkSync& m, std::string* out) {
+  TlvWriter w(out);
+  w.addUint(tags::kBulkClient, m.client);
+  w.addUint(tags::kBulkPhase, m.phase);
+  w.addUint(tags::kBulkCount, m.count);
+}
+
+Result<BulkSync> decodeBulkSync(ByteView payload) {
+  BulkSync m;
+  uint8_t phase = 0;
+  RETURN_IF_ERROR(FieldDecoder("bulk sync")
+                      .uint(tags::kBulkClient, &m.client, "client", Presence::kRequired)
+                      .uint(tags::kBulkPhase, &phase, "phase", Presence::kRequired)
+                      .uint(tags::kBulkCount, &m.count, "count")
+                      .decode(payload));
+  if (phase != BulkSync::kBegin && phase != BulkSync::kEnd) {
+    return Status::corruption("bulk sync: unknown phase " + std::to_string(phase));
+  }
+  m.phase = static_cast<BulkSync::Phase>(phase);
+  return m;
+}
+
+void encodeCheckpointAck(const CheckpointAck& m, std::string* out) {
+  TlvWriter(out).addUint(tags::kAckTransactions, m.transactions);
+}
+
+Result<CheckpointAck> decodeCheckpointAck(ByteView payload) {
+  CheckpointAck m;
+  RETURN_IF_ERROR(FieldDecoder("checkpoint ack")
+                      .uint(tags::kAckTransactions, &m.transactions, "transactions",
+                            Presence::kRequired)
+                      .decode(payload));
+  return m;
+}
+
+void encodeSwitchover(const Switchover& m, std::string* out) {
+  TlvWriter w(out);
+  w.addUint(tags::kSwitchoverEpoch, m.epoch);
+  w.addUint(tags::kSwitchoverReason, m.reason);
+}
+
+Result<Switchover> decodeSwitchover(ByteView payload) {
+  Switchover m;
+  RETURN_IF_ERROR(FieldDecoder("switchover")
+                      .uint(tags::kSwitchoverEpoch, &m.epoch, "epoch", Presence::kRequired)
+                      .uint(tags::kSwitchoverReason, &m.reason, "reason")
+                      .decode(payload));
+  return m;
+}
+
 void encodeConfigItem(const ConfigItem& m, std::string* out) {
   TlvWriter w(out);
   w.addBytes(tags::kConfigPath, m.path);

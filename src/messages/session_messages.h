@@ -52,6 +52,35 @@ struct StateDigest {
 void encodeStateDigest(const StateDigest& m, std::string* out);
 Result<StateDigest> decodeStateDigest(wire::ByteView payload);
 
+// Brackets one client's bulk sync: the standby knows the active's whole state for `client` has
+// arrived when it has the end marker and `count` entries since the begin marker.
+struct BulkSync {
+  enum Phase : uint8_t { kBegin = 1, kEnd = 2 };
+  uint16_t client = 0;
+  Phase phase = kBegin;
+  uint64_t count = 0;
+  bool operator==(const BulkSync&) const = default;
+};
+void encodeBulkSync(const BulkSync& m, std::string* out);
+Result<BulkSync> decodeBulkSync(wire::ByteView payload);
+
+// Cumulative: the standby has applied this many checkpoint transactions of the session.
+struct CheckpointAck {
+  uint64_t transactions = 0;
+  bool operator==(const CheckpointAck&) const = default;
+};
+void encodeCheckpointAck(const CheckpointAck& m, std::string* out);
+Result<CheckpointAck> decodeCheckpointAck(wire::ByteView payload);
+
+// Planned switchover: the active has drained its checkpoints and hands over at `epoch`.
+struct Switchover {
+  uint64_t epoch = 0;
+  uint8_t reason = 0;  // RFSwactReasonType: 4 userInitiated, 5 userForced
+  bool operator==(const Switchover&) const = default;
+};
+void encodeSwitchover(const Switchover& m, std::string* out);
+Result<Switchover> decodeSwitchover(wire::ByteView payload);
+
 struct ConfigItem {
   std::string path;   // "router bgp 65001/neighbor 198.18.1.2/remote-as"
   std::string value;

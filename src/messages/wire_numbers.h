@@ -16,9 +16,18 @@ enum ClientIdNumber : uint16_t {
 
 // Message types, per client.
 enum ProtoMessageType : uint16_t { kMsgSessionHello = 1 };
-enum RfMessageType : uint16_t { kMsgRfStatus = 1, kMsgHeartbeat = 2, kMsgStateDigest = 3 };
+enum RfMessageType : uint16_t {
+  kMsgRfStatus = 1,
+  kMsgHeartbeat = 2,
+  kMsgStateDigest = 3,
+  kMsgBulkSync = 4,       // brackets one client's bulk sync
+  kMsgCheckpointAck = 5,  // standby -> active: transactions applied so far
+  kMsgSwitchover = 6,     // active -> standby: take over now (planned switchover)
+};
 enum ConfigMessageType : uint16_t { kMsgConfigItem = 1 };
-enum RibMessageType : uint16_t { kMsgRouteUpdate = 1, kMsgRouteWithdraw = 2, kMsgBulkMarker = 3 };
+// Type 3 was "bulk marker" while 1.0 was in development; it never shipped (replaced by RF
+// type 4, bulk sync). Do not reuse 3.
+enum RibMessageType : uint16_t { kMsgRouteUpdate = 1, kMsgRouteWithdraw = 2 };
 
 // Field tags, per message. Nested records have their own tag space.
 namespace tags {
@@ -38,9 +47,12 @@ enum : uint32_t {
   kRouteTag = 6,
 };
 enum : uint32_t { kNextHopGateway = 1, kNextHopIfindex = 2, kNextHopWeight = 3 };
-// RouteWithdraw v1, BulkMarker v1.
+// RouteWithdraw v1.
 enum : uint32_t { kWithdrawPrefix = 1 };
-enum : uint32_t { kBulkPhase = 1, kBulkCount = 2 };
+// BulkSync v1, CheckpointAck v1, Switchover v1.
+enum : uint32_t { kBulkClient = 1, kBulkPhase = 2, kBulkCount = 3 };
+enum : uint32_t { kAckTransactions = 1 };
+enum : uint32_t { kSwitchoverEpoch = 1, kSwitchoverReason = 2 };
 }  // namespace tags
 
 }  // namespace hitless::messages

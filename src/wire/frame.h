@@ -18,6 +18,8 @@ namespace hitless::wire {
 
 inline constexpr size_t kFrameHeaderSize = 12;
 inline constexpr uint32_t kDefaultMaxPayload = 16u << 20;  // 16 MiB
+// Frame flag: last frame of a checkpoint transaction (docs/message-format.md).
+inline constexpr uint16_t kFlagEndOfTransaction = 0x0001;
 
 struct FrameHeader {
   uint16_t client_id = 0;

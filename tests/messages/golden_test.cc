@@ -53,13 +53,27 @@ const std::vector<Golden>& corpus() {
          return s;
        },
        "withdraw 198.18.10.0/24"},
-      {"bulk_marker_v1.bin", kClientRib, kMsgBulkMarker, 1,
+      {"bulk_sync_v1.bin", kClientRf, kMsgBulkSync, 1,
        [] {
          std::string s;
-         encodeBulkMarker({BulkMarker::kEnd, 100000}, &s);
+         encodeBulkSync({kClientRib, BulkSync::kEnd, 100000}, &s);
          return s;
        },
-       "bulk end count 100000"},
+       "bulk end client 2028 count 100000"},
+      {"checkpoint_ack_v1.bin", kClientRf, kMsgCheckpointAck, 1,
+       [] {
+         std::string s;
+         encodeCheckpointAck({123456}, &s);
+         return s;
+       },
+       "checkpoint ack 123456"},
+      {"switchover_v1.bin", kClientRf, kMsgSwitchover, 1,
+       [] {
+         std::string s;
+         encodeSwitchover({4, 4}, &s);
+         return s;
+       },
+       "switchover epoch 4 reason 4"},
       {"session_hello_v1.bin", kClientIssuProto, kMsgSessionHello, 1,
        [] {
          std::string s;

@@ -141,8 +141,8 @@ TEST(AllMessages, TruncatedAndBitFlippedInputNeverCrashes) {
   encodeRouteWithdraw({sampleRouteV1().prefix}, &s);
   add(s, [](auto b) { return decodeRouteWithdraw(b).isOk(); });
   s.clear();
-  encodeBulkMarker({BulkMarker::kEnd, 1000000}, &s);
-  add(s, [](auto b) { return decodeBulkMarker(b).isOk(); });
+  encodeBulkSync({kClientRib, BulkSync::kEnd, 1000000}, &s);
+  add(s, [](auto b) { return decodeBulkSync(b).isOk(); });
   s.clear();
   SessionHello hello{1, "1.1.0", 99, {}};
   hello.message_set.clients.push_back({2, "ISSU Proto client", true, {{1, "session hello", 1, 1, 0}}});
@@ -190,6 +190,17 @@ TEST(SessionMessages, RoundTrip) {
   std::string c;
   encodeHeartbeat(hb, &c);
   EXPECT_EQ(*decodeHeartbeat(c), hb);
+
+  BulkSync bulk{kClientRib, BulkSync::kBegin, 77};
+  std::string e;
+  encodeBulkSync(bulk, &e);
+  EXPECT_EQ(*decodeBulkSync(e), bulk);
+  std::string f;
+  encodeSwitchover({9, 5}, &f);
+  EXPECT_EQ(*decodeSwitchover(f), (Switchover{9, 5}));
+  std::string g;
+  encodeCheckpointAck({1u << 30}, &g);
+  EXPECT_EQ(decodeCheckpointAck(g)->transactions, 1u << 30);
 
   ConfigItem item{"router bgp 65001/neighbor 198.18.1.2/remote-as", "65002", true};
   std::string d;

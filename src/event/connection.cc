@@ -1,0 +1,136 @@
+#include "event/connection.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace hitless::event {
+
+Connection::Connection(EventLoop& loop, UniqueFd fd, Handlers handlers)
+    : loop_(loop), fd_(std::move(fd)), handlers_(std::move(handlers)),
+      alive_(std::make_shared<bool>(true)) {
+  Status s = loop_.addFd(fd_.get(), EPOLLIN | EPOLLRDHUP, [this](uint32_t ev) { onEvents(ev); });
+  if (!s.isOk()) fd_.reset();
+}
+
+Connection::~Connection() {
+  *alive_ = false;
+  if (fd_.valid()) loop_.removeFd(fd_.get());
+}
+
+void Connection::close(const std::string& reason) {
+  if (!fd_.valid()) return;
+  loop_.removeFd(fd_.get());
+  fd_.reset();
+  auto cb = handlers_.on_closed;
+  if (cb) cb(reason);
+}
+
+void Connection::send(std::string_view bytes) {
+  if (!fd_.valid()) return;
+  if (out_off_ == out_.size()) {
+    out_.clear();
+    out_off_ = 0;
+  }
+  out_.append(bytes);
+  flush();
+}
+
+void Connection::sendOwned(std::string bytes) {
+  if (!fd_.valid()) return;
+  if (out_off_ == out_.size()) {
+    out_ = std::move(bytes);
+    out_off_ = 0;
+  } else {
+    out_.append(bytes);
+  }
+  flush();
+}
+
+void Connection::consume(size_t n) {
+  // Only advances: the caller may still hold a view into in_. Compaction happens before reads.
+  in_off_ += n;
+}
+
+void Connection::flush() {
+  while (fd_.valid() && out_off_ < out_.size()) {
+    ssize_t n = ::send(fd_.get(), out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      close(std::string("write failed: ") + std::strerror(errno));
+      return;
+    }
+    out_off_ += static_cast<size_t>(n);
+  }
+  if (out_off_ == out_.size()) {
+    out_.clear();
+    out_off_ = 0;
+  } else if (out_off_ > (1u << 20) && out_off_ > out_.size() / 2) {
+    out_.erase(0, out_off_);
+    out_off_ = 0;
+  }
+  updateInterest();
+}
+
+void Connection::updateInterest() {
+  if (!fd_.valid()) return;
+  bool want = pendingBytes() > 0;
+  if (want == want_write_) return;
+  want_write_ = want;
+  (void)loop_.modifyFd(fd_.get(), EPOLLIN | EPOLLRDHUP | (want ? EPOLLOUT : 0u));
+}
+
+void Connection::onEvents(uint32_t events) {
+  std::shared_ptr<bool> alive = alive_;
+  if (events & EPOLLOUT) {
+    size_t before = pendingBytes();
+    flush();
+    if (!*alive || !fd_.valid()) return;
+    if (handlers_.on_drained && before > low_watermark_ && pendingBytes() <= low_watermark_) {
+      handlers_.on_drained();
+      if (!*alive || !fd_.valid()) return;
+    }
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    bool eof = false;
+    std::string error;
+    if (in_off_ == in_.size()) {
+      in_.clear();
+      in_off_ = 0;
+    }
+    // Read what is there now (bounded per event so one busy peer cannot starve the loop).
+    for (int i = 0; i < 16; ++i) {
+      if (in_.size() - in_off_ > (64u << 20)) break;  // the owner is not consuming: stop reading
+      size_t old = in_.size();
+      in_.resize(old + 256 * 1024);
+      ssize_t n = ::recv(fd_.get(), in_.data() + old, 256 * 1024, 0);
+      if (n > 0) {
+        in_.resize(old + static_cast<size_t>(n));
+        continue;
+      }
+      in_.resize(old);
+      if (n == 0) eof = true;
+      else if (errno == EINTR) continue;
+      else if (errno != EAGAIN && errno != EWOULDBLOCK) error = std::strerror(errno);
+      break;
+    }
+    if (in_off_ > 0 && in_off_ > in_.size() / 2) {
+      in_.erase(0, in_off_);
+      in_off_ = 0;
+    }
+    if (in_.size() > in_off_ && handlers_.on_data) {
+      handlers_.on_data(std::string_view(in_).substr(in_off_));
+      if (!*alive || !fd_.valid()) return;
+    }
+    if (eof) {
+      close("peer closed the connection");
+    } else if (!error.empty()) {
+      close("read failed: " + error);
+    }
+  }
+}
+
+}  // namespace hitless::event

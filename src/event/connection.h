@@ -1,0 +1,63 @@
+// Connection: a non-blocking stream socket on an EventLoop with an input buffer the owner parses
+// in place and an output buffer flushed as the socket allows.
+//
+// Contract: onData is called with all unconsumed input; the owner calls consume(n) for what it
+// parsed. onClosed is called once (EOF, error, or close()), after which the Connection does
+// nothing more; the owner may destroy it from inside any callback. pendingBytes() is how much
+// output waits for the peer — the owner's flow control reads it, and onDrained fires when the
+// output buffer falls to or below the low watermark set by setLowWatermark().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "event/event_loop.h"
+#include "event/unix_socket.h"
+
+namespace hitless::event {
+
+class Connection {
+ public:
+  struct Handlers {
+    std::function<void(std::string_view input)> on_data;
+    std::function<void(const std::string& reason)> on_closed;
+    std::function<void()> on_drained;  // optional
+  };
+
+  Connection(EventLoop& loop, UniqueFd fd, Handlers handlers);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Queues bytes and writes as much as the socket takes now.
+  void send(std::string_view bytes);
+  // Takes ownership of a ready-made buffer (avoids a copy for large batches).
+  void sendOwned(std::string bytes);
+  void consume(size_t n);
+  size_t pendingBytes() const { return out_.size() - out_off_; }
+  void setLowWatermark(size_t bytes) { low_watermark_ = bytes; }
+  bool isOpen() const { return fd_.valid(); }
+  int fd() const { return fd_.get(); }
+  // Closes now; onClosed runs with `reason`.
+  void close(const std::string& reason);
+
+ private:
+  void onEvents(uint32_t events);
+  void flush();
+  void updateInterest();
+
+  EventLoop& loop_;
+  UniqueFd fd_;
+  Handlers handlers_;
+  std::string in_;
+  size_t in_off_ = 0;
+  std::string out_;
+  size_t out_off_ = 0;
+  size_t low_watermark_ = 0;
+  bool want_write_ = false;
+  std::shared_ptr<bool> alive_;  // lets callbacks detect that they destroyed us
+};
+
+}  // namespace hitless::event

@@ -1,0 +1,102 @@
+#include "event/event_loop.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace hitless::event {
+
+EventLoop::EventLoop() : epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
+  if (epfd_ < 0) abort();  // no epoll: nothing in hitless can run
+}
+
+EventLoop::~EventLoop() { ::close(epfd_); }
+
+Status EventLoop::addFd(int fd, uint32_t events, FdCallback cb) {
+  struct epoll_event ev {};
+  ev.events = events;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    return Status::ioError(std::string("epoll_ctl add: ") + std::strerror(errno));
+  }
+  fds_[fd] = std::make_shared<FdCallback>(std::move(cb));
+  return Status::ok();
+}
+
+Status EventLoop::modifyFd(int fd, uint32_t events) {
+  struct epoll_event ev {};
+  ev.events = events;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
+    return Status::ioError(std::string("epoll_ctl mod: ") + std::strerror(errno));
+  }
+  return Status::ok();
+}
+
+void EventLoop::removeFd(int fd) {
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+  fds_.erase(fd);
+}
+
+TimerId EventLoop::addTimer(int64_t delay_ms, TimerCallback cb, bool repeat) {
+  TimerId id = next_timer_++;
+  timers_[id] = Timer{delay_ms, repeat, std::move(cb)};
+  heap_.push({clock().nowNs() + delay_ms * 1000000, id});
+  return id;
+}
+
+void EventLoop::cancelTimer(TimerId id) { timers_.erase(id); }
+
+int64_t EventLoop::runDueTimers() {
+  while (!heap_.empty()) {
+    auto [due, id] = heap_.top();
+    auto it = timers_.find(id);
+    if (it == timers_.end()) {  // cancelled
+      heap_.pop();
+      continue;
+    }
+    int64_t now = clock().nowNs();
+    if (due > now) return (due - now + 999999) / 1000000;
+    heap_.pop();
+    TimerCallback cb = it->second.cb;  // copy: the callback may cancel or re-add
+    if (it->second.repeat) {
+      heap_.push({now + it->second.interval_ms * 1000000, id});
+    } else {
+      timers_.erase(it);
+    }
+    cb();
+  }
+  return -1;
+}
+
+void EventLoop::runOnce(int64_t wait_ms) {
+  int64_t next = runDueTimers();
+  int64_t timeout = wait_ms;
+  if (next >= 0 && (timeout < 0 || next < timeout)) timeout = next;
+  struct epoll_event events[64];
+  int n = ::epoll_wait(epfd_, events, 64, static_cast<int>(timeout));
+  for (int i = 0; i < n; ++i) {
+    auto it = fds_.find(events[i].data.fd);
+    if (it == fds_.end()) continue;  // removed by an earlier callback in this batch
+    auto cb = it->second;            // keep alive while it runs
+    (*cb)(events[i].events);
+  }
+  runDueTimers();
+}
+
+void EventLoop::run(int64_t max_ms) {
+  stopped_ = false;
+  int64_t end = max_ms < 0 ? -1 : clock().nowNs() + max_ms * 1000000;
+  while (!stopped_) {
+    int64_t wait = 1000;
+    if (end >= 0) {
+      int64_t left = (end - clock().nowNs()) / 1000000;
+      if (left <= 0) break;
+      wait = std::min<int64_t>(wait, left);
+    }
+    runOnce(wait);
+  }
+}
+
+}  // namespace hitless::event

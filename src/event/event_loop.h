@@ -1,0 +1,67 @@
+// EventLoop: a single-threaded epoll loop with one-shot and repeating timers. Every daemon
+// (rpd, chassisd, fwdd) runs one; all callbacks run on the loop's thread, so protocol state needs
+// no locks. Timers are kept in a heap and served from epoll_wait's timeout.
+//
+// Callbacks may add or remove fds and timers, including their own.
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <queue>
+#include <vector>
+
+#include "base/status.h"
+#include "event/clock.h"
+
+namespace hitless::event {
+
+using TimerId = uint64_t;
+
+class EventLoop {
+ public:
+  using FdCallback = std::function<void(uint32_t events)>;
+  using TimerCallback = std::function<void()>;
+
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  Status addFd(int fd, uint32_t events, FdCallback cb);
+  Status modifyFd(int fd, uint32_t events);
+  void removeFd(int fd);
+
+  // Runs `cb` after `delay_ms` (and every `delay_ms` after that when `repeat`).
+  TimerId addTimer(int64_t delay_ms, TimerCallback cb, bool repeat = false);
+  void cancelTimer(TimerId id);
+
+  // Serves events until stop() or until `max_ms` elapsed (negative: no limit).
+  void run(int64_t max_ms = -1);
+  // Serves ready events and due timers once, waiting at most `wait_ms`.
+  void runOnce(int64_t wait_ms);
+  void stop() { stopped_ = true; }
+
+  const Clock& clock() const { return SteadyClock::instance(); }
+
+ private:
+  struct Timer {
+    int64_t interval_ms;
+    bool repeat;
+    TimerCallback cb;
+  };
+  int64_t runDueTimers();  // returns ms until the next timer, or -1
+
+  int epfd_;
+  bool stopped_ = false;
+  std::map<int, std::shared_ptr<FdCallback>> fds_;
+  std::map<TimerId, Timer> timers_;
+  using Deadline = std::pair<int64_t, TimerId>;  // (due ns, id)
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> heap_;
+  TimerId next_timer_ = 1;
+};
+
+}  // namespace hitless::event

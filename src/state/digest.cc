@@ -1,0 +1,58 @@
+#include "state/digest.h"
+
+#include <cstring>
+
+namespace hitless::state {
+namespace {
+
+inline uint64_t mix(uint64_t x) {
+  // splitmix64 finaliser: full avalanche for 64-bit inputs.
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+uint64_t hash64(std::string_view bytes, uint64_t seed) {
+  uint64_t h = mix(seed ^ (bytes.size() * 0x9e3779b97f4a7c15ULL));
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  return mix(h ^ tail ^ (static_cast<uint64_t>(bytes.size() - i) << 56));
+}
+
+void StateDigest::add(std::string_view entry) {
+  uint64_t a = hash64(entry, 0x243f6a8885a308d3ULL);
+  uint64_t b = hash64(entry, 0x13198a2e03707344ULL);
+  sum_a_ += a;
+  xor_a_ ^= a;
+  sum_b_ += b;
+  ++count_;
+}
+
+void StateDigest::remove(std::string_view entry) {
+  uint64_t a = hash64(entry, 0x243f6a8885a308d3ULL);
+  uint64_t b = hash64(entry, 0x13198a2e03707344ULL);
+  sum_a_ -= a;
+  xor_a_ ^= a;
+  sum_b_ -= b;
+  --count_;
+}
+
+std::string StateDigest::bytes() const {
+  std::string out(32, '\0');
+  uint64_t words[4] = {sum_a_, xor_a_, sum_b_, count_};
+  std::memcpy(out.data(), words, 32);
+  return out;
+}
+
+}  // namespace hitless::state

@@ -50,6 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)messages::decodeBulkSync(in);
   (void)messages::decodeCheckpointAck(in);
   (void)messages::decodeSwitchover(in);
+  (void)messages::decodeSessionReset(in);
   (void)messages::decodeSessionHello(in);
   (void)messages::decodeRfStatus(in);
   (void)messages::decodeHeartbeat(in);

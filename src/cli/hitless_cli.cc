@@ -19,6 +19,7 @@ int runHitless(const std::vector<std::string>& argv, Io& io) {
   CommandTable table("hitless");
   addImageCommands(table);
   addCompatCommands(table);
+  addRedundancyCommands(table);
   return table.dispatch(argv, io);
 }
 

@@ -112,9 +112,13 @@ void Connection::onEvents(uint32_t events) {
         continue;
       }
       in_.resize(old);
-      if (n == 0) eof = true;
-      else if (errno == EINTR) continue;
-      else if (errno != EAGAIN && errno != EWOULDBLOCK) error = std::strerror(errno);
+      if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+        eof = true;  // an RST is the peer going away too (it closed with unread data)
+      } else if (errno == EINTR) {
+        continue;
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        error = std::strerror(errno);
+      }
       break;
     }
     if (in_off_ > 0 && in_off_ > in_.size() / 2) {

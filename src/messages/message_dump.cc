@@ -62,6 +62,10 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
         ASSIGN_OR_RETURN(auto m, decodeCheckpointAck(p));
         return "checkpoint ack " + std::to_string(m.transactions);
       }
+      if (h.msg_type == kMsgSessionReset) {
+        ASSIGN_OR_RETURN(auto m, decodeSessionReset(p));
+        return "session reset: " + m.reason;
+      }
       {
         ASSIGN_OR_RETURN(auto m, decodeSwitchover(p));
         return "switchover epoch " + std::to_string(m.epoch) + " reason " +

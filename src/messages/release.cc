@@ -41,6 +41,7 @@ Result<issu::MessageCatalog> buildCatalog(Release release) {
   RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgBulkSync, "bulk sync"), {}, {}));
   RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgCheckpointAck, "checkpoint ack"), {}, {}));
   RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgSwitchover, "switchover"), {}, {}));
+  RETURN_IF_ERROR(c.addMessage(kClientRf, v1(kMsgSessionReset, "session reset"), {}, {}));
 
   RETURN_IF_ERROR(c.addClient(kClientConfigSync, "ISSU CONFIG SYNC", true));
   RETURN_IF_ERROR(c.addMessage(kClientConfigSync, v1(kMsgConfigItem, "config item"), {}, {}));

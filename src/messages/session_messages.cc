@@ -183,6 +183,16 @@ Result<Switchover> decodeSwitchover(ByteView payload) {
   return m;
 }
 
+void encodeSessionReset(const SessionReset& m, std::string* out) {
+  TlvWriter(out).addBytes(tags::kResetReason, m.reason);
+}
+
+Result<SessionReset> decodeSessionReset(ByteView payload) {
+  SessionReset m;
+  RETURN_IF_ERROR(FieldDecoder("session reset").bytes(tags::kResetReason, &m.reason, "reason").decode(payload));
+  return m;
+}
+
 void encodeConfigItem(const ConfigItem& m, std::string* out) {
   TlvWriter w(out);
   w.addBytes(tags::kConfigPath, m.path);

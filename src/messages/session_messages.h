@@ -81,6 +81,14 @@ struct Switchover {
 void encodeSwitchover(const Switchover& m, std::string* out);
 Result<Switchover> decodeSwitchover(wire::ByteView payload);
 
+// Sent before a deliberate close so the peer knows this RP is alive (no takeover).
+struct SessionReset {
+  std::string reason;
+  bool operator==(const SessionReset&) const = default;
+};
+void encodeSessionReset(const SessionReset& m, std::string* out);
+Result<SessionReset> decodeSessionReset(wire::ByteView payload);
+
 struct ConfigItem {
   std::string path;   // "router bgp 65001/neighbor 198.18.1.2/remote-as"
   std::string value;

@@ -23,6 +23,7 @@ enum RfMessageType : uint16_t {
   kMsgBulkSync = 4,       // brackets one client's bulk sync
   kMsgCheckpointAck = 5,  // standby -> active: transactions applied so far
   kMsgSwitchover = 6,     // active -> standby: take over now (planned switchover)
+  kMsgSessionReset = 7,   // either side: I am alive but closing this session (resync)
 };
 enum ConfigMessageType : uint16_t { kMsgConfigItem = 1 };
 // Type 3 was "bulk marker" while 1.0 was in development; it never shipped (replaced by RF
@@ -53,6 +54,7 @@ enum : uint32_t { kWithdrawPrefix = 1 };
 enum : uint32_t { kBulkClient = 1, kBulkPhase = 2, kBulkCount = 3 };
 enum : uint32_t { kAckTransactions = 1 };
 enum : uint32_t { kSwitchoverEpoch = 1, kSwitchoverReason = 2 };
+enum : uint32_t { kResetReason = 1 };
 }  // namespace tags
 
 }  // namespace hitless::messages

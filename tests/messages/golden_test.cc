@@ -74,6 +74,13 @@ const std::vector<Golden>& corpus() {
          return s;
        },
        "switchover epoch 4 reason 4"},
+      {"session_reset_v1.bin", kClientRf, kMsgSessionReset, 1,
+       [] {
+         std::string s;
+         encodeSessionReset({"state digest mismatch"}, &s);
+         return s;
+       },
+       "session reset: state digest mismatch"},
       {"session_hello_v1.bin", kClientIssuProto, kMsgSessionHello, 1,
        [] {
          std::string s;

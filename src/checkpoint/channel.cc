@@ -1,0 +1,345 @@
+#include "checkpoint/channel.h"
+
+#include "base/log.h"
+#include "messages/wire_numbers.h"
+
+namespace hitless::checkpoint {
+namespace {
+
+using messages::kClientConfigSync;
+using messages::kClientIssuProto;
+using messages::kClientRf;
+using messages::kClientRib;
+
+constexpr size_t kFlagsOffset = 6;  // of the frame header
+constexpr size_t kLowWatermark = 1u << 20;
+
+struct ItemKind {
+  uint16_t client;
+  uint16_t type;
+};
+
+ItemKind kindOf(const Item& item) {
+  switch (item.index()) {
+    case 0: return {kClientConfigSync, messages::kMsgConfigItem};
+    case 1: return {kClientRib, messages::kMsgRouteUpdate};
+    case 2: return {kClientRib, messages::kMsgRouteWithdraw};
+    case 3: return {kClientRf, messages::kMsgBulkSync};
+    default: return {kClientRf, messages::kMsgStateDigest};
+  }
+}
+
+void encodeNative(const Item& item, issu::MessageVersion native, std::string* out) {
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, messages::ConfigItem>) {
+          messages::encodeConfigItem(m, out);
+        } else if constexpr (std::is_same_v<T, net::Route>) {
+          messages::encodeRouteUpdate(m, native, out);
+        } else if constexpr (std::is_same_v<T, messages::RouteWithdraw>) {
+          messages::encodeRouteWithdraw(m, out);
+        } else if constexpr (std::is_same_v<T, messages::BulkSync>) {
+          messages::encodeBulkSync(m, out);
+        } else {
+          messages::encodeStateDigest(m, out);
+        }
+      },
+      item);
+}
+
+Result<Item> decodeItem(uint16_t client, uint16_t type, wire::ByteView native,
+                        issu::MessageVersion native_version) {
+  if (client == kClientConfigSync && type == messages::kMsgConfigItem) {
+    ASSIGN_OR_RETURN(auto m, messages::decodeConfigItem(native));
+    return Item(std::move(m));
+  }
+  if (client == kClientRib && type == messages::kMsgRouteUpdate) {
+    ASSIGN_OR_RETURN(auto m, messages::decodeRouteUpdate(native, native_version));
+    return Item(std::move(m));
+  }
+  if (client == kClientRib && type == messages::kMsgRouteWithdraw) {
+    ASSIGN_OR_RETURN(auto m, messages::decodeRouteWithdraw(native));
+    return Item(std::move(m));
+  }
+  if (client == kClientRf && type == messages::kMsgBulkSync) {
+    ASSIGN_OR_RETURN(auto m, messages::decodeBulkSync(native));
+    return Item(std::move(m));
+  }
+  if (client == kClientRf && type == messages::kMsgStateDigest) {
+    ASSIGN_OR_RETURN(auto m, messages::decodeStateDigest(native));
+    return Item(std::move(m));
+  }
+  return Status::notFound("client " + std::to_string(client) + " message type " +
+                          std::to_string(type) + " is not a checkpoint item");
+}
+
+}  // namespace
+
+CheckpointChannel::CheckpointChannel(event::EventLoop& loop, event::UniqueFd fd,
+                                     const issu::MessageCatalog& catalog, ChannelOptions options,
+                                     ChannelHandler& handler)
+    : loop_(loop), catalog_(catalog), options_(std::move(options)), handler_(handler) {
+  conn_ = std::make_unique<event::Connection>(
+      loop_, std::move(fd),
+      event::Connection::Handlers{[this](std::string_view in) { onData(in); },
+                                  [this](const std::string& reason) { finish(reason); },
+                                  [this] { handler_.onDrained(); }});
+  conn_->setLowWatermark(kLowWatermark);
+}
+
+CheckpointChannel::~CheckpointChannel() {
+  *alive_ = false;
+  if (heartbeat_timer_ != 0) loop_.cancelTimer(heartbeat_timer_);
+  auto pending = std::move(pending_);
+  for (auto& p : pending) p.done(false);
+}
+
+void CheckpointChannel::start() {
+  last_rx_ns_ = loop_.clock().nowNs();
+  messages::SessionHello hello{options_.slot, options_.software_version, options_.instance_id,
+                               catalog_.messageSet()};
+  std::string payload;
+  messages::encodeSessionHello(hello, &payload);
+  appendControl(kClientIssuProto, messages::kMsgSessionHello, payload);
+  heartbeat_timer_ =
+      loop_.addTimer(options_.heartbeat_interval_ms, [this] { onHeartbeatTimer(); }, true);
+}
+
+void CheckpointChannel::appendControl(uint16_t client, uint16_t type, const std::string& payload) {
+  if (!isOpen()) return;
+  std::string frame;
+  // Control messages are all single-version (v1) in every release.
+  wire::appendFrame(&frame, client, type, 1, payload);
+  ++stats_.frames_sent;
+  stats_.bytes_sent += frame.size();
+  conn_->sendOwned(std::move(frame));
+}
+
+void CheckpointChannel::sendRfStatus(const messages::RfStatus& status) {
+  std::string payload;
+  messages::encodeRfStatus(status, &payload);
+  appendControl(kClientRf, messages::kMsgRfStatus, payload);
+}
+
+void CheckpointChannel::sendSwitchover(const messages::Switchover& request) {
+  std::string payload;
+  messages::encodeSwitchover(request, &payload);
+  appendControl(kClientRf, messages::kMsgSwitchover, payload);
+}
+
+Status CheckpointChannel::appendItem(const Item& item, uint16_t flags, std::string* out) {
+  ItemKind kind = kindOf(item);
+  auto version = negotiation_->versionFor(kind.client, kind.type);
+  if (!version) return Status::notFound("not negotiated");  // that client is off for this pair
+  const issu::MessageTypeSpec* spec = catalog_.findMessage(kind.client, kind.type);
+  scratch_.clear();
+  encodeNative(item, spec->max_version, &scratch_);
+  wire::ByteView payload = scratch_;
+  if (*version != spec->max_version) {
+    ASSIGN_OR_RETURN(converted_, catalog_.convert(kind.client, kind.type, scratch_,
+                                                  spec->max_version, *version));
+    payload = converted_;
+    ++stats_.transforms;
+  }
+  wire::appendFrame(out, kind.client, kind.type, *version, payload, flags);
+  ++stats_.frames_sent;
+  return Status::ok();
+}
+
+void CheckpointChannel::sendTransaction(const std::vector<Item>& items, Done done) {
+  if (!isOpen() || !negotiated()) {
+    done(false);
+    return;
+  }
+  std::string buf;
+  buf.reserve(items.size() * 48);
+  size_t last_frame = std::string::npos;
+  for (const Item& item : items) {
+    size_t at = buf.size();
+    Status s = appendItem(item, 0, &buf);
+    if (s.code() == StatusCode::kNotFound) continue;  // client off for this pair
+    if (!s.isOk()) {
+      logEvent("ISSU", Severity::kError, "TRANSFORM_FAILED", s.message());
+      close("cannot encode a checkpoint item: " + s.message());
+      done(false);
+      return;
+    }
+    last_frame = at;
+  }
+  if (last_frame == std::string::npos) {  // nothing this pair exchanges
+    done(true);
+    return;
+  }
+  buf[last_frame + kFlagsOffset] |= static_cast<char>(wire::kFlagEndOfTransaction);
+  stats_.bytes_sent += buf.size();
+  ++stats_.transactions_sent;
+  pending_.push_back({next_transaction_++, loop_.clock().nowNs(), std::move(done)});
+  conn_->sendOwned(std::move(buf));
+  if (isOpen() && conn_->pendingBytes() > options_.max_pending_bytes) {
+    close("peer is not reading: " + std::to_string(conn_->pendingBytes()) + " bytes pending");
+  }
+}
+
+void CheckpointChannel::onData(std::string_view input) {
+  std::shared_ptr<bool> alive = alive_;
+  size_t used = 0;
+  Status failure;
+  while (used < input.size()) {
+    auto frame = wire::parseFrame(input.substr(used), options_.max_frame_payload);
+    if (!frame.isOk()) {
+      failure = frame.status();
+      break;
+    }
+    if (!frame->has_value()) break;  // partial frame: wait for more
+    stats_.bytes_received += wire::kFrameHeaderSize + (*frame)->payload.size();
+    used += wire::kFrameHeaderSize + (*frame)->payload.size();
+    ++stats_.frames_received;
+    failure = handleFrame(**frame);
+    if (!*alive || !isOpen()) return;
+    if (!failure.isOk()) break;
+  }
+  conn_->consume(used);
+  if (!failure.isOk()) {
+    logEvent("ISSU", Severity::kError, "SESSION_PROTOCOL_ERROR", failure.message());
+    close("protocol error from peer: " + failure.message());
+    return;
+  }
+  last_rx_ns_ = loop_.clock().nowNs();
+  if (applied_ > acked_sent_) {
+    std::string payload;
+    messages::encodeCheckpointAck({applied_}, &payload);
+    appendControl(kClientRf, messages::kMsgCheckpointAck, payload);
+    acked_sent_ = applied_;
+  }
+}
+
+Status CheckpointChannel::handleFrame(const wire::Frame& frame) {
+  const auto& h = frame.header;
+  if (!negotiated()) {
+    if (h.client_id != kClientIssuProto || h.msg_type != messages::kMsgSessionHello) {
+      return Status::corruption("expected a session hello first, got client " +
+                                std::to_string(h.client_id) + " type " +
+                                std::to_string(h.msg_type));
+    }
+    ASSIGN_OR_RETURN(peer_hello_, messages::decodeSessionHello(frame.payload));
+    negotiation_ = issu::negotiate(catalog_.messageSet(), peer_hello_.message_set);
+    handler_.onNegotiated(*negotiation_, peer_hello_);
+    return Status::ok();
+  }
+  const issu::MessageTypeSpec* spec = catalog_.findMessage(h.client_id, h.msg_type);
+  if (spec == nullptr) {
+    return Status::notFound("unknown client " + std::to_string(h.client_id) + " message type " +
+                            std::to_string(h.msg_type));
+  }
+  wire::ByteView native = frame.payload;
+  if (h.version != spec->max_version) {
+    ASSIGN_OR_RETURN(converted_, catalog_.convert(h.client_id, h.msg_type, frame.payload,
+                                                  h.version, spec->max_version));
+    native = converted_;
+    ++stats_.transforms;
+  }
+  if (h.client_id == kClientRf) {
+    switch (h.msg_type) {
+      case messages::kMsgHeartbeat:
+        return messages::decodeHeartbeat(native).status();
+      case messages::kMsgRfStatus: {
+        ASSIGN_OR_RETURN(auto m, messages::decodeRfStatus(native));
+        handler_.onRfStatus(m);
+        return Status::ok();
+      }
+      case messages::kMsgSessionReset: {
+        ASSIGN_OR_RETURN(auto m, messages::decodeSessionReset(native));
+        peer_alive_ = true;
+        logEvent("RF", Severity::kNotice, "SESSION_RESET", "peer resets the session: " + m.reason);
+        return Status::ok();
+      }
+      case messages::kMsgSwitchover: {
+        ASSIGN_OR_RETURN(auto m, messages::decodeSwitchover(native));
+        handler_.onSwitchover(m);
+        return Status::ok();
+      }
+      case messages::kMsgCheckpointAck: {
+        ASSIGN_OR_RETURN(auto m, messages::decodeCheckpointAck(native));
+        std::shared_ptr<bool> alive = alive_;
+        while (!pending_.empty() && pending_.front().number <= m.transactions) {
+          Done done = std::move(pending_.front().done);
+          pending_.pop_front();
+          ++stats_.transactions_acked;
+          done(true);
+          if (!*alive) return Status::ok();
+        }
+        return Status::ok();
+      }
+      default:
+        break;
+    }
+  }
+  return handleDataFrame(frame, native);
+}
+
+Status CheckpointChannel::handleDataFrame(const wire::Frame& frame, wire::ByteView native) {
+  const auto& h = frame.header;
+  const issu::MessageTypeSpec* spec = catalog_.findMessage(h.client_id, h.msg_type);
+  ASSIGN_OR_RETURN(Item item, decodeItem(h.client_id, h.msg_type, native, spec->max_version));
+  rx_transaction_.push_back(std::move(item));
+  if ((h.flags & wire::kFlagEndOfTransaction) == 0) return Status::ok();
+  Status s = handler_.onTransaction(rx_transaction_);
+  rx_transaction_.clear();
+  if (!s.isOk()) return s;
+  ++applied_;
+  ++stats_.transactions_applied;
+  return Status::ok();
+}
+
+void CheckpointChannel::onHeartbeatTimer() {
+  if (!isOpen()) return;
+  int64_t now = loop_.clock().nowNs();
+  int64_t silent_ms = (now - last_rx_ns_) / 1000000;
+  if (silent_ms > options_.heartbeat_interval_ms * options_.heartbeat_threshold) {
+    close("peer missed " + std::to_string(options_.heartbeat_threshold) + " heartbeats (" +
+          std::to_string(silent_ms) + " ms silent)");
+    return;
+  }
+  if (!pending_.empty()) {
+    int64_t waited_ms = (now - pending_.front().sent_ns) / 1000000;
+    if (waited_ms > options_.ack_timeout_ms) {
+      close("peer did not acknowledge checkpoint transaction " +
+            std::to_string(pending_.front().number) + " within " + std::to_string(waited_ms) +
+            " ms");
+      return;
+    }
+  }
+  std::string payload;
+  messages::encodeHeartbeat({++heartbeat_seq_, static_cast<uint64_t>(now)}, &payload);
+  appendControl(kClientRf, messages::kMsgHeartbeat, payload);
+}
+
+void CheckpointChannel::close(const std::string& reason) {
+  peer_alive_ = true;  // we chose to close: the peer did not fail
+  if (conn_ && conn_->isOpen()) {
+    std::string payload;
+    messages::encodeSessionReset({reason}, &payload);
+    appendControl(kClientRf, messages::kMsgSessionReset, payload);
+    conn_->close(reason);  // calls finish()
+  } else {
+    finish(reason);
+  }
+}
+
+void CheckpointChannel::finish(const std::string& reason) {
+  if (closing_) return;
+  closing_ = true;
+  if (heartbeat_timer_ != 0) loop_.cancelTimer(heartbeat_timer_);
+  heartbeat_timer_ = 0;
+  std::shared_ptr<bool> alive = alive_;
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (auto& p : pending) {
+    p.done(false);
+    if (!*alive) return;
+  }
+  handler_.onClosed(reason, peer_alive_);
+}
+
+}  // namespace hitless::checkpoint

@@ -1,0 +1,139 @@
+// CheckpointChannel: one session between the two RPs over a Unix stream socket.
+//
+// Session: both sides send a SessionHello (frozen v1) first; each negotiates the two message
+// sets locally (negotiation is symmetric, so both reach the same versions). Then the active
+// sends checkpoint *transactions* — items encoded at the negotiated versions, transformed by
+// the catalog when that is not this image's native version — and the standby applies each
+// complete transaction, then acknowledges cumulatively. Heartbeats flow both ways.
+//
+// Contract:
+//  - A transaction's `done(true)` runs once the peer has acknowledged it; `done(false)` runs if
+//    the session ends first. Exactly one of them, exactly once.
+//  - Garbage, an unknown client or message, an oversized frame, a peer silent for
+//    heartbeat_interval * heartbeat_threshold, or an unacknowledged transaction older than
+//    ack_timeout closes the session with a reason (onClosed). The owner restarts the session.
+//  - The channel never buffers more than max_pending_bytes of output: past that the peer is
+//    declared stuck and the session is closed, so a broken standby never stalls the active.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "event/connection.h"
+#include "issu/message_catalog.h"
+#include "issu/negotiation.h"
+#include "messages/rib_messages.h"
+#include "messages/session_messages.h"
+#include "wire/frame.h"
+
+namespace hitless::checkpoint {
+
+// What a checkpoint transaction carries.
+using Item = std::variant<messages::ConfigItem, net::Route, messages::RouteWithdraw,
+                          messages::BulkSync, messages::StateDigest>;
+
+struct ChannelOptions {
+  uint8_t slot = 0;
+  std::string software_version;
+  uint64_t instance_id = 0;
+  int64_t heartbeat_interval_ms = 100;
+  int heartbeat_threshold = 5;  // missed intervals before the peer counts as hung
+  int64_t ack_timeout_ms = 3000;
+  size_t max_pending_bytes = size_t{512} << 20;
+  uint32_t max_frame_payload = 16u << 20;
+};
+
+class ChannelHandler {
+ public:
+  virtual ~ChannelHandler() = default;
+  virtual void onNegotiated(const issu::NegotiationResult& result,
+                            const messages::SessionHello& peer) = 0;
+  // Applies one complete transaction. An error closes the session (the standby never holds a
+  // transaction it could not apply whole).
+  virtual Status onTransaction(std::vector<Item>& items) = 0;
+  virtual void onRfStatus(const messages::RfStatus& status) = 0;
+  virtual void onSwitchover(const messages::Switchover& request) = 0;
+  virtual void onDrained() = 0;  // output is below the low watermark: producers may continue
+  // The session ended. `peer_alive`: the peer announced the close (session reset) — it did not
+  // die. A close this side initiated also reports the peer alive.
+  virtual void onClosed(const std::string& reason, bool peer_alive) = 0;
+};
+
+struct ChannelStats {
+  uint64_t frames_sent = 0, frames_received = 0;
+  uint64_t transactions_sent = 0, transactions_acked = 0, transactions_applied = 0;
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  uint64_t transforms = 0;  // items converted between versions (the newer side's work)
+};
+
+class CheckpointChannel {
+ public:
+  using Done = std::function<void(bool acked)>;
+
+  CheckpointChannel(event::EventLoop& loop, event::UniqueFd fd,
+                    const issu::MessageCatalog& catalog, ChannelOptions options,
+                    ChannelHandler& handler);
+  ~CheckpointChannel();
+  CheckpointChannel(const CheckpointChannel&) = delete;
+  CheckpointChannel& operator=(const CheckpointChannel&) = delete;
+
+  // Sends the hello and starts heartbeats.
+  void start();
+  bool isOpen() const { return conn_ && conn_->isOpen(); }
+  bool negotiated() const { return negotiation_.has_value(); }
+  const issu::NegotiationResult& negotiation() const { return *negotiation_; }
+  const messages::SessionHello& peerHello() const { return peer_hello_; }
+
+  // REQUIRES: negotiated(). Items of clients the pair could not negotiate are dropped.
+  void sendTransaction(const std::vector<Item>& items, Done done);
+  void sendRfStatus(const messages::RfStatus& status);
+  void sendSwitchover(const messages::Switchover& request);
+
+  size_t pendingBytes() const { return conn_ ? conn_->pendingBytes() : 0; }
+  size_t unackedTransactions() const { return pending_.size(); }
+  const ChannelStats& stats() const { return stats_; }
+  // Tells the peer (session reset), then closes; pending transactions complete with
+  // done(false); onClosed runs with peer_alive = true.
+  void close(const std::string& reason);
+
+ private:
+  struct Pending {
+    uint64_t number;
+    int64_t sent_ns;
+    Done done;
+  };
+  void onData(std::string_view input);
+  Status handleFrame(const wire::Frame& frame);
+  Status handleDataFrame(const wire::Frame& frame, wire::ByteView native);
+  void appendControl(uint16_t client, uint16_t type, const std::string& payload);
+  Status appendItem(const Item& item, uint16_t flags, std::string* out);
+  void onHeartbeatTimer();
+  void finish(const std::string& reason);
+
+  event::EventLoop& loop_;
+  const issu::MessageCatalog& catalog_;
+  ChannelOptions options_;
+  ChannelHandler& handler_;
+  std::unique_ptr<event::Connection> conn_;
+  std::optional<issu::NegotiationResult> negotiation_;
+  messages::SessionHello peer_hello_;
+  std::vector<Item> rx_transaction_;
+  std::deque<Pending> pending_;
+  uint64_t next_transaction_ = 1;
+  uint64_t applied_ = 0, acked_sent_ = 0;
+  int64_t last_rx_ns_ = 0;
+  uint64_t heartbeat_seq_ = 0;
+  event::TimerId heartbeat_timer_ = 0;
+  ChannelStats stats_;
+  std::string scratch_, converted_;
+  bool closing_ = false;
+  bool peer_alive_ = false;  // set by a received session reset or by our own close
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace hitless::checkpoint

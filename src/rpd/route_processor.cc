@@ -1,0 +1,546 @@
+#include "rpd/route_processor.h"
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "base/file_util.h"
+#include "base/log.h"
+#include "event/unix_socket.h"
+#include "messages/wire_numbers.h"
+#include "state/route_text.h"
+
+namespace hitless::rpd {
+namespace {
+
+using redundancy::RfAction;
+using redundancy::RfEvent;
+using redundancy::RfState;
+
+constexpr size_t kBulkHighWatermark = 4u << 20;
+constexpr int64_t kMaxReconnectDelayMs = 500;
+
+nlohmann::json stateJson(RfState s) {
+  return {{"number", static_cast<int>(s)}, {"name", redundancy::rfStateName(s)}};
+}
+
+uint64_t readEpoch(const std::string& dir) {
+  auto text = readFile(dir + "/epoch", 64);
+  if (!text.isOk()) return 0;
+  try {
+    return std::stoull(*text);
+  } catch (...) {
+    return 0;  // a torn or foreign file: start from 0, peers' higher epochs still win
+  }
+}
+
+}  // namespace
+
+struct RouteProcessor::BulkProducer {
+  enum Stage { kConfig, kRib, kDone } stage = kConfig;
+  std::vector<net::IpPrefix> prefixes;
+  size_t next = 0;
+  uint64_t sent = 0;
+};
+
+RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalog& catalog,
+                               std::string software_version, RouteProcessorOptions options)
+    : loop_(loop),
+      catalog_(catalog),
+      software_version_(std::move(software_version)),
+      options_(std::move(options)),
+      fsm_(options_.slot, options_.start_active, readEpoch(options_.state_dir)) {
+  std::random_device rd;
+  instance_id_ = (static_cast<uint64_t>(rd()) << 32) | rd();
+  started_ns_ = state_since_ns_ = loop_.clock().nowNs();
+}
+
+RouteProcessor::~RouteProcessor() {
+  *alive_ = false;
+  for (auto id : {reconnect_timer_, digest_timer_, handover_timer_}) {
+    if (id != 0) loop_.cancelTimer(id);
+  }
+  if (listen_fd_.valid()) loop_.removeFd(listen_fd_.get());
+}
+
+Status RouteProcessor::start() {
+  logEvent("RF", Severity::kNotice, "RP_START",
+           "slot " + std::to_string(options_.slot) + " software " + software_version_ +
+               " starting as " + std::string(redundancy::rfStateName(fsm_.state())) + ", epoch " +
+               std::to_string(fsm_.epoch()));
+  if (fsm_.isActive()) {
+    Status s = loadStartupConfig();
+    if (!s.isOk()) return s;
+  }
+  if (options_.slot == 0) {
+    ASSIGN_OR_RETURN(listen_fd_, event::listenUnix(options_.checkpoint_socket, 0600));
+    RETURN_IF_ERROR(loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { acceptPeer(); }));
+  } else {
+    connectPeer();
+  }
+  digest_timer_ = loop_.addTimer(options_.digest_interval_ms, [this] { sendDigests(); }, true);
+  return Status::ok();
+}
+
+Status RouteProcessor::loadStartupConfig() {
+  if (options_.startup_config.empty()) return Status::ok();
+  auto text = readFile(options_.startup_config);
+  if (!text.isOk()) return text.status().withContext("startup config");
+  size_t line_no = 0;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    ++line_no;
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (line.empty() || line[0] == '#') continue;
+    size_t eq = line.find(" = ");
+    if (eq == std::string_view::npos) {
+      return Status::invalidArgument(options_.startup_config + " line " + std::to_string(line_no) +
+                                     ": expected 'path = value'");
+    }
+    config_.set(std::string(line.substr(0, eq)), std::string(line.substr(eq + 3)));
+  }
+  return Status::ok();
+}
+
+void RouteProcessor::acceptPeer() {
+  while (true) {
+    auto fd = event::acceptUnix(listen_fd_.get());
+    if (!fd.isOk()) return;
+    if (channel_) {
+      logEvent("RF", Severity::kWarning, "SESSION_REPLACED",
+               "a new peer connection replaces the current session");
+      channel_->close("replaced by a new connection from the peer");
+    }
+    attachChannel(std::move(*fd));
+  }
+}
+
+void RouteProcessor::connectPeer() {
+  reconnect_timer_ = 0;
+  if (channel_) return;
+  auto fd = event::connectUnix(options_.checkpoint_socket);
+  if (!fd.isOk()) {
+    scheduleReconnect();
+    return;
+  }
+  reconnect_delay_ms_ = 20;
+  attachChannel(std::move(*fd));
+}
+
+void RouteProcessor::scheduleReconnect() {
+  if (options_.slot == 0 || reconnect_timer_ != 0) return;
+  reconnect_timer_ = loop_.addTimer(reconnect_delay_ms_, [this] { connectPeer(); });
+  reconnect_delay_ms_ = std::min(reconnect_delay_ms_ * 2, kMaxReconnectDelayMs);
+}
+
+void RouteProcessor::attachChannel(event::UniqueFd fd) {
+  checkpoint::ChannelOptions o;
+  o.slot = options_.slot;
+  o.software_version = software_version_;
+  o.instance_id = instance_id_;
+  o.heartbeat_interval_ms = options_.heartbeat_interval_ms;
+  o.heartbeat_threshold = options_.heartbeat_threshold;
+  o.ack_timeout_ms = options_.ack_timeout_ms;
+  channel_ = std::make_unique<checkpoint::CheckpointChannel>(loop_, std::move(fd), catalog_, o,
+                                                             *this);
+  channel_->start();
+  execute(fsm_.handle({RfEvent::kSessionUp}));
+}
+
+bool RouteProcessor::syncing() const {
+  auto mode = fsm_.mode();
+  return fsm_.isActive() && channel_ && channel_->isOpen() && channel_->negotiated() &&
+         (mode == redundancy::Mode::kSso || mode == redundancy::Mode::kSsoBaseLevel);
+}
+
+void RouteProcessor::onNegotiated(const issu::NegotiationResult& result,
+                                  const messages::SessionHello& peer) {
+  peer_software_ = peer.software_version;
+  // Both replicas fingerprint routes at the version they exchange them in.
+  if (auto v = result.versionFor(messages::kClientRib, messages::kMsgRouteUpdate)) {
+    if (*v != rib_.digestVersion()) rib_.setDigestVersion(*v);
+  }
+  logEvent("ISSU", Severity::kNotice, "NEGOTIATED",
+           "peer slot " + std::to_string(peer.slot) + " software " + peer.software_version +
+               ": " + std::string(issu::compatibilityName(result.level)) + ", operating mode " +
+               std::string(issu::operatingModeName(result.mode())));
+  execute(fsm_.handle({RfEvent::kNegotiated, result.level}));
+}
+
+Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
+  if (fsm_.isActive()) return Status::failedPrecondition("the active received checkpoint data");
+  bool had_digest = false, digests_match = true;
+  std::string mismatch;
+  for (auto& item : items) {
+    if (auto* route = std::get_if<net::Route>(&item)) {
+      ++bulk_received_[messages::kClientRib];
+      rib_.upsert(*route);
+    } else if (auto* w = std::get_if<messages::RouteWithdraw>(&item)) {
+      ++bulk_received_[messages::kClientRib];
+      rib_.withdraw(w->prefix);
+    } else if (auto* c = std::get_if<messages::ConfigItem>(&item)) {
+      ++bulk_received_[messages::kClientConfigSync];
+      if (c->deleted) {
+        config_.erase(c->path);
+      } else {
+        config_.set(c->path, c->value);
+      }
+    } else if (auto* b = std::get_if<messages::BulkSync>(&item)) {
+      if (b->phase == messages::BulkSync::kBegin) {
+        if (b->client == messages::kClientRib) rib_.clear();
+        if (b->client == messages::kClientConfigSync) config_.clear();
+        bulk_received_[b->client] = 0;
+        execute(fsm_.handle({RfEvent::kBulkBegin, {}, b->client}));
+      } else {
+        uint64_t got = bulk_received_[b->client];
+        if (got < b->count) {
+          return Status::corruption("bulk sync of client " + std::to_string(b->client) +
+                                    " ended after " + std::to_string(got) + " of " +
+                                    std::to_string(b->count) + " entries");
+        }
+        logEvent("HA_CONFIG_SYNC", Severity::kInfo, "BULK_SYNC_SUCCEED",
+                 "bulk sync of client " + std::to_string(b->client) + " succeeded (" +
+                     std::to_string(b->count) + " entries)");
+        execute(fsm_.handle({RfEvent::kBulkEnd, {}, b->client}));
+      }
+    } else if (auto* d = std::get_if<messages::StateDigest>(&item)) {
+      had_digest = true;
+      const state::StateDigest& mine =
+          d->client == messages::kClientRib ? rib_.digest() : config_.digest();
+      if (mine.bytes() != d->digest || mine.count() != d->entries) {
+        digests_match = false;
+        mismatch += " client " + std::to_string(d->client) + " (active " +
+                    std::to_string(d->entries) + " entries, standby " +
+                    std::to_string(mine.count()) + ")";
+      }
+    }
+  }
+  if (had_digest) {
+    if (digests_match) {
+      RfState before = fsm_.state();
+      execute(fsm_.handle({RfEvent::kDigestVerified}));
+      if (before != RfState::kStandbyHot && fsm_.state() == RfState::kStandbyHot) {
+        logEvent("RF", Severity::kNotice, "RF_TERMINAL_STATE",
+                 std::string("Terminal state reached for (") +
+                     (fsm_.mode() == redundancy::Mode::kSso ? "SSO" : "SSO base-level") + ")");
+      }
+    } else {
+      logEvent("RF", Severity::kError, "DIGEST_MISMATCH",
+               "standby state differs from the active:" + mismatch + "; resynchronising");
+      execute(fsm_.handle({RfEvent::kDigestMismatch}));
+    }
+  }
+  return Status::ok();
+}
+
+void RouteProcessor::onRfStatus(const messages::RfStatus& status) {
+  auto state = redundancy::rfStateFromNumber(status.rf_state);
+  if (!state) return;
+  execute(fsm_.handle({RfEvent::kPeerStatus, {}, 0, *state, status.epoch, status.slot}));
+}
+
+void RouteProcessor::onSwitchover(const messages::Switchover& request) {
+  RfEvent ev{RfEvent::kSwitchoverReceived};
+  ev.epoch = request.epoch;
+  ev.reason = static_cast<redundancy::SwactReason>(request.reason);
+  execute(fsm_.handle(ev));
+}
+
+void RouteProcessor::onDrained() { produceBulk(); }
+
+void RouteProcessor::onClosed(const std::string& reason, bool peer_alive) {
+  logEvent("RF", Severity::kWarning, "SESSION_DOWN",
+           "checkpoint session ended: " + reason + (peer_alive ? " (peer alive)" : ""));
+  bulk_.reset();
+  // The channel is inside its own callback: destroy it from the loop, not here.
+  std::shared_ptr<checkpoint::CheckpointChannel> dying(channel_.release());
+  loop_.addTimer(0, [dying] {});
+  RfEvent ev{RfEvent::kSessionDown};
+  ev.peer_alive = peer_alive;
+  execute(fsm_.handle(ev));
+  scheduleReconnect();
+}
+
+void RouteProcessor::execute(const std::vector<RfAction>& actions) {
+  for (RfAction a : actions) {
+    switch (a) {
+      case RfAction::kSendStatus:
+        if (channel_ && channel_->negotiated()) {
+          channel_->sendRfStatus({options_.slot, static_cast<uint8_t>(fsm_.state()), fsm_.epoch()});
+        }
+        break;
+      case RfAction::kStartBulk:
+        startBulk();
+        break;
+      case RfAction::kPersistEpoch:
+        persistEpoch();
+        break;
+      case RfAction::kTakeOverWarm:
+        recordTakeover(true);
+        break;
+      case RfAction::kTakeOverCold:
+        rib_.clear();
+        config_.clear();
+        if (Status s = loadStartupConfig(); !s.isOk()) {
+          logEvent("RF", Severity::kError, "CONFIG_LOAD_FAILED", s.message());
+        }
+        recordTakeover(false);
+        break;
+      case RfAction::kResync:
+        if (channel_) channel_->close("state digest mismatch: resync");
+        break;
+      case RfAction::kDemote:
+        logEvent("RF", Severity::kCritical, "SPLIT_BRAIN_DEMOTE",
+                 "peer is active at epoch " + std::to_string(fsm_.epoch()) +
+                     ": this RP gives up activity");
+        if (channel_) channel_->close("demoted: the peer is the rightful active");
+        break;
+      case RfAction::kHandOver:
+        handOver();
+        break;
+      case RfAction::kRefuse:
+        break;
+    }
+  }
+  state_since_ns_ = loop_.clock().nowNs();
+}
+
+void RouteProcessor::persistEpoch() {
+  if (options_.state_dir.empty()) return;
+  Status s = writeFileAtomic(options_.state_dir + "/epoch", std::to_string(fsm_.epoch()) + "\n");
+  if (!s.isOk()) logEvent("RF", Severity::kError, "EPOCH_PERSIST_FAILED", s.message());
+}
+
+void RouteProcessor::recordTakeover(bool warm) {
+  took_over_ns_ = loop_.clock().nowNs();
+  last_switchover_time_ = event::wallClockString();
+  switchover_history_.push_back({static_cast<int>(switchover_history_.size() + 1),
+                                 options_.slot == 0 ? 2 : 1, options_.slot + 1,
+                                 std::string(redundancy::swactReasonName(
+                                     fsm_.lastSwitchoverReason())),
+                                 last_switchover_time_});
+  logEvent("RF", Severity::kNotice, warm ? "RF_SWITCHOVER" : "RF_COLD_SWITCHOVER",
+           std::string(warm ? "stateful" : "cold") + " switchover: slot " +
+               std::to_string(options_.slot) + " is ACTIVE at epoch " +
+               std::to_string(fsm_.epoch()) + " with " + std::to_string(rib_.size()) +
+               " routes (" + std::string(redundancy::swactReasonName(fsm_.lastSwitchoverReason())) +
+               ")");
+}
+
+std::vector<checkpoint::Item> RouteProcessor::digestItems() const {
+  return {messages::StateDigest{messages::kClientConfigSync, config_.digest().bytes(),
+                                config_.digest().count(), 0},
+          messages::StateDigest{messages::kClientRib, rib_.digest().bytes(),
+                                rib_.digest().count(), 0}};
+}
+
+void RouteProcessor::startBulk() {
+  bulk_ = std::make_unique<BulkProducer>();
+  logEvent("RF", Severity::kInfo, "BULK_SYNC_START",
+           "bulk sync to the standby: " + std::to_string(config_.size()) + " config items, " +
+               std::to_string(rib_.size()) + " routes");
+  std::vector<checkpoint::Item> txn;
+  txn.push_back(messages::BulkSync{messages::kClientConfigSync, messages::BulkSync::kBegin,
+                                   config_.size()});
+  for (const auto& [path, value] : config_.items()) {
+    txn.push_back(messages::ConfigItem{path, value, false});
+  }
+  txn.push_back(messages::BulkSync{messages::kClientConfigSync, messages::BulkSync::kEnd,
+                                   config_.size()});
+  channel_->sendTransaction(txn, [](bool) {});
+  bulk_->prefixes = rib_.prefixes();
+  bulk_->stage = BulkProducer::kRib;
+  channel_->sendTransaction({messages::BulkSync{messages::kClientRib, messages::BulkSync::kBegin,
+                                                bulk_->prefixes.size()}},
+                            [](bool) {});
+  produceBulk();
+}
+
+void RouteProcessor::produceBulk() {
+  if (!bulk_ || bulk_->stage != BulkProducer::kRib || !channel_ || !channel_->isOpen()) return;
+  std::vector<checkpoint::Item> txn;
+  for (int chunks = 0; chunks < 64; ++chunks) {
+    if (channel_->pendingBytes() >= kBulkHighWatermark) return;  // resumed by onDrained()
+    txn.clear();
+    while (bulk_->next < bulk_->prefixes.size() && txn.size() < options_.bulk_batch) {
+      // Current value, not a copy taken at bulk start: changes made since then are also in the
+      // stream as incremental transactions, in order, so the standby converges either way.
+      if (const net::Route* r = rib_.find(bulk_->prefixes[bulk_->next])) txn.push_back(*r);
+      ++bulk_->next;
+    }
+    bulk_->sent += txn.size();
+    bool last = bulk_->next >= bulk_->prefixes.size();
+    if (last) {
+      txn.push_back(messages::BulkSync{messages::kClientRib, messages::BulkSync::kEnd,
+                                       bulk_->sent});
+      for (auto& d : digestItems()) txn.push_back(std::move(d));
+    }
+    if (!txn.empty()) channel_->sendTransaction(txn, [](bool) {});
+    if (!channel_ || !channel_->isOpen()) return;
+    if (last) {
+      bulk_->stage = BulkProducer::kDone;
+      bulk_.reset();
+      return;
+    }
+  }
+  std::shared_ptr<bool> alive = alive_;
+  loop_.addTimer(0, [this, alive] {
+    if (*alive) produceBulk();
+  });
+}
+
+void RouteProcessor::sendDigests() {
+  if (!syncing() || bulk_ || fsm_.peerState() != RfState::kStandbyHot) return;
+  channel_->sendTransaction(digestItems(), [](bool) {});
+}
+
+void RouteProcessor::applyRibChanges(state::RibDelta delta,
+                                     std::function<void(ChangeResult)> done) {
+  if (!fsm_.isActive()) {
+    done({Status::failedPrecondition("this RP is " +
+                                     std::string(redundancy::rfStateName(fsm_.state())) +
+                                     "; send changes to the active RP"),
+          0, false});
+    return;
+  }
+  if (handing_over_) {
+    done({Status::failedPrecondition("a switchover is in progress; retry on the new active"), 0,
+          false});
+    return;
+  }
+  rib_.apply(delta);
+  size_t n = delta.size();
+  if (!syncing()) {
+    done({Status::ok(), n, false});
+    return;
+  }
+  std::vector<checkpoint::Item> items;
+  items.reserve(n);
+  for (auto& c : delta.changes) {
+    if (c.op == state::RibChange::kUpsert) {
+      items.emplace_back(std::move(c.route));
+    } else {
+      items.emplace_back(messages::RouteWithdraw{c.route.prefix});
+    }
+  }
+  channel_->sendTransaction(items, [done, n](bool acked) { done({Status::ok(), n, acked}); });
+}
+
+void RouteProcessor::setConfig(const std::string& path, const std::string& value, bool erase,
+                               std::function<void(ChangeResult)> done) {
+  if (!fsm_.isActive()) {
+    done({Status::failedPrecondition("this RP is not active"), 0, false});
+    return;
+  }
+  if (erase) {
+    config_.erase(path);
+  } else {
+    config_.set(path, value);
+  }
+  if (!syncing()) {
+    done({Status::ok(), 1, false});
+    return;
+  }
+  channel_->sendTransaction({messages::ConfigItem{path, value, erase}},
+                            [done](bool acked) { done({Status::ok(), 1, acked}); });
+}
+
+void RouteProcessor::forceSwitchover(std::function<void(Status)> done) {
+  auto actions = fsm_.handle({RfEvent::kSwitchoverCommand});
+  for (auto a : actions) {
+    if (a == RfAction::kRefuse) {
+      done(Status::failedPrecondition(fsm_.refusal()));
+      return;
+    }
+  }
+  handover_waiters_.push_back(std::move(done));
+  execute(actions);
+}
+
+void RouteProcessor::handOver() {
+  handing_over_ = true;
+  handover_timer_ = 0;
+  auto finish = [this](Status s) {
+    handing_over_ = false;
+    auto waiters = std::move(handover_waiters_);
+    handover_waiters_.clear();
+    for (auto& w : waiters) w(s);
+  };
+  if (!channel_ || !channel_->isOpen()) {
+    finish(Status::failedPrecondition("the standby went away before the handover"));
+    return;
+  }
+  if (channel_->unackedTransactions() > 0 || bulk_) {
+    // Drain first: the standby must hold every change the active reported applied.
+    handover_timer_ = loop_.addTimer(1, [this] { handOver(); });
+    return;
+  }
+  uint64_t new_epoch = fsm_.epoch() + 1;
+  channel_->sendSwitchover({new_epoch, static_cast<uint8_t>(redundancy::SwactReason::kUserInitiated)});
+  logEvent("RF", Severity::kNotice, "SWITCHOVER_HANDOVER",
+           "handing activity to the peer at epoch " + std::to_string(new_epoch));
+  execute(fsm_.handle({RfEvent::kHandedOver}));
+  channel_->close("handed over activity to the peer");
+  finish(Status::ok());
+}
+
+nlohmann::json RouteProcessor::status() const {
+  using nlohmann::json;
+  int64_t now = loop_.clock().nowNs();
+  json history = json::array();
+  for (const auto& t : fsm_.history()) {
+    history.push_back({{"from", stateJson(t.from)}, {"to", stateJson(t.to)}, {"why", t.why}});
+  }
+  json swacts = json::array();
+  for (const auto& s : switchover_history_) {
+    swacts.push_back({{"index", s.index},
+                      {"previous_active", s.previous_active},
+                      {"current_active", s.current_active},
+                      {"reason", s.reason},
+                      {"time", s.time}});
+  }
+  bool duplex = fsm_.communicationsUp();
+  json j = {
+      {"ok", true},
+      {"slot", options_.slot},
+      {"unit", options_.slot == 0 ? "Primary" : "Secondary"},
+      {"unit_id", options_.slot + 1},
+      {"software_version", software_version_},
+      {"peer_software_version", duplex ? json(peer_software_) : json(nullptr)},
+      {"my_state", stateJson(fsm_.state())},
+      {"peer_state", stateJson(fsm_.peerState())},
+      {"mode", duplex ? "Duplex" : "Simplex"},
+      {"redundancy_mode_operational", redundancy::modeName(fsm_.mode())},
+      {"redundancy_mode_configured", "Stateful Switchover"},
+      {"communications", duplex ? "Up" : "Down"},
+      {"epoch", fsm_.epoch()},
+      {"client_count", catalog_.messageSet().clients.size()},
+      {"keep_alive_ms", options_.heartbeat_interval_ms},
+      {"keep_alive_threshold", options_.heartbeat_threshold},
+      {"uptime_s", (now - started_ns_) / 1000000000},
+      {"switchovers", fsm_.switchovers()},
+      {"standby_failures", fsm_.standbyFailures()},
+      {"last_switchover_reason", redundancy::swactReasonName(fsm_.lastSwitchoverReason())},
+      {"last_switchover_time", last_switchover_time_},
+      {"took_over_monotonic_ns", took_over_ns_},
+      {"rib", {{"routes", rib_.size()}, {"digest", toHex(rib_.digest().bytes())}}},
+      {"config_items", config_.size()},
+      {"history", std::move(history)},
+      {"switchover_history", std::move(swacts)},
+  };
+  if (channel_ && channel_->negotiated()) {
+    const auto& st = channel_->stats();
+    j["negotiation"] = issu::toJson(channel_->negotiation());
+    j["checkpoint"] = {{"transactions_sent", st.transactions_sent},
+                       {"transactions_acked", st.transactions_acked},
+                       {"transactions_applied", st.transactions_applied},
+                       {"unacked", channel_->unackedTransactions()},
+                       {"bytes_sent", st.bytes_sent},
+                       {"bytes_received", st.bytes_received},
+                       {"transforms", st.transforms}};
+  }
+  return j;
+}
+
+}  // namespace hitless::rpd

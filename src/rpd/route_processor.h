@@ -1,0 +1,129 @@
+// RouteProcessor: one RP (route-processor slot) of the redundant control plane.
+//
+// It owns this RP's state (running configuration, RIB), its RF state machine and the checkpoint
+// session to the peer RP. Slot 0 listens on the checkpoint socket and slot 1 connects to it —
+// independent of which RP is active — so a restarted RP always finds its peer. Roles are decided
+// by the RF FSM (rf_fsm.h): the active bulk-syncs a new standby, then checkpoints every change
+// and reports it applied only once the standby acknowledged it; the standby becomes ACTIVE with
+// its state when the active dies (warm) or from configuration when it was not yet hot (cold).
+//
+// Single-threaded: everything runs on the EventLoop given to the constructor.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "checkpoint/channel.h"
+#include "event/event_loop.h"
+#include "issu/message_catalog.h"
+#include "redundancy/rf_fsm.h"
+#include "state/rib.h"
+
+namespace hitless::rpd {
+
+struct RouteProcessorOptions {
+  uint8_t slot = 0;
+  bool start_active = false;
+  std::string state_dir;           // epoch file
+  std::string checkpoint_socket;   // slot 0 listens here, slot 1 connects here
+  std::string startup_config;      // "path = value" lines; loaded when active starts cold
+  int64_t heartbeat_interval_ms = 100;
+  int heartbeat_threshold = 5;
+  int64_t ack_timeout_ms = 3000;
+  int64_t digest_interval_ms = 10000;
+  size_t bulk_batch = 2048;        // routes per bulk transaction
+};
+
+// What a change request learns: applied on this RP, and whether the standby acknowledged it.
+struct ChangeResult {
+  Status status;
+  size_t changes = 0;
+  bool synced = false;  // acknowledged by a standby (false: no standby in sync to wait for)
+};
+
+class RouteProcessor : public checkpoint::ChannelHandler {
+ public:
+  RouteProcessor(event::EventLoop& loop, const issu::MessageCatalog& catalog,
+                 std::string software_version, RouteProcessorOptions options);
+  ~RouteProcessor() override;
+
+  Status start();
+
+  // Admin interface (control socket). `done` runs once the change is applied here and, when a
+  // standby is in sync, acknowledged by it.
+  void applyRibChanges(state::RibDelta delta, std::function<void(ChangeResult)> done);
+  void setConfig(const std::string& path, const std::string& value, bool erase,
+                 std::function<void(ChangeResult)> done);
+  // Planned switchover: refused unless this RP is active and the peer is STANDBY HOT.
+  void forceSwitchover(std::function<void(Status)> done);
+
+  nlohmann::json status() const;
+  const state::Rib& rib() const { return rib_; }
+  const state::ConfigStore& config() const { return config_; }
+  const redundancy::RfFsm& rf() const { return fsm_; }
+  // CLOCK_MONOTONIC ns at which this RP last became ACTIVE by takeover (0: never).
+  int64_t tookOverAtNs() const { return took_over_ns_; }
+
+  // ChannelHandler
+  void onNegotiated(const issu::NegotiationResult& result,
+                    const messages::SessionHello& peer) override;
+  Status onTransaction(std::vector<checkpoint::Item>& items) override;
+  void onRfStatus(const messages::RfStatus& status) override;
+  void onSwitchover(const messages::Switchover& request) override;
+  void onDrained() override;
+  void onClosed(const std::string& reason, bool peer_alive) override;
+
+ private:
+  struct BulkProducer;
+  struct SwitchoverRecord {
+    int index;
+    int previous_active, current_active;
+    std::string reason, time;
+  };
+
+  void execute(const std::vector<redundancy::RfAction>& actions);
+  void acceptPeer();
+  void connectPeer();
+  void scheduleReconnect();
+  void attachChannel(event::UniqueFd fd);
+  bool syncing() const;  // a negotiated SSO session to a standby exists
+  void startBulk();
+  void produceBulk();
+  void sendDigests();
+  void handOver();
+  Status loadStartupConfig();
+  void persistEpoch();
+  void recordTakeover(bool warm);
+  std::vector<checkpoint::Item> digestItems() const;
+
+  event::EventLoop& loop_;
+  const issu::MessageCatalog& catalog_;
+  std::string software_version_;
+  RouteProcessorOptions options_;
+  redundancy::RfFsm fsm_;
+  state::Rib rib_;
+  state::ConfigStore config_;
+  std::unique_ptr<checkpoint::CheckpointChannel> channel_;
+  event::UniqueFd listen_fd_;
+  event::TimerId reconnect_timer_ = 0, digest_timer_ = 0, handover_timer_ = 0;
+  int64_t reconnect_delay_ms_ = 20;
+  std::unique_ptr<BulkProducer> bulk_;
+  // Standby: per client, entries received since its bulk began (to check the end marker).
+  std::map<uint16_t, uint64_t> bulk_received_;
+  std::vector<std::function<void(Status)>> handover_waiters_;
+  bool handing_over_ = false;
+  int64_t started_ns_ = 0, state_since_ns_ = 0;
+  int64_t took_over_ns_ = 0;
+  std::string last_switchover_time_ = "never";
+  std::vector<SwitchoverRecord> switchover_history_;
+  std::string peer_software_;
+  uint64_t instance_id_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace hitless::rpd

@@ -1,0 +1,93 @@
+// Rib: the routing table as plain data — prefix -> Route — with an incrementally maintained
+// digest so two replicas can prove they agree without comparing entry by entry.
+//
+// The digest hashes each route's canonical encoding at `digest_version`: two images holding the
+// same routes at different native versions agree when both hash at the session's negotiated
+// version (a v1 image cannot represent v2-only fields). Not thread-safe.
+#pragma once
+
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "issu/message_set.h"
+#include "net/route.h"
+#include "state/digest.h"
+
+namespace hitless::state {
+
+struct PrefixHash {
+  size_t operator()(const net::IpPrefix& p) const;
+};
+
+// One change: a route added or replaced, or a prefix removed (only route.prefix is meaningful).
+struct RibChange {
+  enum Op : uint8_t { kUpsert, kWithdraw };
+  Op op = kUpsert;
+  net::Route route;
+  bool operator==(const RibChange&) const = default;
+};
+
+// An ordered change set. The same value feeds the checkpoint stream, the FIB agent and the
+// tests (STYLE.md #8); order matters when one prefix changes twice in a set.
+struct RibDelta {
+  std::vector<RibChange> changes;
+  void upsert(net::Route r) { changes.push_back({RibChange::kUpsert, std::move(r)}); }
+  void withdraw(const net::IpPrefix& p) {
+    RibChange c{RibChange::kWithdraw, {}};
+    c.route.prefix = p;
+    changes.push_back(std::move(c));
+  }
+  bool empty() const { return changes.empty(); }
+  size_t size() const { return changes.size(); }
+};
+
+class Rib {
+ public:
+  explicit Rib(issu::MessageVersion digest_version = 1) : digest_version_(digest_version) {}
+
+  // Return whether the table changed.
+  bool upsert(const net::Route& route);
+  bool withdraw(const net::IpPrefix& prefix);
+  void apply(const RibDelta& delta);
+  void clear();
+
+  const net::Route* find(const net::IpPrefix& prefix) const;
+  size_t size() const { return routes_.size(); }
+  const StateDigest& digest() const { return digest_; }
+  issu::MessageVersion digestVersion() const { return digest_version_; }
+  // Recomputes the digest at another version (O(n)).
+  void setDigestVersion(issu::MessageVersion version);
+
+  void forEach(const std::function<void(const net::Route&)>& fn) const;
+  std::vector<net::IpPrefix> prefixes() const;
+  // Entries sorted by prefix: for comparisons in tests and `show ip route`.
+  std::vector<net::Route> sorted() const;
+
+ private:
+  std::string_view canonical(const net::Route& r);
+
+  std::unordered_map<net::IpPrefix, net::Route, PrefixHash> routes_;
+  StateDigest digest_;
+  issu::MessageVersion digest_version_;
+  std::string scratch_;
+};
+
+// The running configuration as path -> value, with the same kind of digest.
+class ConfigStore {
+ public:
+  bool set(const std::string& path, const std::string& value);
+  bool erase(const std::string& path);
+  void clear();
+  const std::string* get(const std::string& path) const;
+  size_t size() const { return items_.size(); }
+  const StateDigest& digest() const { return digest_; }
+  const std::unordered_map<std::string, std::string>& items() const { return items_; }
+
+ private:
+  static std::string entry(const std::string& path, const std::string& value);
+  std::unordered_map<std::string, std::string> items_;
+  StateDigest digest_;
+};
+
+}  // namespace hitless::state

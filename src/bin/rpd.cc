@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -40,7 +41,8 @@ constexpr char kUsage[] =
     "  --control              control socket (mode 0600) for hitless show/redundancy commands\n"
     "  --config               startup configuration, 'path = value' per line\n"
     "  --heartbeat-ms         heartbeat interval (default 100)\n"
-    "  --heartbeat-threshold  missed heartbeats before the peer counts as hung (default 5)\n";
+    "  --heartbeat-threshold  missed heartbeats before the peer counts as hung (default 5)\n"
+    "  --crash-at POINT       test hook: SIGKILL itself at a named protocol point\n";
 
 int fail(const std::string& message) {
   std::cerr << "rpd: " << message << "\n";
@@ -93,7 +95,7 @@ int main(int argc, char** argv) {
   static const std::vector<std::string> kKnown = {
       "--slot", "--state-dir", "--checkpoint-socket", "--control", "--config", "--heartbeat-ms",
       "--heartbeat-threshold", "--ack-timeout-ms", "--digest-interval-ms", "--bulk-batch",
-      "--active", "--standby", "--software-version"};
+      "--active", "--standby", "--software-version", "--crash-at"};
   for (const auto& [k, v] : opt) {
     if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) {
       return fail("unknown option " + k);
@@ -124,6 +126,13 @@ int main(int argc, char** argv) {
   o.ack_timeout_ms = number("--ack-timeout-ms", 3000);
   o.digest_interval_ms = number("--digest-interval-ms", 10000);
   o.bulk_batch = static_cast<size_t>(number("--bulk-batch", 2048));
+  if (opt.count("--crash-at")) {
+    const auto& points = rpd::crashPoints();
+    if (std::find(points.begin(), points.end(), opt["--crash-at"]) == points.end()) {
+      return fail("unknown --crash-at point '" + opt["--crash-at"] + "'");
+    }
+    o.crash_at = opt["--crash-at"];
+  }
   if (o.heartbeat_interval_ms < 1 || o.heartbeat_threshold < 1 || o.bulk_batch < 1) {
     return fail("--heartbeat-ms, --heartbeat-threshold and --bulk-batch must be at least 1");
   }

@@ -297,7 +297,7 @@ void CheckpointChannel::onHeartbeatTimer() {
   int64_t now = loop_.clock().nowNs();
   int64_t silent_ms = (now - last_rx_ns_) / 1000000;
   if (silent_ms > options_.heartbeat_interval_ms * options_.heartbeat_threshold) {
-    close("peer missed " + std::to_string(options_.heartbeat_threshold) + " heartbeats (" +
+    closeSilentPeer("peer missed " + std::to_string(options_.heartbeat_threshold) + " heartbeats (" +
           std::to_string(silent_ms) + " ms silent)");
     return;
   }
@@ -322,6 +322,14 @@ void CheckpointChannel::close(const std::string& reason) {
     messages::encodeSessionReset({reason}, &payload);
     appendControl(kClientRf, messages::kMsgSessionReset, payload);
     conn_->close(reason);  // calls finish()
+  } else {
+    finish(reason);
+  }
+}
+
+void CheckpointChannel::closeSilentPeer(const std::string& reason) {
+  if (conn_ && conn_->isOpen()) {
+    conn_->close(reason);  // calls finish() with peer_alive_ as the peer left it
   } else {
     finish(reason);
   }

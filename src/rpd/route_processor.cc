@@ -1,5 +1,7 @@
 #include "rpd/route_processor.h"
 
+#include <signal.h>
+
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -34,6 +36,23 @@ uint64_t readEpoch(const std::string& dir) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& crashPoints() {
+  static const std::vector<std::string> kPoints = {
+      "standby-mid-bulk",    // the standby has applied half of the announced RIB bulk
+      "standby-before-ack",  // a HOT standby applied a transaction but has not acknowledged it
+      "active-mid-bulk",     // the active has queued half of the RIB bulk
+      "active-after-apply",  // the active applied a change locally, before checkpointing it
+  };
+  return kPoints;
+}
+
+void RouteProcessor::crashIf(const char* point) const {
+  if (options_.crash_at == point) {
+    logEvent("RF", Severity::kWarning, "CRASH_POINT", std::string("crashing at ") + point);
+    ::raise(SIGKILL);
+  }
+}
 
 struct RouteProcessor::BulkProducer {
   enum Stage { kConfig, kRib, kDone } stage = kConfig;
@@ -191,6 +210,7 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
         if (b->client == messages::kClientRib) rib_.clear();
         if (b->client == messages::kClientConfigSync) config_.clear();
         bulk_received_[b->client] = 0;
+        bulk_announced_[b->client] = b->count;
         execute(fsm_.handle({RfEvent::kBulkBegin, {}, b->client}));
       } else {
         uint64_t got = bulk_received_[b->client];
@@ -216,6 +236,11 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
       }
     }
   }
+  if (bulk_announced_[messages::kClientRib] > 0 && fsm_.state() == RfState::kStandbyColdBulk &&
+      bulk_received_[messages::kClientRib] * 2 >= bulk_announced_[messages::kClientRib]) {
+    crashIf("standby-mid-bulk");
+  }
+  if (fsm_.state() == RfState::kStandbyHot) crashIf("standby-before-ack");
   if (had_digest) {
     if (digests_match) {
       RfState before = fsm_.state();
@@ -370,6 +395,9 @@ void RouteProcessor::produceBulk() {
       ++bulk_->next;
     }
     bulk_->sent += txn.size();
+    if (bulk_->next * 2 >= bulk_->prefixes.size() && bulk_->prefixes.size() > 0) {
+      crashIf("active-mid-bulk");
+    }
     bool last = bulk_->next >= bulk_->prefixes.size();
     if (last) {
       txn.push_back(messages::BulkSync{messages::kClientRib, messages::BulkSync::kEnd,
@@ -410,6 +438,7 @@ void RouteProcessor::applyRibChanges(state::RibDelta delta,
     return;
   }
   rib_.apply(delta);
+  crashIf("active-after-apply");
   size_t n = delta.size();
   if (!syncing()) {
     done({Status::ok(), n, false});

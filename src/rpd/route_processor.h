@@ -37,7 +37,13 @@ struct RouteProcessorOptions {
   int64_t ack_timeout_ms = 3000;
   int64_t digest_interval_ms = 10000;
   size_t bulk_batch = 2048;        // routes per bulk transaction
+  // Test hook: SIGKILL this process at a named point (see kCrashPoints in the .cc), so fault
+  // tests kill a real process at an exact place in the protocol, deterministically.
+  std::string crash_at;
 };
+
+// The named crash points rpd accepts with --crash-at.
+const std::vector<std::string>& crashPoints();
 
 // What a change request learns: applied on this RP, and whether the standby acknowledged it.
 struct ChangeResult {
@@ -99,6 +105,7 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   Status loadStartupConfig();
   void persistEpoch();
   void recordTakeover(bool warm);
+  void crashIf(const char* point) const;
   std::vector<checkpoint::Item> digestItems() const;
 
   event::EventLoop& loop_;
@@ -115,6 +122,7 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   std::unique_ptr<BulkProducer> bulk_;
   // Standby: per client, entries received since its bulk began (to check the end marker).
   std::map<uint16_t, uint64_t> bulk_received_;
+  std::map<uint16_t, uint64_t> bulk_announced_;
   std::vector<std::function<void(Status)>> handover_waiters_;
   bool handing_over_ = false;
   int64_t started_ns_ = 0, state_since_ns_ = 0;

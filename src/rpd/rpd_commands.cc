@@ -39,7 +39,7 @@ class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
     batch_ = std::max<uint64_t>(1, req.value("batch", uint64_t{1000}));
     window_ = std::max<uint64_t>(1, req.value("window", uint64_t{64}));
     rate_ = req.value("rate", uint64_t{0});
-    base_ = req.value("base", uint32_t{0x0a000000});
+    base_ = req.value("base", uint32_t{0x64400000});  // 100.64.0.0/10: 4M host routes
     gateway_ = *net::IpAddress::parse(req.value("via", std::string("198.18.1.2")));
   }
 
@@ -72,7 +72,7 @@ class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
       for (uint64_t i = 0; i < n; ++i) {
         uint64_t k = sent_ + i;
         net::Route r;
-        r.prefix = *net::IpPrefix::make(net::IpAddress::v4(base_ + static_cast<uint32_t>(k << 8)), 24);
+        r.prefix = *net::IpPrefix::make(net::IpAddress::v4(base_ + static_cast<uint32_t>(k)), 32);
         r.nexthops = {{gateway_, 0, 1}};
         r.protocol = 186;
         r.metric = static_cast<uint32_t>(k / (1u << 16));

@@ -13,6 +13,7 @@ using messages::kClientRib;
 
 constexpr size_t kFlagsOffset = 6;  // of the frame header
 constexpr size_t kLowWatermark = 1u << 20;
+constexpr int64_t kProcessingBudgetNs = 5'000'000;  // 5 ms of applying per loop turn
 
 struct ItemKind {
   uint16_t client;
@@ -185,7 +186,15 @@ void CheckpointChannel::onData(std::string_view input) {
   std::shared_ptr<bool> alive = alive_;
   size_t used = 0;
   Status failure;
+  // Bound the work per turn of the loop so this side's heartbeats and timers keep running while
+  // it applies a large bulk; the rest is redelivered on the next turn.
+  const int64_t budget_end = loop_.clock().nowNs() + kProcessingBudgetNs;
+  bool more = false;
   while (used < input.size()) {
+    if (loop_.clock().nowNs() > budget_end) {
+      more = true;
+      break;
+    }
     auto frame = wire::parseFrame(input.substr(used), options_.max_frame_payload);
     if (!frame.isOk()) {
       failure = frame.status();
@@ -200,6 +209,14 @@ void CheckpointChannel::onData(std::string_view input) {
     if (!failure.isOk()) break;
   }
   conn_->consume(used);
+  if (more && !redeliver_pending_) {
+    redeliver_pending_ = true;
+    loop_.addTimer(0, [this, alive] {
+      if (!*alive) return;
+      redeliver_pending_ = false;
+      if (conn_) conn_->redeliver();
+    });
+  }
   if (!failure.isOk()) {
     logEvent("ISSU", Severity::kError, "SESSION_PROTOCOL_ERROR", failure.message());
     close("protocol error from peer: " + failure.message());
@@ -328,7 +345,11 @@ void CheckpointChannel::close(const std::string& reason) {
 }
 
 void CheckpointChannel::closeSilentPeer(const std::string& reason) {
+  // Still tell the peer: it may be alive but slow, and must not mistake our close for our death.
   if (conn_ && conn_->isOpen()) {
+    std::string payload;
+    messages::encodeSessionReset({reason}, &payload);
+    appendControl(kClientRf, messages::kMsgSessionReset, payload);
     conn_->close(reason);  // calls finish() with peer_alive_ as the peer left it
   } else {
     finish(reason);

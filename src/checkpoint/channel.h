@@ -134,6 +134,7 @@ class CheckpointChannel {
   ChannelStats stats_;
   std::string scratch_, converted_;
   bool closing_ = false;
+  bool redeliver_pending_ = false;
   bool peer_alive_ = false;  // set by a received session reset or by our own close
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -54,6 +54,11 @@ void Connection::consume(size_t n) {
   in_off_ += n;
 }
 
+void Connection::redeliver() {
+  if (!fd_.valid() || in_off_ >= in_.size() || !handlers_.on_data) return;
+  handlers_.on_data(std::string_view(in_).substr(in_off_));
+}
+
 void Connection::flush() {
   while (fd_.valid() && out_off_ < out_.size()) {
     ssize_t n = ::send(fd_.get(), out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);

@@ -36,6 +36,8 @@ class Connection {
   // Takes ownership of a ready-made buffer (avoids a copy for large batches).
   void sendOwned(std::string bytes);
   void consume(size_t n);
+  // Calls onData again with the unconsumed input (for owners that process in slices).
+  void redeliver();
   size_t pendingBytes() const { return out_.size() - out_off_; }
   void setLowWatermark(size_t bytes) { low_watermark_ = bytes; }
   bool isOpen() const { return fd_.valid(); }

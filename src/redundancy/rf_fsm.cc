@@ -53,6 +53,7 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
   switch (ev.kind) {
     case RfEvent::kSessionUp:
       session_up_ = true;
+      negotiated_ = bulk_started_ = false;
       peer_state_ = RfState::kInitialization;
       if (!active) moveTo(RfState::kNegotiation, "checkpoint session open");
       return {};
@@ -61,9 +62,14 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
       mode_ = ev.level == issu::Compatibility::kCompatible   ? Mode::kSso
               : ev.level == issu::Compatibility::kBaseLevel ? Mode::kSsoBaseLevel
                                                             : Mode::kRpr;
+      negotiated_ = true;
       if (active) {
-        if (mode_ == Mode::kRpr) return {RfAction::kSendStatus};
-        return {RfAction::kSendStatus, RfAction::kStartBulk};
+        // Bulk waits for the peer's status: a peer that is active too must settle first.
+        if (mode_ != Mode::kRpr && isStandbyState(peer_state_)) {
+          bulk_started_ = true;
+          return {RfAction::kSendStatus, RfAction::kStartBulk};
+        }
+        return {RfAction::kSendStatus};
       }
       config_bulk_done_ = rib_bulk_done_ = false;
       moveTo(RfState::kStandbyCold, "negotiated: " + std::string(modeName(mode_)));
@@ -118,11 +124,17 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
         epoch_ = ev.epoch;
         return {RfAction::kPersistEpoch};
       }
+      if (active && negotiated_ && !bulk_started_ && mode_ != Mode::kRpr &&
+          (isStandbyState(ev.peer_state) || ev.peer_state == RfState::kNegotiation)) {
+        bulk_started_ = true;
+        return {RfAction::kStartBulk};
+      }
       return {};
     }
 
     case RfEvent::kSessionDown: {
       session_up_ = false;
+      negotiated_ = bulk_started_ = false;
       RfState peer_was = peer_state_;
       peer_state_ = RfState::kDisabled;
       if (active) {

@@ -97,6 +97,7 @@ class RfFsm {
   uint64_t epoch_;
   bool session_up_ = false;
   bool config_bulk_done_ = false, rib_bulk_done_ = false;
+  bool negotiated_ = false, bulk_started_ = false;  // this session, on the active
   std::string refusal_;
   uint64_t switchovers_ = 0, standby_failures_ = 0;
   SwactReason last_reason_ = SwactReason::kNone;

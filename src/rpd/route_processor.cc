@@ -164,6 +164,7 @@ void RouteProcessor::attachChannel(event::UniqueFd fd) {
   channel_ = std::make_unique<checkpoint::CheckpointChannel>(loop_, std::move(fd), catalog_, o,
                                                              *this);
   channel_->start();
+  session_up_ns_ = loop_.clock().nowNs();
   execute(fsm_.handle({RfEvent::kSessionUp}));
 }
 
@@ -246,6 +247,7 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
       RfState before = fsm_.state();
       execute(fsm_.handle({RfEvent::kDigestVerified}));
       if (before != RfState::kStandbyHot && fsm_.state() == RfState::kStandbyHot) {
+        hot_at_ns_ = loop_.clock().nowNs();
         logEvent("RF", Severity::kNotice, "RF_TERMINAL_STATE",
                  std::string("Terminal state reached for (") +
                      (fsm_.mode() == redundancy::Mode::kSso ? "SSO" : "SSO base-level") + ")");
@@ -553,6 +555,8 @@ nlohmann::json RouteProcessor::status() const {
       {"last_switchover_reason", redundancy::swactReasonName(fsm_.lastSwitchoverReason())},
       {"last_switchover_time", last_switchover_time_},
       {"took_over_monotonic_ns", took_over_ns_},
+      {"session_to_hot_ms",
+       hot_at_ns_ > session_up_ns_ ? json((hot_at_ns_ - session_up_ns_) / 1e6) : json(nullptr)},
       {"rib", {{"routes", rib_.size()}, {"digest", toHex(rib_.digest().bytes())}}},
       {"config_items", config_.size()},
       {"history", std::move(history)},

@@ -80,17 +80,40 @@ TEST(RfFsm, IncompatiblePairRunsRprAndStaysCold) {
 
   RfFsm active(0, true, 0);
   active.handle({RfEvent::kSessionUp});
-  auto actions = active.handle(negotiated(Compatibility::kIncompatible));
-  EXPECT_FALSE(has(actions, RfAction::kStartBulk));
+  active.handle(negotiated(Compatibility::kIncompatible));
+  RfEvent peer{RfEvent::kPeerStatus};
+  peer.peer_state = RfState::kStandbyCold;
+  EXPECT_FALSE(has(active.handle(peer), RfAction::kStartBulk));
 }
 
-TEST(RfFsm, ActiveStartsBulkOnlyInSso) {
+RfEvent peerIs(RfState s, uint64_t epoch = 0, uint8_t slot = 1) {
+  RfEvent e{RfEvent::kPeerStatus};
+  e.peer_state = s;
+  e.epoch = epoch;
+  e.peer_slot = slot;
+  return e;
+}
+
+TEST(RfFsm, ActiveStartsBulkOnceThePeerSaysItIsStandby) {
   RfFsm fsm(0, true, 0);
   EXPECT_EQ(fsm.state(), RfState::kActive);
   fsm.handle({RfEvent::kSessionUp});
-  auto actions = fsm.handle(negotiated(Compatibility::kBaseLevel));
-  EXPECT_TRUE(has(actions, RfAction::kStartBulk));
+  EXPECT_FALSE(has(fsm.handle(negotiated(Compatibility::kBaseLevel)), RfAction::kStartBulk));
   EXPECT_EQ(fsm.mode(), Mode::kSsoBaseLevel);
+  EXPECT_TRUE(has(fsm.handle(peerIs(RfState::kStandbyCold)), RfAction::kStartBulk));
+  // Once per session, whatever the standby reports next.
+  EXPECT_FALSE(has(fsm.handle(peerIs(RfState::kStandbyColdBulk)), RfAction::kStartBulk));
+  fsm.handle({RfEvent::kSessionDown});
+  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(peerIs(RfState::kStandbyCold));  // status may arrive before our negotiation
+  EXPECT_TRUE(has(fsm.handle(negotiated(Compatibility::kCompatible)), RfAction::kStartBulk));
+}
+
+TEST(RfFsm, AnActivePeerGetsNoBulk) {
+  RfFsm fsm(0, true, 5);
+  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(negotiated(Compatibility::kCompatible));
+  EXPECT_FALSE(has(fsm.handle(peerIs(RfState::kActive, 3)), RfAction::kStartBulk));
 }
 
 TEST(RfFsm, HotStandbyTakesOverWarmWhenTheActiveDies) {

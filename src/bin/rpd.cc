@@ -42,7 +42,8 @@ constexpr char kUsage[] =
     "  --config               startup configuration, 'path = value' per line\n"
     "  --heartbeat-ms         heartbeat interval (default 100)\n"
     "  --heartbeat-threshold  missed heartbeats before the peer counts as hung (default 5)\n"
-    "  --crash-at POINT       test hook: SIGKILL itself at a named protocol point\n";
+    "  --crash-at POINT       test hook: SIGKILL itself at a named protocol point\n"
+    "  --test-hooks           enable test-only control commands (test-diverge)\n";
 
 int fail(const std::string& message) {
   std::cerr << "rpd: " << message << "\n";
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--describe" || a == "--version" || a == "--help" || a == "--active" ||
-        a == "--standby") {
+        a == "--standby" || a == "--test-hooks") {
       opt[a] = "";
     } else if (a.rfind("--", 0) == 0 && i + 1 < argc) {
       opt[a] = argv[++i];
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
   static const std::vector<std::string> kKnown = {
       "--slot", "--state-dir", "--checkpoint-socket", "--control", "--config", "--heartbeat-ms",
       "--heartbeat-threshold", "--ack-timeout-ms", "--digest-interval-ms", "--bulk-batch",
-      "--active", "--standby", "--software-version", "--crash-at"};
+      "--active", "--standby", "--software-version", "--crash-at", "--test-hooks"};
   for (const auto& [k, v] : opt) {
     if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) {
       return fail("unknown option " + k);
@@ -151,7 +152,7 @@ int main(int argc, char** argv) {
   event::EventLoop loop;
   rpd::RouteProcessor rp(loop, *catalog, software, o);
   control::ControlServer control(loop);
-  rpd::registerRpdCommands(control, rp, loop);
+  rpd::registerRpdCommands(control, rp, loop, opt.count("--test-hooks") > 0);
   if (Status s = control.listen(opt["--control"]); !s.isOk()) return fail(s.message());
   if (Status s = rp.start(); !s.isOk()) return fail(s.message());
   (void)loop.addFd(sfd, EPOLLIN, [&](uint32_t) {

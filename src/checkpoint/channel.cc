@@ -175,6 +175,7 @@ void CheckpointChannel::sendTransaction(const std::vector<Item>& items, Done don
   buf[last_frame + kFlagsOffset] |= static_cast<char>(wire::kFlagEndOfTransaction);
   stats_.bytes_sent += buf.size();
   ++stats_.transactions_sent;
+  if (pending_.empty()) last_ack_progress_ns_ = loop_.clock().nowNs();
   pending_.push_back({next_transaction_++, loop_.clock().nowNs(), std::move(done)});
   conn_->sendOwned(std::move(buf));
   if (isOpen() && conn_->pendingBytes() > options_.max_pending_bytes) {
@@ -278,6 +279,7 @@ Status CheckpointChannel::handleFrame(const wire::Frame& frame) {
       }
       case messages::kMsgCheckpointAck: {
         ASSIGN_OR_RETURN(auto m, messages::decodeCheckpointAck(native));
+        last_ack_progress_ns_ = loop_.clock().nowNs();
         std::shared_ptr<bool> alive = alive_;
         while (!pending_.empty() && pending_.front().number <= m.transactions) {
           Done done = std::move(pending_.front().done);
@@ -314,16 +316,23 @@ void CheckpointChannel::onHeartbeatTimer() {
   int64_t now = loop_.clock().nowNs();
   int64_t silent_ms = (now - last_rx_ns_) / 1000000;
   if (silent_ms > options_.heartbeat_interval_ms * options_.heartbeat_threshold) {
+    // Read what is already queued (a reset, heartbeats, an EOF) before calling the peer silent.
+    std::shared_ptr<bool> alive = alive_;
+    conn_->pollInput();
+    if (!*alive || !isOpen()) return;
+    silent_ms = (loop_.clock().nowNs() - last_rx_ns_) / 1000000;
+  }
+  if (silent_ms > options_.heartbeat_interval_ms * options_.heartbeat_threshold) {
     closeSilentPeer("peer missed " + std::to_string(options_.heartbeat_threshold) + " heartbeats (" +
           std::to_string(silent_ms) + " ms silent)");
     return;
   }
   if (!pending_.empty()) {
-    int64_t waited_ms = (now - pending_.front().sent_ns) / 1000000;
-    if (waited_ms > options_.ack_timeout_ms) {
-      close("peer did not acknowledge checkpoint transaction " +
-            std::to_string(pending_.front().number) + " within " + std::to_string(waited_ms) +
-            " ms");
+    int64_t stalled_ms = (now - last_ack_progress_ns_) / 1000000;
+    if (stalled_ms > options_.ack_timeout_ms) {
+      close("peer acknowledged nothing for " + std::to_string(stalled_ms) + " ms with " +
+            std::to_string(pending_.size()) + " transactions pending (oldest " +
+            std::to_string(pending_.front().number) + ")");
       return;
     }
   }

@@ -10,8 +10,10 @@
 //  - A transaction's `done(true)` runs once the peer has acknowledged it; `done(false)` runs if
 //    the session ends first. Exactly one of them, exactly once.
 //  - Garbage, an unknown client or message, an oversized frame, a peer silent for
-//    heartbeat_interval * heartbeat_threshold, or an unacknowledged transaction older than
-//    ack_timeout closes the session with a reason (onClosed). The owner restarts the session.
+//    heartbeat_interval * heartbeat_threshold, or no acknowledgement progress for ack_timeout
+//    while transactions are pending closes the session with a reason (onClosed). A slow but
+//    progressing standby is not stuck: the timeout measures progress, not one transaction's age
+//    (a transaction may legitimately wait behind megabytes of queued bulk).
 //  - The channel never buffers more than max_pending_bytes of output: past that the peer is
 //    declared stuck and the session is closed, so a broken standby never stalls the active.
 #pragma once
@@ -129,6 +131,7 @@ class CheckpointChannel {
   uint64_t next_transaction_ = 1;
   uint64_t applied_ = 0, acked_sent_ = 0;
   int64_t last_rx_ns_ = 0;
+  int64_t last_ack_progress_ns_ = 0;  // last ack advance, or when pending became non-empty
   uint64_t heartbeat_seq_ = 0;
   event::TimerId heartbeat_timer_ = 0;
   ChannelStats stats_;

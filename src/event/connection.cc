@@ -60,11 +60,23 @@ void Connection::redeliver() {
 }
 
 void Connection::flush() {
+  if (write_failed_) {
+    out_.clear();
+    out_off_ = 0;
+  }
   while (fd_.valid() && out_off_ < out_.size()) {
     ssize_t n = ::send(fd_.get(), out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (errno == EPIPE || errno == ECONNRESET) {
+        // The peer is gone, but what it sent before going (a session reset, say) is still in
+        // our receive buffer: stop writing and let the read path deliver it and see the EOF.
+        write_failed_ = true;
+        out_.clear();
+        out_off_ = 0;
+        break;
+      }
       close(std::string("write failed: ") + std::strerror(errno));
       return;
     }

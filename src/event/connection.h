@@ -38,6 +38,10 @@ class Connection {
   void consume(size_t n);
   // Calls onData again with the unconsumed input (for owners that process in slices).
   void redeliver();
+  // Reads whatever the socket holds now and delivers it (and an EOF) before returning. For
+  // timeouts: look at the evidence before declaring the peer silent. REQUIRES: not called from
+  // inside this connection's onData.
+  void pollInput() { onEvents(EPOLLIN); }
   size_t pendingBytes() const { return out_.size() - out_off_; }
   void setLowWatermark(size_t bytes) { low_watermark_ = bytes; }
   bool isOpen() const { return fd_.valid(); }
@@ -59,6 +63,7 @@ class Connection {
   size_t out_off_ = 0;
   size_t low_watermark_ = 0;
   bool want_write_ = false;
+  bool write_failed_ = false;  // the peer went away; reads still drain what it sent
   std::shared_ptr<bool> alive_;  // lets callbacks detect that they destroyed us
 };
 

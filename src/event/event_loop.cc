@@ -71,9 +71,14 @@ int64_t EventLoop::runDueTimers() {
 }
 
 void EventLoop::runOnce(int64_t wait_ms) {
-  int64_t next = runDueTimers();
+  // I/O first, then timers: after a pause (SIGSTOP, a slow machine) what peers sent meanwhile is
+  // read before any timeout passes a verdict on their silence.
   int64_t timeout = wait_ms;
-  if (next >= 0 && (timeout < 0 || next < timeout)) timeout = next;
+  if (!heap_.empty()) {
+    int64_t due_ms = (heap_.top().first - clock().nowNs() + 999999) / 1000000;
+    if (due_ms < 0) due_ms = 0;
+    if (timeout < 0 || due_ms < timeout) timeout = due_ms;
+  }
   struct epoll_event events[64];
   int n = ::epoll_wait(epfd_, events, 64, static_cast<int>(timeout));
   for (int i = 0; i < n; ++i) {

@@ -40,7 +40,8 @@ Result<net::IpAddress> readAddress(const wire::TlvField& f) {
 
 FieldDecoder& FieldDecoder::bind(uint32_t tag, const char* name, Presence p, void* dst,
                                  Handler h) {
-  bindings_.push_back(Binding{tag, name, p == Presence::kRequired, false, dst, h});
+  if (binding_count_ == kMaxBindings) abort();  // a codec with too many fields: a build bug
+  bindings_[binding_count_++] = Binding{tag, name, p == Presence::kRequired, false, dst, h};
   return *this;
 }
 
@@ -76,24 +77,27 @@ FieldDecoder& FieldDecoder::address(uint32_t tag, net::IpAddress* out, const cha
 }
 
 FieldDecoder& FieldDecoder::repeated(uint32_t tag, std::function<Status(wire::ByteView)> each) {
-  repeated_.emplace_back(tag, std::move(each));
+  if (repeated_count_ == kMaxRepeated) abort();  // a codec with too many lists: a build bug
+  repeated_[repeated_count_++] = {tag, std::move(each)};
   return *this;
 }
 
 Status FieldDecoder::decode(wire::ByteView payload) {
   RETURN_IF_ERROR(forEachField(payload, message_, [&](const wire::TlvField& f) -> Status {
-    for (auto& b : bindings_) {
+    for (size_t i = 0; i < binding_count_; ++i) {
+      Binding& b = bindings_[i];
       if (b.tag != f.tag) continue;
       if (b.seen) return Status::corruption(std::string(b.name) + " appears twice");
       b.seen = true;
       return b.handler(f, b.dst).withContext(b.name);
     }
-    for (auto& [tag, each] : repeated_) {
-      if (tag == f.tag) return each(f.value);
+    for (size_t i = 0; i < repeated_count_; ++i) {
+      if (repeated_[i].first == f.tag) return repeated_[i].second(f.value);
     }
     return Status::ok();  // a field from a newer version: skipped
   }));
-  for (const auto& b : bindings_) {
+  for (size_t i = 0; i < binding_count_; ++i) {
+    const Binding& b = bindings_[i];
     if (b.required && !b.seen) {
       return Status::corruption(std::string(message_) + ": required field " + b.name +
                                 " is missing");

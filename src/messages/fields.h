@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <utility>
@@ -82,9 +84,14 @@ class FieldDecoder {
   };
   FieldDecoder& bind(uint32_t tag, const char* name, Presence p, void* dst, Handler h);
 
+  // Inline storage: a decoder is built per message on hot paths, so it must not allocate.
+  static constexpr size_t kMaxBindings = 16;
+  static constexpr size_t kMaxRepeated = 4;
   const char* message_;
-  std::vector<Binding> bindings_;
-  std::vector<std::pair<uint32_t, std::function<Status(wire::ByteView)>>> repeated_;
+  std::array<Binding, kMaxBindings> bindings_{};
+  size_t binding_count_ = 0;
+  std::array<std::pair<uint32_t, std::function<Status(wire::ByteView)>>, kMaxRepeated> repeated_;
+  size_t repeated_count_ = 0;
 };
 
 }  // namespace hitless::messages

@@ -516,6 +516,15 @@ void RouteProcessor::handOver() {
   finish(Status::ok());
 }
 
+std::string RouteProcessor::divergeForTest() {
+  auto prefixes = rib_.prefixes();
+  if (prefixes.empty()) return "";
+  rib_.withdraw(prefixes.front());
+  logEvent("RF", Severity::kWarning, "TEST_DIVERGE",
+           "test hook removed " + prefixes.front().toString() + " from this replica only");
+  return prefixes.front().toString();
+}
+
 nlohmann::json RouteProcessor::status() const {
   using nlohmann::json;
   int64_t now = loop_.clock().nowNs();

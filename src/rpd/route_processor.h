@@ -69,6 +69,9 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   void forceSwitchover(std::function<void(Status)> done);
 
   nlohmann::json status() const;
+  // Test hook (rpd --test-hooks): removes one route here only, without checkpointing, to
+  // simulate a replica that silently diverged. Returns the prefix removed, or "" if empty.
+  std::string divergeForTest();
   const state::Rib& rib() const { return rib_; }
   const state::ConfigStore& config() const { return config_; }
   const redundancy::RfFsm& rf() const { return fsm_; }

@@ -131,7 +131,13 @@ class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
 
 }  // namespace
 
-void registerRpdCommands(ControlServer& server, RouteProcessor& rp, event::EventLoop& loop) {
+void registerRpdCommands(ControlServer& server, RouteProcessor& rp, event::EventLoop& loop,
+                         bool test_hooks) {
+  if (test_hooks) {
+    server.addCommand("test-diverge", [&rp](const json&, Reply reply) {
+      reply({{"ok", true}, {"removed", rp.divergeForTest()}});
+    });
+  }
   server.addCommand("show-redundancy", [&rp](const json&, Reply reply) { reply(rp.status()); });
   server.addCommand("rib-apply", [&rp](const json& req, Reply reply) {
     applyText(rp, req.at("changes").get<std::string>(), reply);

@@ -15,7 +15,8 @@
 
 namespace hitless::rpd {
 
+// `test_hooks` adds test-diverge (drop one route on this replica only, unsynced).
 void registerRpdCommands(control::ControlServer& server, RouteProcessor& rp,
-                         event::EventLoop& loop);
+                         event::EventLoop& loop, bool test_hooks = false);
 
 }  // namespace hitless::rpd

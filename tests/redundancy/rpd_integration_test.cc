@@ -254,6 +254,49 @@ TEST(RpdFaults, TwoActivesSettleByEpochAndTheLoserResyncs) {
   EXPECT_EQ(pair.status(0)["epoch"], 5);
 }
 
+TEST(RpdFaults, PeriodicDigestCatchesADivergedStandbyAndResyncs) {
+  RpPair pair;
+  pair.start(0, "1.1", true, {"--digest-interval-ms", "100"});
+  ASSERT_TRUE(waitFor([&] { return pair.state(0) == kActive; }, 10000));
+  ASSERT_TRUE(pair.apply(0, routes(0, 300, 1)).value("ok", false));
+  pair.start(1, "1.1", false, {"--test-hooks"});
+  ASSERT_TRUE(pair.waitState(1, kStandbyHot)) << pair.logs();
+  auto d = pair.request(1, {{"cmd", "test-diverge"}});
+  ASSERT_FALSE(d.value("removed", std::string()).empty());
+  EXPECT_EQ(pair.dump(1)["count"], 299);
+  ASSERT_TRUE(waitFor([&] {
+    return pair.process(1).log().find("DIGEST_MISMATCH") != std::string::npos;
+  }, 10000)) << pair.logs();
+  // Resynchronised: hot again with every route.
+  ASSERT_TRUE(waitFor([&] {
+    return pair.state(1) == kStandbyHot && pair.dump(1)["count"] == 300;
+  }, 10000)) << pair.logs();
+  expectSameRib(pair.dump(0), pair.dump(1));
+}
+
+TEST(RpdFaults, AStoppedStandbyNeverStallsTheActive) {
+  RpPair pair;
+  pair.start(0, "1.1", true);
+  ASSERT_TRUE(waitFor([&] { return pair.state(0) == kActive; }, 10000));
+  pair.start(1, "1.1", false);
+  ASSERT_TRUE(pair.waitState(1, kStandbyHot)) << pair.logs();
+  pair.process(1).signal(SIGSTOP);
+  // The change waits at most for failure detection, then completes without the standby.
+  auto r = pair.apply(0, routes(0, 10, 1));
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  EXPECT_FALSE(r["synced"].get<bool>());
+  EXPECT_EQ(pair.state(0), kActive);
+  EXPECT_EQ(pair.status(0)["communications"], "Down");
+  auto again = pair.apply(0, routes(10, 10, 1));
+  EXPECT_TRUE(again.value("ok", false));
+  EXPECT_EQ(pair.dump(0)["count"], 20);
+  // Resumed, the standby learns it was reset (not that the active died): no takeover.
+  pair.process(1).signal(SIGCONT);
+  ASSERT_TRUE(pair.waitState(1, kStandbyHot)) << pair.logs();
+  EXPECT_EQ(pair.state(0), kActive);
+  expectSameRib(pair.dump(0), pair.dump(1));
+}
+
 TEST(RpdCli, ShowRedundancyStatesInTheIosLayout) {
   RpPair pair;
   pair.start(0, "1.1", true);

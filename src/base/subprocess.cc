@@ -26,7 +26,29 @@ struct Pipe {
   }
 };
 
+std::vector<char*> argvPointers(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  return args;
+}
+
 }  // namespace
+
+Result<pid_t> spawnWithLog(const std::vector<std::string>& argv, const std::string& log_path) {
+  if (argv.empty()) return Status::invalidArgument("no program to run");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::vector<char*> args = argvPointers(argv);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return Status::ioError("cannot run " + argv[0] + ": " + std::strerror(rc));
+  return pid;
+}
 
 Result<ProcessOutput> runProcess(const std::vector<std::string>& argv,
                                  std::chrono::milliseconds timeout, size_t max_output_bytes) {
@@ -39,9 +61,7 @@ Result<ProcessOutput> runProcess(const std::vector<std::string>& argv,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out.fds[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err.fds[1], 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = argvPointers(argv);
   pid_t pid = -1;
   int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);

@@ -3,6 +3,8 @@
 // behind. Not for long-lived daemons (those need supervision, see chassisd).
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -20,6 +22,10 @@ struct ProcessOutput {
 
   bool succeeded() const { return !timed_out && term_signal == 0 && exit_code == 0; }
 };
+
+// Starts argv[0] (no PATH search) with stdout and stderr appended to `log_path`, and returns
+// its pid without waiting. The caller owns reaping it (waitpid), e.g. a supervisor or a test.
+Result<pid_t> spawnWithLog(const std::vector<std::string>& argv, const std::string& log_path);
 
 // argv[0] is the path of the program (no PATH search).
 Result<ProcessOutput> runProcess(const std::vector<std::string>& argv,

@@ -19,6 +19,7 @@ using redundancy::RfEvent;
 using redundancy::RfState;
 
 constexpr size_t kBulkHighWatermark = 4u << 20;
+constexpr int64_t kBulkBudgetNs = 5'000'000;  // 5 ms of encoding per loop turn
 constexpr int64_t kMaxReconnectDelayMs = 500;
 
 nlohmann::json stateJson(RfState s) {
@@ -387,7 +388,9 @@ void RouteProcessor::startBulk() {
 void RouteProcessor::produceBulk() {
   if (!bulk_ || bulk_->stage != BulkProducer::kRib || !channel_ || !channel_->isOpen()) return;
   std::vector<checkpoint::Item> txn;
-  for (int chunks = 0; chunks < 64; ++chunks) {
+  // Bounded per loop turn (like applying on the standby) so heartbeats keep flowing.
+  const int64_t budget_end = loop_.clock().nowNs() + kBulkBudgetNs;
+  while (loop_.clock().nowNs() < budget_end) {
     if (channel_->pendingBytes() >= kBulkHighWatermark) return;  // resumed by onDrained()
     txn.clear();
     while (bulk_->next < bulk_->prefixes.size() && txn.size() < options_.bulk_batch) {

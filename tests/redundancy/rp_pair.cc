@@ -19,7 +19,7 @@ void RpPair::start(int slot, const std::string& release, bool active,
                                    "--state-dir", dir_.file("s" + std::to_string(slot)),
                                    "--checkpoint-socket", checkpointSocket(),
                                    "--control", controlSocket(slot),
-                                   "--heartbeat-ms", "50", "--heartbeat-threshold", "10"};
+                                   "--heartbeat-ms", "100", "--heartbeat-threshold", "10"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   procs_[slot] = ChildProcess::spawn(argv, dir_.file("rp" + std::to_string(slot) + ".log"));
   ++restarts_;

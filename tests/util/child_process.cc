@@ -1,8 +1,6 @@
 #include "util/child_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,25 +9,15 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "base/subprocess.h"
 
 namespace hitless::testing {
 
 std::unique_ptr<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv,
                                                   const std::string& log_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return nullptr;
-  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, log_path));
+  auto pid = spawnWithLog(argv, log_path);
+  if (!pid.isOk()) return nullptr;
+  return std::unique_ptr<ChildProcess>(new ChildProcess(*pid, log_path));
 }
 
 ChildProcess::~ChildProcess() { kill(); }

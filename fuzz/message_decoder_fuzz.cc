@@ -18,7 +18,8 @@ namespace {
 const std::vector<hitless::issu::MessageCatalog>& catalogs() {
   static const auto* kCatalogs = [] {
     auto* v = new std::vector<hitless::issu::MessageCatalog>();  // lives for the process
-    for (auto r : hitless::messages::knownReleases()) v->push_back(*hitless::messages::buildCatalog(r));
+    for (auto r : hitless::messages::knownReleases())
+      v->push_back(*hitless::messages::buildCatalog(r));
     return v;
   }();
   return *kCatalogs;

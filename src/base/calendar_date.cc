@@ -31,7 +31,8 @@ bool parseDigits(std::string_view s, int* out) {
 
 Result<CalendarDate> CalendarDate::parse(std::string_view text) {
   auto bad = [&] {
-    return Status::invalidArgument("date '" + std::string(text) + "' is not a valid YYYY-MM-DD date");
+    return Status::invalidArgument("date '" + std::string(text) +
+                                   "' is not a valid YYYY-MM-DD date");
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   int y = 0, m = 0, d = 0;

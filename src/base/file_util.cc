@@ -61,7 +61,8 @@ Result<std::string> readFile(const std::string& path, size_t max_bytes) {
   if (::fstat(fd.get(), &st) != 0) return errnoStatus("cannot stat", path);
   if (!S_ISREG(st.st_mode)) return Status::invalidArgument(path + " is not a regular file");
   if (static_cast<size_t>(st.st_size) > max_bytes) {
-    return Status::invalidArgument(path + " is larger than " + std::to_string(max_bytes) + " bytes");
+    return Status::invalidArgument(path + " is larger than " + std::to_string(max_bytes) +
+                                   " bytes");
   }
   std::string out;
   out.resize(static_cast<size_t>(st.st_size));

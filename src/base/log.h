@@ -8,8 +8,15 @@
 
 namespace hitless {
 
-enum class Severity { kAlert = 1, kCritical = 2, kError = 3, kWarning = 4, kNotice = 5, kInfo = 6,
-                      kDebug = 7 };
+enum class Severity {
+  kAlert = 1,
+  kCritical = 2,
+  kError = 3,
+  kWarning = 4,
+  kNotice = 5,
+  kInfo = 6,
+  kDebug = 7
+};
 
 void setLogTag(std::string tag);
 void logEvent(std::string_view facility, Severity severity, std::string_view mnemonic,

@@ -4,16 +4,26 @@ namespace hitless {
 
 std::string_view statusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kCorruption: return "corruption";
-    case StatusCode::kNotFound: return "not found";
-    case StatusCode::kIoError: return "I/O error";
-    case StatusCode::kPermissionDenied: return "permission denied";
-    case StatusCode::kFailedPrecondition: return "failed precondition";
-    case StatusCode::kAlreadyExists: return "already exists";
-    case StatusCode::kUnimplemented: return "unimplemented";
-    case StatusCode::kInternal: return "internal error";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kCorruption:
+      return "corruption";
+    case StatusCode::kNotFound:
+      return "not found";
+    case StatusCode::kIoError:
+      return "I/O error";
+    case StatusCode::kPermissionDenied:
+      return "permission denied";
+    case StatusCode::kFailedPrecondition:
+      return "failed precondition";
+    case StatusCode::kAlreadyExists:
+      return "already exists";
+    case StatusCode::kUnimplemented:
+      return "unimplemented";
+    case StatusCode::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

@@ -15,15 +15,15 @@ namespace hitless {
 // Numbers are stable: they appear in JSON output and exit reasons.
 enum class StatusCode : int {
   kOk = 0,
-  kInvalidArgument = 1,   // the caller's input is wrong (CLI word, option value)
-  kCorruption = 2,        // bytes on a wire or disk are malformed
-  kNotFound = 3,          // a file, client, message type or key does not exist
-  kIoError = 4,           // the OS refused (open, read, write, rename)
-  kPermissionDenied = 5,  // signature, key or access check failed
+  kInvalidArgument = 1,     // the caller's input is wrong (CLI word, option value)
+  kCorruption = 2,          // bytes on a wire or disk are malformed
+  kNotFound = 3,            // a file, client, message type or key does not exist
+  kIoError = 4,             // the OS refused (open, read, write, rename)
+  kPermissionDenied = 5,    // signature, key or access check failed
   kFailedPrecondition = 6,  // valid request, wrong state
-  kAlreadyExists = 7,     // would overwrite something the operator did not ask to lose
-  kUnimplemented = 8,     // a version or feature this image does not know
-  kInternal = 9,          // a bug: an invariant did not hold
+  kAlreadyExists = 7,       // would overwrite something the operator did not ask to lose
+  kUnimplemented = 8,       // a version or feature this image does not know
+  kInternal = 9,            // a bug: an invariant did not hold
 };
 
 std::string_view statusCodeName(StatusCode code);
@@ -34,7 +34,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status ok() { return Status(); }
-  static Status invalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status invalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status notFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status ioError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
@@ -65,7 +67,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool isOk() const { return std::holds_alternative<T>(v_); }
@@ -91,9 +93,9 @@ class [[nodiscard]] Result {
 #define HITLESS_CONCAT(a, b) HITLESS_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define RETURN_IF_ERROR(expr)                          \
-  do {                                                 \
-    ::hitless::Status hitless_status_ = (expr);        \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::hitless::Status hitless_status_ = (expr);          \
     if (!hitless_status_.isOk()) return hitless_status_; \
   } while (0)
 

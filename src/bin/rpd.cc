@@ -6,9 +6,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
-#include <algorithm>
 #include <map>
 #include <string>
 
@@ -92,11 +92,23 @@ int main(int argc, char** argv) {
       return fail(std::string("missing ") + required);
     }
   }
-  if (opt.count("--active") == opt.count("--standby")) return fail("give one of --active, --standby");
-  static const std::vector<std::string> kKnown = {
-      "--slot", "--state-dir", "--checkpoint-socket", "--control", "--config", "--heartbeat-ms",
-      "--heartbeat-threshold", "--ack-timeout-ms", "--digest-interval-ms", "--bulk-batch",
-      "--active", "--standby", "--software-version", "--crash-at", "--test-hooks"};
+  if (opt.count("--active") == opt.count("--standby"))
+    return fail("give one of --active, --standby");
+  static const std::vector<std::string> kKnown = {"--slot",
+                                                  "--state-dir",
+                                                  "--checkpoint-socket",
+                                                  "--control",
+                                                  "--config",
+                                                  "--heartbeat-ms",
+                                                  "--heartbeat-threshold",
+                                                  "--ack-timeout-ms",
+                                                  "--digest-interval-ms",
+                                                  "--bulk-batch",
+                                                  "--active",
+                                                  "--standby",
+                                                  "--software-version",
+                                                  "--crash-at",
+                                                  "--test-hooks"};
   for (const auto& [k, v] : opt) {
     if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) {
       return fail("unknown option " + k);
@@ -137,8 +149,8 @@ int main(int argc, char** argv) {
   if (o.heartbeat_interval_ms < 1 || o.heartbeat_threshold < 1 || o.bulk_batch < 1) {
     return fail("--heartbeat-ms, --heartbeat-threshold and --bulk-batch must be at least 1");
   }
-  std::string software = opt.count("--software-version") ? opt["--software-version"]
-                                                         : release->toString() + ".0";
+  std::string software =
+      opt.count("--software-version") ? opt["--software-version"] : release->toString() + ".0";
 
   setLogTag("rp" + std::to_string(o.slot));
   ::signal(SIGPIPE, SIG_IGN);

@@ -22,11 +22,16 @@ struct ItemKind {
 
 ItemKind kindOf(const Item& item) {
   switch (item.index()) {
-    case 0: return {kClientConfigSync, messages::kMsgConfigItem};
-    case 1: return {kClientRib, messages::kMsgRouteUpdate};
-    case 2: return {kClientRib, messages::kMsgRouteWithdraw};
-    case 3: return {kClientRf, messages::kMsgBulkSync};
-    default: return {kClientRf, messages::kMsgStateDigest};
+    case 0:
+      return {kClientConfigSync, messages::kMsgConfigItem};
+    case 1:
+      return {kClientRib, messages::kMsgRouteUpdate};
+    case 2:
+      return {kClientRib, messages::kMsgRouteWithdraw};
+    case 3:
+      return {kClientRf, messages::kMsgBulkSync};
+    default:
+      return {kClientRf, messages::kMsgStateDigest};
   }
 }
 
@@ -103,8 +108,8 @@ void CheckpointChannel::start() {
   std::string payload;
   messages::encodeSessionHello(hello, &payload);
   appendControl(kClientIssuProto, messages::kMsgSessionHello, payload);
-  heartbeat_timer_ =
-      loop_.addTimer(options_.heartbeat_interval_ms, [this] { onHeartbeatTimer(); }, true);
+  heartbeat_timer_ = loop_.addTimer(
+      options_.heartbeat_interval_ms, [this] { onHeartbeatTimer(); }, true);
 }
 
 void CheckpointChannel::appendControl(uint16_t client, uint16_t type, const std::string& payload) {
@@ -252,8 +257,8 @@ Status CheckpointChannel::handleFrame(const wire::Frame& frame) {
   }
   wire::ByteView native = frame.payload;
   if (h.version != spec->max_version) {
-    ASSIGN_OR_RETURN(converted_, catalog_.convert(h.client_id, h.msg_type, frame.payload,
-                                                  h.version, spec->max_version));
+    ASSIGN_OR_RETURN(converted_, catalog_.convert(h.client_id, h.msg_type, frame.payload, h.version,
+                                                  spec->max_version));
     native = converted_;
     ++stats_.transforms;
   }
@@ -323,8 +328,8 @@ void CheckpointChannel::onHeartbeatTimer() {
     silent_ms = (loop_.clock().nowNs() - last_rx_ns_) / 1000000;
   }
   if (silent_ms > options_.heartbeat_interval_ms * options_.heartbeat_threshold) {
-    closeSilentPeer("peer missed " + std::to_string(options_.heartbeat_threshold) + " heartbeats (" +
-          std::to_string(silent_ms) + " ms silent)");
+    closeSilentPeer("peer missed " + std::to_string(options_.heartbeat_threshold) +
+                    " heartbeats (" + std::to_string(silent_ms) + " ms silent)");
     return;
   }
   if (!pending_.empty()) {

@@ -77,9 +77,8 @@ class CheckpointChannel {
  public:
   using Done = std::function<void(bool acked)>;
 
-  CheckpointChannel(event::EventLoop& loop, event::UniqueFd fd,
-                    const issu::MessageCatalog& catalog, ChannelOptions options,
-                    ChannelHandler& handler);
+  CheckpointChannel(event::EventLoop& loop, event::UniqueFd fd, const issu::MessageCatalog& catalog,
+                    ChannelOptions options, ChannelHandler& handler);
   ~CheckpointChannel();
   CheckpointChannel(const CheckpointChannel&) = delete;
   CheckpointChannel& operator=(const CheckpointChannel&) = delete;

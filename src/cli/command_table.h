@@ -19,7 +19,7 @@ inline constexpr int kExitRefused = 1;
 inline constexpr int kExitUsage = 2;
 
 struct OptionSpec {
-  std::string name;  // without dashes: "pubkey"
+  std::string name;        // without dashes: "pubkey"
   std::string value_name;  // empty for a flag: "KEY"
   std::string help;
   bool repeatable = false;

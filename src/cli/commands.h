@@ -6,8 +6,8 @@
 
 namespace hitless::cli {
 
-void addImageCommands(CommandTable& table);   // keygen, image build, image verify
-void addCompatCommands(CommandTable& table);  // compat, decode
+void addImageCommands(CommandTable& table);       // keygen, image build, image verify
+void addCompatCommands(CommandTable& table);      // compat, decode
 void addRedundancyCommands(CommandTable& table);  // show redundancy, rib, force-switchover
 
 // The public key used when --pubkey is absent: $HITLESS_PUBKEY, else /etc/hitless/image.pub.

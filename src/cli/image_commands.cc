@@ -51,8 +51,8 @@ Result<RpdDescription> describeRpd(const std::string& path) {
                                    std::to_string(p.exit_code) + "): " + p.err);
   }
   auto j = nlohmann::json::parse(p.out, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("release") ||
-      !j["release"].is_string() || !j.contains("message_set")) {
+  if (j.is_discarded() || !j.is_object() || !j.contains("release") || !j["release"].is_string() ||
+      !j.contains("message_set")) {
     return Status::invalidArgument(path + " is not an rpd binary (no message set description)");
   }
   ASSIGN_OR_RETURN(issu::MessageSet set, issu::messageSetFromJson(j["message_set"]));
@@ -65,12 +65,12 @@ Result<std::vector<int>> parseMajors(const std::string& text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                       : comma - start);
+    std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (item.empty() || item.size() > 4 ||
         item.find_first_not_of("0123456789") != std::string::npos) {
-      return Status::invalidArgument("--major-compat takes major numbers like 1,2; got '" +
-                                     text + "'");
+      return Status::invalidArgument("--major-compat takes major numbers like 1,2; got '" + text +
+                                     "'");
     }
     out.push_back(std::stoi(item));
     if (comma == std::string::npos) break;
@@ -155,11 +155,11 @@ int runImageBuild(const ParsedArgs& a, Io& io) {
   auto described = describeRpd(rpd);
   if (!described.isOk()) return fail(io, described.status(), kExitUsage);
   if (described->release != m.version.train() && !a.has("force")) {
-    return fail(io,
-                Status::invalidArgument(rpd + " is release " + described->release +
-                                        " but --version says " + m.version.toString() +
-                                        " (train " + m.version.train() + ")"),
-                kExitUsage);
+    return fail(
+        io,
+        Status::invalidArgument(rpd + " is release " + described->release + " but --version says " +
+                                m.version.toString() + " (train " + m.version.train() + ")"),
+        kExitUsage);
   }
   m.message_set = std::move(described->message_set);
 

@@ -48,31 +48,30 @@ void ControlServer::onAccept() {
     uint64_t id = c->id;
     c->conn = std::make_unique<event::Connection>(
         loop_, std::move(*fd),
-        event::Connection::Handlers{
-            [this, c](std::string_view in) {
-              size_t used = 0;
-              std::shared_ptr<bool> alive = c->alive;
-              while (true) {
-                size_t nl = in.find('\n', used);
-                if (nl == std::string_view::npos) break;
-                onLine(*c, in.substr(used, nl - used));
-                if (!*alive) return;
-                used = nl + 1;
-              }
-              if (in.size() - used > (1u << 20)) {
-                c->conn->close("request line longer than 1 MiB");
-                return;
-              }
-              c->conn->consume(used);
-            },
-            [this, id](const std::string&) {
-              // Destroy later: we are inside the connection's own callback.
-              auto it = clients_.find(id);
-              if (it == clients_.end()) return;
-              *it->second->alive = false;
-              loop_.addTimer(0, [this, id] { clients_.erase(id); });
-            },
-            nullptr});
+        event::Connection::Handlers{[this, c](std::string_view in) {
+                                      size_t used = 0;
+                                      std::shared_ptr<bool> alive = c->alive;
+                                      while (true) {
+                                        size_t nl = in.find('\n', used);
+                                        if (nl == std::string_view::npos) break;
+                                        onLine(*c, in.substr(used, nl - used));
+                                        if (!*alive) return;
+                                        used = nl + 1;
+                                      }
+                                      if (in.size() - used > (1u << 20)) {
+                                        c->conn->close("request line longer than 1 MiB");
+                                        return;
+                                      }
+                                      c->conn->consume(used);
+                                    },
+                                    [this, id](const std::string&) {
+                                      // Destroy later: we are inside the connection's own callback.
+                                      auto it = clients_.find(id);
+                                      if (it == clients_.end()) return;
+                                      *it->second->alive = false;
+                                      loop_.addTimer(0, [this, id] { clients_.erase(id); });
+                                    },
+                                    nullptr});
     clients_[id] = std::move(client);
   }
 }
@@ -113,12 +112,12 @@ void ControlServer::onLine(Client& c, std::string_view line) {
   }
 }
 
-Result<nlohmann::json> controlRequest(const std::string& socket_path,
-                                      const nlohmann::json& request, int timeout_ms) {
+Result<nlohmann::json> controlRequest(const std::string& socket_path, const nlohmann::json& request,
+                                      int timeout_ms) {
   auto fd = event::connectUnix(socket_path);
   if (!fd.isOk()) {
-    return Status::notFound("cannot reach " + socket_path + " (is the daemon running?): " +
-                            fd.status().message());
+    return Status::notFound("cannot reach " + socket_path +
+                            " (is the daemon running?): " + fd.status().message());
   }
   std::string out = request.dump() + "\n";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -126,10 +125,14 @@ Result<nlohmann::json> controlRequest(const std::string& socket_path,
   std::string in;
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) return Status::ioError("no answer from " + socket_path + " within " +
-                                          std::to_string(timeout_ms) + " ms");
-    struct pollfd p {fd->get(), static_cast<short>(POLLIN | (sent < out.size() ? POLLOUT : 0)), 0};
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0)
+      return Status::ioError("no answer from " + socket_path + " within " +
+                             std::to_string(timeout_ms) + " ms");
+    struct pollfd p {
+      fd->get(), static_cast<short>(POLLIN | (sent < out.size() ? POLLOUT : 0)), 0
+    };
     int n = ::poll(&p, 1, static_cast<int>(left));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::ioError(std::string("poll: ") + std::strerror(errno));

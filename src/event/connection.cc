@@ -9,7 +9,9 @@
 namespace hitless::event {
 
 Connection::Connection(EventLoop& loop, UniqueFd fd, Handlers handlers)
-    : loop_(loop), fd_(std::move(fd)), handlers_(std::move(handlers)),
+    : loop_(loop),
+      fd_(std::move(fd)),
+      handlers_(std::move(handlers)),
       alive_(std::make_shared<bool>(true)) {
   Status s = loop_.addFd(fd_.get(), EPOLLIN | EPOLLRDHUP, [this](uint32_t ev) { onEvents(ev); });
   if (!s.isOk()) fd_.reset();

@@ -63,7 +63,7 @@ class Connection {
   size_t out_off_ = 0;
   size_t low_watermark_ = 0;
   bool want_write_ = false;
-  bool write_failed_ = false;  // the peer went away; reads still drain what it sent
+  bool write_failed_ = false;    // the peer went away; reads still drain what it sent
   std::shared_ptr<bool> alive_;  // lets callbacks detect that they destroyed us
 };
 

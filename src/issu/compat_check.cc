@@ -21,8 +21,8 @@ void checkStoredMatrix(const Manifest& running, const Manifest& target, CompatRe
 
 // Verifies one image; on failure records why and falls back to the unverified manifest only to
 // let the other checks run (the ISSU stays refused by the recorded violation).
-void loadImage(const std::string& dir, const PublicKey& key, const char* role,
-               ImageSummary* out, std::vector<PolicyViolation>* violations) {
+void loadImage(const std::string& dir, const PublicKey& key, const char* role, ImageSummary* out,
+               std::vector<PolicyViolation>* violations) {
   out->path = dir;
   auto verified = verifyImage(dir, key);
   if (verified.isOk()) {
@@ -31,11 +31,12 @@ void loadImage(const std::string& dir, const PublicKey& key, const char* role,
     return;
   }
   const Status& s = verified.status();
-  bool manifest_problem =
-      s.code() == StatusCode::kCorruption || s.code() == StatusCode::kUnimplemented ||
-      s.code() == StatusCode::kNotFound || s.code() == StatusCode::kIoError;
-  violations->push_back({manifest_problem ? PolicyRule::kImageManifest : PolicyRule::kImageSignature,
-                         std::string(role) + " image: " + s.message()});
+  bool manifest_problem = s.code() == StatusCode::kCorruption ||
+                          s.code() == StatusCode::kUnimplemented ||
+                          s.code() == StatusCode::kNotFound || s.code() == StatusCode::kIoError;
+  violations->push_back(
+      {manifest_problem ? PolicyRule::kImageManifest : PolicyRule::kImageSignature,
+       std::string(role) + " image: " + s.message()});
   auto unverified = readManifestUnverified(dir);
   if (unverified.isOk()) out->manifest = std::move(*unverified);
 }

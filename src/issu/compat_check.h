@@ -21,11 +21,11 @@ struct ImageSummary {
 };
 
 struct StoredMatrixCheck {
-  bool consulted = false;     // both manifests were readable
-  std::string matrix_owner;   // version whose matrix was read: the newer image's
-  std::string peer;           // the version looked up in it
+  bool consulted = false;               // both manifests were readable
+  std::string matrix_owner;             // version whose matrix was read: the newer image's
+  std::string peer;                     // the version looked up in it
   std::optional<Compatibility> stored;  // absent: no row for the peer (decided dynamically)
-  bool disagrees = false;     // stored row is not dynamic and differs from the negotiation
+  bool disagrees = false;  // stored row is not dynamic and differs from the negotiation
 };
 
 struct CompatReport {

@@ -28,8 +28,7 @@ Status fsyncPath(const std::string& path, int flags) {
   return Status::ok();
 }
 
-Status writeImageFiles(const ImageBuildRequest& req, const SecretKey& key,
-                       const std::string& dir) {
+Status writeImageFiles(const ImageBuildRequest& req, const SecretKey& key, const std::string& dir) {
   std::error_code ec;
   std::string rpd = dir + "/" + kRpdFileName;
   fs::copy_file(req.rpd_path, rpd, ec);
@@ -118,8 +117,8 @@ Result<VerifiedImage> verifyImage(const std::string& dir, const PublicKey& key) 
   auto sig_text = readFile(dir + "/" + kSignatureFileName, 4096);
   if (!sig_text.isOk()) {
     if (sig_text.status().code() == StatusCode::kNotFound) {
-      return Status::permissionDenied("image " + dir + " is not signed (no " +
-                                      kSignatureFileName + ")");
+      return Status::permissionDenied("image " + dir + " is not signed (no " + kSignatureFileName +
+                                      ")");
     }
     return sig_text.status();
   }

@@ -35,7 +35,8 @@ class JsonReader {
     }
     auto s = v->get<int64_t>();
     if (s < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
-        (s > 0 && static_cast<uint64_t>(s) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
+        (s > 0 &&
+         static_cast<uint64_t>(s) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
       return rangeError(key);
     }
     return static_cast<Int>(s);

@@ -8,9 +8,12 @@ namespace hitless::issu {
 
 std::string_view buildKindName(BuildKind k) {
   switch (k) {
-    case BuildKind::kRelease: return "release";
-    case BuildKind::kInterim: return "interim";
-    case BuildKind::kSpecial: return "special";
+    case BuildKind::kRelease:
+      return "release";
+    case BuildKind::kInterim:
+      return "interim";
+    case BuildKind::kSpecial:
+      return "special";
   }
   return "unknown";
 }
@@ -87,7 +90,8 @@ Result<Manifest> Manifest::parse(std::string_view json_text) {
 
   ASSIGN_OR_RETURN(const nlohmann::json* majors, r.array("major_compat"));
   for (const auto& e : *majors) {
-    if (!e.is_number_integer()) return Status::corruption("manifest.major_compat: expected integers");
+    if (!e.is_number_integer())
+      return Status::corruption("manifest.major_compat: expected integers");
     m.major_compat.push_back(e.get<int>());
   }
   if (!j.contains("message_set")) return Status::corruption("manifest.message_set: missing");

@@ -38,7 +38,8 @@ Status MessageCatalog::addMessage(ClientId client, MessageTypeSpec spec,
                   std::none_of(upgrades.begin(), upgrades.end(), [](auto f) { return !f; }) &&
                   std::none_of(downgrades.begin(), downgrades.end(), [](auto f) { return !f; });
   if (!complete) {
-    return Status::invalidArgument("message " + spec.name + ": needs an upgrade and a downgrade "
+    return Status::invalidArgument("message " + spec.name +
+                                   ": needs an upgrade and a downgrade "
                                    "transform between each pair of adjacent versions");
   }
   transforms_[{client, spec.type}] = Transforms{std::move(upgrades), std::move(downgrades)};

@@ -9,10 +9,14 @@ namespace hitless::issu {
 
 std::string_view compatibilityName(Compatibility c) {
   switch (c) {
-    case Compatibility::kDynamic: return "dynamic";
-    case Compatibility::kIncompatible: return "incompatible";
-    case Compatibility::kBaseLevel: return "base-level";
-    case Compatibility::kCompatible: return "compatible";
+    case Compatibility::kDynamic:
+      return "dynamic";
+    case Compatibility::kIncompatible:
+      return "incompatible";
+    case Compatibility::kBaseLevel:
+      return "base-level";
+    case Compatibility::kCompatible:
+      return "compatible";
   }
   return "unknown";
 }
@@ -28,18 +32,24 @@ Result<Compatibility> parseCompatibility(std::string_view name) {
 
 std::string_view operatingModeName(OperatingMode m) {
   switch (m) {
-    case OperatingMode::kSso: return "SSO";
-    case OperatingMode::kSsoBaseLevel: return "SSO (base-level)";
-    case OperatingMode::kRpr: return "RPR";
+    case OperatingMode::kSso:
+      return "SSO";
+    case OperatingMode::kSsoBaseLevel:
+      return "SSO (base-level)";
+    case OperatingMode::kRpr:
+      return "RPR";
   }
   return "unknown";
 }
 
 OperatingMode operatingModeFor(Compatibility c) {
   switch (c) {
-    case Compatibility::kCompatible: return OperatingMode::kSso;
-    case Compatibility::kBaseLevel: return OperatingMode::kSsoBaseLevel;
-    default: return OperatingMode::kRpr;
+    case Compatibility::kCompatible:
+      return OperatingMode::kSso;
+    case Compatibility::kBaseLevel:
+      return OperatingMode::kSsoBaseLevel;
+    default:
+      return OperatingMode::kRpr;
   }
 }
 

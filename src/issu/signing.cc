@@ -60,11 +60,11 @@ Status generateKeyPair(const std::string& dir, const std::string& name, bool ove
   std::string sk_hex = toHex(std::string_view(reinterpret_cast<char*>(sk), sizeof(sk)));
   sodium_memzero(sk, sizeof(sk));
   RETURN_IF_ERROR(writeFileAtomic(sec_path, std::string(kSecretTag) + sk_hex + "\n", 0600));
-  return writeFileAtomic(
-      pub_path,
-      std::string(kPublicTag) + toHex(std::string_view(reinterpret_cast<char*>(pk), sizeof(pk))) +
-          "\n",
-      0644);
+  return writeFileAtomic(pub_path,
+                         std::string(kPublicTag) +
+                             toHex(std::string_view(reinterpret_cast<char*>(pk), sizeof(pk))) +
+                             "\n",
+                         0644);
 }
 
 Result<PublicKey> loadPublicKey(const std::string& path) {

@@ -6,15 +6,24 @@ namespace hitless::issu {
 
 std::string_view policyRuleName(PolicyRule rule) {
   switch (rule) {
-    case PolicyRule::kImageSignature: return "image-signature";
-    case PolicyRule::kImageManifest: return "image-manifest";
-    case PolicyRule::kRunningNotRelease: return "running-not-release";
-    case PolicyRule::kTargetNotRelease: return "target-not-release";
-    case PolicyRule::kRunningNotIssuCapable: return "running-not-issu-capable";
-    case PolicyRule::kTargetNotIssuCapable: return "target-not-issu-capable";
-    case PolicyRule::kOutsideWindow: return "outside-window";
-    case PolicyRule::kMajorRelease: return "major-release";
-    case PolicyRule::kPlatform: return "platform";
+    case PolicyRule::kImageSignature:
+      return "image-signature";
+    case PolicyRule::kImageManifest:
+      return "image-manifest";
+    case PolicyRule::kRunningNotRelease:
+      return "running-not-release";
+    case PolicyRule::kTargetNotRelease:
+      return "target-not-release";
+    case PolicyRule::kRunningNotIssuCapable:
+      return "running-not-issu-capable";
+    case PolicyRule::kTargetNotIssuCapable:
+      return "target-not-issu-capable";
+    case PolicyRule::kOutsideWindow:
+      return "outside-window";
+    case PolicyRule::kMajorRelease:
+      return "major-release";
+    case PolicyRule::kPlatform:
+      return "platform";
   }
   return "unknown";
 }
@@ -39,7 +48,8 @@ std::vector<PolicyViolation> checkVersionPolicy(const Manifest& running, const M
   }
   if (!running.issu_capable) {
     v.push_back({PolicyRule::kRunningNotIssuCapable,
-                 "running image " + run + " is a release from before ISSU support; upgrade it "
+                 "running image " + run +
+                     " is a release from before ISSU support; upgrade it "
                      "with a reload"});
   }
   if (!target.issu_capable) {
@@ -62,8 +72,8 @@ std::vector<PolicyViolation> checkVersionPolicy(const Manifest& running, const M
     const auto& listed = target.major_compat;
     if (std::find(listed.begin(), listed.end(), running.version.major) == listed.end()) {
       v.push_back({PolicyRule::kMajorRelease,
-                   "ISSU across major releases " + std::to_string(running.version.major) +
-                       " -> " + std::to_string(target.version.major) +
+                   "ISSU across major releases " + std::to_string(running.version.major) + " -> " +
+                       std::to_string(target.version.major) +
                        " is not supported: the target image does not list major release " +
                        std::to_string(running.version.major) + " as compatible"});
     }

@@ -15,15 +15,15 @@ namespace hitless::issu {
 
 // Numbers are stable (JSON output, exit reasons); names are what the CLI prints in brackets.
 enum class PolicyRule : int {
-  kImageSignature = 1,       // "image-signature": unsigned, bad signature, tampered file
-  kImageManifest = 2,        // "image-manifest": unreadable or malformed manifest
-  kRunningNotRelease = 3,    // "running-not-release": interim/special running image
-  kTargetNotRelease = 4,     // "target-not-release": interim/special target image
+  kImageSignature = 1,         // "image-signature": unsigned, bad signature, tampered file
+  kImageManifest = 2,          // "image-manifest": unreadable or malformed manifest
+  kRunningNotRelease = 3,      // "running-not-release": interim/special running image
+  kTargetNotRelease = 4,       // "target-not-release": interim/special target image
   kRunningNotIssuCapable = 5,  // "running-not-issu-capable": release from before ISSU support
   kTargetNotIssuCapable = 6,   // "target-not-issu-capable"
-  kOutsideWindow = 7,        // "outside-window": release dates > 18 months apart
-  kMajorRelease = 8,         // "major-release": different major, not listed in major_compat
-  kPlatform = 9,             // "platform": built for another platform
+  kOutsideWindow = 7,          // "outside-window": release dates > 18 months apart
+  kMajorRelease = 8,           // "major-release": different major, not listed in major_compat
+  kPlatform = 9,               // "platform": built for another platform
 };
 
 std::string_view policyRuleName(PolicyRule rule);

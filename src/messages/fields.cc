@@ -38,19 +38,19 @@ Result<net::IpAddress> readAddress(const wire::TlvField& f) {
   return net::IpAddress::fromBytes(f.value);
 }
 
-FieldDecoder& FieldDecoder::bind(uint32_t tag, const char* name, Presence p, void* dst,
-                                 Handler h) {
+FieldDecoder& FieldDecoder::bind(uint32_t tag, const char* name, Presence p, void* dst, Handler h) {
   if (binding_count_ == kMaxBindings) abort();  // a codec with too many fields: a build bug
   bindings_[binding_count_++] = Binding{tag, name, p == Presence::kRequired, false, dst, h};
   return *this;
 }
 
 FieldDecoder& FieldDecoder::flag(uint32_t tag, bool* out, const char* name) {
-  return bind(tag, name, Presence::kOptional, out, [](const wire::TlvField& f, void* dst) -> Status {
-    ASSIGN_OR_RETURN(uint64_t v, f.asUint(1));
-    *static_cast<bool*>(dst) = v == 1;
-    return Status::ok();
-  });
+  return bind(tag, name, Presence::kOptional, out,
+              [](const wire::TlvField& f, void* dst) -> Status {
+                ASSIGN_OR_RETURN(uint64_t v, f.asUint(1));
+                *static_cast<bool*>(dst) = v == 1;
+                return Status::ok();
+              });
 }
 
 FieldDecoder& FieldDecoder::bytes(uint32_t tag, std::string* out, const char* name, Presence p) {
@@ -60,8 +60,7 @@ FieldDecoder& FieldDecoder::bytes(uint32_t tag, std::string* out, const char* na
   });
 }
 
-FieldDecoder& FieldDecoder::prefix(uint32_t tag, net::IpPrefix* out, const char* name,
-                                   Presence p) {
+FieldDecoder& FieldDecoder::prefix(uint32_t tag, net::IpPrefix* out, const char* name, Presence p) {
   return bind(tag, name, p, out, [](const wire::TlvField& f, void* dst) -> Status {
     ASSIGN_OR_RETURN(*static_cast<net::IpPrefix*>(dst), readPrefix(f));
     return Status::ok();

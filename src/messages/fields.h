@@ -3,8 +3,8 @@
 // Internal to src/messages.
 #pragma once
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <string>

@@ -41,8 +41,8 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
     case kClientRf:
       if (h.msg_type == kMsgRfStatus) {
         ASSIGN_OR_RETURN(auto m, decodeRfStatus(p));
-        return "rf status slot " + std::to_string(m.slot) + " state " +
-               std::to_string(m.rf_state) + " epoch " + std::to_string(m.epoch);
+        return "rf status slot " + std::to_string(m.slot) + " state " + std::to_string(m.rf_state) +
+               " epoch " + std::to_string(m.epoch);
       }
       if (h.msg_type == kMsgHeartbeat) {
         ASSIGN_OR_RETURN(auto m, decodeHeartbeat(p));
@@ -55,8 +55,8 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
       }
       if (h.msg_type == kMsgBulkSync) {
         ASSIGN_OR_RETURN(auto m, decodeBulkSync(p));
-        return std::string(m.phase == BulkSync::kBegin ? "bulk begin" : "bulk end") +
-               " client " + std::to_string(m.client) + " count " + std::to_string(m.count);
+        return std::string(m.phase == BulkSync::kBegin ? "bulk begin" : "bulk end") + " client " +
+               std::to_string(m.client) + " count " + std::to_string(m.count);
       }
       if (h.msg_type == kMsgCheckpointAck) {
         ASSIGN_OR_RETURN(auto m, decodeCheckpointAck(p));

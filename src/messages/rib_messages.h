@@ -1,6 +1,7 @@
 // Messages of the ISSU RIB client (2028): route update (v1, v2), route withdraw (v1). Encoders
-// write canonical bytes at the version asked; decoders read exactly that version and skip fields they do not know. The TLV transforms between v1 and v2 are what the
-// checkpoint channel uses between images; tests prove they agree with the direct codecs.
+// write canonical bytes at the version asked; decoders read exactly that version and skip fields
+// they do not know. The TLV transforms between v1 and v2 are what the checkpoint channel uses
+// between images; tests prove they agree with the direct codecs.
 //
 // Route update v2 over v1: next hops carry a weight (required, >= 1) and routes may carry a tag.
 // Downgrading to v1 drops both (a v1 image has no unequal-cost multipath or route tags).

@@ -64,18 +64,18 @@ void encodeSessionHello(const SessionHello& m, std::string* out) {
 
 Result<SessionHello> decodeSessionHello(ByteView payload) {
   SessionHello m;
-  RETURN_IF_ERROR(FieldDecoder("session hello")
-                      .uint(tags::kHelloSlot, &m.slot, "slot", Presence::kRequired)
-                      .bytes(tags::kHelloSoftware, &m.software_version, "software_version",
-                             Presence::kRequired)
-                      .repeated(tags::kHelloClient,
-                                [&](ByteView v) -> Status {
-                                  ASSIGN_OR_RETURN(auto c, decodeClientSpec(v));
-                                  m.message_set.clients.push_back(std::move(c));
-                                  return Status::ok();
-                                })
-                      .uint(tags::kHelloInstance, &m.instance_id, "instance_id")
-                      .decode(payload));
+  RETURN_IF_ERROR(
+      FieldDecoder("session hello")
+          .uint(tags::kHelloSlot, &m.slot, "slot", Presence::kRequired)
+          .bytes(tags::kHelloSoftware, &m.software_version, "software_version", Presence::kRequired)
+          .repeated(tags::kHelloClient,
+                    [&](ByteView v) -> Status {
+                      ASSIGN_OR_RETURN(auto c, decodeClientSpec(v));
+                      m.message_set.clients.push_back(std::move(c));
+                      return Status::ok();
+                    })
+          .uint(tags::kHelloInstance, &m.instance_id, "instance_id")
+          .decode(payload));
   Status valid = m.message_set.validate();
   if (!valid.isOk()) return valid.withContext("session hello");
   return m;
@@ -161,10 +161,10 @@ void encodeCheckpointAck(const CheckpointAck& m, std::string* out) {
 
 Result<CheckpointAck> decodeCheckpointAck(ByteView payload) {
   CheckpointAck m;
-  RETURN_IF_ERROR(FieldDecoder("checkpoint ack")
-                      .uint(tags::kAckTransactions, &m.transactions, "transactions",
-                            Presence::kRequired)
-                      .decode(payload));
+  RETURN_IF_ERROR(
+      FieldDecoder("checkpoint ack")
+          .uint(tags::kAckTransactions, &m.transactions, "transactions", Presence::kRequired)
+          .decode(payload));
   return m;
 }
 
@@ -189,7 +189,8 @@ void encodeSessionReset(const SessionReset& m, std::string* out) {
 
 Result<SessionReset> decodeSessionReset(ByteView payload) {
   SessionReset m;
-  RETURN_IF_ERROR(FieldDecoder("session reset").bytes(tags::kResetReason, &m.reason, "reason").decode(payload));
+  RETURN_IF_ERROR(
+      FieldDecoder("session reset").bytes(tags::kResetReason, &m.reason, "reason").decode(payload));
   return m;
 }
 

@@ -90,7 +90,7 @@ void encodeSessionReset(const SessionReset& m, std::string* out);
 Result<SessionReset> decodeSessionReset(wire::ByteView payload);
 
 struct ConfigItem {
-  std::string path;   // "router bgp 65001/neighbor 198.18.1.2/remote-as"
+  std::string path;  // "router bgp 65001/neighbor 198.18.1.2/remote-as"
   std::string value;
   bool deleted = false;
   bool operator==(const ConfigItem&) const = default;

@@ -8,10 +8,10 @@ namespace hitless::messages {
 
 // ISSU client ids (IOS-style numbering: small numbers for the infrastructure).
 enum ClientIdNumber : uint16_t {
-  kClientIssuProto = 2,     // ISSU Proto client: the session hello (frozen at version 1)
-  kClientRf = 3,            // ISSU RF: redundancy facility state, heartbeats, digests
-  kClientConfigSync = 4,    // ISSU CONFIG SYNC: the running configuration
-  kClientRib = 2028,        // ISSU RIB client: routes
+  kClientIssuProto = 2,   // ISSU Proto client: the session hello (frozen at version 1)
+  kClientRf = 3,          // ISSU RF: redundancy facility state, heartbeats, digests
+  kClientConfigSync = 4,  // ISSU CONFIG SYNC: the running configuration
+  kClientRib = 2028,      // ISSU RIB client: routes
 };
 
 // Message types, per client.
@@ -44,7 +44,11 @@ enum : uint32_t { kDigestClient = 1, kDigestValue = 2, kDigestEntries = 3, kDige
 enum : uint32_t { kConfigPath = 1, kConfigValue = 2, kConfigDeleted = 3 };
 // RouteUpdate: v1 uses 1-5 and next-hop 1-2; v2 adds the route tag (6) and next-hop weight (3).
 enum : uint32_t {
-  kRoutePrefix = 1, kRouteNextHop = 2, kRouteProtocol = 3, kRouteMetric = 4, kRouteDistance = 5,
+  kRoutePrefix = 1,
+  kRouteNextHop = 2,
+  kRouteProtocol = 3,
+  kRouteMetric = 4,
+  kRouteDistance = 5,
   kRouteTag = 6,
 };
 enum : uint32_t { kNextHopGateway = 1, kNextHopIfindex = 2, kNextHopWeight = 3 };

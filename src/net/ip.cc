@@ -47,9 +47,12 @@ IpAddress IpAddress::v4(uint32_t host_order) {
 
 std::string IpAddress::toString() const {
   char buf[INET6_ADDRSTRLEN] = {};
-  if (family == Family::kIpv4) ::inet_ntop(AF_INET, bytes.data(), buf, sizeof(buf));
-  else if (family == Family::kIpv6) ::inet_ntop(AF_INET6, bytes.data(), buf, sizeof(buf));
-  else return "none";
+  if (family == Family::kIpv4)
+    ::inet_ntop(AF_INET, bytes.data(), buf, sizeof(buf));
+  else if (family == Family::kIpv6)
+    ::inet_ntop(AF_INET6, bytes.data(), buf, sizeof(buf));
+  else
+    return "none";
   return buf;
 }
 
@@ -89,8 +92,6 @@ Result<IpPrefix> IpPrefix::parse(std::string_view text) {
   return make(addr, len);
 }
 
-std::string IpPrefix::toString() const {
-  return address.toString() + "/" + std::to_string(length);
-}
+std::string IpPrefix::toString() const { return address.toString() + "/" + std::to_string(length); }
 
 }  // namespace hitless::net

@@ -24,9 +24,7 @@ struct IpAddress {
   static IpAddress v4(uint32_t host_order);
 
   size_t size() const { return family == Family::kIpv4 ? 4 : family == Family::kIpv6 ? 16 : 0; }
-  std::string_view raw() const {
-    return {reinterpret_cast<const char*>(bytes.data()), size()};
-  }
+  std::string_view raw() const { return {reinterpret_cast<const char*>(bytes.data()), size()}; }
   std::string toString() const;
   auto operator<=>(const IpAddress&) const = default;
 };

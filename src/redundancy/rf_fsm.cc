@@ -6,10 +6,14 @@ namespace hitless::redundancy {
 
 std::string_view modeName(Mode m) {
   switch (m) {
-    case Mode::kSimplex: return "Non-redundant";
-    case Mode::kSso: return "Stateful Switchover";
-    case Mode::kSsoBaseLevel: return "Stateful Switchover (base-level)";
-    case Mode::kRpr: return "Route Processor Redundancy";
+    case Mode::kSimplex:
+      return "Non-redundant";
+    case Mode::kSso:
+      return "Stateful Switchover";
+    case Mode::kSsoBaseLevel:
+      return "Stateful Switchover (base-level)";
+    case Mode::kRpr:
+      return "Route Processor Redundancy";
   }
   return "unknown";
 }
@@ -39,7 +43,8 @@ std::vector<RfAction> RfFsm::takeOver(SwactReason reason, uint64_t new_epoch) {
   moveTo(RfState::kActiveFast, why);
   moveTo(RfState::kActiveDrain, warm ? "draining checkpointed state" : "cold: no synced state");
   moveTo(RfState::kActivePreconfig, "epoch " + std::to_string(epoch_));
-  moveTo(RfState::kActivePostconfig, warm ? "clients hold synced state" : "clients start from config");
+  moveTo(RfState::kActivePostconfig,
+         warm ? "clients hold synced state" : "clients start from config");
   moveTo(RfState::kActive, warm ? "stateful switchover complete" : "cold switchover complete");
   peer_state_ = RfState::kDisabled;
   mode_ = Mode::kSimplex;
@@ -59,7 +64,7 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
       return {};
 
     case RfEvent::kNegotiated:
-      mode_ = ev.level == issu::Compatibility::kCompatible   ? Mode::kSso
+      mode_ = ev.level == issu::Compatibility::kCompatible  ? Mode::kSso
               : ev.level == issu::Compatibility::kBaseLevel ? Mode::kSsoBaseLevel
                                                             : Mode::kRpr;
       negotiated_ = true;

@@ -25,17 +25,17 @@ std::string_view modeName(Mode m);  // "Stateful Switchover", "Route Processor R
 
 struct RfEvent {
   enum Kind {
-    kSessionUp,        // a checkpoint session to the peer opened
-    kNegotiated,       // ... and negotiated `level`
-    kBulkBegin,        // standby: bulk sync of `client` began
-    kBulkEnd,          // standby: bulk sync of `client` ended
-    kDigestVerified,   // standby: all clients' digests matched the active's
-    kDigestMismatch,   // standby: a digest differed
-    kPeerStatus,       // the peer reported `peer_state` at `epoch`
-    kSessionDown,      // the session ended; `peer_alive` when the peer said it resets it
-    kSwitchoverCommand,  // operator: redundancy force-switchover (on the active)
+    kSessionUp,           // a checkpoint session to the peer opened
+    kNegotiated,          // ... and negotiated `level`
+    kBulkBegin,           // standby: bulk sync of `client` began
+    kBulkEnd,             // standby: bulk sync of `client` ended
+    kDigestVerified,      // standby: all clients' digests matched the active's
+    kDigestMismatch,      // standby: a digest differed
+    kPeerStatus,          // the peer reported `peer_state` at `epoch`
+    kSessionDown,         // the session ended; `peer_alive` when the peer said it resets it
+    kSwitchoverCommand,   // operator: redundancy force-switchover (on the active)
     kSwitchoverReceived,  // standby: the active handed over at `epoch`
-    kHandedOver,       // active: the switchover message is sent; become standby
+    kHandedOver,          // active: the switchover message is sent; become standby
   };
   Kind kind;
   issu::Compatibility level = issu::Compatibility::kCompatible;
@@ -48,15 +48,15 @@ struct RfEvent {
 };
 
 enum class RfAction {
-  kSendStatus,       // tell the peer my state and epoch
-  kStartBulk,        // active: bulk-sync every client to the new standby
-  kTakeOverWarm,     // standby -> active with the state it holds
-  kTakeOverCold,     // standby -> active from configuration only
-  kPersistEpoch,     // write epoch() to stable storage before acting as active
-  kResync,           // standby: drop the session and start over (digest mismatch)
-  kHandOver,         // active: drain checkpoints, send the switchover, then kHandedOver
-  kDemote,           // active: another RP is the rightful active; become standby now
-  kRefuse,           // the command is not possible now; refusal() says why
+  kSendStatus,    // tell the peer my state and epoch
+  kStartBulk,     // active: bulk-sync every client to the new standby
+  kTakeOverWarm,  // standby -> active with the state it holds
+  kTakeOverCold,  // standby -> active from configuration only
+  kPersistEpoch,  // write epoch() to stable storage before acting as active
+  kResync,        // standby: drop the session and start over (digest mismatch)
+  kHandOver,      // active: drain checkpoints, send the switchover, then kHandedOver
+  kDemote,        // active: another RP is the rightful active; become standby now
+  kRefuse,        // the command is not possible now; refusal() says why
 };
 
 struct RfTransition {

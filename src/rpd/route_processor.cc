@@ -97,7 +97,8 @@ Status RouteProcessor::start() {
   } else {
     connectPeer();
   }
-  digest_timer_ = loop_.addTimer(options_.digest_interval_ms, [this] { sendDigests(); }, true);
+  digest_timer_ = loop_.addTimer(
+      options_.digest_interval_ms, [this] { sendDigests(); }, true);
   return Status::ok();
 }
 
@@ -162,8 +163,8 @@ void RouteProcessor::attachChannel(event::UniqueFd fd) {
   o.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   o.heartbeat_threshold = options_.heartbeat_threshold;
   o.ack_timeout_ms = options_.ack_timeout_ms;
-  channel_ = std::make_unique<checkpoint::CheckpointChannel>(loop_, std::move(fd), catalog_, o,
-                                                             *this);
+  channel_ =
+      std::make_unique<checkpoint::CheckpointChannel>(loop_, std::move(fd), catalog_, o, *this);
   channel_->start();
   session_up_ns_ = loop_.clock().nowNs();
   execute(fsm_.handle({RfEvent::kSessionUp}));
@@ -183,8 +184,8 @@ void RouteProcessor::onNegotiated(const issu::NegotiationResult& result,
     if (*v != rib_.digestVersion()) rib_.setDigestVersion(*v);
   }
   logEvent("ISSU", Severity::kNotice, "NEGOTIATED",
-           "peer slot " + std::to_string(peer.slot) + " software " + peer.software_version +
-               ": " + std::string(issu::compatibilityName(result.level)) + ", operating mode " +
+           "peer slot " + std::to_string(peer.slot) + " software " + peer.software_version + ": " +
+               std::string(issu::compatibilityName(result.level)) + ", operating mode " +
                std::string(issu::operatingModeName(result.mode())));
   execute(fsm_.handle({RfEvent::kNegotiated, result.level}));
 }
@@ -343,24 +344,22 @@ void RouteProcessor::persistEpoch() {
 void RouteProcessor::recordTakeover(bool warm) {
   took_over_ns_ = loop_.clock().nowNs();
   last_switchover_time_ = event::wallClockString();
-  switchover_history_.push_back({static_cast<int>(switchover_history_.size() + 1),
-                                 options_.slot == 0 ? 2 : 1, options_.slot + 1,
-                                 std::string(redundancy::swactReasonName(
-                                     fsm_.lastSwitchoverReason())),
-                                 last_switchover_time_});
+  switchover_history_.push_back(
+      {static_cast<int>(switchover_history_.size() + 1), options_.slot == 0 ? 2 : 1,
+       options_.slot + 1, std::string(redundancy::swactReasonName(fsm_.lastSwitchoverReason())),
+       last_switchover_time_});
   logEvent("RF", Severity::kNotice, warm ? "RF_SWITCHOVER" : "RF_COLD_SWITCHOVER",
            std::string(warm ? "stateful" : "cold") + " switchover: slot " +
                std::to_string(options_.slot) + " is ACTIVE at epoch " +
-               std::to_string(fsm_.epoch()) + " with " + std::to_string(rib_.size()) +
-               " routes (" + std::string(redundancy::swactReasonName(fsm_.lastSwitchoverReason())) +
-               ")");
+               std::to_string(fsm_.epoch()) + " with " + std::to_string(rib_.size()) + " routes (" +
+               std::string(redundancy::swactReasonName(fsm_.lastSwitchoverReason())) + ")");
 }
 
 std::vector<checkpoint::Item> RouteProcessor::digestItems() const {
-  return {messages::StateDigest{messages::kClientConfigSync, config_.digest().bytes(),
-                                config_.digest().count(), 0},
-          messages::StateDigest{messages::kClientRib, rib_.digest().bytes(),
-                                rib_.digest().count(), 0}};
+  return {
+      messages::StateDigest{messages::kClientConfigSync, config_.digest().bytes(),
+                            config_.digest().count(), 0},
+      messages::StateDigest{messages::kClientRib, rib_.digest().bytes(), rib_.digest().count(), 0}};
 }
 
 void RouteProcessor::startBulk() {
@@ -369,13 +368,13 @@ void RouteProcessor::startBulk() {
            "bulk sync to the standby: " + std::to_string(config_.size()) + " config items, " +
                std::to_string(rib_.size()) + " routes");
   std::vector<checkpoint::Item> txn;
-  txn.push_back(messages::BulkSync{messages::kClientConfigSync, messages::BulkSync::kBegin,
-                                   config_.size()});
+  txn.push_back(
+      messages::BulkSync{messages::kClientConfigSync, messages::BulkSync::kBegin, config_.size()});
   for (const auto& [path, value] : config_.items()) {
     txn.push_back(messages::ConfigItem{path, value, false});
   }
-  txn.push_back(messages::BulkSync{messages::kClientConfigSync, messages::BulkSync::kEnd,
-                                   config_.size()});
+  txn.push_back(
+      messages::BulkSync{messages::kClientConfigSync, messages::BulkSync::kEnd, config_.size()});
   channel_->sendTransaction(txn, [](bool) {});
   bulk_->prefixes = rib_.prefixes();
   bulk_->stage = BulkProducer::kRib;
@@ -405,8 +404,8 @@ void RouteProcessor::produceBulk() {
     }
     bool last = bulk_->next >= bulk_->prefixes.size();
     if (last) {
-      txn.push_back(messages::BulkSync{messages::kClientRib, messages::BulkSync::kEnd,
-                                       bulk_->sent});
+      txn.push_back(
+          messages::BulkSync{messages::kClientRib, messages::BulkSync::kEnd, bulk_->sent});
       for (auto& d : digestItems()) txn.push_back(std::move(d));
     }
     if (!txn.empty()) channel_->sendTransaction(txn, [](bool) {});
@@ -476,8 +475,9 @@ void RouteProcessor::setConfig(const std::string& path, const std::string& value
     done({Status::ok(), 1, false});
     return;
   }
-  channel_->sendTransaction({messages::ConfigItem{path, value, erase}},
-                            [done](bool acked) { done({Status::ok(), 1, acked}); });
+  channel_->sendTransaction({messages::ConfigItem{path, value, erase}}, [done](bool acked) {
+    done({Status::ok(), 1, acked});
+  });
 }
 
 void RouteProcessor::forceSwitchover(std::function<void(Status)> done) {
@@ -511,7 +511,8 @@ void RouteProcessor::handOver() {
     return;
   }
   uint64_t new_epoch = fsm_.epoch() + 1;
-  channel_->sendSwitchover({new_epoch, static_cast<uint8_t>(redundancy::SwactReason::kUserInitiated)});
+  channel_->sendSwitchover(
+      {new_epoch, static_cast<uint8_t>(redundancy::SwactReason::kUserInitiated)});
   logEvent("RF", Severity::kNotice, "SWITCHOVER_HANDOVER",
            "handing activity to the peer at epoch " + std::to_string(new_epoch));
   execute(fsm_.handle({RfEvent::kHandedOver}));

@@ -29,14 +29,14 @@ namespace hitless::rpd {
 struct RouteProcessorOptions {
   uint8_t slot = 0;
   bool start_active = false;
-  std::string state_dir;           // epoch file
-  std::string checkpoint_socket;   // slot 0 listens here, slot 1 connects here
-  std::string startup_config;      // "path = value" lines; loaded when active starts cold
+  std::string state_dir;          // epoch file
+  std::string checkpoint_socket;  // slot 0 listens here, slot 1 connects here
+  std::string startup_config;     // "path = value" lines; loaded when active starts cold
   int64_t heartbeat_interval_ms = 100;
   int heartbeat_threshold = 5;
   int64_t ack_timeout_ms = 3000;
   int64_t digest_interval_ms = 10000;
-  size_t bulk_batch = 2048;        // routes per bulk transaction
+  size_t bulk_batch = 2048;  // routes per bulk transaction
   // Test hook: SIGKILL this process at a named point (see kCrashPoints in the .cc), so fault
   // tests kill a real process at an exact place in the protocol, deterministically.
   std::string crash_at;

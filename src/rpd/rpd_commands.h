@@ -16,7 +16,7 @@
 namespace hitless::rpd {
 
 // `test_hooks` adds test-diverge (drop one route on this replica only, unsynced).
-void registerRpdCommands(control::ControlServer& server, RouteProcessor& rp,
-                         event::EventLoop& loop, bool test_hooks = false);
+void registerRpdCommands(control::ControlServer& server, RouteProcessor& rp, event::EventLoop& loop,
+                         bool test_hooks = false);
 
 }  // namespace hitless::rpd

@@ -7,10 +7,9 @@
 namespace hitless::state {
 
 size_t PrefixHash::operator()(const net::IpPrefix& p) const {
-  return static_cast<size_t>(
-      hash64(std::string_view(reinterpret_cast<const char*>(p.address.bytes.data()),
-                              p.address.size()),
-             (static_cast<uint64_t>(p.address.family) << 8) | p.length));
+  return static_cast<size_t>(hash64(
+      std::string_view(reinterpret_cast<const char*>(p.address.bytes.data()), p.address.size()),
+      (static_cast<uint64_t>(p.address.family) << 8) | p.length));
 }
 
 std::string_view Rib::canonical(const net::Route& r) {

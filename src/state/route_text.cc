@@ -32,7 +32,8 @@ Result<net::Route> parseAdd(const std::vector<std::string_view>& w) {
   net::Route r;
   ASSIGN_OR_RETURN(r.prefix, net::IpPrefix::parse(w[1]));
   for (size_t i = 2; i < w.size(); i += 2) {
-    if (i + 1 >= w.size()) return Status::invalidArgument("'" + std::string(w[i]) + "' needs a value");
+    if (i + 1 >= w.size())
+      return Status::invalidArgument("'" + std::string(w[i]) + "' needs a value");
     std::string_view key = w[i], val = w[i + 1];
     if (key == "via") {
       net::NextHop nh;
@@ -59,7 +60,8 @@ Result<net::Route> parseAdd(const std::vector<std::string_view>& w) {
                                      "' (expected via, dev, weight, metric, distance, proto, tag)");
     }
   }
-  if (r.nexthops.empty()) return Status::invalidArgument("a route needs 'via ADDRESS' or 'dev IFINDEX'");
+  if (r.nexthops.empty())
+    return Status::invalidArgument("a route needs 'via ADDRESS' or 'dev IFINDEX'");
   for (const auto& nh : r.nexthops) {
     if (nh.gateway.family != net::Family::kNone && nh.gateway.family != r.prefix.address.family) {
       return Status::invalidArgument("next hop " + nh.gateway.toString() +

@@ -14,6 +14,7 @@
 namespace hitless::state {
 
 Result<RibDelta> parseRouteChanges(std::string_view text);
-std::string formatRoute(const net::Route& r);  // "198.18.10.0/24 via 198.18.1.2 dev 3 metric 20 ..."
+std::string formatRoute(
+    const net::Route& r);  // "198.18.10.0/24 via 198.18.1.2 dev 3 metric 20 ..."
 
 }  // namespace hitless::state

@@ -19,7 +19,8 @@ uint16_t getU16(ByteView b, size_t at) {
 
 uint32_t getU32(ByteView b, size_t at) {
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(b[at + i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<uint32_t>(static_cast<uint8_t>(b[at + i])) << (8 * i);
   return v;
 }
 
@@ -45,8 +46,8 @@ Result<std::optional<Frame>> parseFrame(ByteView buf, uint32_t max_payload) {
   f.header.flags = getU16(buf, 6);
   f.header.payload_length = getU32(buf, 8);
   if (f.header.version == 0) {
-    return Status::corruption("frame for client " + std::to_string(f.header.client_id) +
-                              " type " + std::to_string(f.header.msg_type) + " has version 0");
+    return Status::corruption("frame for client " + std::to_string(f.header.client_id) + " type " +
+                              std::to_string(f.header.msg_type) + " has version 0");
   }
   if (f.header.payload_length > max_payload) {
     return Status::corruption("frame payload of " + std::to_string(f.header.payload_length) +

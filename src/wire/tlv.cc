@@ -22,7 +22,8 @@ size_t varintSize(uint64_t v) {
 Result<uint64_t> readVarint(ByteView in, size_t* pos) {
   uint64_t v = 0;
   for (size_t i = 0; i < kMaxVarintBytes; ++i) {
-    if (*pos >= in.size()) return Status::corruption("truncated varint at offset " + std::to_string(*pos));
+    if (*pos >= in.size())
+      return Status::corruption("truncated varint at offset " + std::to_string(*pos));
     uint8_t b = static_cast<uint8_t>(in[*pos]);
     ++*pos;
     if (i == kMaxVarintBytes - 1 && b > 1) {

@@ -79,8 +79,9 @@ TEST_F(ChannelTest, NegotiatesAndAcknowledgesTransactionsAcrossVersions) {
   connect(messages::kRelease1_1, messages::kRelease1_0);
   EXPECT_EQ(rec_a_.negotiated->versionFor(messages::kClientRib, messages::kMsgRouteUpdate), 1);
   bool acked = false;
-  a_->sendTransaction({route("198.18.10.0/24", 3), messages::RouteWithdraw{route("198.18.11.0/24").prefix}},
-                      [&](bool ok) { acked = ok; });
+  a_->sendTransaction(
+      {route("198.18.10.0/24", 3), messages::RouteWithdraw{route("198.18.11.0/24").prefix}},
+      [&](bool ok) { acked = ok; });
   ASSERT_TRUE(runUntil([&] { return acked; }));
   ASSERT_EQ(rec_b_.transactions.size(), 1u);
   ASSERT_EQ(rec_b_.transactions[0].size(), 2u);
@@ -100,7 +101,6 @@ TEST_F(ChannelTest, NewerStandbyUpgradesWhatItReceives) {
   EXPECT_EQ(a_->stats().transforms, 0u);
 }
 
-
 class RawPeerTest : public ChannelTest {
  protected:
   void SetUp() override {
@@ -111,7 +111,8 @@ class RawPeerTest : public ChannelTest {
     o.max_frame_payload = 4096;
     o.heartbeat_interval_ms = 20;
     o.heartbeat_threshold = 3;
-    victim_ = std::make_unique<CheckpointChannel>(loop_, event::UniqueFd(fds[0]), cat_a_, o, rec_a_);
+    victim_ =
+        std::make_unique<CheckpointChannel>(loop_, event::UniqueFd(fds[0]), cat_a_, o, rec_a_);
     victim_->start();
     raw_.reset(fds[1]);
   }

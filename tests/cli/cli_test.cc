@@ -28,14 +28,17 @@ class CliTest : public ::testing::Test {
     dir_ = std::make_unique<testing::TempDir>();
     ASSERT_EQ(hitless({"keygen", "--out", dir_->file("keys")}).exit_code, 0);
     build("1.0.0", "2026-01-15", "release", "rpd-1.0", "img-1.0");
-    build("1.1.0", "2026-06-01", "release", "rpd-1.1", "img-1.1", {"--compat-peer", dir("img-1.0")});
+    build("1.1.0", "2026-06-01", "release", "rpd-1.1", "img-1.1",
+          {"--compat-peer", dir("img-1.0")});
     build("1.1.0", "2026-06-01", "interim", "rpd-1.1", "img-1.1-interim");
     build("1.1.0", "2027-08-01", "release", "rpd-1.1", "img-1.1-late");
     build("2.0.0", "2026-09-01", "release", "rpd-2.0", "img-2.0");
     build("2.0.0", "2026-09-01", "release", "rpd-2.0", "img-2.0-compat", {"--major-compat", "1"});
     // A copy of 1.1 with one byte of its binary changed after signing.
     ASSERT_EQ(runProcess({"/bin/cp", "-r", dir("img-1.1"), dir("img-1.1-tampered")},
-                         std::chrono::seconds(30))->exit_code, 0);
+                         std::chrono::seconds(30))
+                  ->exit_code,
+              0);
     std::string rpd = *readFile(dir("img-1.1-tampered/rpd"));
     rpd[rpd.size() / 2] ^= 0x40;
     ASSERT_TRUE(writeFileAtomic(dir("img-1.1-tampered/rpd"), rpd, 0755).isOk());
@@ -48,10 +51,14 @@ class CliTest : public ::testing::Test {
   static void build(const std::string& version, const std::string& date, const std::string& kind,
                     const std::string& rpd, const std::string& out,
                     std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"image", "build", "--version", version, "--date", date,
-                                     "--kind", kind, "--platform", "linux-x86_64",
-                                     "--key", dir_->file("keys/hitless.key"),
-                                     "--rpd", kBin + "/" + rpd, "--out", dir(out)};
+    std::vector<std::string> args = {"image",      "build",
+                                     "--version",  version,
+                                     "--date",     date,
+                                     "--kind",     kind,
+                                     "--platform", "linux-x86_64",
+                                     "--key",      dir_->file("keys/hitless.key"),
+                                     "--rpd",      kBin + "/" + rpd,
+                                     "--out",      dir(out)};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = hitless(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -108,7 +115,8 @@ TEST_F(CliTest, InterimBuildIsRefusedWithItsReason) {
   auto r = compat("img-1.0", "img-1.1-interim");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("[target-not-release] target image 1.1.0 is interim build"),
-            std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(CliTest, OutOfWindowReleaseIsRefusedWithTheWindow) {
@@ -135,14 +143,14 @@ TEST_F(CliTest, MajorReleaseNeedsToBeListedAndThenRunsInRpr) {
 
   auto listed = compat("img-1.0", "img-2.0-compat");
   EXPECT_EQ(listed.exit_code, 0) << listed.out;
-  EXPECT_NE(listed.out.find("Operating mode: RPR (compatibility: incompatible)"),
-            std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("Operating mode: RPR (compatibility: incompatible)"), std::string::npos)
+      << listed.out;
   EXPECT_NE(listed.out.find("no common version (this image 1~1, peer 2~2)"), std::string::npos);
 
   auto from_11 = compat("img-1.1", "img-2.0-compat");
   EXPECT_EQ(from_11.exit_code, 0);
-  EXPECT_NE(from_11.out.find("Operating mode: SSO (compatibility: compatible)"),
-            std::string::npos) << from_11.out;
+  EXPECT_NE(from_11.out.find("Operating mode: SSO (compatibility: compatible)"), std::string::npos)
+      << from_11.out;
 }
 
 TEST_F(CliTest, BadInputExitsTwoWithAClearError) {
@@ -171,16 +179,15 @@ TEST_F(CliTest, ImageBuildChecksTheBinaryAgainstTheVersion) {
   EXPECT_NE(r.err.find("is release 1.0 but --version says 1.1.0"), std::string::npos) << r.err;
   EXPECT_FALSE(pathExists(dir("mismatch")));
 
-  auto not_rpd = hitless({"image", "build", "--version", "1.1.0", "--date", "2026-06-01",
-                          "--kind", "release", "--platform", "p", "--key",
-                          dir("keys/hitless.key"), "--rpd", "/bin/true", "--out", dir("x")});
+  auto not_rpd = hitless({"image", "build", "--version", "1.1.0", "--date", "2026-06-01", "--kind",
+                          "release", "--platform", "p", "--key", dir("keys/hitless.key"), "--rpd",
+                          "/bin/true", "--out", dir("x")});
   EXPECT_EQ(not_rpd.exit_code, 2);
   EXPECT_NE(not_rpd.err.find("is not an rpd binary"), std::string::npos) << not_rpd.err;
 
-  auto exists = hitless({"image", "build", "--version", "1.0.0", "--date", "2026-01-15",
-                         "--kind", "release", "--platform", "linux-x86_64", "--key",
-                         dir("keys/hitless.key"), "--rpd", kBin + "/rpd-1.0", "--out",
-                         dir("img-1.0")});
+  auto exists = hitless({"image", "build", "--version", "1.0.0", "--date", "2026-01-15", "--kind",
+                         "release", "--platform", "linux-x86_64", "--key", dir("keys/hitless.key"),
+                         "--rpd", kBin + "/rpd-1.0", "--out", dir("img-1.0")});
   EXPECT_EQ(exists.exit_code, 2);
   EXPECT_NE(exists.err.find("already exists"), std::string::npos);
 }

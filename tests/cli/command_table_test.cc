@@ -10,7 +10,12 @@ namespace {
 class CommandTableTest : public ::testing::Test {
  protected:
   CommandTableTest() : table_("tool") {
-    table_.add({{"show", "issu", "state"}, "", "state", {{"json", "", "json"}}, 0, 0,
+    table_.add({{"show", "issu", "state"},
+                "",
+                "state",
+                {{"json", "", "json"}},
+                0,
+                0,
                 [this](const ParsedArgs& a, Io&) {
                   last_ = "state" + std::string(a.has("json") ? "+json" : "");
                   return 0;
@@ -19,7 +24,12 @@ class CommandTableTest : public ::testing::Test {
                   last_ = "issu:" + a.positional[0];
                   return 0;
                 }});
-    table_.add({{"set"}, "", "set", {{"value", "N", "v"}, {"tag", "T", "t", true}}, 0, 0,
+    table_.add({{"set"},
+                "",
+                "set",
+                {{"value", "N", "v"}, {"tag", "T", "t", true}},
+                0,
+                0,
                 [this](const ParsedArgs& a, Io&) {
                   last_ = a.get("value") + "/" + std::to_string(a.all("tag").size());
                   return 0;
@@ -48,7 +58,8 @@ TEST_F(CommandTableTest, LongestWordSequenceWins) {
 TEST_F(CommandTableTest, UnknownWordNamesTheAlternatives) {
   EXPECT_EQ(run({"shwo"}), kExitUsage);
   EXPECT_NE(err_.str().find("Invalid input detected at 'shwo'; expected one of: set show"),
-            std::string::npos) << err_.str();
+            std::string::npos)
+      << err_.str();
 }
 
 TEST_F(CommandTableTest, OptionsAreStrict) {

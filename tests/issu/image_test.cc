@@ -27,8 +27,8 @@ class ImageTest : public ::testing::Test {
   }
 
   Status build(const std::string& out, bool overwrite = false) {
-    ImageBuildRequest req{dir_.file("rpd-bin"), testing::sampleManifest("1.1.0", "2026-06-01"),
-                          out, overwrite};
+    ImageBuildRequest req{dir_.file("rpd-bin"), testing::sampleManifest("1.1.0", "2026-06-01"), out,
+                          overwrite};
     return buildImage(req, secret_);
   }
 
@@ -97,8 +97,7 @@ TEST_F(ImageTest, UnsignedImageAndForeignKeyAreRefused) {
   ASSERT_TRUE(build(dir_.file("img")).isOk());
   auto foreign = verifyImage(dir_.file("img"), other_);
   EXPECT_EQ(foreign.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(foreign.status().message().find("signed by key " + public_.keyId()),
-            std::string::npos);
+  EXPECT_NE(foreign.status().message().find("signed by key " + public_.keyId()), std::string::npos);
   std::filesystem::remove(dir_.file("img/manifest.sig"));
   auto unsigned_image = verifyImage(dir_.file("img"), public_);
   EXPECT_EQ(unsigned_image.status().code(), StatusCode::kPermissionDenied);

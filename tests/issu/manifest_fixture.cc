@@ -8,7 +8,9 @@ MessageSet sampleSet(MessageVersion rib_min, MessageVersion rib_max, bool option
   s.clients.push_back({2, "ISSU Proto client", true, {{1, "session hello", 1, 1, 0}}});
   s.clients.push_back({3, "ISSU RF", true, {{1, "rf status", 1, 1, 0}, {2, "heartbeat", 1, 1, 0}}});
   s.clients.push_back({4, "ISSU CONFIG SYNC", true, {{1, "config item", 1, 1, 0}}});
-  s.clients.push_back({2028, "ISSU RIB client", true,
+  s.clients.push_back({2028,
+                       "ISSU RIB client",
+                       true,
                        {{1, "route update", rib_min, rib_max, 0}, {2, "route withdraw", 1, 1, 0}}});
   if (optional_bgp) {
     s.clients.push_back({2050, "BGP NSR client", false, {{1, "peer state", bgp_min, bgp_max, 0}}});

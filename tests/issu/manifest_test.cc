@@ -47,9 +47,8 @@ TEST(Manifest, RefusesAFormatNewerThanItKnows) {
 
 TEST(Manifest, EveryMissingRequiredMemberIsACorruptionNamingIt) {
   auto full = nlohmann::json::parse(richManifest().toJson());
-  for (const char* key : {"format", "version", "release_date", "platform", "kind",
-                          "issu_capable", "major_compat", "message_set", "compat_matrix",
-                          "files"}) {
+  for (const char* key : {"format", "version", "release_date", "platform", "kind", "issu_capable",
+                          "major_compat", "message_set", "compat_matrix", "files"}) {
     auto j = full;
     j.erase(key);
     auto r = Manifest::parse(j.dump());
@@ -62,11 +61,16 @@ TEST(Manifest, EveryMissingRequiredMemberIsACorruptionNamingIt) {
 TEST(Manifest, WrongTypesAndValuesAreCorruptionNeverACrash) {
   auto full = nlohmann::json::parse(richManifest().toJson());
   std::vector<std::pair<std::string, nlohmann::json>> cases = {
-      {"/version", "1.1"},          {"/version", 11},
-      {"/release_date", "2026-02-30"}, {"/kind", "nightly"},
-      {"/issu_capable", "yes"},     {"/major_compat", "1"},
-      {"/major_compat/0", "one"},   {"/files/0/name", "../etc/passwd"},
-      {"/files/0/sha256", "abc"},   {"/files/0/size", -1},
+      {"/version", "1.1"},
+      {"/version", 11},
+      {"/release_date", "2026-02-30"},
+      {"/kind", "nightly"},
+      {"/issu_capable", "yes"},
+      {"/major_compat", "1"},
+      {"/major_compat/0", "one"},
+      {"/files/0/name", "../etc/passwd"},
+      {"/files/0/sha256", "abc"},
+      {"/files/0/size", -1},
       {"/message_set/clients/0/id", 70000},
       {"/message_set/clients/0/messages/0/min_version", 0},
       {"/message_set/clients/1/id", 2},  // duplicate client id
@@ -95,7 +99,8 @@ TEST(Manifest, FindsStoredCompatRows) {
 TEST(SoftwareVersion, ParsesStrictlyAndOrdersNumerically) {
   EXPECT_LT(*SoftwareVersion::parse("1.9.0"), *SoftwareVersion::parse("1.10.0"));
   EXPECT_EQ(SoftwareVersion::parse("17.3.1")->train(), "17.3");
-  for (const char* bad : {"", "1", "1.2", "1.2.3.4", "1..3", "a.b.c", "1.2.3-rc1", ".1.2", "1.2."}) {
+  for (const char* bad :
+       {"", "1", "1.2", "1.2.3.4", "1..3", "a.b.c", "1.2.3-rc1", ".1.2", "1.2."}) {
     EXPECT_FALSE(SoftwareVersion::parse(bad).isOk()) << bad;
   }
 }

@@ -84,9 +84,8 @@ const std::vector<Golden>& corpus() {
       {"session_hello_v1.bin", kClientIssuProto, kMsgSessionHello, 1,
        [] {
          std::string s;
-         encodeSessionHello({0, "1.0.0", 0x0123456789abcdefULL,
-                             buildCatalog(kRelease1_0)->messageSet()},
-                            &s);
+         encodeSessionHello(
+             {0, "1.0.0", 0x0123456789abcdefULL, buildCatalog(kRelease1_0)->messageSet()}, &s);
          return s;
        },
        "session hello slot 0 software 1.0.0 clients 4"},

@@ -111,7 +111,8 @@ TEST(RouteUpdate, MalformedInputIsACorruptionError) {
   wire::TlvWriter(&no_prefix).addUint(tags::kRouteMetric, 5);
   corrupt(no_prefix, 1, "required field prefix");
   std::string host_bits;
-  wire::TlvWriter(&host_bits).addBytes(tags::kRoutePrefix, std::string("\x04\x18\xc6\x12\x0a\x01", 6));
+  wire::TlvWriter(&host_bits)
+      .addBytes(tags::kRoutePrefix, std::string("\x04\x18\xc6\x12\x0a\x01", 6));
   corrupt(host_bits, 1, "wrong size");
   std::string bad_family;
   wire::TlvWriter(&bad_family).addBytes(tags::kRoutePrefix, std::string("\x05\x00", 2));
@@ -145,7 +146,8 @@ TEST(AllMessages, TruncatedAndBitFlippedInputNeverCrashes) {
   add(s, [](auto b) { return decodeBulkSync(b).isOk(); });
   s.clear();
   SessionHello hello{1, "1.1.0", 99, {}};
-  hello.message_set.clients.push_back({2, "ISSU Proto client", true, {{1, "session hello", 1, 1, 0}}});
+  hello.message_set.clients.push_back(
+      {2, "ISSU Proto client", true, {{1, "session hello", 1, 1, 0}}});
   encodeSessionHello(hello, &s);
   add(s, [](auto b) { return decodeSessionHello(b).isOk(); });
   s.clear();
@@ -173,7 +175,8 @@ TEST(AllMessages, TruncatedAndBitFlippedInputNeverCrashes) {
 
 TEST(SessionMessages, RoundTrip) {
   SessionHello hello{1, "1.0.0", 0xfeedface, {}};
-  hello.message_set.clients.push_back({2, "ISSU Proto client", true, {{1, "session hello", 1, 1, 0}}});
+  hello.message_set.clients.push_back(
+      {2, "ISSU Proto client", true, {{1, "session hello", 1, 1, 0}}});
   hello.message_set.clients.push_back({2050, "BGP", false, {{1, "peer", 1, 3, 4096}}});
   std::string a;
   encodeSessionHello(hello, &a);

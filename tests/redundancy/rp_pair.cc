@@ -14,12 +14,19 @@ RpPair::RpPair() {
 void RpPair::start(int slot, const std::string& release, bool active,
                    std::vector<std::string> extra) {
   std::vector<std::string> argv = {std::string(HITLESS_BIN_DIR) + "/rpd-" + release,
-                                   "--slot", std::to_string(slot),
+                                   "--slot",
+                                   std::to_string(slot),
                                    active ? "--active" : "--standby",
-                                   "--state-dir", dir_.file("s" + std::to_string(slot)),
-                                   "--checkpoint-socket", checkpointSocket(),
-                                   "--control", controlSocket(slot),
-                                   "--heartbeat-ms", "100", "--heartbeat-threshold", "10"};
+                                   "--state-dir",
+                                   dir_.file("s" + std::to_string(slot)),
+                                   "--checkpoint-socket",
+                                   checkpointSocket(),
+                                   "--control",
+                                   controlSocket(slot),
+                                   "--heartbeat-ms",
+                                   "100",
+                                   "--heartbeat-threshold",
+                                   "10"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   procs_[slot] = ChildProcess::spawn(argv, dir_.file("rp" + std::to_string(slot) + ".log"));
   ++restarts_;

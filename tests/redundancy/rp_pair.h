@@ -32,7 +32,9 @@ class RpPair {
   nlohmann::json apply(int slot, const std::string& changes);
   nlohmann::json dump(int slot) { return request(slot, {{"cmd", "rib-dump"}}); }
 
-  std::string controlSocket(int slot) const { return dir_.file("rp" + std::to_string(slot) + ".ctl"); }
+  std::string controlSocket(int slot) const {
+    return dir_.file("rp" + std::to_string(slot) + ".ctl");
+  }
   std::string checkpointSocket() const { return dir_.file("ckpt.sock"); }
   const TempDir& dir() const { return dir_; }
   std::string logs();

@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 
 #include <atomic>
-#include <set>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "base/subprocess.h"
@@ -104,8 +104,8 @@ TEST(RpdFaults, KillingTheActiveLosesNoAcknowledgedChange) {
   constexpr int kBatch = 50;
   std::thread writer([&] {
     for (int b = 0; !stop && b < 2000; ++b) {
-      auto r = pair.request(0, {{"cmd", "rib-apply"}, {"changes", routes(b * kBatch, kBatch, b)}},
-                            5000);
+      auto r =
+          pair.request(0, {{"cmd", "rib-apply"}, {"changes", routes(b * kBatch, kBatch, b)}}, 5000);
       if (!r.value("ok", false) || !r.value("synced", false)) return;
       acked_batches = b + 1;
     }
@@ -195,11 +195,14 @@ TEST(RpdFaults, IncompatibleStandbyStaysColdAndTakesOverFromConfig) {
   ASSERT_TRUE(waitFor([&] { return pair.state(0) == kActive; }, 10000));
   ASSERT_TRUE(pair.apply(0, routes(0, 100, 1)).value("ok", false));
   pair.start(1, "2.0", false, {"--config", config});
-  ASSERT_TRUE(waitFor([&] {
-    auto s = pair.status(0);
-    return s.value("ok", false) &&
-           s["redundancy_mode_operational"] == "Route Processor Redundancy";
-  }, 10000)) << pair.logs();
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto s = pair.status(0);
+        return s.value("ok", false) &&
+               s["redundancy_mode_operational"] == "Route Processor Redundancy";
+      },
+      10000))
+      << pair.logs();
   EXPECT_EQ(pair.state(1), kStandbyCold);
   EXPECT_EQ(pair.dump(1)["count"], 0) << "RPR must not sync state";
   auto r = pair.apply(0, routes(100, 10, 1));
@@ -226,9 +229,10 @@ TEST(RpdFaults, GarbageOnTheCheckpointSocketResetsTheSessionOnly) {
     ASSERT_TRUE(fd.isOk());
     std::string junk(64, '\x7f');
     ASSERT_EQ(::send(fd->get(), junk.data(), junk.size(), MSG_NOSIGNAL), 64);
-    ASSERT_TRUE(waitFor([&] {
-      return pair.process(0).log().find("SESSION_PROTOCOL_ERROR") != std::string::npos;
-    }, 5000)) << pair.logs();
+    ASSERT_TRUE(waitFor(
+        [&] { return pair.process(0).log().find("SESSION_PROTOCOL_ERROR") != std::string::npos; },
+        5000))
+        << pair.logs();
   }
   EXPECT_EQ(pair.state(0), kActive);
   // The real standby was displaced by the junk connection; it reconnects and resyncs.
@@ -265,13 +269,13 @@ TEST(RpdFaults, PeriodicDigestCatchesADivergedStandbyAndResyncs) {
   auto d = pair.request(1, {{"cmd", "test-diverge"}});
   ASSERT_FALSE(d.value("removed", std::string()).empty());
   EXPECT_EQ(pair.dump(1)["count"], 299);
-  ASSERT_TRUE(waitFor([&] {
-    return pair.process(1).log().find("DIGEST_MISMATCH") != std::string::npos;
-  }, 10000)) << pair.logs();
+  ASSERT_TRUE(waitFor(
+      [&] { return pair.process(1).log().find("DIGEST_MISMATCH") != std::string::npos; }, 10000))
+      << pair.logs();
   // Resynchronised: hot again with every route.
-  ASSERT_TRUE(waitFor([&] {
-    return pair.state(1) == kStandbyHot && pair.dump(1)["count"] == 300;
-  }, 10000)) << pair.logs();
+  ASSERT_TRUE(
+      waitFor([&] { return pair.state(1) == kStandbyHot && pair.dump(1)["count"] == 300; }, 10000))
+      << pair.logs();
   expectSameRib(pair.dump(0), pair.dump(1));
 }
 
@@ -323,8 +327,7 @@ TEST(RpdCli, ShowRedundancyStatesInTheIosLayout) {
   EXPECT_NE(red->out.find("Peer Processor Information :"), std::string::npos) << red->out;
   EXPECT_NE(red->out.find("Image Version = 1.0.0"), std::string::npos) << red->out;
   auto standby_write = runProcess({std::string(HITLESS_BIN_DIR) + "/hitless", "redundancy",
-                                   "force-switchover", "--yes", "--socket",
-                                   pair.controlSocket(1)},
+                                   "force-switchover", "--yes", "--socket", pair.controlSocket(1)},
                                   std::chrono::seconds(10));
   EXPECT_EQ(standby_write->exit_code, 1);
   EXPECT_NE(standby_write->err.find("this RP is not active"), std::string::npos);

@@ -69,8 +69,10 @@ TEST(Tlv, EveryTruncationIsAnErrorNotACrash) {
     bool failed = false;
     for (int i = 0; i < 3 && !failed; ++i) {
       auto more = r.next(&f);
-      if (!more.isOk()) failed = true;
-      else if (!*more) break;
+      if (!more.isOk())
+        failed = true;
+      else if (!*more)
+        break;
     }
     // Cutting inside a field must fail; cutting exactly between fields reads a shorter record.
     size_t first_field_end = 1 + 1 + varintSize(123456);

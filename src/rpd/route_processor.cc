@@ -210,7 +210,10 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
       }
     } else if (auto* b = std::get_if<messages::BulkSync>(&item)) {
       if (b->phase == messages::BulkSync::kBegin) {
-        if (b->client == messages::kClientRib) rib_.clear();
+        if (b->client == messages::kClientRib) {
+          rib_.clear();
+          rib_.reserve(b->count);
+        }
         if (b->client == messages::kClientConfigSync) config_.clear();
         bulk_received_[b->client] = 0;
         bulk_announced_[b->client] = b->count;

@@ -59,7 +59,9 @@ class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
         if (due > now) {
           if (!timer_pending_) {
             timer_pending_ = true;
-            loop_.addTimer(std::max<int64_t>(0, (due - now) / 1000000), [self] {
+            // Sleep until the next due batch (never a 0 ms re-arm: that spins a core that
+            // the standby needs on a small machine).
+            loop_.addTimer(std::max<int64_t>(1, (due - now + 999999) / 1000000), [self] {
               self->timer_pending_ = false;
               self->pump();
             });

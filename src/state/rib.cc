@@ -6,12 +6,6 @@
 
 namespace hitless::state {
 
-size_t PrefixHash::operator()(const net::IpPrefix& p) const {
-  return static_cast<size_t>(hash64(
-      std::string_view(reinterpret_cast<const char*>(p.address.bytes.data()), p.address.size()),
-      (static_cast<uint64_t>(p.address.family) << 8) | p.length));
-}
-
 std::string_view Rib::canonical(const net::Route& r) {
   scratch_.clear();
   messages::encodeRouteUpdate(r, digest_version_, &scratch_);
@@ -19,21 +13,33 @@ std::string_view Rib::canonical(const net::Route& r) {
 }
 
 bool Rib::upsert(const net::Route& route) {
-  auto [it, inserted] = routes_.try_emplace(route.prefix, route);
-  if (!inserted) {
-    if (it->second == route) return false;
-    digest_.remove(canonical(it->second));
-    it->second = route;
+  uint32_t at = index_.find(route.prefix);
+  if (at != PrefixIndex::kNone) {
+    net::Route& old = routes_[at];
+    if (old == route) return false;
+    digest_.remove(canonical(old));
+    old = route;
+  } else {
+    if (free_.empty()) {
+      at = static_cast<uint32_t>(routes_.size());
+      routes_.push_back(route);
+    } else {
+      at = free_.back();
+      free_.pop_back();
+      routes_[at] = route;
+    }
+    index_.insert(route.prefix, at);
   }
   digest_.add(canonical(route));
   return true;
 }
 
 bool Rib::withdraw(const net::IpPrefix& prefix) {
-  auto it = routes_.find(prefix);
-  if (it == routes_.end()) return false;
-  digest_.remove(canonical(it->second));
-  routes_.erase(it);
+  uint32_t at = index_.erase(prefix);
+  if (at == PrefixIndex::kNone) return false;
+  digest_.remove(canonical(routes_[at]));
+  routes_[at] = net::Route{};  // family kNone marks the slot free
+  free_.push_back(at);
   return true;
 }
 
@@ -49,35 +55,44 @@ void Rib::apply(const RibDelta& delta) {
 
 void Rib::clear() {
   routes_.clear();
+  free_.clear();
+  index_.clear();
   digest_.clear();
 }
 
+void Rib::reserve(size_t routes) {
+  routes_.reserve(routes);
+  index_.reserve(routes);
+}
+
 const net::Route* Rib::find(const net::IpPrefix& prefix) const {
-  auto it = routes_.find(prefix);
-  return it == routes_.end() ? nullptr : &it->second;
+  uint32_t at = index_.find(prefix);
+  return at == PrefixIndex::kNone ? nullptr : &routes_[at];
 }
 
 void Rib::setDigestVersion(issu::MessageVersion version) {
   digest_version_ = version;
   digest_.clear();
-  for (const auto& [p, r] : routes_) digest_.add(canonical(r));
+  forEach([this](const net::Route& r) { digest_.add(canonical(r)); });
 }
 
 void Rib::forEach(const std::function<void(const net::Route&)>& fn) const {
-  for (const auto& [p, r] : routes_) fn(r);
+  for (const auto& r : routes_) {
+    if (r.prefix.address.family != net::Family::kNone) fn(r);
+  }
 }
 
 std::vector<net::IpPrefix> Rib::prefixes() const {
   std::vector<net::IpPrefix> out;
-  out.reserve(routes_.size());
-  for (const auto& [p, r] : routes_) out.push_back(p);
+  out.reserve(size());
+  forEach([&](const net::Route& r) { out.push_back(r.prefix); });
   return out;
 }
 
 std::vector<net::Route> Rib::sorted() const {
   std::vector<net::Route> out;
-  out.reserve(routes_.size());
-  for (const auto& [p, r] : routes_) out.push_back(r);
+  out.reserve(size());
+  forEach([&](const net::Route& r) { out.push_back(r); });
   std::sort(out.begin(), out.end(),
             [](const net::Route& a, const net::Route& b) { return a.prefix < b.prefix; });
   return out;

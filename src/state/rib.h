@@ -13,12 +13,9 @@
 #include "issu/message_set.h"
 #include "net/route.h"
 #include "state/digest.h"
+#include "state/prefix_index.h"
 
 namespace hitless::state {
-
-struct PrefixHash {
-  size_t operator()(const net::IpPrefix& p) const;
-};
 
 // One change: a route added or replaced, or a prefix removed (only route.prefix is meaningful).
 struct RibChange {
@@ -51,9 +48,10 @@ class Rib {
   bool withdraw(const net::IpPrefix& prefix);
   void apply(const RibDelta& delta);
   void clear();
+  void reserve(size_t routes);
 
   const net::Route* find(const net::IpPrefix& prefix) const;
-  size_t size() const { return routes_.size(); }
+  size_t size() const { return index_.size(); }
   const StateDigest& digest() const { return digest_; }
   issu::MessageVersion digestVersion() const { return digest_version_; }
   // Recomputes the digest at another version (O(n)).
@@ -67,7 +65,10 @@ class Rib {
  private:
   std::string_view canonical(const net::Route& r);
 
-  std::unordered_map<net::IpPrefix, net::Route, PrefixHash> routes_;
+  // Dense storage: a withdrawn route's slot is reused (free_); its prefix family is kNone.
+  std::vector<net::Route> routes_;
+  std::vector<uint32_t> free_;
+  PrefixIndex index_;
   StateDigest digest_;
   issu::MessageVersion digest_version_;
   std::string scratch_;

@@ -194,7 +194,19 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
   if (fsm_.isActive()) return Status::failedPrecondition("the active received checkpoint data");
   bool had_digest = false, digests_match = true;
   std::string mismatch;
-  for (auto& item : items) {
+  auto prefixOf = [](const checkpoint::Item& item) -> const net::IpPrefix* {
+    if (auto* r = std::get_if<net::Route>(&item)) return &r->prefix;
+    if (auto* w = std::get_if<messages::RouteWithdraw>(&item)) return &w->prefix;
+    return nullptr;
+  };
+  for (size_t i = 0; i < items.size() && i < state::Rib::kPrefetchDistance; ++i) {
+    if (auto* p = prefixOf(items[i])) rib_.prefetch(*p);
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i + state::Rib::kPrefetchDistance < items.size()) {
+      if (auto* p = prefixOf(items[i + state::Rib::kPrefetchDistance])) rib_.prefetch(*p);
+    }
+    auto& item = items[i];
     if (auto* route = std::get_if<net::Route>(&item)) {
       ++bulk_received_[messages::kClientRib];
       rib_.upsert(*route);

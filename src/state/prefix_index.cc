@@ -25,6 +25,10 @@ size_t PrefixIndex::probe(const net::IpPrefix& p) const {
   }
 }
 
+void PrefixIndex::prefetch(const net::IpPrefix& p) const {
+  if (!slots_.empty()) __builtin_prefetch(&slots_[hashOf(p) & (slots_.size() - 1)]);
+}
+
 uint32_t PrefixIndex::find(const net::IpPrefix& p) const {
   if (slots_.empty()) return kNone;
   uint32_t v = slots_[probe(p)].value;
@@ -78,7 +82,7 @@ void PrefixIndex::reserve(size_t n) {
 void PrefixIndex::rebuild(size_t capacity) {
   size_t cap = 16;
   while (cap < capacity) cap *= 2;
-  std::vector<Slot> old = std::move(slots_);
+  std::vector<Slot, HugePageAllocator<Slot>> old = std::move(slots_);
   slots_.assign(cap, Slot{});
   size_ = deleted_ = 0;
   for (const Slot& s : old) {

@@ -44,7 +44,15 @@ bool Rib::withdraw(const net::IpPrefix& prefix) {
 }
 
 void Rib::apply(const RibDelta& delta) {
-  for (const auto& c : delta.changes) {
+  const auto& changes = delta.changes;
+  for (size_t i = 0; i < changes.size() && i < kPrefetchDistance; ++i) {
+    prefetch(changes[i].route.prefix);
+  }
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (i + kPrefetchDistance < changes.size()) {
+      prefetch(changes[i + kPrefetchDistance].route.prefix);
+    }
+    const RibChange& c = changes[i];
     if (c.op == RibChange::kUpsert) {
       upsert(c.route);
     } else {

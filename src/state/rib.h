@@ -47,6 +47,9 @@ class Rib {
   bool upsert(const net::Route& route);
   bool withdraw(const net::IpPrefix& prefix);
   void apply(const RibDelta& delta);
+  // Hint: `prefix` will be upserted or withdrawn soon (see PrefixIndex::prefetch).
+  void prefetch(const net::IpPrefix& prefix) const { index_.prefetch(prefix); }
+  static constexpr size_t kPrefetchDistance = 8;
   void clear();
   void reserve(size_t routes);
 
@@ -66,7 +69,7 @@ class Rib {
   std::string_view canonical(const net::Route& r);
 
   // Dense storage: a withdrawn route's slot is reused (free_); its prefix family is kNone.
-  std::vector<net::Route> routes_;
+  std::vector<net::Route, HugePageAllocator<net::Route>> routes_;
   std::vector<uint32_t> free_;
   PrefixIndex index_;
   StateDigest digest_;

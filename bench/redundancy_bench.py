@@ -132,20 +132,23 @@ def switchover(runs, routes):
         request(pair.ctl(0), {"cmd": "rib-generate", "count": routes, "batch": 1000})
         pair.start(1, "1.1", False)
         pair.wait_state(1, 8)
-        active, times = 0, []
+        active, times, detect = 0, [], []
         for _ in range(runs):
             standby = 1 - active
             t_kill = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
             pair.kill(active)
             s = pair.wait_state(standby, 13)
             times.append((s["took_over_monotonic_ns"] - t_kill) / 1e6)
+            detect.append((s["peer_lost_monotonic_ns"] - t_kill) / 1e6)
             assert s["rib"]["routes"] == routes, s["rib"]
             pair.start(active, "1.1", False)
             pair.wait_state(active, 8)
             active = standby
         return {"runs": runs, "routes": routes,
                 "ms": {"p50": round(pct(times, 0.5), 2), "p99": round(pct(times, 0.99), 2),
-                       "max": round(max(times), 2)}}
+                       "max": round(max(times), 2)},
+                "kill_to_peer_loss_seen_ms": {"p50": round(pct(detect, 0.5), 2),
+                                              "p99": round(pct(detect, 0.99), 2)}}
     return with_pair("1.1", "1.1", run)
 
 

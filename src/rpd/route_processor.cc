@@ -57,7 +57,7 @@ void RouteProcessor::crashIf(const char* point) const {
 
 struct RouteProcessor::BulkProducer {
   enum Stage { kConfig, kRib, kDone } stage = kConfig;
-  std::vector<net::IpPrefix> prefixes;
+  size_t end = 0;   // positions of the RIB's dense storage when the bulk began
   size_t next = 0;
   uint64_t sent = 0;
 };
@@ -294,6 +294,7 @@ void RouteProcessor::onSwitchover(const messages::Switchover& request) {
 void RouteProcessor::onDrained() { produceBulk(); }
 
 void RouteProcessor::onClosed(const std::string& reason, bool peer_alive) {
+  peer_lost_ns_ = loop_.clock().nowNs();
   logEvent("RF", Severity::kWarning, "SESSION_DOWN",
            "checkpoint session ended: " + reason + (peer_alive ? " (peer alive)" : ""));
   bulk_.reset();
@@ -391,11 +392,11 @@ void RouteProcessor::startBulk() {
   txn.push_back(
       messages::BulkSync{messages::kClientConfigSync, messages::BulkSync::kEnd, config_.size()});
   channel_->sendTransaction(txn, [](bool) {});
-  bulk_->prefixes = rib_.prefixes();
+  bulk_->end = rib_.positions();
   bulk_->stage = BulkProducer::kRib;
-  channel_->sendTransaction({messages::BulkSync{messages::kClientRib, messages::BulkSync::kBegin,
-                                                bulk_->prefixes.size()}},
-                            [](bool) {});
+  channel_->sendTransaction(
+      {messages::BulkSync{messages::kClientRib, messages::BulkSync::kBegin, rib_.size()}},
+      [](bool) {});
   produceBulk();
 }
 
@@ -407,17 +408,18 @@ void RouteProcessor::produceBulk() {
   while (loop_.clock().nowNs() < budget_end) {
     if (channel_->pendingBytes() >= kBulkHighWatermark) return;  // resumed by onDrained()
     txn.clear();
-    while (bulk_->next < bulk_->prefixes.size() && txn.size() < options_.bulk_batch) {
-      // Current value, not a copy taken at bulk start: changes made since then are also in the
-      // stream as incremental transactions, in order, so the standby converges either way.
-      if (const net::Route* r = rib_.find(bulk_->prefixes[bulk_->next])) txn.push_back(*r);
+    // Walk the dense storage by position with current values: routes added or changed since the
+    // bulk began are also in the stream as incremental transactions, in order, so the standby
+    // converges whichever copy it applies last. No index lookups on this path.
+    while (bulk_->next < bulk_->end && txn.size() < options_.bulk_batch) {
+      if (bulk_->next < rib_.positions()) {
+        if (const net::Route* r = rib_.atPosition(bulk_->next)) txn.push_back(*r);
+      }
       ++bulk_->next;
     }
     bulk_->sent += txn.size();
-    if (bulk_->next * 2 >= bulk_->prefixes.size() && bulk_->prefixes.size() > 0) {
-      crashIf("active-mid-bulk");
-    }
-    bool last = bulk_->next >= bulk_->prefixes.size();
+    if (bulk_->next * 2 >= bulk_->end && bulk_->end > 0) crashIf("active-mid-bulk");
+    bool last = bulk_->next >= bulk_->end;
     if (last) {
       txn.push_back(
           messages::BulkSync{messages::kClientRib, messages::BulkSync::kEnd, bulk_->sent});
@@ -583,6 +585,7 @@ nlohmann::json RouteProcessor::status() const {
       {"last_switchover_reason", redundancy::swactReasonName(fsm_.lastSwitchoverReason())},
       {"last_switchover_time", last_switchover_time_},
       {"took_over_monotonic_ns", took_over_ns_},
+      {"peer_lost_monotonic_ns", peer_lost_ns_},
       {"session_to_hot_ms",
        hot_at_ns_ > session_up_ns_ ? json((hot_at_ns_ - session_up_ns_) / 1e6) : json(nullptr)},
       {"rib", {{"routes", rib_.size()}, {"digest", toHex(rib_.digest().bytes())}}},

@@ -130,6 +130,7 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   bool handing_over_ = false;
   int64_t started_ns_ = 0, state_since_ns_ = 0;
   int64_t took_over_ns_ = 0;
+  int64_t peer_lost_ns_ = 0;  // when the last session ended
   int64_t session_up_ns_ = 0, hot_at_ns_ = 0;  // last session start; when it reached HOT
   std::string last_switchover_time_ = "never";
   std::vector<SwitchoverRecord> switchover_history_;

@@ -61,6 +61,12 @@ class Rib {
   void setDigestVersion(issu::MessageVersion version);
 
   void forEach(const std::function<void(const net::Route&)>& fn) const;
+  // Positional access to the dense storage, for walking the table without lookups (bulk sync).
+  // A position holds one route or nothing; positions stay stable while routes come and go.
+  size_t positions() const { return routes_.size(); }
+  const net::Route* atPosition(size_t i) const {
+    return routes_[i].prefix.address.family == net::Family::kNone ? nullptr : &routes_[i];
+  }
   std::vector<net::IpPrefix> prefixes() const;
   // Entries sorted by prefix: for comparisons in tests and `show ip route`.
   std::vector<net::Route> sorted() const;

@@ -1,0 +1,340 @@
+#include "chassis/issu_fsm.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hitless::chassis {
+namespace {
+
+constexpr const char* kStateNames[] = {"Init", "Load Version", "Run Version", "Commit Version",
+                                       "System Reset"};
+constexpr const char* kStepNames[] = {"idle",         "standby-reloading", "standby-hot",
+                                      "switching-over", "peer-syncing",    "running"};
+constexpr const char* kTimerNames[] = {"inactive", "running", "canceled-by-accept"};
+
+template <typename E, size_t N>
+std::optional<E> byName(const char* const (&names)[N], const std::string& s) {
+  for (size_t i = 0; i < N; ++i) {
+    if (s == names[i]) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+IssuAction persist() { return {IssuAction::kPersist, -1, "", ""}; }
+IssuAction switchover() { return {IssuAction::kSwitchover, -1, "", ""}; }
+IssuAction reload(int slot, const std::string& image) {
+  return {IssuAction::kReloadSlot, slot, image, ""};
+}
+IssuAction warn(std::string text) { return {IssuAction::kWarn, -1, "", std::move(text)}; }
+
+}  // namespace
+
+std::string_view issuStateName(IssuState s) { return kStateNames[static_cast<int>(s)]; }
+
+nlohmann::json IssuRecord::toJson() const {
+  return {{"format", 1},
+          {"state", kStateNames[static_cast<int>(state)]},
+          {"step", kStepNames[static_cast<int>(step)]},
+          {"original_image", original_image},
+          {"target_image", target_image},
+          {"original_active_slot", original_active_slot},
+          {"reloading_slot", reloading_slot},
+          {"boot", {boot[0], boot[1]}},
+          {"rollback_timer_s", rollback_timer_s},
+          {"timer", kTimerNames[static_cast<int>(timer)]},
+          {"rollback_deadline_ms", rollback_deadline_ms},
+          {"extensions", extensions},
+          {"last_operation", last_operation},
+          {"abort_reason", abort_reason}};
+}
+
+Result<IssuRecord> IssuRecord::fromJson(const nlohmann::json& j) {
+  // A torn or foreign file must be refused, not half-read: the caller then keeps the old record.
+  try {
+    if (!j.is_object() || j.value("format", 0) != 1) {
+      return Status::corruption("ISSU state file: unknown format");
+    }
+    IssuRecord r;
+    auto state = byName<IssuState>(kStateNames, j.at("state").get<std::string>());
+    auto step = byName<IssuStep>(kStepNames, j.at("step").get<std::string>());
+    auto timer = byName<RollbackTimerState>(kTimerNames, j.at("timer").get<std::string>());
+    if (!state || !step || !timer) return Status::corruption("ISSU state file: unknown value");
+    r.state = *state;
+    r.step = *step;
+    r.timer = *timer;
+    r.original_image = j.at("original_image").get<std::string>();
+    r.target_image = j.at("target_image").get<std::string>();
+    r.original_active_slot = j.at("original_active_slot").get<int>();
+    r.reloading_slot = j.at("reloading_slot").get<int>();
+    r.boot[0] = j.at("boot").at(0).get<std::string>();
+    r.boot[1] = j.at("boot").at(1).get<std::string>();
+    r.rollback_timer_s = j.at("rollback_timer_s").get<int64_t>();
+    r.rollback_deadline_ms = j.at("rollback_deadline_ms").get<int64_t>();
+    r.extensions = j.at("extensions").get<int>();
+    r.last_operation = j.at("last_operation").get<std::string>();
+    r.abort_reason = j.at("abort_reason").get<std::string>();
+    if (r.original_active_slot < 0 || r.original_active_slot > 1 || r.reloading_slot < -1 ||
+        r.reloading_slot > 1 || r.rollback_timer_s < 0 ||
+        r.rollback_timer_s > kMaxRollbackSeconds || r.extensions < 0 ||
+        r.extensions > kMaxRollbackExtensions) {
+      return Status::corruption("ISSU state file: value out of range");
+    }
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::corruption(std::string("ISSU state file: ") + e.what());
+  }
+}
+
+IssuResult IssuFsm::refuse(std::string message) const { return {false, std::move(message), {}}; }
+
+IssuResult IssuFsm::persistAnd(std::string message, std::vector<IssuAction> then) {
+  then.insert(then.begin(), persist());
+  return {true, std::move(message), std::move(then)};
+}
+
+IssuResult IssuFsm::finishToInit(std::string message) {
+  r_.state = IssuState::kInit;
+  r_.step = IssuStep::kIdle;
+  r_.target_image.clear();
+  r_.reloading_slot = -1;
+  r_.timer = RollbackTimerState::kInactive;
+  r_.extensions = 0;
+  return persistAnd(std::move(message), {});
+}
+
+IssuResult IssuFsm::loadVersion(const std::string& image, const SystemView& sys, int64_t) {
+  if (r_.state != IssuState::kInit) {
+    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
+                  " ]; loadversion is valid only in [ init ]");
+  }
+  if (image.empty()) return refuse("% loadversion needs an image");
+  if (!sys.standby_hot) {
+    return refuse("% Standby is not STANDBY HOT: loadversion needs a redundant system in SSO");
+  }
+  const int active = sys.active_slot, standby = 1 - active;
+  if (image == sys.image[active]) return refuse("% " + image + " is the running image");
+  r_.original_image = sys.image[active];
+  r_.target_image = image;
+  r_.original_active_slot = active;
+  r_.reloading_slot = standby;
+  r_.boot[active] = r_.original_image;
+  r_.boot[standby] = image;
+  r_.state = IssuState::kLoadVersion;
+  r_.step = IssuStep::kStandbyReloading;
+  r_.timer = RollbackTimerState::kInactive;
+  r_.extensions = 0;
+  r_.last_operation = "loadversion";
+  r_.abort_reason.clear();
+  return persistAnd("%issu loadversion executed successfully, Standby is being reloaded",
+                    {reload(standby, image)});
+}
+
+IssuResult IssuFsm::runVersion(const SystemView& sys, int64_t now_ms) {
+  if (r_.state != IssuState::kLoadVersion) {
+    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
+                  " ]; runversion is valid only in [ load version ]");
+  }
+  if (r_.step != IssuStep::kStandbyHot || !sys.standby_hot) {
+    return refuse("% Standby is not STANDBY HOT on " + r_.target_image + " yet");
+  }
+  r_.state = IssuState::kRunVersion;
+  r_.step = IssuStep::kSwitchingOver;
+  r_.last_operation = "runversion";
+  r_.extensions = 0;
+  if (r_.rollback_timer_s > 0) {
+    r_.timer = RollbackTimerState::kRunning;
+    r_.rollback_deadline_ms = now_ms + r_.rollback_timer_s * 1000;
+  } else {
+    r_.timer = RollbackTimerState::kInactive;
+  }
+  return persistAnd("Initiating active RP failover", {switchover()});
+}
+
+IssuResult IssuFsm::acceptVersion() {
+  if (r_.state != IssuState::kRunVersion) {
+    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
+                  " ]; acceptversion is valid only in [ run version ]");
+  }
+  r_.timer = RollbackTimerState::kCanceledByAccept;
+  r_.last_operation = "acceptversion";
+  return persistAnd("% Rollback timer stopped by acceptversion", {});
+}
+
+IssuResult IssuFsm::commitVersion(const SystemView& sys) {
+  if (r_.state != IssuState::kRunVersion) {
+    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
+                  " ]; commitversion is valid only in [ run version ]");
+  }
+  if (r_.step != IssuStep::kRunning || !sys.standby_hot) {
+    return refuse("% Standby is not STANDBY HOT yet; commitversion waits for it");
+  }
+  // Without a prior acceptversion, commitversion accepts too (as in IOS).
+  r_.timer = RollbackTimerState::kCanceledByAccept;
+  r_.state = IssuState::kCommitVersion;
+  r_.step = IssuStep::kStandbyReloading;
+  r_.reloading_slot = r_.original_active_slot;
+  r_.boot[0] = r_.boot[1] = r_.target_image;
+  r_.last_operation = "commitversion";
+  return persistAnd("Building configuration...\n[OK]\n%issu commitversion: the standby is "
+                    "being reloaded with " + r_.target_image,
+                    {reload(r_.original_active_slot, r_.target_image)});
+}
+
+IssuResult IssuFsm::abortVersion(const SystemView& sys, const std::string& reason) {
+  switch (r_.state) {
+    case IssuState::kInit:
+      return refuse("% No ISSU operation is in progress");
+    case IssuState::kCommitVersion:
+      return refuse("% abortversion is not allowed after commitversion");
+    case IssuState::kSystemReset:
+      return refuse("% abortversion is already in progress");
+    default:
+      break;
+  }
+  const int original = r_.original_active_slot, other = 1 - original;
+  r_.state = IssuState::kSystemReset;
+  r_.timer = RollbackTimerState::kInactive;
+  r_.last_operation = "abortversion";
+  r_.abort_reason = reason;
+  r_.boot[0] = r_.boot[1] = r_.original_image;
+  std::vector<IssuAction> then;
+  if (!sys.standby_hot) {
+    then.push_back(warn("%ISSU-4-ABORT_COLD: the standby is not STANDBY HOT; the abort may "
+                        "disrupt forwarding"));
+  }
+  if (sys.active_slot != original) {
+    // The new image is active: switch back to the RP still on the original image first.
+    r_.step = IssuStep::kSwitchingOver;
+    then.push_back(switchover());
+    return persistAnd("%issu abortversion: switching back to slot " + std::to_string(original) +
+                          " on " + r_.original_image,
+                      std::move(then));
+  }
+  r_.step = IssuStep::kStandbyReloading;
+  r_.reloading_slot = other;
+  then.push_back(reload(other, r_.original_image));
+  return persistAnd("%issu abortversion executed successfully, Standby is being reloaded with " +
+                        r_.original_image,
+                    std::move(then));
+}
+
+IssuResult IssuFsm::setRollbackTimer(int64_t seconds) {
+  if (r_.state != IssuState::kInit) {
+    return refuse("% ISSU state should be [ init ] to set the rollback timer");
+  }
+  if (seconds < 0 || seconds > kMaxRollbackSeconds) {
+    return refuse("% Rollback timer must be 0-7200 seconds (0 disables it)");
+  }
+  r_.rollback_timer_s = seconds;
+  return persistAnd("% Rollback timer value set to [ " + std::to_string(seconds) + " ] seconds",
+                    {});
+}
+
+IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const SystemView&) {
+  const bool reloaded = slot == r_.reloading_slot && r_.step == IssuStep::kStandbyReloading;
+  if (r_.state == IssuState::kLoadVersion && reloaded && image == r_.target_image) {
+    r_.step = IssuStep::kStandbyHot;
+    r_.reloading_slot = -1;
+    return persistAnd("Standby slot " + std::to_string(slot) + " is STANDBY HOT on " + image, {});
+  }
+  if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kPeerSyncing &&
+      slot == r_.original_active_slot && image == r_.original_image) {
+    r_.step = IssuStep::kRunning;
+    return persistAnd("Standby slot " + std::to_string(slot) + " is STANDBY HOT on " + image, {});
+  }
+  if (r_.state == IssuState::kCommitVersion && reloaded && image == r_.target_image) {
+    r_.original_image = r_.target_image;
+    r_.original_active_slot = 1 - slot;
+    return finishToInit("%issu commitversion executed successfully");
+  }
+  if (r_.state == IssuState::kSystemReset && reloaded && image == r_.original_image) {
+    return finishToInit("%issu abortversion completed: both RPs run " + r_.original_image);
+  }
+  return {true, "", {}};
+}
+
+IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
+  if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kSwitchingOver &&
+      sys.active_slot != r_.original_active_slot) {
+    r_.step = IssuStep::kPeerSyncing;
+    return persistAnd("Slot " + std::to_string(sys.active_slot) + " is ACTIVE on " +
+                          r_.target_image,
+                      {});
+  }
+  if (r_.state == IssuState::kSystemReset && r_.step == IssuStep::kSwitchingOver &&
+      sys.active_slot == r_.original_active_slot) {
+    r_.step = IssuStep::kStandbyReloading;
+    r_.reloading_slot = 1 - r_.original_active_slot;
+    return persistAnd("Switched back; reloading slot " + std::to_string(r_.reloading_slot) +
+                          " with " + r_.original_image,
+                      {reload(r_.reloading_slot, r_.original_image)});
+  }
+  return {true, "", {}};
+}
+
+IssuResult IssuFsm::onTick(const SystemView& sys, int64_t now_ms) {
+  if (r_.state != IssuState::kRunVersion || r_.timer != RollbackTimerState::kRunning) {
+    return {true, "", {}};
+  }
+  if (r_.extensions > 0 && sys.standby_hot) {
+    return abortVersion(sys, "rollback timer expired (standby became hot during the extension)");
+  }
+  if (now_ms < r_.rollback_deadline_ms) return {true, "", {}};
+  if (sys.standby_hot || r_.extensions >= kMaxRollbackExtensions) {
+    return abortVersion(sys, "rollback timer expired");
+  }
+  ++r_.extensions;
+  r_.rollback_deadline_ms += 60 * 1000;
+  return persistAnd("", {warn("%ISSU-4-ROLLBACK_TIMER_EXTENDED: the standby is not STANDBY HOT; "
+                              "rollback timer extended by 1 minute (" +
+                              std::to_string(r_.extensions) + " of " +
+                              std::to_string(kMaxRollbackExtensions) +
+                              "), acceptversion or abortversion required")});
+}
+
+IssuResult IssuFsm::recover(const SystemView& sys) {
+  const int slot = r_.reloading_slot;
+  const bool reload_done = slot >= 0 && sys.standby_hot && sys.active_slot != slot;
+  switch (r_.state) {
+    case IssuState::kInit:
+      return {true, "", {}};
+    case IssuState::kLoadVersion:
+      if (r_.step != IssuStep::kStandbyReloading) return {true, "", {}};
+      if (reload_done && sys.image[slot] == r_.target_image) {
+        return onStandbyHot(slot, r_.target_image, sys);
+      }
+      return {true, "resuming loadversion", {reload(slot, r_.target_image)}};
+    case IssuState::kRunVersion:
+      if (r_.step != IssuStep::kSwitchingOver) return {true, "", {}};
+      if (sys.active_slot != r_.original_active_slot) return onSwitchoverDone(sys);
+      if (sys.standby_hot) return {true, "resuming runversion", {switchover()}};
+      return abortVersion(sys, "recovery: runversion interrupted and the standby is not hot");
+    case IssuState::kCommitVersion:
+      if (reload_done && sys.image[slot] == r_.target_image) {
+        return onStandbyHot(slot, r_.target_image, sys);
+      }
+      return {true, "resuming commitversion", {reload(slot, r_.target_image)}};
+    case IssuState::kSystemReset:
+      if (r_.step == IssuStep::kSwitchingOver) {
+        if (sys.active_slot == r_.original_active_slot) return onSwitchoverDone(sys);
+        return {true, "resuming abortversion", {switchover()}};
+      }
+      if (reload_done && sys.image[slot] == r_.original_image) {
+        return onStandbyHot(slot, r_.original_image, sys);
+      }
+      return {true, "resuming abortversion", {reload(slot, r_.original_image)}};
+  }
+  return {true, "", {}};
+}
+
+std::optional<int64_t> IssuFsm::rollbackRemainingSeconds(int64_t now_ms) const {
+  if (r_.timer != RollbackTimerState::kRunning) return std::nullopt;
+  return std::max<int64_t>(0, (r_.rollback_deadline_ms - now_ms + 999) / 1000);
+}
+
+}  // namespace hitless::chassis

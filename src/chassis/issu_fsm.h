@@ -1,0 +1,127 @@
+// IssuFsm: the ISSU procedure of one chassis as a plain state machine (STYLE.md #11) —
+// loadversion -> runversion -> (acceptversion) -> commitversion, abortversion, and the rollback
+// timer — fed operator commands, RP events and clock ticks, returning the actions the chassis
+// manager must carry out. It does no I/O and reads no clock.
+//
+// Crash consistency: every change of the persisted IssuRecord comes with a kPersist action that
+// is listed *before* the action it enables (reload, switchover), so the chassis manager writes
+// the record (tmp + fsync + rename) before anything takes effect. recover() turns a record read
+// back after a crash into the actions that finish the step in progress or roll it back, so a
+// crash at any point resumes or rolls back — never leaves half a procedure.
+//
+// States follow the IOS ISSU states (RFIssuStateRev1): Init, Load Version, Run Version,
+// Commit Version, and System Reset while an abort is rolling back.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "base/status.h"
+
+namespace hitless::chassis {
+
+enum class IssuState { kInit, kLoadVersion, kRunVersion, kCommitVersion, kSystemReset };
+std::string_view issuStateName(IssuState s);  // "Init", "Load Version", ...
+
+// Where a state's work stands; persisted so recovery knows what to redo.
+enum class IssuStep {
+  kIdle,
+  kStandbyReloading,  // a slot is reloading with a new boot image
+  kStandbyHot,        // that slot reached STANDBY HOT
+  kSwitchingOver,     // a planned switchover is under way
+  kPeerSyncing,       // switched over; the old active resyncs as standby on its old image
+  kRunning,           // both RPs up in SSO, new image active
+};
+
+enum class RollbackTimerState { kInactive, kRunning, kCanceledByAccept };
+
+inline constexpr int64_t kDefaultRollbackSeconds = 45 * 60;
+inline constexpr int64_t kMaxRollbackSeconds = 7200;
+inline constexpr int kMaxRollbackExtensions = 15;
+
+// The persisted ISSU state (docs/state-file.md). Plain data.
+struct IssuRecord {
+  IssuState state = IssuState::kInit;
+  IssuStep step = IssuStep::kIdle;
+  std::string original_image;   // the image the chassis ran at Init
+  std::string target_image;     // the image being installed ("" in Init)
+  int original_active_slot = 0;  // active at loadversion
+  int reloading_slot = -1;       // the slot a reload was asked of
+  std::string boot[2];           // boot variable per slot: the image it boots
+  int64_t rollback_timer_s = kDefaultRollbackSeconds;
+  RollbackTimerState timer = RollbackTimerState::kInactive;
+  int64_t rollback_deadline_ms = 0;  // wall clock
+  int extensions = 0;
+  std::string last_operation;  // loadversion, runversion, acceptversion, commitversion, abortversion
+  std::string abort_reason;
+
+  nlohmann::json toJson() const;
+  static Result<IssuRecord> fromJson(const nlohmann::json& j);
+  bool operator==(const IssuRecord&) const = default;
+};
+
+// What the chassis manager knows about the RPs right now.
+struct SystemView {
+  int active_slot = 0;
+  bool standby_hot = false;  // the peer of the active is STANDBY HOT
+  std::string image[2];      // the image each slot runs
+};
+
+struct IssuAction {
+  enum Kind {
+    kPersist,      // write record() before the next action
+    kReloadSlot,   // restart `slot` from `image`
+    kSwitchover,   // planned switchover to the standby
+    kWarn,         // operator-visible log line `text`
+  };
+  Kind kind;
+  int slot = -1;
+  std::string image;
+  std::string text;
+};
+
+struct IssuResult {
+  bool accepted = true;
+  std::string message;  // the one-line answer an operator sees
+  std::vector<IssuAction> actions;
+};
+
+class IssuFsm {
+ public:
+  explicit IssuFsm(IssuRecord record = {}) : r_(std::move(record)) {}
+
+  const IssuRecord& record() const { return r_; }
+
+  IssuResult loadVersion(const std::string& image, const SystemView& sys, int64_t now_ms);
+  IssuResult runVersion(const SystemView& sys, int64_t now_ms);
+  IssuResult acceptVersion();
+  IssuResult commitVersion(const SystemView& sys);
+  IssuResult abortVersion(const SystemView& sys, const std::string& reason = "operator");
+  IssuResult setRollbackTimer(int64_t seconds);
+
+  // RP events.
+  IssuResult onStandbyHot(int slot, const std::string& image, const SystemView& sys);
+  IssuResult onSwitchoverDone(const SystemView& sys);
+  // Clock: runs the rollback timer (expiry aborts; extends by 1 min while the standby is not hot).
+  IssuResult onTick(const SystemView& sys, int64_t now_ms);
+
+  // After a restart of the chassis manager: the actions that finish or roll back the step the
+  // persisted record was in.
+  IssuResult recover(const SystemView& sys);
+
+  // Seconds left before automatic rollback, if the timer runs.
+  std::optional<int64_t> rollbackRemainingSeconds(int64_t now_ms) const;
+
+ private:
+  IssuResult refuse(std::string message) const;
+  IssuResult persistAnd(std::string message, std::vector<IssuAction> then);
+  IssuResult finishToInit(std::string message);
+
+  IssuRecord r_;
+};
+
+}  // namespace hitless::chassis

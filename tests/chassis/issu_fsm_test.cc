@@ -1,0 +1,320 @@
+#include "chassis/issu_fsm.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace hitless::chassis {
+namespace {
+
+// A simulated chassis: carries out the FSM's actions the way chassisd will, so the tests walk
+// the procedure end to end with a fake clock.
+struct Sim {
+  SystemView sys;
+  int64_t now_ms = 1'000'000;
+  int persists = 0;
+  std::vector<IssuAction> log;
+
+  Sim() {
+    sys.active_slot = 0;
+    sys.standby_hot = true;
+    sys.image[0] = sys.image[1] = "1.0.0";
+  }
+  // Applies the actions and reports the RP events they cause, as real RPs would. A result that
+  // changes the record must persist it before any reload or switchover; a recovery result
+  // (`resumed`) only redoes what the persisted record already says.
+  void run(IssuFsm& fsm, IssuResult r, bool resumed = false) {
+    bool persisted_before_effect = true;
+    bool saw_persist = false;
+    for (const auto& a : r.actions) {
+      log.push_back(a);
+      if (a.kind == IssuAction::kPersist) {
+        ++persists;
+        saw_persist = true;
+      }
+      if ((a.kind == IssuAction::kReloadSlot || a.kind == IssuAction::kSwitchover) && !saw_persist) {
+        persisted_before_effect = false;
+      }
+    }
+    if (!resumed) {
+      EXPECT_TRUE(persisted_before_effect) << "an action took effect before the record was written";
+    }
+    for (const auto& a : r.actions) {
+      if (a.kind == IssuAction::kReloadSlot) {
+        sys.image[a.slot] = a.image;
+        sys.standby_hot = true;
+        run(fsm, fsm.onStandbyHot(a.slot, a.image, sys));
+      } else if (a.kind == IssuAction::kSwitchover) {
+        sys.active_slot = 1 - sys.active_slot;
+        sys.standby_hot = false;  // the old active resyncs as standby
+        run(fsm, fsm.onSwitchoverDone(sys));
+        sys.standby_hot = true;
+        run(fsm, fsm.onStandbyHot(1 - sys.active_slot, sys.image[1 - sys.active_slot], sys));
+      }
+    }
+  }
+};
+
+TEST(IssuFsm, FullProcedureEndsInInitOnTheNewImage) {
+  IssuFsm fsm;
+  Sim sim;
+  auto lv = fsm.loadVersion("1.1.0", sim.sys, sim.now_ms);
+  EXPECT_EQ(lv.message, "%issu loadversion executed successfully, Standby is being reloaded");
+  sim.run(fsm, lv);
+  EXPECT_EQ(fsm.record().state, IssuState::kLoadVersion);
+  EXPECT_EQ(fsm.record().step, IssuStep::kStandbyHot);
+  EXPECT_EQ(sim.sys.image[1], "1.1.0");
+  EXPECT_EQ(fsm.record().boot[1], "1.1.0");
+
+  auto rv = fsm.runVersion(sim.sys, sim.now_ms);
+  EXPECT_EQ(rv.message, "Initiating active RP failover");
+  sim.run(fsm, rv);
+  EXPECT_EQ(fsm.record().state, IssuState::kRunVersion);
+  EXPECT_EQ(fsm.record().step, IssuStep::kRunning);
+  EXPECT_EQ(sim.sys.active_slot, 1);
+  EXPECT_EQ(fsm.rollbackRemainingSeconds(sim.now_ms), kDefaultRollbackSeconds);
+
+  sim.run(fsm, fsm.acceptVersion());
+  EXPECT_EQ(fsm.rollbackRemainingSeconds(sim.now_ms), std::nullopt);
+  EXPECT_EQ(fsm.record().timer, RollbackTimerState::kCanceledByAccept);
+
+  sim.run(fsm, fsm.commitVersion(sim.sys));
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_EQ(fsm.record().original_image, "1.1.0");
+  EXPECT_EQ(sim.sys.image[0], "1.1.0");
+  EXPECT_EQ(sim.sys.image[1], "1.1.0");
+  EXPECT_EQ(fsm.record().boot[0], "1.1.0");
+  EXPECT_EQ(fsm.record().last_operation, "commitversion");
+}
+
+TEST(IssuFsm, CommitWithoutAcceptAcceptsToo) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.commitVersion(sim.sys));
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_EQ(sim.sys.image[0], "1.1.0");
+}
+
+TEST(IssuFsm, EveryCommandOutOfOrderIsRefusedAndChangesNothing) {
+  IssuFsm fsm;
+  Sim sim;
+  struct Case {
+    std::function<IssuResult()> cmd;
+    std::string expect;
+  };
+  std::vector<Case> init_cases = {
+      {[&] { return fsm.runVersion(sim.sys, sim.now_ms); },
+       "% ISSU state is [ init ]; runversion is valid only in [ load version ]"},
+      {[&] { return fsm.acceptVersion(); },
+       "% ISSU state is [ init ]; acceptversion is valid only in [ run version ]"},
+      {[&] { return fsm.commitVersion(sim.sys); },
+       "% ISSU state is [ init ]; commitversion is valid only in [ run version ]"},
+      {[&] { return fsm.abortVersion(sim.sys); }, "% No ISSU operation is in progress"},
+      {[&] { return fsm.loadVersion("1.0.0", sim.sys, 0); }, "% 1.0.0 is the running image"},
+      {[&] { return fsm.setRollbackTimer(7201); },
+       "% Rollback timer must be 0-7200 seconds (0 disables it)"},
+  };
+  for (auto& c : init_cases) {
+    IssuRecord before = fsm.record();
+    auto r = c.cmd();
+    EXPECT_FALSE(r.accepted);
+    EXPECT_EQ(r.message, c.expect);
+    EXPECT_TRUE(r.actions.empty());
+    EXPECT_EQ(fsm.record(), before);
+  }
+  sim.sys.standby_hot = false;
+  EXPECT_EQ(fsm.loadVersion("1.1.0", sim.sys, 0).message,
+            "% Standby is not STANDBY HOT: loadversion needs a redundant system in SSO");
+  sim.sys.standby_hot = true;
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  EXPECT_EQ(fsm.setRollbackTimer(60).message,
+            "% ISSU state should be [ init ] to set the rollback timer");
+  EXPECT_EQ(fsm.loadVersion("1.2.0", sim.sys, 0).message,
+            "% ISSU state is [ load version ]; loadversion is valid only in [ init ]");
+}
+
+TEST(IssuFsm, RollbackTimerIsSetOnlyInInit) {
+  IssuFsm fsm;
+  auto r = fsm.setRollbackTimer(3600);
+  EXPECT_TRUE(r.accepted);
+  EXPECT_EQ(r.message, "% Rollback timer value set to [ 3600 ] seconds");
+  EXPECT_EQ(r.actions.front().kind, IssuAction::kPersist);
+  EXPECT_EQ(fsm.record().rollback_timer_s, 3600);
+}
+
+TEST(IssuFsm, AbortAfterLoadVersionReloadsTheStandbyWithTheOriginal) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  auto r = fsm.abortVersion(sim.sys);
+  EXPECT_NE(r.message.find("Standby is being reloaded with 1.0.0"), std::string::npos);
+  sim.run(fsm, r);
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_EQ(sim.sys.image[0], "1.0.0");
+  EXPECT_EQ(sim.sys.image[1], "1.0.0");
+  EXPECT_EQ(sim.sys.active_slot, 0);
+}
+
+TEST(IssuFsm, AbortAfterRunOrAcceptSwitchesBackThenReloads) {
+  for (bool accept : {false, true}) {
+    IssuFsm fsm;
+    Sim sim;
+    sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+    sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+    if (accept) sim.run(fsm, fsm.acceptVersion());
+    sim.run(fsm, fsm.abortVersion(sim.sys));
+    EXPECT_EQ(fsm.record().state, IssuState::kInit) << accept;
+    EXPECT_EQ(sim.sys.active_slot, 0);
+    EXPECT_EQ(sim.sys.image[0], "1.0.0");
+    EXPECT_EQ(sim.sys.image[1], "1.0.0");
+  }
+}
+
+TEST(IssuFsm, AbortIsRefusedOnceCommitStarted) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  // Committed but not carried out: the old active is still reloading with the new image.
+  EXPECT_TRUE(fsm.commitVersion(sim.sys).accepted);
+  EXPECT_EQ(fsm.record().state, IssuState::kCommitVersion);
+  EXPECT_EQ(fsm.abortVersion(sim.sys).message, "% abortversion is not allowed after commitversion");
+}
+
+TEST(IssuFsm, TimerExpiryWithAHotStandbyRollsBack) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.setRollbackTimer(60));
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.now_ms += 59'000;
+  EXPECT_TRUE(fsm.onTick(sim.sys, sim.now_ms).actions.empty());
+  EXPECT_EQ(fsm.rollbackRemainingSeconds(sim.now_ms), 1);
+  sim.now_ms += 1'000;
+  sim.run(fsm, fsm.onTick(sim.sys, sim.now_ms));
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_EQ(fsm.record().abort_reason, "rollback timer expired");
+  EXPECT_EQ(sim.sys.image[sim.sys.active_slot], "1.0.0");
+}
+
+TEST(IssuFsm, ColdStandbyExtendsTheTimerFifteenTimesThenAborts) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.setRollbackTimer(10));
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.sys.standby_hot = false;
+  sim.now_ms += 10'000;
+  for (int i = 1; i <= kMaxRollbackExtensions; ++i) {
+    auto r = fsm.onTick(sim.sys, sim.now_ms);
+    ASSERT_EQ(fsm.record().extensions, i);
+    ASSERT_EQ(r.actions.back().kind, IssuAction::kWarn);
+    EXPECT_NE(r.actions.back().text.find("(" + std::to_string(i) + " of 15)"), std::string::npos);
+    EXPECT_TRUE(fsm.onTick(sim.sys, sim.now_ms + 59'000).actions.empty());
+    sim.now_ms += 60'000;
+  }
+  auto last = fsm.onTick(sim.sys, sim.now_ms);
+  EXPECT_EQ(fsm.record().state, IssuState::kSystemReset);
+  EXPECT_EQ(fsm.record().abort_reason, "rollback timer expired");
+  EXPECT_EQ(last.actions[1].kind, IssuAction::kWarn);  // aborting with a cold standby
+}
+
+TEST(IssuFsm, StandbyBecomingHotDuringTheExtensionAborts) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.setRollbackTimer(10));
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.sys.standby_hot = false;
+  sim.now_ms += 10'000;
+  fsm.onTick(sim.sys, sim.now_ms);
+  ASSERT_EQ(fsm.record().extensions, 1);
+  sim.sys.standby_hot = true;
+  sim.run(fsm, fsm.onTick(sim.sys, sim.now_ms + 1'000));
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_NE(fsm.record().abort_reason.find("during the extension"), std::string::npos);
+}
+
+TEST(IssuFsm, ZeroDisablesTheRollbackTimer) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.setRollbackTimer(0));
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  EXPECT_EQ(fsm.record().timer, RollbackTimerState::kInactive);
+  EXPECT_TRUE(fsm.onTick(sim.sys, sim.now_ms + 86'400'000).actions.empty());
+  EXPECT_EQ(fsm.record().state, IssuState::kRunVersion);
+}
+
+// Crash the chassis manager right after the record of each command is persisted (the reload or
+// switchover it enables never ran), restart from a JSON copy of the record, recover: the
+// procedure always ends in Init with both RPs on one version.
+TEST(IssuFsm, RecoveryAfterACrashAtEachCommandEndsOnOneVersion) {
+  for (int crash_at = 1; crash_at <= 3; ++crash_at) {
+    for (bool abort_instead : {false, true}) {
+      IssuFsm fsm;
+      Sim sim;
+      std::vector<std::function<IssuResult()>> steps = {
+          [&] { return fsm.loadVersion("1.1.0", sim.sys, sim.now_ms); },
+          [&] { return fsm.runVersion(sim.sys, sim.now_ms); },
+          [&] { return abort_instead ? fsm.abortVersion(sim.sys) : fsm.commitVersion(sim.sys); },
+      };
+      int persisted = 0;
+      bool crashed = false;
+      for (auto& step : steps) {
+        IssuResult r = step();
+        if (persisted + 1 == crash_at && !r.actions.empty()) {
+          // The record is on disk; nothing after it happened. Restart from a JSON copy.
+          auto back = IssuRecord::fromJson(nlohmann::json::parse(fsm.record().toJson().dump()));
+          ASSERT_TRUE(back.isOk());
+          IssuFsm restarted(*back);
+          sim.run(restarted, restarted.recover(sim.sys), /*resumed=*/true);
+          fsm = restarted;
+          crashed = true;
+          break;
+        }
+        persisted += r.actions.empty() ? 0 : 1;
+        sim.run(fsm, r);
+      }
+      if (!crashed) continue;
+      // Finish whatever the operator would do next.
+      if (fsm.record().state == IssuState::kLoadVersion) sim.run(fsm, fsm.abortVersion(sim.sys));
+      if (fsm.record().state == IssuState::kRunVersion) sim.run(fsm, fsm.commitVersion(sim.sys));
+      EXPECT_EQ(fsm.record().state, IssuState::kInit) << crash_at << " " << abort_instead;
+      EXPECT_EQ(sim.sys.image[0], sim.sys.image[1]) << crash_at << " " << abort_instead;
+      EXPECT_EQ(sim.sys.image[sim.sys.active_slot], fsm.record().original_image);
+    }
+  }
+}
+
+TEST(IssuRecord, JsonRoundTripAndTornFilesAreRefused) {
+  IssuRecord r;
+  r.state = IssuState::kRunVersion;
+  r.step = IssuStep::kRunning;
+  r.original_image = "1.0.0";
+  r.target_image = "1.1.0";
+  r.boot[0] = "1.0.0";
+  r.boot[1] = "1.1.0";
+  r.timer = RollbackTimerState::kRunning;
+  r.rollback_deadline_ms = 123456789;
+  r.extensions = 3;
+  r.last_operation = "runversion";
+  auto back = IssuRecord::fromJson(nlohmann::json::parse(r.toJson().dump()));
+  ASSERT_TRUE(back.isOk()) << back.status().toString();
+  EXPECT_EQ(*back, r);
+  auto j = r.toJson();
+  j.erase("step");
+  EXPECT_EQ(IssuRecord::fromJson(j).status().code(), StatusCode::kCorruption);
+  j = r.toJson();
+  j["state"] = "Warp Speed";
+  EXPECT_FALSE(IssuRecord::fromJson(j).isOk());
+  j = r.toJson();
+  j["extensions"] = 99;
+  EXPECT_FALSE(IssuRecord::fromJson(j).isOk());
+  EXPECT_FALSE(IssuRecord::fromJson(nlohmann::json::array()).isOk());
+}
+
+}  // namespace
+}  // namespace hitless::chassis

@@ -9,6 +9,7 @@ namespace hitless::cli {
 void addImageCommands(CommandTable& table);       // keygen, image build, image verify
 void addCompatCommands(CommandTable& table);      // compat, decode
 void addRedundancyCommands(CommandTable& table);  // show redundancy, rib, force-switchover
+void addIssuCommands(CommandTable& table);  // issu ..., show issu state, show issu rollback-timer
 
 // The public key used when --pubkey is absent: $HITLESS_PUBKEY, else /etc/hitless/image.pub.
 std::string defaultPublicKeyPath();

@@ -20,6 +20,7 @@ int runHitless(const std::vector<std::string>& argv, Io& io) {
   addImageCommands(table);
   addCompatCommands(table);
   addRedundancyCommands(table);
+  addIssuCommands(table);
   return table.dispatch(argv, io);
 }
 

@@ -1,0 +1,125 @@
+// chassisd: the chassis manager. Runs both RP slots from signed images and the ISSU procedure.
+//   chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME] [--control PATH]
+//            [--rpd-arg ARG]...
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "base/log.h"
+#include "chassis/chassis_manager.h"
+#include "control/control_server.h"
+
+namespace {
+
+using namespace hitless;
+using nlohmann::json;
+
+constexpr char kUsage[] =
+    "usage: chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME]\n"
+    "                [--control PATH] [--rpd-arg ARG]...\n"
+    "  --state-dir      ISSU record (issu.json), RP state, sockets and logs\n"
+    "  --images         image store: one verified image directory per name\n"
+    "  --pubkey         public key that images must be signed with\n"
+    "  --initial-image  image both slots boot when there is no ISSU record yet\n"
+    "  --control        control socket, mode 0600 (default STATE_DIR/chassis.ctl)\n"
+    "  --rpd-arg        extra argument for every rpd (repeatable), e.g. --heartbeat-ms\n";
+
+control::CommandHandler answerWith(
+    std::function<void(const json&, chassis::ChassisManager::Answer)> op) {
+  return [op](const json& req, control::Reply reply) {
+    op(req, [reply](bool ok, std::string message) {
+      reply(ok ? json{{"ok", true}, {"message", message}} : control::ControlServer::error(message));
+    });
+  };
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> opt;
+  std::vector<std::string> rpd_args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (i + 1 >= argc || a.rfind("--", 0) != 0) {
+      std::cerr << kUsage << "chassisd: unexpected argument '" << a << "'\n";
+      return 2;
+    }
+    if (a == "--rpd-arg") {
+      rpd_args.push_back(argv[++i]);
+    } else if (a == "--state-dir" || a == "--images" || a == "--pubkey" ||
+               a == "--initial-image" || a == "--control") {
+      opt[a] = argv[++i];
+    } else {
+      std::cerr << kUsage << "chassisd: unknown option " << a << "\n";
+      return 2;
+    }
+  }
+  for (const char* required : {"--state-dir", "--images", "--pubkey"}) {
+    if (!opt.count(required)) {
+      std::cerr << kUsage << "chassisd: missing " << required << "\n";
+      return 2;
+    }
+  }
+  setLogTag("chassisd");
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+
+  event::EventLoop loop;
+  chassis::ChassisOptions o;
+  o.state_dir = opt["--state-dir"];
+  o.image_dir = opt["--images"];
+  o.pubkey_path = opt["--pubkey"];
+  o.initial_image = opt.count("--initial-image") ? opt["--initial-image"] : "";
+  o.rpd_args = rpd_args;
+  chassis::ChassisManager manager(loop, o);
+  control::ControlServer server(loop);
+  using chassis::ChassisManager;
+  server.addCommand("issu-loadversion", answerWith([&](const json& r, ChassisManager::Answer a) {
+                      manager.loadVersion(r.at("image").get<std::string>(), a);
+                    }));
+  server.addCommand("issu-runversion",
+                    answerWith([&](const json&, ChassisManager::Answer a) { manager.runVersion(a); }));
+  server.addCommand("issu-acceptversion", answerWith([&](const json&, ChassisManager::Answer a) {
+                      manager.acceptVersion(a);
+                    }));
+  server.addCommand("issu-commitversion", answerWith([&](const json&, ChassisManager::Answer a) {
+                      manager.commitVersion(a);
+                    }));
+  server.addCommand("issu-abortversion", answerWith([&](const json&, ChassisManager::Answer a) {
+                      manager.abortVersion(a);
+                    }));
+  server.addCommand("issu-set-rollback-timer",
+                    answerWith([&](const json& r, ChassisManager::Answer a) {
+                      manager.setRollbackTimer(r.at("seconds").get<int64_t>(), a);
+                    }));
+  server.addCommand("show-issu-state",
+                    [&](const json&, control::Reply reply) { reply(manager.issuStatus()); });
+  std::string control_path =
+      opt.count("--control") ? opt["--control"] : o.state_dir + "/chassis.ctl";
+  if (Status s = manager.start(); !s.isOk()) {
+    std::cerr << "chassisd: " << s.message() << "\n";
+    return 1;
+  }
+  if (Status s = server.listen(control_path); !s.isOk()) {
+    std::cerr << "chassisd: " << s.message() << "\n";
+    return 1;
+  }
+  (void)loop.addFd(sfd, EPOLLIN, [&](uint32_t) { loop.stop(); });
+  loop.run();
+  ::close(sfd);
+  return 0;
+}

@@ -1,0 +1,301 @@
+#include "chassis/chassis_manager.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "base/file_util.h"
+#include "base/log.h"
+#include "base/subprocess.h"
+#include "control/control_server.h"
+#include "issu/version_policy.h"
+
+namespace hitless::chassis {
+namespace {
+
+constexpr int kActive = 13, kStandbyHot = 8;
+
+int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int pidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+}  // namespace
+
+ChassisManager::ChassisManager(event::EventLoop& loop, ChassisOptions options)
+    : loop_(loop), options_(std::move(options)) {}
+
+ChassisManager::~ChassisManager() {
+  if (poll_timer_ != 0) loop_.cancelTimer(poll_timer_);
+  for (int s = 0; s < 2; ++s) stopSlot(s);
+}
+
+std::string ChassisManager::rpControlSocket(int slot) const {
+  return options_.state_dir + "/rp" + std::to_string(slot) + ".ctl";
+}
+
+Result<issu::VerifiedImage> ChassisManager::verified(const std::string& image) const {
+  if (image.empty() || image.find('/') != std::string::npos || image[0] == '.') {
+    return Status::invalidArgument("image name '" + image + "' is not a name in the image store");
+  }
+  std::string dir = options_.image_dir + "/" + image;
+  if (!std::filesystem::is_directory(dir)) {
+    return Status::notFound("no image '" + image + "' in " + options_.image_dir);
+  }
+  return issu::verifyImage(dir, key_);
+}
+
+Status ChassisManager::start() {
+  ASSIGN_OR_RETURN(key_, issu::loadPublicKey(options_.pubkey_path));
+  std::filesystem::create_directories(options_.state_dir + "/rp0");
+  std::filesystem::create_directories(options_.state_dir + "/rp1");
+  std::string path = options_.state_dir + "/issu.json";
+  if (pathExists(path)) {
+    auto text = readFile(path);
+    auto j = text.isOk() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+    auto record = IssuRecord::fromJson(j);
+    if (record.isOk()) {
+      fsm_ = IssuFsm(*record);
+    } else {
+      // A torn or corrupted record is never half-used: keep it for inspection, start in Init
+      // from the initial image (the RPs' own state is intact; only the procedure is lost).
+      logEvent("ISSU", Severity::kError, "STATE_FILE_CORRUPT",
+               record.status().message() + "; moved to issu.json.corrupt");
+      std::filesystem::rename(path, path + ".corrupt");
+    }
+  }
+  IssuRecord r = fsm_.record();
+  if (r.boot[0].empty() || r.boot[1].empty()) {
+    if (options_.initial_image.empty()) {
+      return Status::invalidArgument("no ISSU record yet: give --initial-image");
+    }
+    r.original_image = r.boot[0] = r.boot[1] = options_.initial_image;
+    fsm_ = IssuFsm(r);
+    RETURN_IF_ERROR(persist());
+  }
+  // The slot that should be active: the new image's slot once runversion switched over.
+  int active = r.original_active_slot;
+  if ((r.state == IssuState::kRunVersion && r.step != IssuStep::kSwitchingOver) ||
+      r.state == IssuState::kCommitVersion) {
+    active = 1 - r.original_active_slot;
+  }
+  RETURN_IF_ERROR(startSlot(active, r.boot[active], true));
+  RETURN_IF_ERROR(startSlot(1 - active, r.boot[1 - active], false));
+  active_slot_ = active;
+  poll_timer_ = loop_.addTimer(options_.poll_interval_ms, [this] { poll(); }, true);
+  return Status::ok();
+}
+
+Status ChassisManager::persist() {
+  return writeFileAtomic(options_.state_dir + "/issu.json", fsm_.record().toJson().dump(2) + "\n");
+}
+
+Status ChassisManager::startSlot(int slot, const std::string& image, bool active) {
+  ASSIGN_OR_RETURN(issu::VerifiedImage img, verified(image));
+  std::string dir = options_.state_dir + "/rp" + std::to_string(slot);
+  std::vector<std::string> argv = {img.rpdPath(),
+                                   "--slot", std::to_string(slot),
+                                   active ? "--active" : "--standby",
+                                   "--state-dir", dir,
+                                   "--checkpoint-socket", options_.state_dir + "/checkpoint.sock",
+                                   "--control", rpControlSocket(slot),
+                                   "--software-version", img.manifest.version.toString()};
+  argv.insert(argv.end(), options_.rpd_args.begin(), options_.rpd_args.end());
+  ASSIGN_OR_RETURN(pid_t pid, spawnWithLog(argv, options_.state_dir + "/rp" +
+                                                    std::to_string(slot) + ".log"));
+  Slot& s = slots_[slot];
+  s.pid = pid;
+  s.image = image;
+  s.rf_state = 0;
+  if (slot != active_slot_) standby_hot_ = false;  // a new standby process starts cold
+  s.pidfd = event::UniqueFd(pidfdOpen(pid));
+  if (s.pidfd.valid()) {
+    (void)loop_.addFd(s.pidfd.get(), EPOLLIN, [this, slot](uint32_t) { onSlotExit(slot); });
+  }
+  logEvent("CHASSIS", Severity::kNotice, "RP_SPAWN",
+           "slot " + std::to_string(slot) + " starts " + image + " (" +
+               img.manifest.version.toString() + ") as " + (active ? "active" : "standby") +
+               ", pid " + std::to_string(pid));
+  return Status::ok();
+}
+
+void ChassisManager::stopSlot(int slot) {
+  Slot& s = slots_[slot];
+  if (s.pid <= 0) return;
+  if (s.pidfd.valid()) loop_.removeFd(s.pidfd.get());
+  ::kill(s.pid, SIGTERM);
+  // Bounded wait for a clean exit, then SIGKILL: a reload must not hang on a stuck rpd.
+  struct pollfd p {s.pidfd.get(), POLLIN, 0};
+  if (!s.pidfd.valid() || ::poll(&p, 1, 2000) <= 0) ::kill(s.pid, SIGKILL);
+  int status = 0;
+  ::waitpid(s.pid, &status, 0);
+  s.pid = -1;
+  s.pidfd.reset();
+  s.rf_state = 0;
+}
+
+void ChassisManager::onSlotExit(int slot) {
+  Slot& s = slots_[slot];
+  int status = 0;
+  ::waitpid(s.pid, &status, WNOHANG);
+  logEvent("CHASSIS", Severity::kWarning, "RP_EXIT",
+           "slot " + std::to_string(slot) + " pid " + std::to_string(s.pid) + " exited (" +
+               (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                                    : "status " + std::to_string(WEXITSTATUS(status))) +
+               "); restarting it as standby");
+  loop_.removeFd(s.pidfd.get());
+  s.pidfd.reset();
+  s.pid = -1;
+  s.rf_state = 0;
+  if (slot != active_slot_) standby_hot_ = false;
+  ++s.restarts;
+  // Back off on repeated crashes: 50 ms, doubling, at most 2 s.
+  int64_t delay = std::min<int64_t>(2000, 50LL << std::min(s.restarts - 1, 6));
+  s.restart_after_ms = loop_.clock().nowMs() + delay;
+}
+
+SystemView ChassisManager::view() const {
+  SystemView v;
+  v.active_slot = active_slot_;
+  v.standby_hot = standby_hot_;
+  v.image[0] = slots_[0].image;
+  v.image[1] = slots_[1].image;
+  return v;
+}
+
+void ChassisManager::poll() {
+  for (int slot = 0; slot < 2; ++slot) {
+    Slot& s = slots_[slot];
+    if (s.pid <= 0) {
+      if (s.restart_after_ms != 0 && loop_.clock().nowMs() >= s.restart_after_ms) {
+        s.restart_after_ms = 0;
+        Status st = startSlot(slot, fsm_.record().boot[slot], false);
+        if (!st.isOk()) logEvent("CHASSIS", Severity::kError, "RP_SPAWN_FAILED", st.message());
+      }
+      continue;
+    }
+    auto r = control::controlRequest(rpControlSocket(slot), {{"cmd", "show-redundancy"}}, 500);
+    s.rf_state = r.isOk() && r->value("ok", false) ? (*r)["my_state"]["number"].get<int>() : 0;
+  }
+  int prev_active = active_slot_;
+  if (slots_[0].rf_state == kActive && slots_[1].rf_state != kActive) active_slot_ = 0;
+  if (slots_[1].rf_state == kActive && slots_[0].rf_state != kActive) active_slot_ = 1;
+  standby_hot_ = slots_[1 - active_slot_].rf_state == kStandbyHot;
+  SystemView v = view();
+  if (active_slot_ != prev_active) apply(fsm_.onSwitchoverDone(v), nullptr);
+  if (standby_hot_) {
+    apply(fsm_.onStandbyHot(1 - active_slot_, slots_[1 - active_slot_].image, view()), nullptr);
+  }
+  apply(fsm_.onTick(view(), wallMs()), nullptr);
+}
+
+void ChassisManager::apply(const IssuResult& result, const Answer& done) {
+  if (!result.accepted) {
+    if (done) done(false, result.message);
+    return;
+  }
+  IssuRecord before = fsm_.record();
+  for (const IssuAction& a : result.actions) {
+    switch (a.kind) {
+      case IssuAction::kPersist:
+        if (Status s = persist(); !s.isOk()) {
+          // Nothing may take effect unrecorded: undo the transition and refuse.
+          fsm_ = IssuFsm(before);
+          logEvent("ISSU", Severity::kError, "PERSIST_FAILED", s.message());
+          if (done) done(false, "% cannot record the ISSU state: " + s.message());
+          return;
+        }
+        break;
+      case IssuAction::kReloadSlot: {
+        stopSlot(a.slot);
+        Status s = startSlot(a.slot, a.image, false);
+        if (!s.isOk()) logEvent("CHASSIS", Severity::kError, "RP_RELOAD_FAILED", s.message());
+        break;
+      }
+      case IssuAction::kSwitchover: {
+        auto r = control::controlRequest(rpControlSocket(active_slot_),
+                                         {{"cmd", "force-switchover"}}, 10000);
+        if (!r.isOk() || !r->value("ok", false)) {
+          std::string why = r.isOk() ? r->value("error", std::string("refused"))
+                                     : r.status().message();
+          logEvent("ISSU", Severity::kError, "SWITCHOVER_FAILED", why);
+        }
+        break;
+      }
+      case IssuAction::kWarn:
+        logEvent("ISSU", Severity::kWarning, "ISSU_WARNING", a.text);
+        break;
+    }
+  }
+  if (!result.message.empty()) {
+    logEvent("ISSU", Severity::kNotice, "ISSU_STATE",
+             std::string(issuStateName(fsm_.record().state)) + ": " + result.message);
+  }
+  if (done) done(true, result.message);
+}
+
+void ChassisManager::loadVersion(const std::string& image, Answer done) {
+  auto target = verified(image);
+  if (!target.isOk()) {
+    done(false, "% " + target.status().message());
+    return;
+  }
+  auto running = verified(slots_[active_slot_].image);
+  if (!running.isOk()) {
+    done(false, "% running image: " + running.status().message());
+    return;
+  }
+  auto violations = issu::checkVersionPolicy(running->manifest, target->manifest);
+  if (!violations.empty()) {
+    std::string msg = "% ISSU to " + image + " refused:";
+    for (const auto& v : violations) {
+      msg += " [" + std::string(issu::policyRuleName(v.rule)) + "] " + v.reason + ";";
+    }
+    msg.pop_back();
+    done(false, msg);
+    return;
+  }
+  apply(fsm_.loadVersion(image, view(), wallMs()), done);
+}
+
+void ChassisManager::runVersion(Answer done) { apply(fsm_.runVersion(view(), wallMs()), done); }
+void ChassisManager::acceptVersion(Answer done) { apply(fsm_.acceptVersion(), done); }
+void ChassisManager::commitVersion(Answer done) { apply(fsm_.commitVersion(view()), done); }
+void ChassisManager::abortVersion(Answer done) { apply(fsm_.abortVersion(view()), done); }
+void ChassisManager::setRollbackTimer(int64_t seconds, Answer done) {
+  apply(fsm_.setRollbackTimer(seconds), done);
+}
+
+nlohmann::json ChassisManager::issuStatus() const {
+  nlohmann::json slots = nlohmann::json::array();
+  for (int s = 0; s < 2; ++s) {
+    slots.push_back({{"slot", s},
+                     {"pid", slots_[s].pid},
+                     {"image", slots_[s].image},
+                     {"boot", fsm_.record().boot[s]},
+                     {"rf_state", slots_[s].rf_state},
+                     {"role", slots_[s].rf_state >= 9 ? "Active"
+                              : slots_[s].rf_state >= 4 ? "Standby"
+                                                        : "Down"},
+                     {"control_socket", rpControlSocket(s)}});
+  }
+  auto remaining = fsm_.rollbackRemainingSeconds(wallMs());
+  return {{"ok", true},
+          {"issu_state", issuStateName(fsm_.record().state)},
+          {"record", fsm_.record().toJson()},
+          {"active_slot", active_slot_},
+          {"standby_hot", standby_hot_},
+          {"rollback_remaining_s", remaining ? nlohmann::json(*remaining) : nlohmann::json()},
+          {"slots", std::move(slots)}};
+}
+
+}  // namespace hitless::chassis

@@ -1,0 +1,83 @@
+// ChassisManager: the chassis of one router — two RP slots, each running the rpd of the image
+// its boot variable names, and the ISSU procedure (IssuFsm) that changes those images.
+//
+// It starts each rpd from a verified image, watches it (pidfd: a death is seen at once) and
+// restarts it as standby after a crash, polls both RPs' RF state over their control sockets to
+// learn which slot is active and whether the standby is hot, feeds that to the IssuFsm, and
+// carries out the FSM's actions in order: persist the ISSU record (crash-consistent), reload a
+// slot with an image, ask the active for a planned switchover.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "chassis/issu_fsm.h"
+#include "event/event_loop.h"
+#include "event/unix_socket.h"
+#include "issu/image.h"
+
+namespace hitless::chassis {
+
+struct ChassisOptions {
+  std::string state_dir;    // issu.json, per-slot rpd state, sockets, logs
+  std::string image_dir;    // verified images: IMAGE_DIR/<name>/{rpd,manifest.json,manifest.sig}
+  std::string pubkey_path;  // image signing key
+  std::string initial_image;  // boot image of both slots when no ISSU record exists yet
+  int64_t poll_interval_ms = 50;
+  std::vector<std::string> rpd_args;  // extra arguments for every rpd (timers, ...)
+};
+
+class ChassisManager {
+ public:
+  ChassisManager(event::EventLoop& loop, ChassisOptions options);
+  ~ChassisManager();
+
+  Status start();
+
+  // Operator commands; `done` receives the one-line answer (ok=false: refused, nothing changed).
+  using Answer = std::function<void(bool ok, std::string message)>;
+  void loadVersion(const std::string& image, Answer done);
+  void runVersion(Answer done);
+  void acceptVersion(Answer done);
+  void commitVersion(Answer done);
+  void abortVersion(Answer done);
+  void setRollbackTimer(int64_t seconds, Answer done);
+
+  nlohmann::json issuStatus() const;
+  std::string rpControlSocket(int slot) const;
+
+ private:
+  struct Slot {
+    pid_t pid = -1;
+    event::UniqueFd pidfd;
+    std::string image;           // image name it runs
+    int rf_state = 0;            // last polled RF state number (0: unreachable)
+    int64_t restart_after_ms = 0;
+    int restarts = 0;
+  };
+
+  SystemView view() const;
+  void apply(const IssuResult& result, const Answer& done);
+  Status persist();
+  Status startSlot(int slot, const std::string& image, bool active);
+  void stopSlot(int slot);
+  void onSlotExit(int slot);
+  void poll();
+  Result<issu::VerifiedImage> verified(const std::string& image) const;
+
+  event::EventLoop& loop_;
+  ChassisOptions options_;
+  IssuFsm fsm_;
+  issu::PublicKey key_;
+  std::array<Slot, 2> slots_;
+  int active_slot_ = 0;     // as last seen by polling
+  bool standby_hot_ = false;
+  event::TimerId poll_timer_ = 0;
+};
+
+}  // namespace hitless::chassis

@@ -1,0 +1,212 @@
+// The ISSU procedure commands (IOS syntax) and its show commands, answered by chassisd.
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "control/control_server.h"
+
+namespace hitless::cli {
+namespace {
+
+using nlohmann::json;
+
+const OptionSpec kChassisOption{"chassis", "PATH",
+                                "chassisd control socket (default: $HITLESS_SOCKET or "
+                                "/run/hitless/chassis.ctl)"};
+
+std::string chassisSocket(const ParsedArgs& a) {
+  if (a.has("chassis")) return a.get("chassis");
+  const char* env = std::getenv("HITLESS_SOCKET");
+  return env != nullptr && *env != '\0' ? env : "/run/hitless/chassis.ctl";
+}
+
+// Sends an ISSU command; prints chassisd's one-line answer (errors on stderr).
+int issuCommand(const ParsedArgs& a, Io& io, json request) {
+  auto r = control::controlRequest(chassisSocket(a), request, 60000);
+  if (!r.isOk()) {
+    io.err << "% " << r.status().message() << "\n";
+    return kExitRefused;
+  }
+  if (!r->value("ok", false)) {
+    io.err << r->value("error", std::string("% refused")) << "\n";
+    return kExitRefused;
+  }
+  std::string message = r->value("message", std::string());
+  if (!message.empty()) io.out << message << "\n";
+  return kExitOk;
+}
+
+// "3600", "45:00" (mm:ss) or "01:00:00" (hh:mm:ss) -> seconds.
+std::optional<int64_t> parseDuration(const std::string& text) {
+  int64_t total = 0, part = 0;
+  int fields = 1;
+  bool digit = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      part = part * 10 + (c - '0');
+      digit = true;
+      if (part > 1000000) return std::nullopt;
+    } else if (c == ':' && digit && fields < 3) {
+      total = total * 60 + part;
+      part = 0;
+      digit = false;
+      ++fields;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!digit) return std::nullopt;
+  return total * 60 + part;  // total is 0 for a plain number of seconds
+}
+
+std::string clock(int64_t secs, bool hours) {
+  char buf[32];
+  if (hours) {
+    std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
+                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+  } else {
+    std::snprintf(buf, sizeof(buf), "%02lld:%02lld", static_cast<long long>(secs / 60),
+                  static_cast<long long>(secs % 60));
+  }
+  return buf;
+}
+
+std::optional<json> issuState(const ParsedArgs& a, Io& io) {
+  auto r = control::controlRequest(chassisSocket(a), {{"cmd", "show-issu-state"}}, 10000);
+  if (!r.isOk()) {
+    io.err << "% " << r.status().message() << "\n";
+    return std::nullopt;
+  }
+  return *r;
+}
+
+void line(std::ostream& out, const char* label, const std::string& value) {
+  char buf[256];
+  std::snprintf(buf, sizeof(buf), "%30s = %s\n", label, value.c_str());
+  out << buf;
+}
+
+int runShowIssuState(const ParsedArgs& a, Io& io) {
+  auto s = issuState(a, io);
+  if (!s) return kExitRefused;
+  if (a.has("json")) {
+    io.out << s->dump(2) << "\n";
+    return kExitOk;
+  }
+  const json& rec = (*s)["record"];
+  std::string state = (*s)["issu_state"];
+  std::string original = rec["original_image"], target = rec["target_image"];
+  bool swapped = state == "Run Version" || state == "Commit Version";
+  std::string primary = state == "Init" ? "N/A" : swapped ? target : original;
+  std::string secondary = state == "Init" ? "N/A" : swapped ? original : target;
+  bool detail = !a.positional.empty();
+  for (const auto& slot : (*s)["slots"]) {
+    line(io.out, "Slot", std::to_string(slot["slot"].get<int>()));
+    line(io.out, "RP State", slot["role"].get<std::string>());
+    line(io.out, "ISSU State", state);
+    line(io.out, "Boot Variable", slot["boot"].get<std::string>());
+    line(io.out, "Operating Mode", (*s)["standby_hot"].get<bool>() ? "Stateful Switchover"
+                                                                   : "Not in SSO");
+    line(io.out, "Primary Version", primary);
+    line(io.out, "Secondary Version", secondary);
+    line(io.out, "Current Version", slot["image"].get<std::string>());
+    io.out << "\n";
+  }
+  if (detail) {
+    io.out << "Last operation: "
+           << (rec["last_operation"].get<std::string>().empty()
+                   ? std::string("none")
+                   : rec["last_operation"].get<std::string>())
+           << "\n";
+    if (!(*s)["rollback_remaining_s"].is_null()) {
+      io.out << "Rollback: automatic, remaining time before rollback: "
+             << clock((*s)["rollback_remaining_s"].get<int64_t>(), true) << "\n";
+    } else if (rec["timer"] == "canceled-by-accept") {
+      io.out << "Rollback: inactive, timer canceled by acceptversion\n";
+    } else {
+      io.out << "Rollback: inactive, no ISSU operation is in progress\n";
+    }
+    if (!rec["abort_reason"].get<std::string>().empty()) {
+      io.out << "Last abort: " << rec["abort_reason"].get<std::string>() << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int runShowRollbackTimer(const ParsedArgs& a, Io& io) {
+  auto s = issuState(a, io);
+  if (!s) return kExitRefused;
+  if (a.has("json")) {
+    io.out << json{{"configured_s", (*s)["record"]["rollback_timer_s"]},
+                   {"remaining_s", (*s)["rollback_remaining_s"]}}
+                  .dump(2)
+           << "\n";
+    return kExitOk;
+  }
+  bool running = !(*s)["rollback_remaining_s"].is_null();
+  line(io.out, "Rollback Process State", running ? "In progress" : "Not in progress");
+  line(io.out, "Configured Rollback Time",
+       clock((*s)["record"]["rollback_timer_s"].get<int64_t>(), false));
+  if (running) {
+    line(io.out, "Automatic Rollback Time",
+         clock((*s)["rollback_remaining_s"].get<int64_t>(), false));
+  }
+  return kExitOk;
+}
+
+int runRunVersion(const ParsedArgs& a, Io& io) {
+  if (!a.has("yes")) {
+    io.out << "This command will reload the Active unit. Proceed ? [confirm]";
+    std::string answer;
+    if (!std::getline(std::cin, answer) || !(answer.empty() || answer == "y" || answer == "yes")) {
+      io.out << "\n% runversion cancelled\n";
+      return kExitRefused;
+    }
+  }
+  return issuCommand(a, io, {{"cmd", "issu-runversion"}});
+}
+
+int runSetRollbackTimer(const ParsedArgs& a, Io& io) {
+  auto secs = parseDuration(a.positional[0]);
+  if (!secs) {
+    io.err << "% '" << a.positional[0] << "' is not SECONDS, mm:ss or hh:mm:ss\n";
+    return kExitUsage;
+  }
+  return issuCommand(a, io, {{"cmd", "issu-set-rollback-timer"}, {"seconds", *secs}});
+}
+
+CommandSpec simple(std::vector<std::string> words, std::string summary, const char* cmd) {
+  std::string c = cmd;
+  return {std::move(words), "", std::move(summary), {kChassisOption}, 0, 0,
+          [c](const ParsedArgs& a, Io& io) { return issuCommand(a, io, {{"cmd", c}}); }};
+}
+
+}  // namespace
+
+void addIssuCommands(CommandTable& table) {
+  table.add({{"issu", "loadversion"}, "IMAGE",
+             "Reload the standby with IMAGE (from chassisd's image store); it must reach "
+             "STANDBY HOT",
+             {kChassisOption}, 1, 1, [](const ParsedArgs& a, Io& io) {
+               return issuCommand(a, io, {{"cmd", "issu-loadversion"}, {"image", a.positional[0]}});
+             }});
+  table.add({{"issu", "runversion"}, "", "Switch over to the standby on the new image; starts the rollback timer",
+             {kChassisOption, {"yes", "", "do not ask for confirmation"}}, 0, 0, runRunVersion});
+  table.add(simple({"issu", "acceptversion"}, "Stop the rollback timer", "issu-acceptversion"));
+  table.add(simple({"issu", "commitversion"},
+                   "Reload the old active with the new image; ISSU done", "issu-commitversion"));
+  table.add(simple({"issu", "abortversion"}, "Go back to the original image, before commit",
+                   "issu-abortversion"));
+  table.add({{"issu", "set", "rollback-timer"}, "SECONDS|hh:mm:ss",
+             "Rollback timer, 0-7200 s (0 disables); only in Init", {kChassisOption}, 1, 1,
+             runSetRollbackTimer});
+  table.add({{"show", "issu", "state"}, "[detail]", "ISSU state per slot (IOS layout)",
+             {kChassisOption, {"json", "", "print JSON"}}, 0, 1, runShowIssuState});
+  table.add({{"show", "issu", "rollback-timer"}, "", "Rollback timer state",
+             {kChassisOption, {"json", "", "print JSON"}}, 0, 0, runShowRollbackTimer});
+}
+
+}  // namespace hitless::cli

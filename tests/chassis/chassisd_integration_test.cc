@@ -1,0 +1,200 @@
+// chassisd with real signed images and real rpd processes: the ISSU procedure, aborts, the
+// rollback timer and policy refusals, driven through the real `hitless` CLI.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "base/subprocess.h"
+#include "control/control_server.h"
+#include "util/child_process.h"
+#include "util/temp_dir.h"
+
+namespace hitless::testing {
+namespace {
+
+const std::string kBin = HITLESS_BIN_DIR;
+
+class ChassisTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    images_ = std::make_unique<TempDir>();
+    run({"keygen", "--out", images_->file("keys")});
+    build("1.0.0", "2026-01-15", "release", "rpd-1.0", "1.0.0");
+    build("1.1.0", "2026-06-01", "release", "rpd-1.1", "1.1.0");
+    build("1.1.0", "2026-06-01", "interim", "rpd-1.1", "1.1.0-interim");
+  }
+  static void TearDownTestSuite() { images_.reset(); }
+
+  static ProcessOutput run(std::vector<std::string> args) {
+    args.insert(args.begin(), kBin + "/hitless");
+    auto r = runProcess(args, std::chrono::seconds(60));
+    EXPECT_TRUE(r.isOk());
+    return r.isOk() ? *r : ProcessOutput{};
+  }
+  static void build(const std::string& v, const std::string& date, const std::string& kind,
+                    const std::string& rpd, const std::string& name) {
+    auto r = run({"image", "build", "--version", v, "--date", date, "--kind", kind, "--platform",
+                  "linux-x86_64", "--key", images_->file("keys/hitless.key"), "--rpd",
+                  kBin + "/" + rpd, "--out", images_->file("images/" + name)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  void SetUp() override {
+    chassisd_ = ChildProcess::spawn(
+        {kBin + "/chassisd", "--state-dir", state_.path(), "--images", images_->file("images"),
+         "--pubkey", images_->file("keys/hitless.pub"), "--initial-image", "1.0.0",
+         "--rpd-arg", "--heartbeat-ms", "--rpd-arg", "100", "--rpd-arg",
+         "--heartbeat-threshold", "--rpd-arg", "10"},
+        state_.file("chassisd.log"));
+    ASSERT_TRUE(waitFor([&] { return issu().value("standby_hot", false); }, 20000)) << logs();
+  }
+  void TearDown() override { chassisd_.reset(); }
+  ~ChassisTest() override {
+    // chassisd was SIGKILLed, so its rpds (found by their state directory) are killed here:
+    // no test leaves processes behind.
+    (void)runProcess({"/usr/bin/pkill", "-KILL", "-f", state_.path()}, std::chrono::seconds(5));
+  }
+
+  nlohmann::json issu() {
+    auto r = control::controlRequest(state_.file("chassis.ctl"), {{"cmd", "show-issu-state"}},
+                                     2000);
+    return r.isOk() ? *r : nlohmann::json::object();
+  }
+  ProcessOutput cli(std::vector<std::string> args) {
+    args.push_back("--chassis");
+    args.push_back(state_.file("chassis.ctl"));
+    return run(args);
+  }
+  bool waitIssu(const std::string& state, const std::string& step, int timeout_ms = 20000) {
+    return waitFor([&] {
+      auto s = issu();
+      return s.value("issu_state", std::string()) == state &&
+             s["record"].value("step", std::string()) == step && s.value("standby_hot", false);
+    }, timeout_ms);
+  }
+  nlohmann::json rib(int slot) {
+    auto r = control::controlRequest(state_.file("rp" + std::to_string(slot) + ".ctl"),
+                                     {{"cmd", "rib-dump"}}, 5000);
+    return r.isOk() ? *r : nlohmann::json::object();
+  }
+  void addRoutes() {
+    auto r = control::controlRequest(
+        state_.file("rp0.ctl"),
+        {{"cmd", "rib-apply"},
+         {"changes", "add 198.18.10.0/24 via 198.18.1.2 metric 5\nadd 198.18.11.0/24 via "
+                     "198.18.1.3\nadd 2001:db8:10::/48 via 2001:db8::2\n"}},
+        5000);
+    ASSERT_TRUE(r.isOk() && r->value("synced", false)) << (r.isOk() ? r->dump() : "");
+  }
+  std::string logs() {
+    std::string out;
+    for (const char* f : {"chassisd.log", "rp0.log", "rp1.log"}) {
+      out += std::string("--- ") + f + "\n";
+      std::ifstream in(state_.file(f));
+      out += std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    return out;
+  }
+
+  static std::unique_ptr<TempDir> images_;
+  TempDir state_;
+  std::unique_ptr<ChildProcess> chassisd_;
+};
+
+std::unique_ptr<TempDir> ChassisTest::images_;
+
+TEST_F(ChassisTest, FullUpgradeKeepsTheRibAndEndsOnTheNewImage) {
+  addRoutes();
+  auto before = rib(0);
+  auto lv = cli({"issu", "loadversion", "1.1.0"});
+  EXPECT_EQ(lv.exit_code, 0) << lv.err;
+  EXPECT_NE(lv.out.find("Standby is being reloaded"), std::string::npos);
+  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  EXPECT_EQ(rib(1)["routes"], before["routes"]) << "the 1.1 standby was not synced";
+
+  EXPECT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
+  EXPECT_EQ(issu()["active_slot"], 1);
+  EXPECT_EQ(rib(1)["routes"], before["routes"]);
+  auto detail = cli({"show", "issu", "state", "detail"});
+  EXPECT_NE(detail.out.find("Rollback: automatic, remaining time before rollback: 00:4"),
+            std::string::npos) << detail.out;
+  EXPECT_NE(detail.out.find("Primary Version = 1.1.0"), std::string::npos) << detail.out;
+
+  EXPECT_EQ(cli({"issu", "acceptversion"}).exit_code, 0);
+  EXPECT_NE(cli({"show", "issu", "state", "detail"}).out.find("timer canceled by acceptversion"),
+            std::string::npos);
+  EXPECT_EQ(cli({"issu", "commitversion"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Init", "idle")) << logs();
+  auto s = issu();
+  EXPECT_EQ(s["slots"][0]["image"], "1.1.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.1.0");
+  EXPECT_EQ(rib(0)["routes"], before["routes"]);
+  EXPECT_EQ(rib(1)["routes"], before["routes"]);
+}
+
+TEST_F(ChassisTest, AbortAfterRunVersionReturnsToTheOriginalImage) {
+  addRoutes();
+  auto before = rib(0);
+  ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  ASSERT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
+  auto ab = cli({"issu", "abortversion"});
+  EXPECT_EQ(ab.exit_code, 0) << ab.err;
+  ASSERT_TRUE(waitIssu("Init", "idle")) << logs();
+  auto s = issu();
+  EXPECT_EQ(s["active_slot"], 0);
+  EXPECT_EQ(s["slots"][0]["image"], "1.0.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
+  EXPECT_EQ(rib(0)["routes"], before["routes"]) << "abort lost state";
+}
+
+TEST_F(ChassisTest, RollbackTimerExpiryRollsBackAutomatically) {
+  addRoutes();
+  EXPECT_EQ(cli({"issu", "set", "rollback-timer", "2"}).out,
+            "% Rollback timer value set to [ 2 ] seconds\n");
+  ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  auto refused = cli({"issu", "set", "rollback-timer", "60"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err, "% ISSU state should be [ init ] to set the rollback timer\n");
+  ASSERT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Init", "idle", 30000)) << logs();
+  auto s = issu();
+  EXPECT_EQ(s["record"]["abort_reason"], "rollback timer expired");
+  EXPECT_EQ(s["slots"][0]["image"], "1.0.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
+  EXPECT_EQ(rib(s["active_slot"].get<int>())["count"], 3);
+}
+
+TEST_F(ChassisTest, PolicyAndStateRefusalsChangeNothing) {
+  auto interim = cli({"issu", "loadversion", "1.1.0-interim"});
+  EXPECT_EQ(interim.exit_code, 1);
+  EXPECT_NE(interim.err.find("[target-not-release]"), std::string::npos) << interim.err;
+  auto missing = cli({"issu", "loadversion", "9.9.9"});
+  EXPECT_NE(missing.err.find("no image '9.9.9'"), std::string::npos) << missing.err;
+  auto rv = cli({"issu", "runversion", "--yes"});
+  EXPECT_EQ(rv.err, "% ISSU state is [ init ]; runversion is valid only in [ load version ]\n");
+  EXPECT_EQ(cli({"issu", "abortversion"}).err, "% No ISSU operation is in progress\n");
+  EXPECT_EQ(issu()["issu_state"], "Init");
+  EXPECT_EQ(issu()["slots"][1]["image"], "1.0.0");
+}
+
+TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {
+  addRoutes();
+  int pid = issu()["slots"][1]["pid"].get<int>();
+  ::kill(pid, SIGKILL);
+  ASSERT_TRUE(waitFor([&] {
+    auto s = issu();
+    return s["slots"][1]["pid"].get<int>() != pid && s.value("standby_hot", false);
+  }, 20000)) << logs();
+  EXPECT_EQ(rib(1)["routes"], rib(0)["routes"]);
+}
+
+}  // namespace
+}  // namespace hitless::testing

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -64,16 +65,21 @@ Result<std::string> readFile(const std::string& path, size_t max_bytes) {
     return Status::invalidArgument(path + " is larger than " + std::to_string(max_bytes) +
                                    " bytes");
   }
+  // Files under /proc and /sys report size 0: read to EOF, in chunks, up to max_bytes.
   std::string out;
-  out.resize(static_cast<size_t>(st.st_size));
+  out.resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) : 4096);
   size_t got = 0;
-  while (got < out.size()) {
+  while (true) {
+    if (got == out.size()) {
+      if (out.size() >= max_bytes) break;
+      out.resize(std::min(max_bytes, out.size() * 2));
+    }
     ssize_t n = ::read(fd.get(), out.data() + got, out.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errnoStatus("cannot read", path);
     }
-    if (n == 0) break;  // the file shrank under us: return what exists
+    if (n == 0) break;  // EOF (or the file shrank under us: return what exists)
     got += static_cast<size_t>(n);
   }
   out.resize(got);

@@ -1,6 +1,7 @@
 #include "chassis/chassis_manager.h"
 
 #include <poll.h>
+#include <cstdio>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -88,11 +89,43 @@ Status ChassisManager::start() {
       r.state == IssuState::kCommitVersion) {
     active = 1 - r.original_active_slot;
   }
-  RETURN_IF_ERROR(startSlot(active, r.boot[active], true));
-  RETURN_IF_ERROR(startSlot(1 - active, r.boot[1 - active], false));
   active_slot_ = active;
+  for (int slot : {active, 1 - active}) {
+    if (adoptSlot(slot)) continue;
+    RETURN_IF_ERROR(startSlot(slot, r.boot[slot], slot == active));
+  }
+  recover_by_ms_ = loop_.clock().nowMs() + 2000;
   poll_timer_ = loop_.addTimer(options_.poll_interval_ms, [this] { poll(); }, true);
   return Status::ok();
+}
+
+std::string ChassisManager::pidFile(int slot) const {
+  return options_.state_dir + "/rp" + std::to_string(slot) + ".pid";
+}
+
+bool ChassisManager::adoptSlot(int slot) {
+  auto text = readFile(pidFile(slot), 4096);
+  if (!text.isOk()) return false;
+  pid_t pid = 0;
+  char image[256] = {};
+  if (std::sscanf(text->c_str(), "%d %255s", &pid, image) != 2 || pid <= 1) return false;
+  // Only a live rpd of this chassis and slot: pids are reused.
+  auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline", 1 << 16);
+  if (!cmdline.isOk() || cmdline->find(rpControlSocket(slot)) == std::string::npos) {
+    std::filesystem::remove(pidFile(slot));
+    return false;
+  }
+  Slot& s = slots_[slot];
+  s.pid = pid;
+  s.image = image;
+  s.pidfd = event::UniqueFd(pidfdOpen(pid));
+  if (s.pidfd.valid()) {
+    (void)loop_.addFd(s.pidfd.get(), EPOLLIN, [this, slot](uint32_t) { onSlotExit(slot); });
+  }
+  logEvent("CHASSIS", Severity::kNotice, "RP_ADOPT",
+           "slot " + std::to_string(slot) + " keeps running " + s.image + " (pid " +
+               std::to_string(pid) + ") across the chassis manager restart");
+  return true;
 }
 
 Status ChassisManager::persist() {
@@ -117,6 +150,8 @@ Status ChassisManager::startSlot(int slot, const std::string& image, bool active
   s.image = image;
   s.rf_state = 0;
   if (slot != active_slot_) standby_hot_ = false;  // a new standby process starts cold
+  Status recorded = writeFileAtomic(pidFile(slot), std::to_string(pid) + " " + image + "\n");
+  if (!recorded.isOk()) logEvent("CHASSIS", Severity::kError, "PIDFILE", recorded.message());
   s.pidfd = event::UniqueFd(pidfdOpen(pid));
   if (s.pidfd.valid()) {
     (void)loop_.addFd(s.pidfd.get(), EPOLLIN, [this, slot](uint32_t) { onSlotExit(slot); });
@@ -137,10 +172,11 @@ void ChassisManager::stopSlot(int slot) {
   struct pollfd p {s.pidfd.get(), POLLIN, 0};
   if (!s.pidfd.valid() || ::poll(&p, 1, 2000) <= 0) ::kill(s.pid, SIGKILL);
   int status = 0;
-  ::waitpid(s.pid, &status, 0);
+  ::waitpid(s.pid, &status, 0);  // ECHILD for an adopted rpd: its exit was seen on the pidfd
   s.pid = -1;
   s.pidfd.reset();
   s.rf_state = 0;
+  std::filesystem::remove(pidFile(slot));
 }
 
 void ChassisManager::onSlotExit(int slot) {
@@ -191,6 +227,16 @@ void ChassisManager::poll() {
   if (slots_[1].rf_state == kActive && slots_[0].rf_state != kActive) active_slot_ = 1;
   standby_hot_ = slots_[1 - active_slot_].rf_state == kStandbyHot;
   SystemView v = view();
+  if (recovering_ && (standby_hot_ || loop_.clock().nowMs() >= recover_by_ms_)) {
+    recovering_ = false;
+    IssuResult r = fsm_.recover(v);
+    if (!r.actions.empty()) {
+      logEvent("ISSU", Severity::kNotice, "ISSU_RECOVER",
+               "resuming the ISSU procedure in " + std::string(issuStateName(fsm_.record().state)));
+    }
+    apply(r, nullptr);
+    v = view();
+  }
   if (active_slot_ != prev_active) apply(fsm_.onSwitchoverDone(v), nullptr);
   if (standby_hot_) {
     apply(fsm_.onStandbyHot(1 - active_slot_, slots_[1 - active_slot_].image, view()), nullptr);

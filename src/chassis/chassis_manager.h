@@ -67,6 +67,10 @@ class ChassisManager {
   Status startSlot(int slot, const std::string& image, bool active);
   void stopSlot(int slot);
   void onSlotExit(int slot);
+  // A restarted chassisd adopts the rpds its predecessor left running (forwarding and RP state
+  // survive a chassisd crash); returns whether `slot` was adopted.
+  bool adoptSlot(int slot);
+  std::string pidFile(int slot) const;
   void poll();
   Result<issu::VerifiedImage> verified(const std::string& image) const;
 
@@ -78,6 +82,10 @@ class ChassisManager {
   int active_slot_ = 0;     // as last seen by polling
   bool standby_hot_ = false;
   event::TimerId poll_timer_ = 0;
+  // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or
+  // a bounded wait passed).
+  bool recovering_ = true;
+  int64_t recover_by_ms_ = 0;
 };
 
 }  // namespace hitless::chassis

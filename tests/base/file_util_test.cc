@@ -33,6 +33,12 @@ TEST(FileUtil, ReadReportsMissingAndOversizedFiles) {
   EXPECT_EQ(readFile(dir.path()).status().code(), StatusCode::kInvalidArgument);  // a directory
 }
 
+TEST(FileUtil, ReadsProcFilesThatReportSizeZero) {
+  auto cmdline = readFile("/proc/self/cmdline");
+  ASSERT_TRUE(cmdline.isOk());
+  EXPECT_NE(cmdline->find("base_test"), std::string::npos);
+}
+
 TEST(FileUtil, WriteIntoMissingDirectoryFailsCleanly) {
   Status s = writeFileAtomic("/nonexistent-dir-hitless/x", "data");
   EXPECT_EQ(s.code(), StatusCode::kIoError);

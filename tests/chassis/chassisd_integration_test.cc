@@ -44,13 +44,22 @@ class ChassisTest : public ::testing::Test {
   }
 
   void SetUp() override {
+    startChassisd();
+    ASSERT_TRUE(waitFor([&] { return issu().value("standby_hot", false); }, 20000)) << logs();
+  }
+  void startChassisd() {
     chassisd_ = ChildProcess::spawn(
         {kBin + "/chassisd", "--state-dir", state_.path(), "--images", images_->file("images"),
          "--pubkey", images_->file("keys/hitless.pub"), "--initial-image", "1.0.0",
          "--rpd-arg", "--heartbeat-ms", "--rpd-arg", "100", "--rpd-arg",
          "--heartbeat-threshold", "--rpd-arg", "10"},
         state_.file("chassisd.log"));
-    ASSERT_TRUE(waitFor([&] { return issu().value("standby_hot", false); }, 20000)) << logs();
+  }
+  // rpd processes of this chassis (its state directory is on their command lines).
+  int rpdCount() {
+    auto r = runProcess({"/usr/bin/pgrep", "-c", "-f", "rpd --slot .*" + state_.path()},
+                        std::chrono::seconds(5));
+    return r.isOk() ? std::atoi(r->out.c_str()) : -1;
   }
   void TearDown() override { chassisd_.reset(); }
   ~ChassisTest() override {
@@ -183,6 +192,42 @@ TEST_F(ChassisTest, PolicyAndStateRefusalsChangeNothing) {
   EXPECT_EQ(cli({"issu", "abortversion"}).err, "% No ISSU operation is in progress\n");
   EXPECT_EQ(issu()["issu_state"], "Init");
   EXPECT_EQ(issu()["slots"][1]["image"], "1.0.0");
+}
+
+TEST_F(ChassisTest, ChassisdKilledMidProcedureAdoptsTheRpsAndResumes) {
+  addRoutes();
+  auto before = rib(0);
+  ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
+  chassisd_->kill();  // SIGKILL right after the record of loadversion was written
+  EXPECT_EQ(rib(0)["routes"], before["routes"]) << "the active RP must not notice";
+  startChassisd();
+  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  EXPECT_EQ(rpdCount(), 2);
+
+  ASSERT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
+  chassisd_->kill();
+  startChassisd();
+  ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
+  EXPECT_EQ(rpdCount(), 2);
+
+  ASSERT_EQ(cli({"issu", "commitversion"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Init", "idle")) << logs();
+  auto s = issu();
+  EXPECT_EQ(s["slots"][0]["image"], "1.1.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.1.0");
+  EXPECT_EQ(rpdCount(), 2);
+  EXPECT_EQ(rib(s["active_slot"].get<int>())["routes"], before["routes"]);
+}
+
+TEST_F(ChassisTest, ACorruptedStateFileIsSetAsideNotHalfUsed) {
+  chassisd_->kill();
+  std::ofstream(state_.file("issu.json"), std::ios::trunc) << "{\"format\": 1, \"state\": \"Ru";
+  startChassisd();
+  ASSERT_TRUE(waitFor([&] { return issu().value("issu_state", std::string()) == "Init"; }, 10000))
+      << logs();
+  std::ifstream kept(state_.file("issu.json.corrupt"));
+  EXPECT_TRUE(kept.good());
+  EXPECT_EQ(rpdCount(), 2);
 }
 
 TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {

@@ -1,8 +1,6 @@
 // chassisd: the chassis manager. Runs both RP slots from signed images and the ISSU procedure.
 //   chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME] [--control PATH]
 //            [--rpd-arg ARG]...
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -13,6 +11,7 @@
 #include "base/log.h"
 #include "chassis/chassis_manager.h"
 #include "control/control_server.h"
+#include "event/stop_signals.h"
 
 namespace {
 
@@ -55,8 +54,8 @@ int main(int argc, char** argv) {
     }
     if (a == "--rpd-arg") {
       rpd_args.push_back(argv[++i]);
-    } else if (a == "--state-dir" || a == "--images" || a == "--pubkey" ||
-               a == "--initial-image" || a == "--control") {
+    } else if (a == "--state-dir" || a == "--images" || a == "--pubkey" || a == "--initial-image" ||
+               a == "--control") {
       opt[a] = argv[++i];
     } else {
       std::cerr << kUsage << "chassisd: unknown option " << a << "\n";
@@ -70,15 +69,9 @@ int main(int argc, char** argv) {
     }
   }
   setLogTag("chassisd");
-  ::signal(SIGPIPE, SIG_IGN);
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
   event::EventLoop loop;
+  event::StopSignals stop(loop);
   chassis::ChassisOptions o;
   o.state_dir = opt["--state-dir"];
   o.image_dir = opt["--images"];
@@ -91,8 +84,9 @@ int main(int argc, char** argv) {
   server.addCommand("issu-loadversion", answerWith([&](const json& r, ChassisManager::Answer a) {
                       manager.loadVersion(r.at("image").get<std::string>(), a);
                     }));
-  server.addCommand("issu-runversion",
-                    answerWith([&](const json&, ChassisManager::Answer a) { manager.runVersion(a); }));
+  server.addCommand("issu-runversion", answerWith([&](const json&, ChassisManager::Answer a) {
+                      manager.runVersion(a);
+                    }));
   server.addCommand("issu-acceptversion", answerWith([&](const json&, ChassisManager::Answer a) {
                       manager.acceptVersion(a);
                     }));
@@ -118,8 +112,6 @@ int main(int argc, char** argv) {
     std::cerr << "chassisd: " << s.message() << "\n";
     return 1;
   }
-  (void)loop.addFd(sfd, EPOLLIN, [&](uint32_t) { loop.stop(); });
   loop.run();
-  ::close(sfd);
   return 0;
 }

@@ -2,8 +2,6 @@
 //   rpd --describe            print the release and the ISSU message set (for image manifests)
 //   rpd --slot N --active|--standby --state-dir DIR --checkpoint-socket PATH --control PATH ...
 // runs one RP of the redundant pair until SIGTERM/SIGINT.
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 
 #include "base/log.h"
 #include "control/control_server.h"
+#include "event/stop_signals.h"
 #include "messages/release.h"
 #include "rpd/route_processor.h"
 #include "rpd/rpd_commands.h"
@@ -153,25 +152,15 @@ int main(int argc, char** argv) {
       opt.count("--software-version") ? opt["--software-version"] : release->toString() + ".0";
 
   setLogTag("rp" + std::to_string(o.slot));
-  ::signal(SIGPIPE, SIG_IGN);
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
   event::EventLoop loop;
+  event::StopSignals stop(
+      loop, [] { logEvent("RF", Severity::kNotice, "RP_STOP", "stopping on signal"); });
   rpd::RouteProcessor rp(loop, *catalog, software, o);
   control::ControlServer control(loop);
   rpd::registerRpdCommands(control, rp, loop, opt.count("--test-hooks") > 0);
   if (Status s = control.listen(opt["--control"]); !s.isOk()) return fail(s.message());
   if (Status s = rp.start(); !s.isOk()) return fail(s.message());
-  (void)loop.addFd(sfd, EPOLLIN, [&](uint32_t) {
-    logEvent("RF", Severity::kNotice, "RP_STOP", "stopping on signal");
-    loop.stop();
-  });
   loop.run();
-  ::close(sfd);
   return 0;
 }

@@ -20,6 +20,13 @@ struct Sim {
     sys.standby_hot = true;
     sys.image[0] = sys.image[1] = "1.0.0";
   }
+  // Init -> loadversion -> runversion, with the given rollback timer (seconds; <0: default).
+  void toRunVersion(IssuFsm& fsm, int64_t timer_s = -1) {
+    if (timer_s >= 0) run(fsm, fsm.setRollbackTimer(timer_s));
+    run(fsm, fsm.loadVersion("1.1.0", sys, now_ms));
+    run(fsm, fsm.runVersion(sys, now_ms));
+  }
+
   // Applies the actions and reports the RP events they cause, as real RPs would. A result that
   // changes the record must persist it before any reload or switchover; a recovery result
   // (`resumed`) only redoes what the persisted record already says.
@@ -90,8 +97,7 @@ TEST(IssuFsm, FullProcedureEndsInInitOnTheNewImage) {
 TEST(IssuFsm, CommitWithoutAcceptAcceptsToo) {
   IssuFsm fsm;
   Sim sim;
-  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
-  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.toRunVersion(fsm);
   sim.run(fsm, fsm.commitVersion(sim.sys));
   EXPECT_EQ(fsm.record().state, IssuState::kInit);
   EXPECT_EQ(sim.sys.image[0], "1.1.0");
@@ -175,8 +181,7 @@ TEST(IssuFsm, AbortAfterRunOrAcceptSwitchesBackThenReloads) {
 TEST(IssuFsm, AbortIsRefusedOnceCommitStarted) {
   IssuFsm fsm;
   Sim sim;
-  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
-  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.toRunVersion(fsm);
   // Committed but not carried out: the old active is still reloading with the new image.
   EXPECT_TRUE(fsm.commitVersion(sim.sys).accepted);
   EXPECT_EQ(fsm.record().state, IssuState::kCommitVersion);
@@ -186,9 +191,7 @@ TEST(IssuFsm, AbortIsRefusedOnceCommitStarted) {
 TEST(IssuFsm, TimerExpiryWithAHotStandbyRollsBack) {
   IssuFsm fsm;
   Sim sim;
-  sim.run(fsm, fsm.setRollbackTimer(60));
-  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
-  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.toRunVersion(fsm, 60);
   sim.now_ms += 59'000;
   EXPECT_TRUE(fsm.onTick(sim.sys, sim.now_ms).actions.empty());
   EXPECT_EQ(fsm.rollbackRemainingSeconds(sim.now_ms), 1);
@@ -202,9 +205,7 @@ TEST(IssuFsm, TimerExpiryWithAHotStandbyRollsBack) {
 TEST(IssuFsm, ColdStandbyExtendsTheTimerFifteenTimesThenAborts) {
   IssuFsm fsm;
   Sim sim;
-  sim.run(fsm, fsm.setRollbackTimer(10));
-  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
-  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.toRunVersion(fsm, 10);
   sim.sys.standby_hot = false;
   sim.now_ms += 10'000;
   for (int i = 1; i <= kMaxRollbackExtensions; ++i) {
@@ -224,9 +225,7 @@ TEST(IssuFsm, ColdStandbyExtendsTheTimerFifteenTimesThenAborts) {
 TEST(IssuFsm, StandbyBecomingHotDuringTheExtensionAborts) {
   IssuFsm fsm;
   Sim sim;
-  sim.run(fsm, fsm.setRollbackTimer(10));
-  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
-  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.toRunVersion(fsm, 10);
   sim.sys.standby_hot = false;
   sim.now_ms += 10'000;
   fsm.onTick(sim.sys, sim.now_ms);
@@ -240,9 +239,7 @@ TEST(IssuFsm, StandbyBecomingHotDuringTheExtensionAborts) {
 TEST(IssuFsm, ZeroDisablesTheRollbackTimer) {
   IssuFsm fsm;
   Sim sim;
-  sim.run(fsm, fsm.setRollbackTimer(0));
-  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
-  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  sim.toRunVersion(fsm, 0);
   EXPECT_EQ(fsm.record().timer, RollbackTimerState::kInactive);
   EXPECT_TRUE(fsm.onTick(sim.sys, sim.now_ms + 86'400'000).actions.empty());
   EXPECT_EQ(fsm.record().state, IssuState::kRunVersion);

@@ -108,8 +108,8 @@ int runShowIssuState(const ParsedArgs& a, Io& io) {
     line(io.out, "RP State", slot["role"].get<std::string>());
     line(io.out, "ISSU State", state);
     line(io.out, "Boot Variable", slot["boot"].get<std::string>());
-    line(io.out, "Operating Mode", (*s)["standby_hot"].get<bool>() ? "Stateful Switchover"
-                                                                   : "Not in SSO");
+    line(io.out, "Operating Mode",
+         (*s)["standby_hot"].get<bool>() ? "Stateful Switchover" : "Not in SSO");
     line(io.out, "Primary Version", primary);
     line(io.out, "Secondary Version", secondary);
     line(io.out, "Current Version", slot["image"].get<std::string>());
@@ -157,7 +157,101 @@ int runShowRollbackTimer(const ParsedArgs& a, Io& io) {
   return kExitOk;
 }
 
+// The negotiation between the two RPs, as the active RP reports it.
+std::optional<json> negotiation(const ParsedArgs& a, Io& io) {
+  auto s = issuState(a, io);
+  if (!s) return std::nullopt;
+  const json& slot = (*s)["slots"][(*s)["active_slot"].get<int>()];
+  auto r = control::controlRequest(slot["control_socket"].get<std::string>(),
+                                   {{"cmd", "show-redundancy"}}, 5000);
+  if (!r.isOk()) {
+    io.err << "% " << r.status().message() << "\n";
+    return std::nullopt;
+  }
+  if (!r->contains("negotiation")) {
+    io.err << "% no peer RP is connected: nothing is negotiated\n";
+    return std::nullopt;
+  }
+  return (*r)["negotiation"];
+}
+
+int runShowIssuClients(const ParsedArgs& a, Io& io) {
+  auto n = negotiation(a, io);
+  if (!n) return kExitRefused;
+  if (a.has("json")) {
+    io.out << (*n)["clients"].dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const auto& c : (*n)["clients"]) {
+    io.out << " Client_ID = " << c["id"].get<int>()
+           << ",  Client_Name = " << c["name"].get<std::string>().substr(0, 31)
+           << ",  Message_Types = " << c["messages"].size() << "\n";
+  }
+  io.out << "\nBase Clients:\n";
+  for (const auto& c : (*n)["clients"]) {
+    if (c["base"].get<bool>()) io.out << " Client_Name = " << c["name"].get<std::string>() << "\n";
+  }
+  return kExitOk;
+}
+
+int runShowIssuNegotiated(const ParsedArgs& a, Io& io) {
+  auto n = negotiation(a, io);
+  if (!n) return kExitRefused;
+  if (a.has("json")) {
+    io.out << n->dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const auto& c : (*n)["clients"]) {
+    io.out << "Client_ID = " << c["id"].get<int>()
+           << ", Client_Name = " << c["name"].get<std::string>() << " :\n";
+    for (const auto& m : c["messages"]) {
+      io.out << "   Message_Type = " << m["type"].get<int>() << " (" << m["name"].get<std::string>()
+             << "), Negotiated_Version = "
+             << (m["negotiated_version"].is_null()
+                     ? std::string("none")
+                     : std::to_string(m["negotiated_version"].get<int>()))
+             << ", Version_Range = " << m["mine"][0].get<int>() << " ~ " << m["mine"][1].get<int>()
+             << " (peer " << m["peer"][0].get<int>() << " ~ " << m["peer"][1].get<int>() << ")\n";
+    }
+  }
+  return kExitOk;
+}
+
+int runShowCompMatrix(const ParsedArgs& a, Io& io) {
+  auto n = negotiation(a, io);
+  if (!n) return kExitRefused;
+  if (a.has("json")) {
+    io.out << json{{"compatibility", (*n)["compatibility"]},
+                   {"operating_mode", (*n)["operating_mode"]}}
+                  .dump(2)
+           << "\n";
+    return kExitOk;
+  }
+  io.out << "Compatibility = " << (*n)["compatibility"].get<std::string>()
+         << ", Operating mode = " << (*n)["operating_mode"].get<std::string>() << "\n"
+         << "Cid   Client name                     Base/Non-Base  Compatibility\n"
+         << "=================================================================\n";
+  for (const auto& c : (*n)["clients"]) {
+    char row[160];
+    std::snprintf(row, sizeof(row), "%-5d %-31s %-14s %s\n", c["id"].get<int>(),
+                  c["name"].get<std::string>().substr(0, 31).c_str(),
+                  c["base"].get<bool>() ? "Base" : "Non-Base",
+                  c["result"].get<std::string>().c_str());
+    io.out << row;
+  }
+  return kExitOk;
+}
+
 int runRunVersion(const ParsedArgs& a, Io& io) {
+  // As in IOS: report the clients that did not negotiate and what is lost with them, then confirm.
+  if (auto n = negotiation(a, io)) {
+    for (const auto& c : (*n)["clients"]) {
+      if (c["result"] == "COMPATIBLE") continue;
+      io.out << "% Client " << c["name"].get<std::string>() << " (" << c["id"].get<int>()
+             << ") is INCOMPATIBLE: " << c.value("reason", std::string()) << "; its state will "
+             << "not be carried across the switchover\n";
+    }
+  }
   if (!a.has("yes")) {
     io.out << "This command will reload the Active unit. Proceed ? [confirm]";
     std::string answer;
@@ -180,33 +274,84 @@ int runSetRollbackTimer(const ParsedArgs& a, Io& io) {
 
 CommandSpec simple(std::vector<std::string> words, std::string summary, const char* cmd) {
   std::string c = cmd;
-  return {std::move(words), "", std::move(summary), {kChassisOption}, 0, 0,
-          [c](const ParsedArgs& a, Io& io) { return issuCommand(a, io, {{"cmd", c}}); }};
+  return {std::move(words),
+          "",
+          std::move(summary),
+          {kChassisOption},
+          0,
+          0,
+          [c](const ParsedArgs& a, Io& io) {
+            return issuCommand(a, io, {{"cmd", c}});
+          }};
 }
 
 }  // namespace
 
 void addIssuCommands(CommandTable& table) {
-  table.add({{"issu", "loadversion"}, "IMAGE",
+  table.add({{"issu", "loadversion"},
+             "IMAGE",
              "Reload the standby with IMAGE (from chassisd's image store); it must reach "
              "STANDBY HOT",
-             {kChassisOption}, 1, 1, [](const ParsedArgs& a, Io& io) {
+             {kChassisOption},
+             1,
+             1,
+             [](const ParsedArgs& a, Io& io) {
                return issuCommand(a, io, {{"cmd", "issu-loadversion"}, {"image", a.positional[0]}});
              }});
-  table.add({{"issu", "runversion"}, "", "Switch over to the standby on the new image; starts the rollback timer",
-             {kChassisOption, {"yes", "", "do not ask for confirmation"}}, 0, 0, runRunVersion});
+  table.add({{"issu", "runversion"},
+             "",
+             "Switch over to the standby on the new image; starts the rollback timer",
+             {kChassisOption, {"yes", "", "do not ask for confirmation"}},
+             0,
+             0,
+             runRunVersion});
   table.add(simple({"issu", "acceptversion"}, "Stop the rollback timer", "issu-acceptversion"));
-  table.add(simple({"issu", "commitversion"},
-                   "Reload the old active with the new image; ISSU done", "issu-commitversion"));
+  table.add(simple({"issu", "commitversion"}, "Reload the old active with the new image; ISSU done",
+                   "issu-commitversion"));
   table.add(simple({"issu", "abortversion"}, "Go back to the original image, before commit",
                    "issu-abortversion"));
-  table.add({{"issu", "set", "rollback-timer"}, "SECONDS|hh:mm:ss",
-             "Rollback timer, 0-7200 s (0 disables); only in Init", {kChassisOption}, 1, 1,
+  table.add({{"issu", "set", "rollback-timer"},
+             "SECONDS|hh:mm:ss",
+             "Rollback timer, 0-7200 s (0 disables); only in Init",
+             {kChassisOption},
+             1,
+             1,
              runSetRollbackTimer});
-  table.add({{"show", "issu", "state"}, "[detail]", "ISSU state per slot (IOS layout)",
-             {kChassisOption, {"json", "", "print JSON"}}, 0, 1, runShowIssuState});
-  table.add({{"show", "issu", "rollback-timer"}, "", "Rollback timer state",
-             {kChassisOption, {"json", "", "print JSON"}}, 0, 0, runShowRollbackTimer});
+  table.add({{"show", "issu", "state"},
+             "[detail]",
+             "ISSU state per slot (IOS layout)",
+             {kChassisOption, {"json", "", "print JSON"}},
+             0,
+             1,
+             runShowIssuState});
+  table.add({{"show", "issu", "rollback-timer"},
+             "",
+             "Rollback timer state",
+             {kChassisOption, {"json", "", "print JSON"}},
+             0,
+             0,
+             runShowRollbackTimer});
+  table.add({{"show", "issu", "clients"},
+             "",
+             "ISSU clients of the RP pair",
+             {kChassisOption, {"json", "", "print JSON"}},
+             0,
+             0,
+             runShowIssuClients});
+  table.add({{"show", "issu", "negotiated"},
+             "",
+             "Negotiated version of every message type",
+             {kChassisOption, {"json", "", "print JSON"}},
+             0,
+             0,
+             runShowIssuNegotiated});
+  table.add({{"show", "issu", "comp-matrix", "negotiated"},
+             "",
+             "Compatibility of the RP pair per client",
+             {kChassisOption, {"json", "", "print JSON"}},
+             0,
+             0,
+             runShowCompMatrix});
 }
 
 }  // namespace hitless::cli

@@ -125,6 +125,14 @@ TEST_F(ChassisTest, FullUpgradeKeepsTheRibAndEndsOnTheNewImage) {
   ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
   EXPECT_EQ(rib(1)["routes"], before["routes"]) << "the 1.1 standby was not synced";
 
+  auto negotiated = cli({"show", "issu", "negotiated"});
+  EXPECT_NE(negotiated.out.find("Message_Type = 1 (route update), Negotiated_Version = 1, "
+                                "Version_Range = 1 ~ 1 (peer 1 ~ 2)"),
+            std::string::npos) << negotiated.out;
+  auto matrix = cli({"show", "issu", "comp-matrix", "negotiated"});
+  EXPECT_NE(matrix.out.find("Compatibility = compatible, Operating mode = SSO"), std::string::npos)
+      << matrix.out;
+  EXPECT_NE(cli({"show", "issu", "clients"}).out.find("Client_ID = 2028"), std::string::npos);
   EXPECT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
   ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
   EXPECT_EQ(issu()["active_slot"], 1);

@@ -181,7 +181,7 @@ void CheckpointChannel::sendTransaction(const std::vector<Item>& items, Done don
   stats_.bytes_sent += buf.size();
   ++stats_.transactions_sent;
   if (pending_.empty()) last_ack_progress_ns_ = loop_.clock().nowNs();
-  pending_.push_back({next_transaction_++, loop_.clock().nowNs(), std::move(done)});
+  pending_.push_back({next_transaction_++, std::move(done)});
   conn_->sendOwned(std::move(buf));
   if (isOpen() && conn_->pendingBytes() > options_.max_pending_bytes) {
     close("peer is not reading: " + std::to_string(conn_->pendingBytes()) + " bytes pending");

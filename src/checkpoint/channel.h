@@ -105,7 +105,6 @@ class CheckpointChannel {
  private:
   struct Pending {
     uint64_t number;
-    int64_t sent_ns;
     Done done;
   };
   void onData(std::string_view input);

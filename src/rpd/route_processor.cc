@@ -71,7 +71,7 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
       fsm_(options_.slot, options_.start_active, readEpoch(options_.state_dir)) {
   std::random_device rd;
   instance_id_ = (static_cast<uint64_t>(rd()) << 32) | rd();
-  started_ns_ = state_since_ns_ = loop_.clock().nowNs();
+  started_ns_ = loop_.clock().nowNs();
 }
 
 RouteProcessor::~RouteProcessor() {
@@ -348,7 +348,6 @@ void RouteProcessor::execute(const std::vector<RfAction>& actions) {
         break;
     }
   }
-  state_since_ns_ = loop_.clock().nowNs();
 }
 
 void RouteProcessor::persistEpoch() {

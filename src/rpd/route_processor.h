@@ -128,7 +128,7 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   std::map<uint16_t, uint64_t> bulk_announced_;
   std::vector<std::function<void(Status)>> handover_waiters_;
   bool handing_over_ = false;
-  int64_t started_ns_ = 0, state_since_ns_ = 0;
+  int64_t started_ns_ = 0;
   int64_t took_over_ns_ = 0;
   int64_t peer_lost_ns_ = 0;  // when the last session ended
   int64_t session_up_ns_ = 0, hot_at_ns_ = 0;  // last session start; when it reached HOT

@@ -1,11 +1,11 @@
 #include "chassis/chassis_manager.h"
 
 #include <poll.h>
-#include <cstdio>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstdio>
 
 #include <chrono>
 #include <filesystem>
@@ -95,7 +95,8 @@ Status ChassisManager::start() {
     RETURN_IF_ERROR(startSlot(slot, r.boot[slot], slot == active));
   }
   recover_by_ms_ = loop_.clock().nowMs() + 2000;
-  poll_timer_ = loop_.addTimer(options_.poll_interval_ms, [this] { poll(); }, true);
+  poll_timer_ = loop_.addTimer(
+      options_.poll_interval_ms, [this] { poll(); }, true);
   return Status::ok();
 }
 
@@ -116,16 +117,21 @@ bool ChassisManager::adoptSlot(int slot) {
     return false;
   }
   Slot& s = slots_[slot];
-  s.pid = pid;
   s.image = image;
-  s.pidfd = event::UniqueFd(pidfdOpen(pid));
-  if (s.pidfd.valid()) {
-    (void)loop_.addFd(s.pidfd.get(), EPOLLIN, [this, slot](uint32_t) { onSlotExit(slot); });
-  }
+  watchSlot(slot, pid);
   logEvent("CHASSIS", Severity::kNotice, "RP_ADOPT",
            "slot " + std::to_string(slot) + " keeps running " + s.image + " (pid " +
                std::to_string(pid) + ") across the chassis manager restart");
   return true;
+}
+
+void ChassisManager::watchSlot(int slot, pid_t pid) {
+  Slot& s = slots_[slot];
+  s.pid = pid;
+  s.pidfd = event::UniqueFd(pidfdOpen(pid));
+  if (s.pidfd.valid()) {
+    (void)loop_.addFd(s.pidfd.get(), EPOLLIN, [this, slot](uint32_t) { onSlotExit(slot); });
+  }
 }
 
 Status ChassisManager::persist() {
@@ -135,27 +141,22 @@ Status ChassisManager::persist() {
 Status ChassisManager::startSlot(int slot, const std::string& image, bool active) {
   ASSIGN_OR_RETURN(issu::VerifiedImage img, verified(image));
   std::string dir = options_.state_dir + "/rp" + std::to_string(slot);
-  std::vector<std::string> argv = {img.rpdPath(),
-                                   "--slot", std::to_string(slot),
-                                   active ? "--active" : "--standby",
-                                   "--state-dir", dir,
+  std::vector<std::string> argv = {img.rpdPath(),         "--slot",
+                                   std::to_string(slot),  active ? "--active" : "--standby",
+                                   "--state-dir",         dir,
                                    "--checkpoint-socket", options_.state_dir + "/checkpoint.sock",
-                                   "--control", rpControlSocket(slot),
-                                   "--software-version", img.manifest.version.toString()};
+                                   "--control",           rpControlSocket(slot),
+                                   "--software-version",  img.manifest.version.toString()};
   argv.insert(argv.end(), options_.rpd_args.begin(), options_.rpd_args.end());
-  ASSIGN_OR_RETURN(pid_t pid, spawnWithLog(argv, options_.state_dir + "/rp" +
-                                                    std::to_string(slot) + ".log"));
+  ASSIGN_OR_RETURN(pid_t pid,
+                   spawnWithLog(argv, options_.state_dir + "/rp" + std::to_string(slot) + ".log"));
   Slot& s = slots_[slot];
-  s.pid = pid;
   s.image = image;
   s.rf_state = 0;
   if (slot != active_slot_) standby_hot_ = false;  // a new standby process starts cold
   Status recorded = writeFileAtomic(pidFile(slot), std::to_string(pid) + " " + image + "\n");
   if (!recorded.isOk()) logEvent("CHASSIS", Severity::kError, "PIDFILE", recorded.message());
-  s.pidfd = event::UniqueFd(pidfdOpen(pid));
-  if (s.pidfd.valid()) {
-    (void)loop_.addFd(s.pidfd.get(), EPOLLIN, [this, slot](uint32_t) { onSlotExit(slot); });
-  }
+  watchSlot(slot, pid);
   logEvent("CHASSIS", Severity::kNotice, "RP_SPAWN",
            "slot " + std::to_string(slot) + " starts " + image + " (" +
                img.manifest.version.toString() + ") as " + (active ? "active" : "standby") +
@@ -169,7 +170,9 @@ void ChassisManager::stopSlot(int slot) {
   if (s.pidfd.valid()) loop_.removeFd(s.pidfd.get());
   ::kill(s.pid, SIGTERM);
   // Bounded wait for a clean exit, then SIGKILL: a reload must not hang on a stuck rpd.
-  struct pollfd p {s.pidfd.get(), POLLIN, 0};
+  struct pollfd p {
+    s.pidfd.get(), POLLIN, 0
+  };
   if (!s.pidfd.valid() || ::poll(&p, 1, 2000) <= 0) ::kill(s.pid, SIGKILL);
   int status = 0;
   ::waitpid(s.pid, &status, 0);  // ECHILD for an adopted rpd: its exit was seen on the pidfd
@@ -271,8 +274,8 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         auto r = control::controlRequest(rpControlSocket(active_slot_),
                                          {{"cmd", "force-switchover"}}, 10000);
         if (!r.isOk() || !r->value("ok", false)) {
-          std::string why = r.isOk() ? r->value("error", std::string("refused"))
-                                     : r.status().message();
+          std::string why =
+              r.isOk() ? r->value("error", std::string("refused")) : r.status().message();
           logEvent("ISSU", Severity::kError, "SWITCHOVER_FAILED", why);
         }
         break;
@@ -329,7 +332,7 @@ nlohmann::json ChassisManager::issuStatus() const {
                      {"image", slots_[s].image},
                      {"boot", fsm_.record().boot[s]},
                      {"rf_state", slots_[s].rf_state},
-                     {"role", slots_[s].rf_state >= 9 ? "Active"
+                     {"role", slots_[s].rf_state >= 9   ? "Active"
                               : slots_[s].rf_state >= 4 ? "Standby"
                                                         : "Down"},
                      {"control_socket", rpControlSocket(s)}});

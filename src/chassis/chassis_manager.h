@@ -24,9 +24,9 @@
 namespace hitless::chassis {
 
 struct ChassisOptions {
-  std::string state_dir;    // issu.json, per-slot rpd state, sockets, logs
-  std::string image_dir;    // verified images: IMAGE_DIR/<name>/{rpd,manifest.json,manifest.sig}
-  std::string pubkey_path;  // image signing key
+  std::string state_dir;      // issu.json, per-slot rpd state, sockets, logs
+  std::string image_dir;      // verified images: IMAGE_DIR/<name>/{rpd,manifest.json,manifest.sig}
+  std::string pubkey_path;    // image signing key
   std::string initial_image;  // boot image of both slots when no ISSU record exists yet
   int64_t poll_interval_ms = 50;
   std::vector<std::string> rpd_args;  // extra arguments for every rpd (timers, ...)
@@ -55,8 +55,8 @@ class ChassisManager {
   struct Slot {
     pid_t pid = -1;
     event::UniqueFd pidfd;
-    std::string image;           // image name it runs
-    int rf_state = 0;            // last polled RF state number (0: unreachable)
+    std::string image;  // image name it runs
+    int rf_state = 0;   // last polled RF state number (0: unreachable)
     int64_t restart_after_ms = 0;
     int restarts = 0;
   };
@@ -67,6 +67,8 @@ class ChassisManager {
   Status startSlot(int slot, const std::string& image, bool active);
   void stopSlot(int slot);
   void onSlotExit(int slot);
+  // Records `pid` as the rpd of `slot` and watches it (pidfd: its exit is seen at once).
+  void watchSlot(int slot, pid_t pid);
   // A restarted chassisd adopts the rpds its predecessor left running (forwarding and RP state
   // survive a chassisd crash); returns whether `slot` was adopted.
   bool adoptSlot(int slot);
@@ -79,7 +81,7 @@ class ChassisManager {
   IssuFsm fsm_;
   issu::PublicKey key_;
   std::array<Slot, 2> slots_;
-  int active_slot_ = 0;     // as last seen by polling
+  int active_slot_ = 0;  // as last seen by polling
   bool standby_hot_ = false;
   event::TimerId poll_timer_ = 0;
   // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or

@@ -328,8 +328,8 @@ void CheckpointChannel::onHeartbeatTimer() {
     silent_ms = (loop_.clock().nowNs() - last_rx_ns_) / 1000000;
   }
   if (silent_ms > options_.heartbeat_interval_ms * options_.heartbeat_threshold) {
-    closeSilentPeer("peer missed " + std::to_string(options_.heartbeat_threshold) +
-                    " heartbeats (" + std::to_string(silent_ms) + " ms silent)");
+    resetSession("peer missed " + std::to_string(options_.heartbeat_threshold) + " heartbeats (" +
+                 std::to_string(silent_ms) + " ms silent)");
     return;
   }
   if (!pending_.empty()) {
@@ -348,23 +348,17 @@ void CheckpointChannel::onHeartbeatTimer() {
 
 void CheckpointChannel::close(const std::string& reason) {
   peer_alive_ = true;  // we chose to close: the peer did not fail
-  if (conn_ && conn_->isOpen()) {
-    std::string payload;
-    messages::encodeSessionReset({reason}, &payload);
-    appendControl(kClientRf, messages::kMsgSessionReset, payload);
-    conn_->close(reason);  // calls finish()
-  } else {
-    finish(reason);
-  }
+  resetSession(reason);
 }
 
-void CheckpointChannel::closeSilentPeer(const std::string& reason) {
-  // Still tell the peer: it may be alive but slow, and must not mistake our close for our death.
+void CheckpointChannel::resetSession(const std::string& reason) {
+  // Tell the peer first, even a silent one: it may be alive but slow, and must not mistake our
+  // close for our death.
   if (conn_ && conn_->isOpen()) {
     std::string payload;
     messages::encodeSessionReset({reason}, &payload);
     appendControl(kClientRf, messages::kMsgSessionReset, payload);
-    conn_->close(reason);  // calls finish() with peer_alive_ as the peer left it
+    conn_->close(reason);  // calls finish() with peer_alive_ as it stands
   } else {
     finish(reason);
   }

@@ -113,8 +113,9 @@ class CheckpointChannel {
   void appendControl(uint16_t client, uint16_t type, const std::string& payload);
   Status appendItem(const Item& item, uint16_t flags, std::string* out);
   void onHeartbeatTimer();
-  // Closes because the peer fell silent: unlike close(), the peer is not known to be alive.
-  void closeSilentPeer(const std::string& reason);
+  // Sends a session reset and closes. peer_alive_ is left as it is: close() sets it first; a
+  // close for silence leaves it false, so the owner treats the peer as failed.
+  void resetSession(const std::string& reason);
   void finish(const std::string& reason);
 
   event::EventLoop& loop_;

@@ -2,6 +2,11 @@
 // file; hitless_cli.cc assembles them.
 #pragma once
 
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "cli/command_table.h"
 
 namespace hitless::cli {
@@ -10,6 +15,11 @@ void addImageCommands(CommandTable& table);       // keygen, image build, image 
 void addCompatCommands(CommandTable& table);      // compat, decode
 void addRedundancyCommands(CommandTable& table);  // show redundancy, rib, force-switchover
 void addIssuCommands(CommandTable& table);  // issu ..., show issu state, show issu rollback-timer
+
+// One request to a daemon's control socket. On a transport error or an {"ok": false} answer,
+// prints the reason on io.err as an IOS-style "% ..." line and returns nullopt.
+std::optional<nlohmann::json> askDaemon(const std::string& socket, const nlohmann::json& request,
+                                        Io& io, int timeout_ms);
 
 // The public key used when --pubkey is absent: $HITLESS_PUBKEY, else /etc/hitless/image.pub.
 std::string defaultPublicKeyPath();

@@ -25,15 +25,8 @@ std::string chassisSocket(const ParsedArgs& a) {
 
 // Sends an ISSU command; prints chassisd's one-line answer (errors on stderr).
 int issuCommand(const ParsedArgs& a, Io& io, json request) {
-  auto r = control::controlRequest(chassisSocket(a), request, 60000);
-  if (!r.isOk()) {
-    io.err << "% " << r.status().message() << "\n";
-    return kExitRefused;
-  }
-  if (!r->value("ok", false)) {
-    io.err << r->value("error", std::string("% refused")) << "\n";
-    return kExitRefused;
-  }
+  auto r = askDaemon(chassisSocket(a), request, io, 60000);
+  if (!r) return kExitRefused;
   std::string message = r->value("message", std::string());
   if (!message.empty()) io.out << message << "\n";
   return kExitOk;
@@ -75,12 +68,7 @@ std::string clock(int64_t secs, bool hours) {
 }
 
 std::optional<json> issuState(const ParsedArgs& a, Io& io) {
-  auto r = control::controlRequest(chassisSocket(a), {{"cmd", "show-issu-state"}}, 10000);
-  if (!r.isOk()) {
-    io.err << "% " << r.status().message() << "\n";
-    return std::nullopt;
-  }
-  return *r;
+  return askDaemon(chassisSocket(a), {{"cmd", "show-issu-state"}}, io, 10000);
 }
 
 void line(std::ostream& out, const char* label, const std::string& value) {
@@ -162,12 +150,9 @@ std::optional<json> negotiation(const ParsedArgs& a, Io& io) {
   auto s = issuState(a, io);
   if (!s) return std::nullopt;
   const json& slot = (*s)["slots"][(*s)["active_slot"].get<int>()];
-  auto r = control::controlRequest(slot["control_socket"].get<std::string>(),
-                                   {{"cmd", "show-redundancy"}}, 5000);
-  if (!r.isOk()) {
-    io.err << "% " << r.status().message() << "\n";
-    return std::nullopt;
-  }
+  auto r =
+      askDaemon(slot["control_socket"].get<std::string>(), {{"cmd", "show-redundancy"}}, io, 5000);
+  if (!r) return std::nullopt;
   if (!r->contains("negotiation")) {
     io.err << "% no peer RP is connected: nothing is negotiated\n";
     return std::nullopt;

@@ -27,18 +27,8 @@ std::string socketPath(const ParsedArgs& a) {
   return env != nullptr && *env != '\0' ? env : "/run/hitless/rp0.ctl";
 }
 
-// Sends one request; prints the daemon's error and returns nullopt when it failed.
 std::optional<json> ask(const ParsedArgs& a, Io& io, json request, int timeout_ms = 30000) {
-  auto r = control::controlRequest(socketPath(a), request, timeout_ms);
-  if (!r.isOk()) {
-    io.err << "% " << r.status().message() << "\n";
-    return std::nullopt;
-  }
-  if (!r->value("ok", false)) {
-    io.err << "% " << r->value("error", std::string("the daemon refused the request")) << "\n";
-    return std::nullopt;
-  }
-  return *r;
+  return askDaemon(socketPath(a), request, io, timeout_ms);
 }
 
 // Asks the RP for `cmd`; with --json prints the answer (or its `member`), else renders it.

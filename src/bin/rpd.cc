@@ -32,6 +32,7 @@ constexpr char kUsage[] =
     "       rpd --slot 0|1 (--active | --standby) --state-dir DIR --checkpoint-socket PATH\n"
     "           --control PATH [--config FILE] [--heartbeat-ms N] [--heartbeat-threshold N]\n"
     "           [--ack-timeout-ms N] [--digest-interval-ms N] [--bulk-batch N]\n"
+    "           [--fib-socket PATH]\n"
     "\n"
     "  --describe             print this binary's release and ISSU message set as JSON\n"
     "  --slot                 RP slot; slot 0 listens on the checkpoint socket, slot 1 connects\n"
@@ -39,6 +40,7 @@ constexpr char kUsage[] =
     "  --state-dir            where the switchover epoch is persisted\n"
     "  --control              control socket (mode 0600) for hitless show/redundancy commands\n"
     "  --config               startup configuration, 'path = value' per line\n"
+    "  --fib-socket           fwdd's FIB channel; the active RP writes the kernel FIB through it\n"
     "  --heartbeat-ms         heartbeat interval (default 100)\n"
     "  --heartbeat-threshold  missed heartbeats before the peer counts as hung (default 5)\n"
     "  --crash-at POINT       test hook: SIGKILL itself at a named protocol point\n"
@@ -98,6 +100,7 @@ int main(int argc, char** argv) {
                                                   "--checkpoint-socket",
                                                   "--control",
                                                   "--config",
+                                                  "--fib-socket",
                                                   "--heartbeat-ms",
                                                   "--heartbeat-threshold",
                                                   "--ack-timeout-ms",
@@ -133,6 +136,7 @@ int main(int argc, char** argv) {
   o.state_dir = opt["--state-dir"];
   o.checkpoint_socket = opt["--checkpoint-socket"];
   o.startup_config = opt.count("--config") ? opt["--config"] : "";
+  o.fib_socket = opt.count("--fib-socket") ? opt["--fib-socket"] : "";
   o.heartbeat_interval_ms = number("--heartbeat-ms", 100);
   o.heartbeat_threshold = static_cast<int>(number("--heartbeat-threshold", 5));
   o.ack_timeout_ms = number("--ack-timeout-ms", 3000);

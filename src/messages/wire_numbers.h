@@ -11,6 +11,7 @@ enum ClientIdNumber : uint16_t {
   kClientIssuProto = 2,   // ISSU Proto client: the session hello (frozen at version 1)
   kClientRf = 3,          // ISSU RF: redundancy facility state, heartbeats, digests
   kClientConfigSync = 4,  // ISSU CONFIG SYNC: the running configuration
+  kClientFib = 5,         // FIB channel: active rpd -> fwdd (routes are RIB client frames)
   kClientRib = 2028,      // ISSU RIB client: routes
 };
 
@@ -26,6 +27,12 @@ enum RfMessageType : uint16_t {
   kMsgSessionReset = 7,   // either side: I am alive but closing this session (resync)
 };
 enum ConfigMessageType : uint16_t { kMsgConfigItem = 1 };
+enum FibMessageType : uint16_t {
+  kMsgFibHello = 1,        // rpd -> fwdd: slot, epoch; opens a session and starts a replay
+  kMsgFibHelloReply = 2,   // fwdd -> rpd: accepted or refused (a stale epoch), what fwdd holds
+  kMsgFibCommit = 3,       // rpd -> fwdd: the route frames since the last commit form a batch
+  kMsgFibCommitReply = 4,  // fwdd -> rpd: the batch's outcome, per-route kernel errors
+};
 // Type 3 was "bulk marker" while 1.0 was in development; it never shipped (replaced by RF
 // type 4, bulk sync). Do not reuse 3.
 enum RibMessageType : uint16_t { kMsgRouteUpdate = 1, kMsgRouteWithdraw = 2 };
@@ -59,6 +66,25 @@ enum : uint32_t { kBulkClient = 1, kBulkPhase = 2, kBulkCount = 3 };
 enum : uint32_t { kAckTransactions = 1 };
 enum : uint32_t { kSwitchoverEpoch = 1, kSwitchoverReason = 2 };
 enum : uint32_t { kResetReason = 1 };
+// FIB channel v1.
+enum : uint32_t { kFibHelloSlot = 1, kFibHelloEpoch = 2, kFibHelloSoftware = 3 };
+enum : uint32_t {
+  kFibReplyAccepted = 1,
+  kFibReplyReason = 2,
+  kFibReplyEpoch = 3,
+  kFibReplyRoutes = 4,
+  kFibReplyStale = 5,
+};
+enum : uint32_t { kFibCommitSequence = 1, kFibCommitReplayEnd = 2 };
+enum : uint32_t {
+  kFibResultSequence = 1,
+  kFibResultError = 2,  // the batch was refused as a whole; nothing of it was applied
+  kFibResultRouteError = 3,
+  kFibResultWritten = 4,
+  kFibResultUnchanged = 5,
+  kFibResultSwept = 6,
+};
+enum : uint32_t { kFibRouteErrorPrefix = 1, kFibRouteErrorText = 2 };
 }  // namespace tags
 
 }  // namespace hitless::messages

@@ -42,3 +42,18 @@ struct IpPrefix {
 };
 
 }  // namespace hitless::net
+
+namespace hitless::net {
+
+// Hash of a prefix for unordered containers (FNV-1a over the significant bytes and the length).
+struct IpPrefixHash {
+  size_t operator()(const IpPrefix& p) const noexcept {
+    uint64_t h = 1469598103934665603ull ^ (static_cast<uint64_t>(p.address.family) << 8 | p.length);
+    for (size_t i = 0; i < p.address.size(); ++i) {
+      h = (h ^ p.address.bytes[i]) * 1099511628211ull;
+    }
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+
+}  // namespace hitless::net

@@ -72,6 +72,14 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
   std::random_device rd;
   instance_id_ = (static_cast<uint64_t>(rd()) << 32) | rd();
   started_ns_ = loop_.clock().nowNs();
+  fib::FibClientOptions fo;
+  fo.socket_path = options_.fib_socket;
+  fo.slot = options_.slot;
+  fo.software_version = software_version_;
+  if (const auto* rib = catalog_.messageSet().findClient(messages::kClientRib)) {
+    if (const auto* m = rib->findMessage(messages::kMsgRouteUpdate)) fo.route_version = m->max_version;
+  }
+  fib_ = std::make_unique<fib::FibClient>(loop_, rib_, fo);
 }
 
 RouteProcessor::~RouteProcessor() {
@@ -99,7 +107,16 @@ Status RouteProcessor::start() {
   }
   digest_timer_ = loop_.addTimer(
       options_.digest_interval_ms, [this] { sendDigests(); }, true);
+  syncFibRole();
   return Status::ok();
+}
+
+void RouteProcessor::syncFibRole() {
+  if (fsm_.isActive()) {
+    fib_->activate(fsm_.epoch());
+  } else if (fib_->active()) {
+    fib_->deactivate("this RP is " + std::string(redundancy::rfStateName(fsm_.state())));
+  }
 }
 
 Status RouteProcessor::loadStartupConfig() {
@@ -308,6 +325,10 @@ void RouteProcessor::onClosed(const std::string& reason, bool peer_alive) {
 }
 
 void RouteProcessor::execute(const std::vector<RfAction>& actions) {
+  struct FibRoleSync {  // after every batch of RF actions, however the switch below exits
+    RouteProcessor* rp;
+    ~FibRoleSync() { rp->syncFibRole(); }
+  } fib_role_sync{this};
   for (RfAction a : actions) {
     switch (a) {
       case RfAction::kSendStatus:
@@ -461,19 +482,28 @@ void RouteProcessor::applyRibChanges(state::RibDelta delta,
   crashIf("active-after-apply");
   size_t n = delta.size();
   if (!syncing()) {
+    fib_->send(delta);
     done({Status::ok(), n, false});
     return;
   }
+  // The standby hears of a change before the FIB does (DESIGN.md, message flow); a change the
+  // FIB got but the standby did not would be swept by the next active's replay anyway.
+  const bool feed_fib = fib_->connected();
   std::vector<checkpoint::Item> items;
   items.reserve(n);
   for (auto& c : delta.changes) {
     if (c.op == state::RibChange::kUpsert) {
-      items.emplace_back(std::move(c.route));
+      if (feed_fib) {
+        items.emplace_back(c.route);
+      } else {
+        items.emplace_back(std::move(c.route));
+      }
     } else {
       items.emplace_back(messages::RouteWithdraw{c.route.prefix});
     }
   }
   channel_->sendTransaction(items, [done, n](bool acked) { done({Status::ok(), n, acked}); });
+  if (feed_fib) fib_->send(delta);
 }
 
 void RouteProcessor::setConfig(const std::string& path, const std::string& value, bool erase,
@@ -603,6 +633,7 @@ nlohmann::json RouteProcessor::status() const {
                        {"bytes_received", st.bytes_received},
                        {"transforms", st.transforms}};
   }
+  j["fib"] = fib_->status();
   return j;
 }
 

@@ -20,6 +20,7 @@
 
 #include "checkpoint/channel.h"
 #include "event/event_loop.h"
+#include "fib/fib_client.h"
 #include "issu/message_catalog.h"
 #include "redundancy/rf_fsm.h"
 #include "state/rib.h"
@@ -32,6 +33,7 @@ struct RouteProcessorOptions {
   std::string state_dir;          // epoch file
   std::string checkpoint_socket;  // slot 0 listens here, slot 1 connects here
   std::string startup_config;     // "path = value" lines; loaded when active starts cold
+  std::string fib_socket;         // fwdd's FIB channel; "" = no forwarding agent
   int64_t heartbeat_interval_ms = 100;
   int heartbeat_threshold = 5;
   int64_t ack_timeout_ms = 3000;
@@ -109,6 +111,8 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   void persistEpoch();
   void recordTakeover(bool warm);
   void crashIf(const char* point) const;
+  // Only an active RP writes the FIB: opens or closes the FIB session to match the RF state.
+  void syncFibRole();
   std::vector<checkpoint::Item> digestItems() const;
 
   event::EventLoop& loop_;
@@ -119,6 +123,7 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   state::Rib rib_;
   state::ConfigStore config_;
   std::unique_ptr<checkpoint::CheckpointChannel> channel_;
+  std::unique_ptr<fib::FibClient> fib_;
   event::UniqueFd listen_fd_;
   event::TimerId reconnect_timer_ = 0, digest_timer_ = 0, handover_timer_ = 0;
   int64_t reconnect_delay_ms_ = 20;

@@ -1,0 +1,298 @@
+// hitless-loss: a packet-loss meter for forwarding tests (docs/loss-meter.md).
+//   hitless-loss recv --listen ADDR:PORT [--timeout-ms N] [--out FILE] [--series] [--ready-file F]
+//   hitless-loss send --to ADDR:PORT [--pps N] [--duration-ms N] [--size N] [--out FILE]
+// The sender paces sequence-numbered, timestamped UDP probes and ends with an end marker; the
+// receiver stops after the end marker (or its timeout) and writes a JSON report. Both stop by
+// themselves: every run is bounded in time.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file_util.h"
+#include "loss/loss_analyzer.h"
+#include "loss/loss_packet.h"
+#include "net/ip.h"
+
+namespace {
+
+using namespace hitless;
+
+constexpr char kUsage[] =
+    "usage: hitless-loss recv --listen ADDR:PORT [--timeout-ms N] [--out FILE] [--series]\n"
+    "                         [--ready-file FILE] [--bin-ms N]\n"
+    "       hitless-loss send --to ADDR:PORT [--pps N] [--duration-ms N] [--size N]\n"
+    "                         [--run-id N] [--out FILE]\n"
+    "\n"
+    "recv  waits for probes, stops 50 ms after the sender's end marker or at --timeout-ms\n"
+    "      (default 60000), and writes the JSON report (sent, received, lost, duplicated,\n"
+    "      reordered, longest gap, loss series per --bin-ms, default 10) to --out or stdout.\n"
+    "send  sends --pps probes per second (default 50000) for --duration-ms (default 5000) of\n"
+    "      --size bytes (default 64, at least 36), then the end marker; prints what it sent.\n"
+    "Addresses are IPv4 or [IPv6]:PORT. Run each side in its network namespace (ip netns exec).\n";
+
+constexpr size_t kBatch = 64;
+
+uint64_t monoNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+int fail(const std::string& message) {
+  std::cerr << "hitless-loss: " << message << "\n";
+  return 2;
+}
+
+bool parseEndpoint(const std::string& text, sockaddr_storage* out, socklen_t* len) {
+  std::string host, port;
+  if (!text.empty() && text[0] == '[') {
+    size_t close = text.find("]:");
+    if (close == std::string::npos) return false;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string::npos) return false;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  char* end = nullptr;
+  unsigned long p = std::strtoul(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p == 0 || p > 65535) return false;
+  auto addr = net::IpAddress::parse(host);
+  if (!addr.isOk()) return false;
+  std::memset(out, 0, sizeof(*out));
+  if (addr->family == net::Family::kIpv4) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(out);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(static_cast<uint16_t>(p));
+    std::memcpy(&sin->sin_addr, addr->bytes.data(), 4);
+    *len = sizeof(sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(out);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(static_cast<uint16_t>(p));
+    std::memcpy(&sin6->sin6_addr, addr->bytes.data(), 16);
+    *len = sizeof(sockaddr_in6);
+  }
+  return true;
+}
+
+int writeReport(const nlohmann::json& j, const std::string& out) {
+  if (out.empty()) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  Status s = writeFileAtomic(out, j.dump(2) + "\n");
+  return s.isOk() ? 0 : fail(s.message());
+}
+
+int receive(std::map<std::string, std::string>& opt) {
+  sockaddr_storage addr;
+  socklen_t len;
+  if (!parseEndpoint(opt["--listen"], &addr, &len)) return fail("bad --listen address");
+  long timeout_ms = opt.count("--timeout-ms") ? std::atol(opt["--timeout-ms"].c_str()) : 60000;
+  long bin_ms = opt.count("--bin-ms") ? std::atol(opt["--bin-ms"].c_str()) : 10;
+  if (timeout_ms <= 0 || bin_ms <= 0) return fail("--timeout-ms and --bin-ms must be positive");
+  int fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(std::string("socket: ") + strerror(errno));
+  int size = 32 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+  }
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) < 0) {
+    return fail("bind " + opt["--listen"] + ": " + strerror(errno));
+  }
+  if (opt.count("--ready-file")) {
+    if (Status s = writeFileAtomic(opt["--ready-file"], "ready\n"); !s.isOk()) {
+      return fail(s.message());
+    }
+  }
+  loss::LossAnalyzer analyzer(static_cast<uint64_t>(bin_ms) * 1'000'000);
+  std::vector<char> bufs(kBatch * 2048);
+  std::vector<iovec> iov(kBatch);
+  std::vector<mmsghdr> msgs(kBatch);
+  for (size_t i = 0; i < kBatch; ++i) {
+    iov[i] = {bufs.data() + i * 2048, 2048};
+    std::memset(&msgs[i], 0, sizeof(mmsghdr));
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  const uint64_t deadline = monoNs() + static_cast<uint64_t>(timeout_ms) * 1'000'000;
+  uint64_t stop_at = 0;  // set 50 ms after the end marker, for stragglers
+  uint32_t run_id = 0;
+  bool have_run = false;
+  while (true) {
+    uint64_t now = monoNs();
+    if (now >= deadline || (stop_at && now >= stop_at)) break;
+    // Polled, not blocking: a sleeping reader would be woken per packet, and that wake-up is
+    // paid in the sender's context (veth forwards synchronously), halving the rate we reach.
+    int n = recvmmsg(fd, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+    uint64_t rx = monoNs();
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+        timespec nap{0, 200'000};
+        nanosleep(&nap, nullptr);
+        continue;
+      }
+      return fail(std::string("recvmmsg: ") + strerror(errno));
+    }
+    for (int i = 0; i < n; ++i) {
+      auto probe = loss::readProbe(std::string_view(bufs.data() + i * 2048, msgs[i].msg_len));
+      if (!probe) continue;
+      if (!have_run) {
+        run_id = probe->run_id;
+        have_run = true;
+      }
+      if (probe->run_id != run_id) continue;  // an older run's stragglers
+      if (probe->flags & loss::kFlagEnd) {
+        if (!analyzer.endSeen()) stop_at = rx + 50'000'000;
+        analyzer.onEnd(probe->sequence, probe->sent_ns);
+      } else {
+        analyzer.onProbe(*probe, rx);
+      }
+    }
+  }
+  close(fd);
+  nlohmann::json j = analyzer.report(opt.count("--series") > 0);
+  j["timed_out"] = !analyzer.endSeen();
+  return writeReport(j, opt.count("--out") ? opt["--out"] : "");
+}
+
+int send(std::map<std::string, std::string>& opt) {
+  sockaddr_storage addr;
+  socklen_t len;
+  if (!parseEndpoint(opt["--to"], &addr, &len)) return fail("bad --to address");
+  long pps = opt.count("--pps") ? std::atol(opt["--pps"].c_str()) : 50000;
+  long duration_ms = opt.count("--duration-ms") ? std::atol(opt["--duration-ms"].c_str()) : 5000;
+  long size = opt.count("--size") ? std::atol(opt["--size"].c_str()) : 64;
+  if (pps <= 0 || pps > 10'000'000 || duration_ms <= 0 || duration_ms > 3'600'000) {
+    return fail("--pps must be 1..10000000 and --duration-ms 1..3600000");
+  }
+  if (size < static_cast<long>(loss::kHeaderSize) || size > 1400) {
+    return fail("--size must be 36..1400");
+  }
+  uint32_t run_id = opt.count("--run-id")
+                        ? static_cast<uint32_t>(std::strtoul(opt["--run-id"].c_str(), nullptr, 10))
+                        : static_cast<uint32_t>(monoNs() ^ static_cast<uint64_t>(getpid()));
+  int fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(std::string("socket: ") + strerror(errno));
+  int sndbuf = 4 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0) {
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+  }
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), len) < 0) {
+    return fail("connect " + opt["--to"] + ": " + strerror(errno));
+  }
+  std::vector<char> bufs(kBatch * static_cast<size_t>(size), 0);
+  std::vector<iovec> iov(kBatch);
+  std::vector<mmsghdr> msgs(kBatch);
+  for (size_t i = 0; i < kBatch; ++i) {
+    iov[i] = {bufs.data() + i * static_cast<size_t>(size), static_cast<size_t>(size)};
+    std::memset(&msgs[i], 0, sizeof(mmsghdr));
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  const uint64_t start = monoNs();
+  const uint64_t end = start + static_cast<uint64_t>(duration_ms) * 1'000'000;
+  const long double ns_per_probe = 1e9L / static_cast<long double>(pps);
+  // Probes go out in small bursts (~250 us worth): one syscall per probe would cap the rate.
+  const uint64_t burst = static_cast<uint64_t>(std::clamp<long>(pps / 4000, 1, kBatch));
+  uint64_t seq = 0, send_errors = 0;
+  std::string first_error;
+  while (true) {
+    uint64_t now = monoNs();
+    if (now >= end) break;
+    uint64_t due = static_cast<uint64_t>(static_cast<long double>(now - start) / ns_per_probe) + 1;
+    if (seq >= due) {
+      // Pace: sleep until the next probe is due (this is rate control, not synchronisation).
+      uint64_t next =
+          start + static_cast<uint64_t>(static_cast<long double>(seq + burst - 1) * ns_per_probe);
+      timespec ts{static_cast<time_t>(next / 1'000'000'000), static_cast<long>(next % 1'000'000'000)};
+      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+      continue;
+    }
+    size_t n = static_cast<size_t>(std::min<uint64_t>(kBatch, due - seq));
+    for (size_t i = 0; i < n; ++i) {
+      loss::writeProbe({run_id, seq + i, now, start, 0}, bufs.data() + i * static_cast<size_t>(size));
+    }
+    int sent = sendmmsg(fd, msgs.data(), static_cast<unsigned>(n), 0);
+    if (sent < 0) {
+      // Counted as sent: a probe the sender could not send is a probe the path lost.
+      if (first_error.empty()) first_error = strerror(errno);
+      send_errors += n;
+    } else if (static_cast<size_t>(sent) < n) {
+      send_errors += n - static_cast<size_t>(sent);
+    }
+    seq += n;
+  }
+  uint64_t finished = monoNs();
+  for (int i = 0; i < 5; ++i) {
+    char marker[loss::kHeaderSize];
+    loss::writeProbe({run_id, seq, monoNs(), start, loss::kFlagEnd}, marker);
+    ::send(fd, marker, sizeof(marker), 0);
+    timespec ts{0, 5'000'000};
+    nanosleep(&ts, nullptr);
+  }
+  close(fd);
+  double seconds = static_cast<double>(finished - start) / 1e9;
+  nlohmann::json j = {{"sent", seq},
+                      {"send_errors", send_errors},
+                      {"first_send_error", first_error},
+                      {"duration_s", seconds},
+                      {"pps_target", pps},
+                      {"pps_achieved", seconds > 0 ? static_cast<double>(seq) / seconds : 0.0},
+                      {"run_id", run_id},
+                      {"start_monotonic_ns", start}};
+  return writeReport(j, opt.count("--out") ? opt["--out"] : "");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  std::string mode = argv[1];
+  if (mode != "send" && mode != "recv") {
+    std::cerr << kUsage;
+    return fail("unknown mode '" + mode + "' (send or recv)");
+  }
+  static const std::vector<std::string> kFlags = {"--series"};
+  static const std::vector<std::string> kValues = {
+      "--listen", "--timeout-ms", "--out",  "--ready-file", "--bin-ms", "--to",
+      "--pps",    "--duration-ms", "--size", "--run-id"};
+  std::map<std::string, std::string> opt;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (std::find(kFlags.begin(), kFlags.end(), a) != kFlags.end()) {
+      opt[a] = "";
+    } else if (std::find(kValues.begin(), kValues.end(), a) != kValues.end() && i + 1 < argc) {
+      opt[a] = argv[++i];
+    } else {
+      std::cerr << kUsage;
+      return fail("unexpected argument '" + a + "'");
+    }
+  }
+  if (mode == "recv") {
+    if (!opt.count("--listen")) return fail("recv needs --listen ADDR:PORT");
+    return receive(opt);
+  }
+  if (!opt.count("--to")) return fail("send needs --to ADDR:PORT");
+  return send(opt);
+}

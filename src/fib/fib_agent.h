@@ -1,0 +1,60 @@
+// FibAgent: fwdd's record of the routes it owns in the kernel, and the NSF reconciliation.
+//
+// Every route fwdd installs is kept here in the form the kernel holds it. A change that would
+// not alter forwarding (same next hops, same metric) causes no kernel write at all; a changed
+// route is replaced in place (never deleted and re-added, so forwarding has no gap), unless its
+// metric — part of the kernel's key — changed.
+//
+// Reconciliation (graceful restart of the control plane, DESIGN.md): markAllStale() when a new
+// active starts its replay; every route the replay repeats is un-marked; sweepStale() after the
+// replay removes only what no one repeated. adoptFromKernel() does the same after fwdd itself
+// restarted: the kernel kept forwarding with the routes, fwdd reads them back, all stale.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "fib/kernel_fib.h"
+#include "messages/fib_messages.h"
+#include "state/rib.h"
+
+namespace hitless::fib {
+
+struct FibOutcome {
+  Status status;  // the kernel could not be asked at all (nothing is known to have changed)
+  std::vector<messages::FibRouteError> route_errors;
+  uint64_t written = 0;    // kernel operations sent
+  uint64_t unchanged = 0;  // changes that needed no kernel operation
+  uint64_t removed = 0;    // routes deleted (withdrawn or swept)
+};
+
+class FibAgent {
+ public:
+  explicit FibAgent(KernelFib& kernel) : kernel_(kernel) {}
+
+  Status adoptFromKernel();
+  void markAllStale();
+  FibOutcome apply(const std::vector<state::RibChange>& changes);
+  FibOutcome sweepStale();
+
+  size_t size() const { return installed_.size(); }
+  size_t staleCount() const { return stale_; }
+  uint64_t kernelWrites() const { return kernel_writes_; }
+  const net::Route* find(const net::IpPrefix& prefix) const;
+  std::vector<net::Route> sortedRoutes() const;
+
+ private:
+  struct Entry {
+    net::Route route;
+    bool stale = false;
+  };
+  void setStale(Entry& e, bool stale);
+
+  KernelFib& kernel_;
+  std::unordered_map<net::IpPrefix, Entry, net::IpPrefixHash> installed_;
+  size_t stale_ = 0;
+  uint64_t kernel_writes_ = 0;
+};
+
+}  // namespace hitless::fib

@@ -1,0 +1,250 @@
+#include "fib/fib_client.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+#include "event/unix_socket.h"
+#include "messages/fib_messages.h"
+#include "messages/rib_messages.h"
+#include "messages/wire_numbers.h"
+#include "wire/frame.h"
+
+namespace hitless::fib {
+
+namespace {
+constexpr int64_t kReplayBudgetNs = 5'000'000;  // per loop turn, like the bulk sync
+constexpr size_t kHighWatermark = 4u << 20;
+constexpr int64_t kMaxReconnectDelayMs = 1000;
+}  // namespace
+
+FibClient::FibClient(event::EventLoop& loop, const state::Rib& rib, FibClientOptions options)
+    : loop_(loop), rib_(rib), options_(std::move(options)) {}
+
+FibClient::~FibClient() {
+  *alive_ = false;
+  if (reconnect_timer_) loop_.cancelTimer(reconnect_timer_);
+}
+
+void FibClient::activate(uint64_t epoch) {
+  if (options_.socket_path.empty()) return;
+  if (active_ && epoch == epoch_) return;
+  if (conn_) conn_->close("re-activated at epoch " + std::to_string(epoch));
+  active_ = true;
+  epoch_ = epoch;
+  reconnect_delay_ms_ = 20;
+  connect();
+}
+
+void FibClient::deactivate(const std::string& reason) {
+  if (!active_) return;
+  active_ = false;
+  if (reconnect_timer_) {
+    loop_.cancelTimer(reconnect_timer_);
+    reconnect_timer_ = 0;
+  }
+  if (conn_) conn_->close(reason);
+}
+
+void FibClient::connect() {
+  reconnect_timer_ = 0;
+  if (!active_) return;
+  auto fd = event::connectUnix(options_.socket_path);
+  if (!fd.isOk()) {
+    if (last_error_ != fd.status().message()) {
+      logEvent("FIB", Severity::kWarning, "FWDD_UNREACHABLE", fd.status().message());
+    }
+    last_error_ = fd.status().message();
+    scheduleReconnect();
+    return;
+  }
+  accepted_ = false;
+  replaying_ = false;
+  out_.clear();
+  batch_routes_ = 0;
+  conn_ = std::make_unique<event::Connection>(
+      loop_, std::move(*fd),
+      event::Connection::Handlers{[this](std::string_view in) { onData(in); },
+                                  [this](const std::string& reason) { onClosed(reason); },
+                                  [this] { produceReplay(); }});
+  conn_->setLowWatermark(kHighWatermark / 4);
+  messages::FibHello hello{options_.slot, epoch_, options_.software_version};
+  std::string payload, frame;
+  messages::encodeFibHello(hello, &payload);
+  wire::appendFrame(&frame, messages::kClientFib, messages::kMsgFibHello, 1, payload);
+  conn_->send(frame);
+}
+
+void FibClient::scheduleReconnect() {
+  if (!active_ || reconnect_timer_) return;
+  std::shared_ptr<bool> alive = alive_;
+  reconnect_timer_ = loop_.addTimer(reconnect_delay_ms_, [this, alive] {
+    if (*alive) connect();
+  });
+  reconnect_delay_ms_ = std::min(kMaxReconnectDelayMs, reconnect_delay_ms_ * 2);
+}
+
+void FibClient::onClosed(const std::string& reason) {
+  if (accepted_) {
+    logEvent("FIB", Severity::kWarning, "FWDD_SESSION_DOWN", "FIB session ended: " + reason);
+  }
+  accepted_ = false;
+  replaying_ = false;
+  // Destroy later: we are inside the connection's own callback.
+  std::shared_ptr<event::Connection> dying(conn_.release());
+  loop_.addTimer(0, [dying] {});
+  scheduleReconnect();
+}
+
+void FibClient::onData(std::string_view input) {
+  size_t used = 0;
+  std::shared_ptr<bool> alive = alive_;
+  while (used < input.size()) {
+    auto frame = wire::parseFrame(input.substr(used));
+    if (!frame.isOk()) {
+      last_error_ = "garbled reply from fwdd: " + frame.status().message();
+      conn_->close(last_error_);
+      return;
+    }
+    if (!frame->has_value()) break;
+    const wire::Frame& f = **frame;
+    used += wire::kFrameHeaderSize + f.header.payload_length;
+    if (f.header.client_id != messages::kClientFib) continue;
+    if (f.header.msg_type == messages::kMsgFibHelloReply) {
+      auto r = messages::decodeFibHelloReply(f.payload);
+      if (!r.isOk() || !r->accepted) {
+        last_error_ = r.isOk() ? "fwdd refused this RP: " + r->reason : r.status().message();
+        logEvent("FIB", Severity::kCritical, "FWDD_REFUSED", last_error_);
+        return;  // fwdd closes the session; we retry with back-off
+      }
+      accepted_ = true;
+      ++sessions_;
+      reconnect_delay_ms_ = 20;
+      last_error_.clear();
+      replaying_ = true;
+      replay_next_ = 0;
+      replay_end_ = rib_.positions();
+      replay_started_ns_ = loop_.clock().nowNs();
+      replay_done_ns_ = 0;
+      logEvent("FIB", Severity::kNotice, "FWDD_SESSION_UP",
+               "writing the FIB at epoch " + std::to_string(epoch_) + "; fwdd holds " +
+                   std::to_string(r->routes) + " routes; replaying " +
+                   std::to_string(rib_.size()));
+      produceReplay();
+      if (!*alive || !conn_) return;
+    } else if (f.header.msg_type == messages::kMsgFibCommitReply) {
+      auto r = messages::decodeFibCommitReply(f.payload);
+      if (!r.isOk()) {
+        last_error_ = r.status().message();
+        continue;
+      }
+      acked_sequence_ = std::max(acked_sequence_, r->sequence);
+      written_ += r->written;
+      unchanged_ += r->unchanged;
+      swept_ += r->swept;
+      route_errors_ += r->route_errors.size();
+      if (!r->error.empty()) {
+        ++batches_refused_;
+        last_error_ = "fwdd refused batch " + std::to_string(r->sequence) + ": " + r->error;
+        logEvent("FIB", Severity::kError, "FIB_BATCH_REFUSED", last_error_);
+      } else if (!r->route_errors.empty()) {
+        last_error_ = r->route_errors.front().prefix.toString() + ": " +
+                      r->route_errors.front().error;
+      }
+      if (r->sequence == replay_end_sequence_ && replay_done_ns_ == 0) {
+        replay_done_ns_ = loop_.clock().nowNs();
+        logEvent("FIB", Severity::kNotice, "FIB_REPLAY_DONE",
+                 "replay acknowledged in " +
+                     std::to_string((replay_done_ns_ - replay_started_ns_) / 1'000'000) +
+                     " ms; fwdd swept " + std::to_string(r->swept) + " stale routes");
+      }
+    }
+  }
+  if (conn_) conn_->consume(used);
+}
+
+void FibClient::appendRoute(const net::Route& r) {
+  std::string payload;
+  messages::encodeRouteUpdate(r, options_.route_version, &payload);
+  wire::appendFrame(&out_, messages::kClientRib, messages::kMsgRouteUpdate,
+                    options_.route_version, payload);
+  ++batch_routes_;
+}
+
+void FibClient::commit(bool replay_end) {
+  messages::FibCommit c{next_sequence_++, replay_end};
+  if (replay_end) replay_end_sequence_ = c.sequence;
+  std::string payload;
+  messages::encodeFibCommit(c, &payload);
+  wire::appendFrame(&out_, messages::kClientFib, messages::kMsgFibCommit, 1, payload);
+  routes_sent_ += batch_routes_;
+  batch_routes_ = 0;
+  conn_->sendOwned(std::move(out_));
+  out_.clear();
+}
+
+void FibClient::produceReplay() {
+  if (!replaying_ || !conn_ || !conn_->isOpen()) return;
+  const int64_t budget_end = loop_.clock().nowNs() + kReplayBudgetNs;
+  while (loop_.clock().nowNs() < budget_end) {
+    if (conn_->pendingBytes() >= kHighWatermark) return;  // resumed by on_drained
+    while (replay_next_ < replay_end_ && batch_routes_ < options_.batch) {
+      if (replay_next_ < rib_.positions()) {
+        if (const net::Route* r = rib_.atPosition(replay_next_)) appendRoute(*r);
+      }
+      ++replay_next_;
+    }
+    bool last = replay_next_ >= replay_end_;
+    commit(last);
+    if (!conn_ || !conn_->isOpen()) return;
+    if (last) {
+      replaying_ = false;
+      return;
+    }
+  }
+  std::shared_ptr<bool> alive = alive_;
+  loop_.addTimer(0, [this, alive] {
+    if (*alive) produceReplay();
+  });
+}
+
+void FibClient::send(const state::RibDelta& delta) {
+  if (!accepted_ || !conn_ || !conn_->isOpen() || delta.empty()) return;
+  // A batch being built by the replay is flushed first so batches never interleave.
+  if (batch_routes_ > 0) commit(false);
+  for (const auto& c : delta.changes) {
+    if (c.op == state::RibChange::kUpsert) {
+      appendRoute(c.route);
+    } else {
+      std::string payload;
+      messages::encodeRouteWithdraw({c.route.prefix}, &payload);
+      wire::appendFrame(&out_, messages::kClientRib, messages::kMsgRouteWithdraw, 1, payload);
+      ++batch_routes_;
+    }
+    if (batch_routes_ >= options_.batch) commit(false);
+  }
+  if (batch_routes_ > 0) commit(false);
+}
+
+nlohmann::json FibClient::status() const {
+  int64_t replay_ms = replay_done_ns_ ? (replay_done_ns_ - replay_started_ns_) / 1'000'000 : -1;
+  return {{"socket", options_.socket_path},
+          {"active", active_},
+          {"connected", accepted_},
+          {"epoch", epoch_},
+          {"replaying", replaying_},
+          {"replay_ms", replay_ms},
+          {"sessions", sessions_},
+          {"sent_sequence", next_sequence_ - 1},
+          {"acked_sequence", acked_sequence_},
+          {"routes_sent", routes_sent_},
+          {"kernel_writes", written_},
+          {"unchanged", unchanged_},
+          {"swept", swept_},
+          {"route_errors", route_errors_},
+          {"batches_refused", batches_refused_},
+          {"last_error", last_error_}};
+}
+
+}  // namespace hitless::fib

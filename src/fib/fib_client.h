@@ -1,0 +1,85 @@
+// FibClient: the active rpd's side of the FIB channel (docs/fib-channel.md).
+//
+// While this RP is active, the client keeps a session to fwdd: it says hello with the RP's
+// switchover epoch, replays the whole RIB (walking it in bounded slices so the RP's event loop
+// stays responsive, with the socket's output bounded), ends the replay, and from then on sends
+// every RIB change as a batch. A broken session is re-established with a back-off and starts
+// over with a replay, which is always safe: fwdd rewrites nothing that did not change.
+//
+// Changes made while a replay is walking the table are sent as their own batches as they
+// happen; the walk sends current values, so fwdd converges whichever copy it applies last (the
+// same argument as the checkpoint bulk sync).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "event/connection.h"
+#include "event/event_loop.h"
+#include "issu/message_set.h"
+#include "state/rib.h"
+
+namespace hitless::fib {
+
+struct FibClientOptions {
+  std::string socket_path;  // "" = no forwarding agent: the client does nothing
+  uint8_t slot = 0;
+  std::string software_version;
+  issu::MessageVersion route_version = 1;  // route update version this image writes
+  size_t batch = 4096;                     // routes per replay batch
+};
+
+class FibClient {
+ public:
+  FibClient(event::EventLoop& loop, const state::Rib& rib, FibClientOptions options);
+  ~FibClient();
+
+  // This RP became active at `epoch`: connect and replay. Idempotent for the same epoch.
+  void activate(uint64_t epoch);
+  // This RP is no longer active: close the session, never write again until activated.
+  void deactivate(const std::string& reason);
+  // A change already applied to the RIB. Dropped when no session is up: the next session's
+  // replay carries the current state anyway.
+  void send(const state::RibDelta& delta);
+
+  bool active() const { return active_; }
+  // A session is accepted: send() reaches fwdd.
+  bool connected() const { return accepted_ && conn_ && conn_->isOpen(); }
+  nlohmann::json status() const;
+
+ private:
+  void connect();
+  void scheduleReconnect();
+  void onData(std::string_view input);
+  void onClosed(const std::string& reason);
+  void produceReplay();
+  void appendRoute(const net::Route& r);
+  void commit(bool replay_end);
+
+  event::EventLoop& loop_;
+  const state::Rib& rib_;
+  FibClientOptions options_;
+  std::unique_ptr<event::Connection> conn_;
+  bool active_ = false;
+  uint64_t epoch_ = 0;
+  bool accepted_ = false;
+  bool replaying_ = false;
+  size_t replay_next_ = 0, replay_end_ = 0;
+  std::string out_;  // frames of the batch being built
+  size_t batch_routes_ = 0;
+  event::TimerId reconnect_timer_ = 0;
+  int64_t reconnect_delay_ms_ = 20;
+  // Figures for status().
+  uint64_t next_sequence_ = 1, acked_sequence_ = 0, sessions_ = 0;
+  uint64_t routes_sent_ = 0, route_errors_ = 0, batches_refused_ = 0, written_ = 0,
+           unchanged_ = 0, swept_ = 0;
+  int64_t replay_started_ns_ = 0, replay_done_ns_ = 0;
+  uint64_t replay_end_sequence_ = 0;
+  std::string last_error_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace hitless::fib

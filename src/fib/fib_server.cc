@@ -1,0 +1,330 @@
+#include "fib/fib_server.h"
+
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file_util.h"
+#include "base/log.h"
+#include "event/unix_socket.h"
+#include "messages/rib_messages.h"
+#include "messages/wire_numbers.h"
+#include "wire/frame.h"
+
+namespace hitless::fib {
+
+using messages::kClientFib;
+using messages::kClientRib;
+
+struct FibServer::Session {
+  uint64_t id = 0;
+  std::unique_ptr<event::Connection> conn;
+  bool hello_seen = false;
+  int slot = -1;
+  uint64_t epoch = 0;
+  std::vector<state::RibChange> batch;
+  std::string batch_error;  // first reason the current batch is refused
+};
+
+FibServer::FibServer(event::EventLoop& loop, FibAgent& agent, FibServerOptions options)
+    : loop_(loop), agent_(agent), options_(std::move(options)) {}
+
+FibServer::~FibServer() {
+  *alive_ = false;
+  if (stale_timer_) loop_.cancelTimer(stale_timer_);
+  if (listen_fd_.valid()) loop_.removeFd(listen_fd_.get());
+}
+
+Status FibServer::start() {
+  if (!options_.state_dir.empty()) {
+    auto text = readFile(options_.state_dir + "/fib-epoch");
+    if (text.isOk()) epoch_ = std::strtoull(text->c_str(), nullptr, 10);
+  }
+  ASSIGN_OR_RETURN(listen_fd_, event::listenUnix(options_.socket_path, 0600));
+  RETURN_IF_ERROR(loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
+  if (agent_.staleCount() > 0) startStaleTimer();
+  return Status::ok();
+}
+
+void FibServer::onAccept() {
+  while (true) {
+    auto fd = event::acceptUnix(listen_fd_.get());
+    if (!fd.isOk()) return;
+    auto session = std::make_unique<Session>();
+    Session* s = session.get();
+    s->id = next_session_++;
+    uint64_t id = s->id;
+    s->conn = std::make_unique<event::Connection>(
+        loop_, std::move(*fd),
+        event::Connection::Handlers{[this, s](std::string_view in) { onData(*s, in); },
+                                    [this, id](const std::string& reason) {
+                                      if (id == writer_) {
+                                        writer_ = 0;
+                                        logEvent("FIB", Severity::kWarning, "WRITER_GONE",
+                                                 "the active RP's session ended (" + reason +
+                                                     "); the FIB keeps forwarding as it is");
+                                      }
+                                      // Destroy later: we are inside the connection's callback.
+                                      loop_.addTimer(0, [this, id] { sessions_.erase(id); });
+                                    },
+                                    nullptr});
+    sessions_[id] = std::move(session);
+  }
+}
+
+void FibServer::closeSession(uint64_t id, const std::string& reason) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || !it->second->conn->isOpen()) return;
+  it->second->conn->close(reason);
+}
+
+void FibServer::reply(Session& s, uint16_t type, const std::string& payload) {
+  std::string frame;
+  wire::appendFrame(&frame, kClientFib, type, 1, payload);
+  s.conn->send(frame);
+}
+
+void FibServer::onData(Session& s, std::string_view input) {
+  size_t used = 0;
+  std::shared_ptr<bool> alive = alive_;
+  uint64_t id = s.id;
+  while (used < input.size()) {
+    auto frame = wire::parseFrame(input.substr(used));
+    if (!frame.isOk()) {
+      // Framing is lost: nothing after this point can be trusted. Say why, then hang up.
+      std::string why = "garbled FIB stream: " + frame.status().message();
+      logEvent("FIB", Severity::kError, "BAD_STREAM", why);
+      last_error_ = why;
+      ++batches_refused_;
+      messages::FibCommitReply r;
+      r.error = why;
+      std::string payload;
+      messages::encodeFibCommitReply(r, &payload);
+      reply(s, messages::kMsgFibCommitReply, payload);
+      s.conn->close(why);
+      return;
+    }
+    if (!frame->has_value()) break;
+    const wire::Frame& f = **frame;
+    size_t len = wire::kFrameHeaderSize + f.header.payload_length;
+    bool open = onFrame(s, f.header.client_id, f.header.msg_type, f.header.version, f.payload);
+    if (!*alive || !sessions_.count(id) || !open || !s.conn->isOpen()) return;
+    used += len;
+  }
+  s.conn->consume(used);
+}
+
+bool FibServer::onFrame(Session& s, uint16_t client, uint16_t type, uint16_t version,
+                        std::string_view payload) {
+  if (!s.hello_seen) {
+    if (client == kClientFib && type == messages::kMsgFibHello) {
+      onHello(s, payload);
+      return s.conn->isOpen();
+    }
+    messages::FibHelloReply r;
+    r.reason = "expected a FIB hello first, got client " + std::to_string(client) + " type " +
+               std::to_string(type);
+    r.epoch = epoch_;
+    std::string out;
+    messages::encodeFibHelloReply(r, &out);
+    reply(s, messages::kMsgFibHelloReply, out);
+    logEvent("FIB", Severity::kError, "BAD_HELLO", r.reason);
+    s.conn->close(r.reason);
+    return false;
+  }
+  if (s.id != writer_) return true;  // refused or superseded: its bytes are ignored
+  if (client == kClientFib && type == messages::kMsgFibCommit) {
+    onCommit(s, payload);
+    return s.conn->isOpen();
+  }
+  if (!s.batch_error.empty()) return true;  // this batch is refused already; skip to its commit
+  if (s.batch.size() >= options_.max_batch_routes) {
+    s.batch_error = "batch has more than " + std::to_string(options_.max_batch_routes) + " routes";
+    s.batch.clear();
+    return true;
+  }
+  if (client == kClientRib && type == messages::kMsgRouteUpdate && (version == 1 || version == 2)) {
+    auto route = messages::decodeRouteUpdate(payload, version);
+    if (!route.isOk()) {
+      s.batch_error = route.status().message();
+      s.batch.clear();
+      return true;
+    }
+    s.batch.push_back({state::RibChange::kUpsert, std::move(*route)});
+    return true;
+  }
+  if (client == kClientRib && type == messages::kMsgRouteWithdraw && version == 1) {
+    auto w = messages::decodeRouteWithdraw(payload);
+    if (!w.isOk()) {
+      s.batch_error = w.status().message();
+      s.batch.clear();
+      return true;
+    }
+    state::RibChange c{state::RibChange::kWithdraw, {}};
+    c.route.prefix = w->prefix;
+    s.batch.push_back(std::move(c));
+    return true;
+  }
+  s.batch_error = "unknown message on the FIB channel: client " + std::to_string(client) +
+                  " type " + std::to_string(type) + " version " + std::to_string(version);
+  s.batch.clear();
+  return true;
+}
+
+void FibServer::onHello(Session& s, std::string_view payload) {
+  messages::FibHelloReply r;
+  auto hello = messages::decodeFibHello(payload);
+  if (!hello.isOk()) {
+    r.reason = hello.status().message();
+  } else if (hello->epoch < epoch_) {
+    r.reason = "stale epoch " + std::to_string(hello->epoch) + ": slot " +
+               std::to_string(writer_slot_) + " is active at epoch " + std::to_string(epoch_);
+  } else if (hello->epoch == epoch_ && writer_ != 0 && writer_slot_ != hello->slot) {
+    r.reason = "slot " + std::to_string(writer_slot_) + " is already active at epoch " +
+               std::to_string(epoch_) + " (two actives at one epoch: refused)";
+  }
+  if (!r.reason.empty()) {
+    ++hellos_refused_;
+    r.epoch = epoch_;
+    r.routes = agent_.size();
+    r.stale = agent_.staleCount();
+    std::string out;
+    messages::encodeFibHelloReply(r, &out);
+    reply(s, messages::kMsgFibHelloReply, out);
+    logEvent("FIB", Severity::kError, "WRITER_REFUSED", r.reason);
+    s.conn->close(r.reason);
+    return;
+  }
+  s.hello_seen = true;
+  s.slot = hello->slot;
+  s.epoch = hello->epoch;
+  if (writer_ != 0 && writer_ != s.id) {
+    uint64_t previous = writer_;
+    writer_ = 0;
+    closeSession(previous, "superseded by slot " + std::to_string(s.slot) + " at epoch " +
+                              std::to_string(s.epoch));
+  }
+  writer_ = s.id;
+  writer_slot_ = s.slot;
+  if (hello->epoch != epoch_) {
+    epoch_ = hello->epoch;
+    persistEpoch();
+  }
+  agent_.markAllStale();
+  replaying_ = true;
+  replay_started_ns_ = loop_.clock().nowNs();
+  startStaleTimer();
+  logEvent("FIB", Severity::kNotice, "WRITER_ACCEPTED",
+           "slot " + std::to_string(s.slot) + " (" + hello->software_version +
+               ") writes the FIB at epoch " + std::to_string(epoch_) + "; " +
+               std::to_string(agent_.staleCount()) + " routes stale until its replay ends");
+  r.accepted = true;
+  r.epoch = epoch_;
+  r.routes = agent_.size();
+  r.stale = agent_.staleCount();
+  std::string out;
+  messages::encodeFibHelloReply(r, &out);
+  reply(s, messages::kMsgFibHelloReply, out);
+}
+
+void FibServer::onCommit(Session& s, std::string_view payload) {
+  messages::FibCommitReply r;
+  auto commit = messages::decodeFibCommit(payload);
+  if (!commit.isOk()) {
+    r.error = commit.status().message();
+  } else {
+    r.sequence = commit->sequence;
+    r.error = s.batch_error;
+  }
+  if (!r.error.empty()) {
+    ++batches_refused_;
+    last_error_ = "batch " + std::to_string(r.sequence) + " refused: " + r.error;
+    logEvent("FIB", Severity::kError, "BATCH_REFUSED", last_error_ + " (nothing of it applied)");
+  } else {
+    ++batches_;
+    FibOutcome o = agent_.apply(s.batch);
+    r.written = o.written;
+    r.unchanged = o.unchanged;
+    r.route_errors = std::move(o.route_errors);
+    if (!o.status.isOk()) {
+      r.error = "kernel: " + o.status.message();
+      last_error_ = r.error;
+      logEvent("FIB", Severity::kError, "KERNEL_WRITE_FAILED", r.error);
+    }
+    route_errors_ += r.route_errors.size();
+    if (!r.route_errors.empty()) {
+      last_error_ = r.route_errors.front().prefix.toString() + ": " + r.route_errors.front().error;
+      logEvent("FIB", Severity::kError, "ROUTE_REFUSED",
+               std::to_string(r.route_errors.size()) + " routes of batch " +
+                   std::to_string(r.sequence) + " refused by the kernel, first " + last_error_);
+    }
+    if (commit->replay_end) {
+      uint64_t before = swept_total_;
+      sweep("the replay ended");
+      r.swept = swept_total_ - before;
+    }
+  }
+  s.batch.clear();
+  s.batch_error.clear();
+  std::string out;
+  messages::encodeFibCommitReply(r, &out);
+  reply(s, messages::kMsgFibCommitReply, out);
+}
+
+void FibServer::startStaleTimer() {
+  if (stale_timer_) loop_.cancelTimer(stale_timer_);
+  std::shared_ptr<bool> alive = alive_;
+  stale_timer_ = loop_.addTimer(options_.stale_timeout_ms, [this, alive] {
+    if (!*alive) return;
+    stale_timer_ = 0;
+    sweep("no replay ended within " + std::to_string(options_.stale_timeout_ms) + " ms");
+  });
+}
+
+void FibServer::sweep(const std::string& why) {
+  if (stale_timer_) {
+    loop_.cancelTimer(stale_timer_);
+    stale_timer_ = 0;
+  }
+  if (replaying_) last_replay_ms_ = (loop_.clock().nowNs() - replay_started_ns_) / 1'000'000;
+  replaying_ = false;
+  size_t stale = agent_.staleCount();
+  FibOutcome o = agent_.sweepStale();
+  ++sweeps_;
+  swept_total_ += o.removed;
+  if (!o.status.isOk() || !o.route_errors.empty()) {
+    last_error_ = !o.status.isOk() ? o.status.message()
+                                   : o.route_errors.front().prefix.toString() + ": " +
+                                         o.route_errors.front().error;
+    logEvent("FIB", Severity::kError, "SWEEP_FAILED", last_error_);
+  }
+  logEvent("FIB", Severity::kNotice, "STALE_SWEPT",
+           why + ": removed " + std::to_string(o.removed) + " of " + std::to_string(stale) +
+               " stale routes; " + std::to_string(agent_.size()) + " routes installed");
+}
+
+void FibServer::persistEpoch() {
+  if (options_.state_dir.empty()) return;
+  Status s = writeFileAtomic(options_.state_dir + "/fib-epoch", std::to_string(epoch_) + "\n");
+  if (!s.isOk()) logEvent("FIB", Severity::kError, "EPOCH_PERSIST_FAILED", s.message());
+}
+
+nlohmann::json FibServer::status() const {
+  return {{"routes", agent_.size()},
+          {"stale", agent_.staleCount()},
+          {"epoch", epoch_},
+          {"writer_slot", writer_ != 0 ? writer_slot_ : -1},
+          {"replaying", replaying_},
+          {"sessions", sessions_.size()},
+          {"batches", batches_},
+          {"batches_refused", batches_refused_},
+          {"hellos_refused", hellos_refused_},
+          {"route_errors", route_errors_},
+          {"kernel_writes", agent_.kernelWrites()},
+          {"sweeps", sweeps_},
+          {"swept", swept_total_},
+          {"last_replay_ms", last_replay_ms_},
+          {"last_error", last_error_}};
+}
+
+}  // namespace hitless::fib

@@ -1,0 +1,83 @@
+// FibServer: fwdd's side of the FIB channel (docs/fib-channel.md). Accepts rpd sessions on a
+// Unix socket and lets exactly one of them — the one with the highest switchover epoch — write
+// the FIB through the FibAgent.
+//
+// Contract:
+// - A hello with an epoch lower than the highest seen is refused (a demoted or partitioned RP
+//   never writes); a hello at the same epoch from the other slot while a session is open is
+//   refused too (two actives at one epoch). An accepted hello closes the previous session,
+//   marks every route stale and starts the stale timer; the session's replay ends with a
+//   commit flagged replay_end, after which what is still stale is swept. If no replay ends
+//   before the stale timer, fwdd sweeps anyway (the graceful-restart bound).
+// - A batch is applied only when its commit arrives and every frame of it decoded: a batch
+//   with an undecodable route, an unknown message or too many routes is refused whole with an
+//   error reply. A stream that cannot be framed gets an error reply and is closed. Either way
+//   fwdd keeps running and nothing of the bad batch reaches the kernel.
+// - The highest epoch is persisted in state_dir, so a restarted fwdd still refuses old RPs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "event/connection.h"
+#include "event/event_loop.h"
+#include "fib/fib_agent.h"
+
+namespace hitless::fib {
+
+struct FibServerOptions {
+  std::string socket_path;
+  std::string state_dir;  // "" = do not persist the epoch
+  int64_t stale_timeout_ms = 90'000;
+  size_t max_batch_routes = 1 << 20;
+};
+
+class FibServer {
+ public:
+  FibServer(event::EventLoop& loop, FibAgent& agent, FibServerOptions options);
+  ~FibServer();
+
+  // Listens; when the agent already holds (adopted, stale) routes, starts the stale timer.
+  Status start();
+  nlohmann::json status() const;
+
+ private:
+  struct Session;
+  void onAccept();
+  void onData(Session& s, std::string_view input);
+  // Returns false when the session was closed.
+  bool onFrame(Session& s, uint16_t client, uint16_t type, uint16_t version,
+               std::string_view payload);
+  void onHello(Session& s, std::string_view payload);
+  void onCommit(Session& s, std::string_view payload);
+  void reply(Session& s, uint16_t type, const std::string& payload);
+  void closeSession(uint64_t id, const std::string& reason);
+  void startStaleTimer();
+  void sweep(const std::string& why);
+  void persistEpoch();
+
+  event::EventLoop& loop_;
+  FibAgent& agent_;
+  FibServerOptions options_;
+  event::UniqueFd listen_fd_;
+  std::map<uint64_t, std::unique_ptr<Session>> sessions_;
+  uint64_t next_session_ = 1;
+  uint64_t writer_ = 0;  // the session allowed to write (0: none)
+  uint64_t epoch_ = 0;
+  int writer_slot_ = -1;
+  event::TimerId stale_timer_ = 0;
+  bool replaying_ = false;
+  // Counters for status().
+  uint64_t batches_ = 0, batches_refused_ = 0, route_errors_ = 0, hellos_refused_ = 0;
+  uint64_t swept_total_ = 0, sweeps_ = 0;
+  std::string last_error_;
+  int64_t last_replay_ms_ = -1;  // hello to sweep of the last replay
+  int64_t replay_started_ns_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace hitless::fib

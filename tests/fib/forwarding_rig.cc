@@ -1,0 +1,106 @@
+#include "forwarding_rig.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/file_util.h"
+#include "control/control_server.h"
+
+namespace hitless::testing {
+
+std::string ForwardingRig::up() {
+  if (dir_.path().empty()) return "no temp dir";
+  auto tb = testbed::Testbed::create({});
+  if (!tb.isOk()) return tb.status().message();
+  tb_ = std::move(*tb);
+  return "";
+}
+
+ForwardingRig::~ForwardingRig() {
+  for (auto* p : {&sender_, &receiver_, &fwdd_}) {
+    if (*p) (*p)->kill();
+  }
+  tb_.reset();  // namespaces go after the processes in them
+}
+
+void ForwardingRig::startFwdd(std::vector<std::string> extra) {
+  std::vector<std::string> argv = {std::string(HITLESS_BIN_DIR) + "/fwdd",
+                                   "--netns",
+                                   tb_->rtr(),
+                                   "--socket",
+                                   fibSocket(),
+                                   "--control",
+                                   dir_.file("fwdd.ctl"),
+                                   "--state-dir",
+                                   dir_.path()};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  fwdd_ = ChildProcess::spawn(argv, dir_.file("fwdd.log"));
+  ++fwdd_starts_;
+}
+
+void ForwardingRig::killFwdd() {
+  if (fwdd_) fwdd_->kill();
+}
+
+nlohmann::json ForwardingRig::fwddStatus() {
+  auto r = control::controlRequest(dir_.file("fwdd.ctl"), {{"cmd", "show-fib"}}, 2000);
+  if (!r.isOk()) return {{"ok", false}, {"error", r.status().message()}};
+  return *r;
+}
+
+bool ForwardingRig::waitFwdd(size_t routes, int timeout_ms) {
+  return waitFor(
+      [&] {
+        auto s = fwddStatus();
+        return s.value("ok", false) && !s["replaying"].get<bool>() &&
+               s["routes"].get<size_t>() == routes;
+      },
+      timeout_ms);
+}
+
+std::string ForwardingRig::fwddLog() const {
+  auto text = readFile(dir_.file("fwdd.log"));
+  return text.isOk() ? *text : "";
+}
+
+std::unique_ptr<fib::NetlinkFib> ForwardingRig::routerNetlink() {
+  auto nl = runInNetns(tb_->rtr(), [] { return fib::NetlinkFib::open({}); });
+  return nl.isOk() ? std::move(*nl) : nullptr;
+}
+
+std::vector<net::Route> ForwardingRig::kernelRoutes() {
+  auto nl = routerNetlink();
+  if (!nl) return {};
+  auto routes = nl->dump();
+  return routes.isOk() ? *routes : std::vector<net::Route>{};
+}
+
+void ForwardingRig::startTraffic(int pps, int duration_ms) {
+  const std::string loss = std::string(HITLESS_BIN_DIR) + "/hitless-loss";
+  std::string target = std::string(testbed::Addresses::kTarget) + ":9000";
+  receiver_ = ChildProcess::spawn(
+      testbed::Testbed::inNetns(tb_->dst(), {loss, "recv", "--listen", target, "--timeout-ms",
+                                             std::to_string(duration_ms + 20000), "--out",
+                                             dir_.file("recv.json"), "--ready-file",
+                                             dir_.file("recv.ready")}),
+      dir_.file("recv.log"));
+  waitFor([&] { return pathExists(dir_.file("recv.ready")); }, 10000);
+  sender_ = ChildProcess::spawn(
+      testbed::Testbed::inNetns(tb_->src(),
+                                {loss, "send", "--to", target, "--pps", std::to_string(pps),
+                                 "--duration-ms", std::to_string(duration_ms), "--out",
+                                 dir_.file("send.json")}),
+      dir_.file("send.log"));
+}
+
+nlohmann::json ForwardingRig::finishTraffic(int timeout_ms) {
+  bool done = waitFor([&] { return sender_->exited() && receiver_->exited(); }, timeout_ms);
+  if (!done) return {{"error", "the loss meter did not finish in time"}};
+  auto send = readFile(dir_.file("send.json"));
+  auto recv = readFile(dir_.file("recv.json"));
+  if (!send.isOk() || !recv.isOk()) {
+    return {{"error", "no loss meter report: " + (send.isOk() ? recv.status() : send.status()).message()}};
+  }
+  return {{"send", nlohmann::json::parse(*send)}, {"recv", nlohmann::json::parse(*recv)}};
+}
+
+}  // namespace hitless::testing

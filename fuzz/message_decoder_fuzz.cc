@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "issu/message_catalog.h"
+#include "messages/fib_messages.h"
 #include "messages/message_dump.h"
 #include "messages/release.h"
 #include "messages/rib_messages.h"
@@ -57,6 +58,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)messages::decodeHeartbeat(in);
   (void)messages::decodeStateDigest(in);
   (void)messages::decodeConfigItem(in);
+  (void)messages::decodeFibHello(in);
+  (void)messages::decodeFibHelloReply(in);
+  (void)messages::decodeFibCommit(in);
+  (void)messages::decodeFibCommitReply(in);
 
   // A payload that decodes must re-encode and decode to the same value.
   if (auto r = messages::decodeRouteUpdate(in, 2); r.isOk()) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -108,7 +109,12 @@ int main(int argc, char** argv) {
   auto kernel = fib::NetlinkFib::open(nl);
   if (!kernel.isOk()) return fail(kernel.status().message());
   fib::FibAgent agent(**kernel);
+  auto adopt_start = std::chrono::steady_clock::now();
   if (Status s = agent.adoptFromKernel(); !s.isOk()) return fail(s.message());
+  double adopt_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                              adopt_start)
+                        .count();
+  size_t adopted = agent.size();
   logEvent("FIB", Severity::kNotice, "FWDD_START",
            "protocol " + std::to_string(nl.protocol) + " table " + std::to_string(nl.table) +
                ": adopted " + std::to_string(agent.size()) +
@@ -128,6 +134,8 @@ int main(int argc, char** argv) {
     j["table"] = nl.table;
     j["netlink_messages"] = netlink->messagesSent();
     j["netlink_overflow_recoveries"] = netlink->overflowRecoveries();
+    j["adopted"] = adopted;
+    j["adopt_ms"] = adopt_ms;
     reply(j);
   });
   control.addCommand("fib-dump", [&](const nlohmann::json&, control::Reply reply) {

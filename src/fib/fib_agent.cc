@@ -1,22 +1,16 @@
 #include "fib/fib_agent.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace hitless::fib {
 
-namespace {
-
-// What one surviving change of a batch does to the kernel: op indices into the batch's ops.
-struct Plan {
-  const state::RibChange* change;
-  net::Route desired;
-  const net::Route* old_route = nullptr;  // what the kernel holds now (in installed_)
+// What one surviving change of a batch does to the kernel.
+struct FibAgent::Plan {
+  state::RibChange* change;  // its route, in kernel form, is what gets installed
+  uint32_t existing;         // slot of what the kernel holds now (kNoEntry: nothing)
   size_t first_op = 0, op_count = 0;
   bool deletes_old_key = false;  // the metric changed: the old route goes first
 };
-
-}  // namespace
 
 void FibAgent::setStale(Entry& e, bool stale) {
   if (e.stale == stale) return;
@@ -30,70 +24,127 @@ void FibAgent::setStale(Entry& e, bool stale) {
 
 Status FibAgent::adoptFromKernel() {
   ASSIGN_OR_RETURN(std::vector<net::Route> routes, kernel_.dump());
-  installed_.clear();
+  index_.clear();
+  entries_.clear();
+  free_.clear();
   stale_ = 0;
-  installed_.reserve(routes.size());
+  index_.reserve(routes.size());
+  entries_.reserve(routes.size());
   for (auto& r : routes) {
-    net::IpPrefix p = r.prefix;
-    installed_[p] = Entry{std::move(r), true};
+    if (index_.find(r.prefix) != kNoEntry) continue;  // another table's copy; keep the first
+    entries_[insert(std::move(r))].stale = true;
+    ++stale_;
   }
-  stale_ = installed_.size();
   return Status::ok();
 }
 
-void FibAgent::markAllStale() {
-  for (auto& [prefix, e] : installed_) e.stale = true;
-  stale_ = installed_.size();
+uint32_t FibAgent::insert(net::Route route) {
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(entries_.size());
+    entries_.emplace_back();
+  }
+  index_.insert(route.prefix, slot);
+  entries_[slot] = Entry{std::move(route), false};
+  return slot;
 }
 
-FibOutcome FibAgent::apply(const std::vector<state::RibChange>& changes) {
+void FibAgent::erase(const net::IpPrefix& prefix) {
+  uint32_t slot = index_.erase(prefix);
+  if (slot == kNoEntry) return;
+  setStale(entries_[slot], false);
+  entries_[slot] = Entry{};
+  free_.push_back(slot);
+}
+
+void FibAgent::reserve(size_t routes) {
+  if (routes <= entries_.size()) return;
+  entries_.reserve(routes);
+  index_.reserve(routes);
+}
+
+void FibAgent::markAllStale() {
+  for (auto& e : entries_) e.stale = e.route.prefix.address.family != net::Family::kNone;
+  stale_ = index_.size();
+}
+
+void FibAgent::markSuperseded(const std::vector<state::RibChange>& changes,
+                              std::vector<bool>* superseded) {
+  superseded->assign(changes.size(), false);
+  if (changes.size() < 2) return;
+  size_t cap = 1;
+  while (cap < changes.size() * 2) cap <<= 1;
+  dedupe_.assign(cap, UINT32_MAX);
+  net::IpPrefixHash hash;
+  // Newest first: a change is superseded when a later one for its prefix was seen.
+  for (size_t i = changes.size(); i-- > 0;) {
+    const net::IpPrefix& p = changes[i].route.prefix;
+    for (size_t slot = hash(p) & (cap - 1);; slot = (slot + 1) & (cap - 1)) {
+      uint32_t at = dedupe_[slot];
+      if (at == UINT32_MAX) {
+        dedupe_[slot] = static_cast<uint32_t>(i);
+        break;
+      }
+      if (changes[at].route.prefix == p) {
+        (*superseded)[i] = true;
+        break;
+      }
+    }
+  }
+}
+
+FibOutcome FibAgent::apply(std::vector<state::RibChange>& changes) {
   FibOutcome out;
   // Only the last change per prefix matters: its final state is what the kernel must hold.
-  std::vector<bool> superseded(changes.size(), false);
-  if (changes.size() > 1) {
-    std::unordered_set<net::IpPrefix, net::IpPrefixHash> seen;
-    seen.reserve(changes.size());
-    for (size_t i = changes.size(); i-- > 0;) {
-      if (!seen.insert(changes[i].route.prefix).second) superseded[i] = true;
-    }
-  }
+  std::vector<bool> superseded;
+  markSuperseded(changes, &superseded);
   std::vector<Plan> plans;
   plans.reserve(changes.size());
+  for (size_t i = 0; i < changes.size() && i < state::Rib::kPrefetchDistance; ++i) {
+    index_.prefetch(changes[i].route.prefix);
+  }
   for (size_t i = 0; i < changes.size(); ++i) {
+    if (i + state::Rib::kPrefetchDistance < changes.size()) {
+      index_.prefetch(changes[i + state::Rib::kPrefetchDistance].route.prefix);
+    }
     if (superseded[i]) continue;
-    const state::RibChange& c = changes[i];
-    auto it = installed_.find(c.route.prefix);
+    state::RibChange& c = changes[i];
+    uint32_t existing = index_.find(c.route.prefix);
     if (c.op == state::RibChange::kWithdraw) {
-      if (it == installed_.end()) {
+      if (existing == kNoEntry) {
         ++out.unchanged;
         continue;
       }
-      plans.push_back({&c, {}, &it->second.route, 0, 0, false});
+      plans.push_back({&c, existing, 0, 0, false});
       continue;
     }
-    Plan plan{&c, kernelForm(c.route), nullptr, 0, 0, false};
-    if (it != installed_.end()) {
-      plan.old_route = &it->second.route;
-      if (sameForwarding(plan.desired, it->second.route)) {
-        setStale(it->second, false);
+    toKernelForm(&c.route);
+    if (existing != kNoEntry) {
+      Entry& e = entries_[existing];
+      if (sameForwarding(c.route, e.route)) {
+        setStale(e, false);
         ++out.unchanged;
         continue;
       }
-      plan.deletes_old_key = it->second.route.metric != plan.desired.metric;
+      plans.push_back({&c, existing, 0, 0, e.route.metric != c.route.metric});
+    } else {
+      plans.push_back({&c, kNoEntry, 0, 0, false});
     }
-    plans.push_back(std::move(plan));
   }
-  // Ops point into `plans` (which no longer grows) and into installed_ (unchanged until the
-  // kernel answered). Each plan's ops are contiguous: [delete of the old key,] replace.
+  // Ops point into `changes` and into entries_ (which stays put until the kernel answered).
+  // Each plan's ops are contiguous: [delete of the old key,] replace.
   std::vector<FibOp> ops;
   ops.reserve(plans.size() + 16);
   for (auto& plan : plans) {
     plan.first_op = ops.size();
     if (plan.change->op == state::RibChange::kWithdraw) {
-      ops.push_back({FibOp::kDelete, plan.old_route});
+      ops.push_back({FibOp::kDelete, &entries_[plan.existing].route});
     } else {
-      if (plan.deletes_old_key) ops.push_back({FibOp::kDelete, plan.old_route});
-      ops.push_back({FibOp::kReplace, &plan.desired});
+      if (plan.deletes_old_key) ops.push_back({FibOp::kDelete, &entries_[plan.existing].route});
+      ops.push_back({FibOp::kReplace, &plan.change->route});
     }
     plan.op_count = ops.size() - plan.first_op;
   }
@@ -108,7 +159,7 @@ FibOutcome FibAgent::apply(const std::vector<state::RibChange>& changes) {
   std::vector<const FibOpError*> error_of(ops.size(), nullptr);
   for (const auto& e : *result) error_of[e.index] = &e;
   for (auto& plan : plans) {
-    const net::IpPrefix& prefix = plan.change->route.prefix;
+    net::Route& route = plan.change->route;
     const FibOpError* err = nullptr;
     size_t failed_at = plan.op_count;
     for (size_t k = 0; k < plan.op_count; ++k) {
@@ -118,26 +169,21 @@ FibOutcome FibAgent::apply(const std::vector<state::RibChange>& changes) {
         break;
       }
     }
-    auto it = installed_.find(prefix);
     if (!err) {
       if (plan.change->op == state::RibChange::kWithdraw) {
-        setStale(it->second, false);
-        installed_.erase(it);
+        erase(route.prefix);
         ++out.removed;
-      } else if (it == installed_.end()) {
-        installed_.emplace(prefix, Entry{std::move(plan.desired), false});
+      } else if (plan.existing == kNoEntry) {
+        insert(std::move(route));
       } else {
-        setStale(it->second, false);
-        it->second.route = std::move(plan.desired);
+        setStale(entries_[plan.existing], false);
+        entries_[plan.existing].route = std::move(route);
       }
       continue;
     }
-    out.route_errors.push_back({prefix, err->message});
+    out.route_errors.push_back({route.prefix, err->message});
     // The old key was deleted but the new route refused: the kernel now holds nothing for it.
-    if (plan.deletes_old_key && failed_at == 1 && it != installed_.end()) {
-      setStale(it->second, false);
-      installed_.erase(it);
-    }
+    if (plan.deletes_old_key && failed_at == 1) erase(route.prefix);
   }
   return out;
 }
@@ -147,7 +193,7 @@ FibOutcome FibAgent::sweepStale() {
   if (stale_ == 0) return out;
   std::vector<FibOp> ops;
   ops.reserve(stale_);
-  for (auto& [prefix, e] : installed_) {
+  for (auto& e : entries_) {
     if (e.stale) ops.push_back({FibOp::kDelete, &e.route});
   }
   auto result = kernel_.apply(ops);
@@ -166,24 +212,22 @@ FibOutcome FibAgent::sweepStale() {
   for (size_t i = 0; i < ops.size(); ++i) {
     if (!failed[i]) gone.push_back(ops[i].route->prefix);
   }
-  for (const auto& p : gone) {
-    auto it = installed_.find(p);
-    setStale(it->second, false);
-    installed_.erase(it);
-  }
+  for (const auto& p : gone) erase(p);
   out.removed = gone.size();
   return out;
 }
 
 const net::Route* FibAgent::find(const net::IpPrefix& prefix) const {
-  auto it = installed_.find(prefix);
-  return it == installed_.end() ? nullptr : &it->second.route;
+  uint32_t slot = index_.find(prefix);
+  return slot == kNoEntry ? nullptr : &entries_[slot].route;
 }
 
 std::vector<net::Route> FibAgent::sortedRoutes() const {
   std::vector<net::Route> out;
-  out.reserve(installed_.size());
-  for (const auto& [p, e] : installed_) out.push_back(e.route);
+  out.reserve(index_.size());
+  for (const auto& e : entries_) {
+    if (e.route.prefix.address.family != net::Family::kNone) out.push_back(e.route);
+  }
   std::sort(out.begin(), out.end(),
             [](const net::Route& a, const net::Route& b) { return a.prefix < b.prefix; });
   return out;

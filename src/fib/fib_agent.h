@@ -12,11 +12,12 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
+#include "base/huge_page_allocator.h"
 #include "fib/kernel_fib.h"
 #include "messages/fib_messages.h"
+#include "state/prefix_index.h"
 #include "state/rib.h"
 
 namespace hitless::fib {
@@ -35,10 +36,14 @@ class FibAgent {
 
   Status adoptFromKernel();
   void markAllStale();
-  FibOutcome apply(const std::vector<state::RibChange>& changes);
+  // Room for `routes` entries (a replay announces its size), so a big table grows once.
+  void reserve(size_t routes);
+  // Routes are moved out of `changes` (it is the caller's scratch batch).
+  FibOutcome apply(std::vector<state::RibChange>& changes);
+  FibOutcome apply(std::vector<state::RibChange>&& changes) { return apply(changes); }
   FibOutcome sweepStale();
 
-  size_t size() const { return installed_.size(); }
+  size_t size() const { return index_.size(); }
   size_t staleCount() const { return stale_; }
   uint64_t kernelWrites() const { return kernel_writes_; }
   const net::Route* find(const net::IpPrefix& prefix) const;
@@ -46,15 +51,25 @@ class FibAgent {
 
  private:
   struct Entry {
-    net::Route route;
+    net::Route route;  // prefix family kNone: a free slot
     bool stale = false;
   };
+  struct Plan;
+  static constexpr uint32_t kNoEntry = state::PrefixIndex::kNone;
   void setStale(Entry& e, bool stale);
+  uint32_t insert(net::Route route);
+  void erase(const net::IpPrefix& prefix);
+  // Marks every change that a later change of the same prefix overrides.
+  void markSuperseded(const std::vector<state::RibChange>& changes, std::vector<bool>* superseded);
 
   KernelFib& kernel_;
-  std::unordered_map<net::IpPrefix, Entry, net::IpPrefixHash> installed_;
+  // prefix -> slot in entries_: the RIB's flat table (one cache line per lookup).
+  state::PrefixIndex index_;
+  std::vector<Entry, HugePageAllocator<Entry>> entries_;
+  std::vector<uint32_t> free_;
   size_t stale_ = 0;
   uint64_t kernel_writes_ = 0;
+  std::vector<uint32_t> dedupe_;  // scratch open-addressing table of change indices
 };
 
 }  // namespace hitless::fib

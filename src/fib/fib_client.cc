@@ -69,7 +69,7 @@ void FibClient::connect() {
                                   [this](const std::string& reason) { onClosed(reason); },
                                   [this] { produceReplay(); }});
   conn_->setLowWatermark(kHighWatermark / 4);
-  messages::FibHello hello{options_.slot, epoch_, options_.software_version};
+  messages::FibHello hello{options_.slot, epoch_, options_.software_version, rib_.size()};
   std::string payload, frame;
   messages::encodeFibHello(hello, &payload);
   wire::appendFrame(&frame, messages::kClientFib, messages::kMsgFibHello, 1, payload);

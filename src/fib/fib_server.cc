@@ -1,5 +1,6 @@
 #include "fib/fib_server.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
@@ -210,6 +211,7 @@ void FibServer::onHello(Session& s, std::string_view payload) {
     epoch_ = hello->epoch;
     persistEpoch();
   }
+  agent_.reserve(std::min<uint64_t>(hello->routes, options_.max_batch_routes * 16));
   agent_.markAllStale();
   replaying_ = true;
   replay_started_ns_ = loop_.clock().nowNs();
@@ -289,7 +291,9 @@ void FibServer::sweep(const std::string& why) {
   if (replaying_) last_replay_ms_ = (loop_.clock().nowNs() - replay_started_ns_) / 1'000'000;
   replaying_ = false;
   size_t stale = agent_.staleCount();
+  int64_t sweep_start = loop_.clock().nowNs();
   FibOutcome o = agent_.sweepStale();
+  last_sweep_ms_ = static_cast<double>(loop_.clock().nowNs() - sweep_start) / 1e6;
   ++sweeps_;
   swept_total_ += o.removed;
   if (!o.status.isOk() || !o.route_errors.empty()) {
@@ -324,6 +328,7 @@ nlohmann::json FibServer::status() const {
           {"sweeps", sweeps_},
           {"swept", swept_total_},
           {"last_replay_ms", last_replay_ms_},
+          {"last_sweep_ms", last_sweep_ms_},
           {"last_error", last_error_}};
 }
 

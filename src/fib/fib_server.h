@@ -77,6 +77,7 @@ class FibServer {
   std::string last_error_;
   int64_t last_replay_ms_ = -1;  // hello to sweep of the last replay
   int64_t replay_started_ns_ = 0;
+  double last_sweep_ms_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

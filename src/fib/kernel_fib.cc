@@ -17,18 +17,25 @@ bool sameForwarding(const net::Route& desired, const net::Route& installed) {
   return true;
 }
 
-net::Route kernelForm(const net::Route& route) {
-  net::Route r;
-  r.prefix = route.prefix;
-  r.nexthops = route.nexthops;
-  r.metric = route.metric;
+void toKernelForm(net::Route* r) {
+  r->protocol = 0;
+  r->distance = 0;
+  r->tag = 0;
   // The kernel gives IPv6 routes without a metric the user default 1024.
-  if (r.metric == 0 && r.prefix.address.family == net::Family::kIpv6) r.metric = 1024;
-  std::sort(r.nexthops.begin(), r.nexthops.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.gateway, a.ifindex) < std::tie(b.gateway, b.ifindex);
-  });
-  for (auto& nh : r.nexthops) nh.weight = std::max<uint32_t>(nh.weight, 1);
-  if (r.nexthops.size() == 1) r.nexthops[0].weight = 1;
+  if (r->metric == 0 && r->prefix.address.family == net::Family::kIpv6) r->metric = 1024;
+  if (r->nexthops.size() > 1) {
+    std::sort(r->nexthops.begin(), r->nexthops.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.gateway, a.ifindex) < std::tie(b.gateway, b.ifindex);
+    });
+    for (auto& nh : r->nexthops) nh.weight = std::max<uint32_t>(nh.weight, 1);
+  } else if (r->nexthops.size() == 1) {
+    r->nexthops[0].weight = 1;
+  }
+}
+
+net::Route kernelForm(const net::Route& route) {
+  net::Route r = route;
+  toKernelForm(&r);
   return r;
 }
 

@@ -45,5 +45,6 @@ bool sameForwarding(const net::Route& desired, const net::Route& installed);
 // The canonical form fwdd installs: next hops sorted, a single path's weight 1, and only what
 // the kernel stores (source protocol, distance and tag are the RIB's business).
 net::Route kernelForm(const net::Route& route);
+void toKernelForm(net::Route* route);  // the same, in place
 
 }  // namespace hitless::fib

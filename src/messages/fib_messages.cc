@@ -13,6 +13,7 @@ void encodeFibHello(const FibHello& m, std::string* out) {
   w.addUint(tags::kFibHelloSlot, m.slot);
   w.addUint(tags::kFibHelloEpoch, m.epoch);
   w.addBytes(tags::kFibHelloSoftware, m.software_version);
+  if (m.routes) w.addUint(tags::kFibHelloRoutes, m.routes);
 }
 
 Result<FibHello> decodeFibHello(ByteView payload) {
@@ -21,6 +22,7 @@ Result<FibHello> decodeFibHello(ByteView payload) {
                       .uint(tags::kFibHelloSlot, &m.slot, "slot", Presence::kRequired)
                       .uint(tags::kFibHelloEpoch, &m.epoch, "epoch", Presence::kRequired)
                       .bytes(tags::kFibHelloSoftware, &m.software_version, "software")
+                      .uint(tags::kFibHelloRoutes, &m.routes, "routes")
                       .decode(payload));
   if (m.slot > 1) return Status::corruption("fib hello: slot " + std::to_string(m.slot));
   return m;

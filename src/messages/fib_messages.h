@@ -22,6 +22,7 @@ struct FibHello {
   uint8_t slot = 0;
   uint64_t epoch = 0;
   std::string software_version;
+  uint64_t routes = 0;  // how many routes the replay will carry (a sizing hint)
   bool operator==(const FibHello&) const = default;
 };
 void encodeFibHello(const FibHello& m, std::string* out);

@@ -19,13 +19,13 @@ net::IpPrefix prefix(const char* p) { return *net::IpPrefix::parse(p); }
 TEST(FibAgentTest, InstallsAndSkipsUnchangedRoutes) {
   FakeKernelFib kernel;
   FibAgent agent(kernel);
-  auto d = changes("add 198.19.1.0/24 via 198.18.2.2\nadd 198.19.2.0/24 via 198.18.2.2 metric 5\n");
-  FibOutcome o = agent.apply(d.changes);
+  const char* text = "add 198.19.1.0/24 via 198.18.2.2\nadd 198.19.2.0/24 via 198.18.2.2 metric 5\n";
+  FibOutcome o = agent.apply(changes(text).changes);
   ASSERT_TRUE(o.status.isOk());
   EXPECT_EQ(o.written, 2u);
   EXPECT_EQ(kernel.table.size(), 2u);
   // The same routes again (as a replay sends them): no kernel operation at all.
-  o = agent.apply(d.changes);
+  o = agent.apply(changes(text).changes);
   EXPECT_EQ(o.written, 0u);
   EXPECT_EQ(o.unchanged, 2u);
   EXPECT_EQ(kernel.operations, 2u);

@@ -25,7 +25,7 @@ void roundTrip(const T& m, Enc enc, Dec dec) {
 }
 
 TEST(FibMessagesTest, RoundTrips) {
-  roundTrip(FibHello{1, 7, "1.1.0"}, encodeFibHello, decodeFibHello);
+  roundTrip(FibHello{1, 7, "1.1.0", 1000000}, encodeFibHello, decodeFibHello);
   roundTrip(FibHelloReply{false, "stale epoch", 9, 1000, 10}, encodeFibHelloReply,
             decodeFibHelloReply);
   roundTrip(FibCommit{42, true}, encodeFibCommit, decodeFibCommit);

@@ -87,9 +87,10 @@ def fwdd_figures(n):
         # fwdd dies; 10% of the table is withdrawn meanwhile (the kernel keeps it); fwdd restarts.
         fwdd.kill()
         withdrawn = n // 10
-        text = "".join(f"del {ip_of(i)}/32\n" for i in range(withdrawn))
-        r = request(pair.ctl(0), {"cmd": "rib-apply", "changes": text}, 600)
-        assert r.get("ok"), r
+        for lo in range(0, withdrawn, 20000):  # control requests are limited to 1 MiB a line
+            text = "".join(f"del {ip_of(i)}/32\n" for i in range(lo, min(withdrawn, lo + 20000)))
+            r = request(pair.ctl(0), {"cmd": "rib-apply", "changes": text}, 600)
+            assert r.get("ok"), r
         t0 = time.monotonic()
         fwdd.start()
         s = fwdd.wait(lambda s: s["sweeps"] >= 1 and not s["replaying"])

@@ -167,12 +167,16 @@ Status Testbed::build(const TestbedOptions& options) {
   }
   struct Link {
     size_t a, b;
-    const char *a_if, *b_if, *a_addr, *b_addr;
+    const char *a_if, *b_if, *a_addr, *b_addr, *a_addr6, *b_addr6;
   };
-  std::vector<Link> links = {{0, 1, "to-rtr", "to-src", "198.18.1.2/24", "198.18.1.1/24"},
-                             {2, 1, "to-rtr", "to-dst", "198.18.2.2/24", "198.18.2.1/24"}};
+  std::vector<Link> links = {
+      {0, 1, "to-rtr", "to-src", "198.18.1.2/24", "198.18.1.1/24", "2001:2:0:1::2/64",
+       "2001:2:0:1::1/64"},
+      {2, 1, "to-rtr", "to-dst", "198.18.2.2/24", "198.18.2.1/24", "2001:2:0:2::2/64",
+       "2001:2:0:2::1/64"}};
   if (options.with_peer) {
-    links.push_back({3, 1, "to-rtr", "to-peer", "198.18.3.2/24", "198.18.3.1/24"});
+    links.push_back({3, 1, "to-rtr", "to-peer", "198.18.3.2/24", "198.18.3.1/24",
+                     "2001:2:0:3::2/64", "2001:2:0:3::1/64"});
   }
   for (const auto& l : links) {
     // Created directly inside the namespaces: no name ever appears in the root namespace.
@@ -180,6 +184,9 @@ Status Testbed::build(const TestbedOptions& options) {
                         "name", l.b_if, "netns", names_[l.b]}));
     RETURN_IF_ERROR(ip({"-n", names_[l.a], "addr", "add", l.a_addr, "dev", l.a_if}));
     RETURN_IF_ERROR(ip({"-n", names_[l.b], "addr", "add", l.b_addr, "dev", l.b_if}));
+    // nodad: usable at once (no duplicate address detection delay on a private link).
+    RETURN_IF_ERROR(ip({"-n", names_[l.a], "addr", "add", l.a_addr6, "dev", l.a_if, "nodad"}));
+    RETURN_IF_ERROR(ip({"-n", names_[l.b], "addr", "add", l.b_addr6, "dev", l.b_if, "nodad"}));
     RETURN_IF_ERROR(ip({"-n", names_[l.a], "link", "set", l.a_if, "up"}));
     RETURN_IF_ERROR(ip({"-n", names_[l.b], "link", "set", l.b_if, "up"}));
     // The edge namespaces reach everything through the router.

@@ -5,7 +5,8 @@
 // `src` sends, `rtr` is the router (fwdd writes its FIB; forwarding is on), `dst` receives and
 // also holds 198.19.0.1/32 on its loopback — reachable from src only through a route in rtr's
 // FIB (198.19.0.0/24 via 198.18.2.2), which is what a forwarding test must keep alive. The
-// optional `peer` is where a BGP speaker runs. All addresses are in 198.18.0.0/15 (RFC 2544).
+// optional `peer` is where a BGP speaker runs. IPv4 addresses are in 198.18.0.0/15 (RFC 2544),
+// IPv6 in 2001:2::/48 (RFC 5180): link N is 198.18.N.0/24 and 2001:2:0:N::/64, the router .1/::1.
 //
 // Namespace names are "<prefix><pid>x<n>-<role>", unique per process and testbed, so tests run
 // in parallel. Teardown happens in the destructor, at exit, and on SIGINT/SIGTERM (the handler

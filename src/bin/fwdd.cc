@@ -109,6 +109,9 @@ int main(int argc, char** argv) {
   auto kernel = fib::NetlinkFib::open(nl);
   if (!kernel.isOk()) return fail(kernel.status().message());
   fib::FibAgent agent(**kernel);
+  event::EventLoop loop;
+  fib::FibServer server(loop, agent, so);
+  if (Status s = server.listen(); !s.isOk()) return fail(s.message());
   auto adopt_start = std::chrono::steady_clock::now();
   if (Status s = agent.adoptFromKernel(); !s.isOk()) return fail(s.message());
   double adopt_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
@@ -120,11 +123,9 @@ int main(int argc, char** argv) {
                ": adopted " + std::to_string(agent.size()) +
                " routes from the kernel (stale until the active RP replays)");
 
-  event::EventLoop loop;
   event::StopSignals stop(loop, [] {
     logEvent("FIB", Severity::kNotice, "FWDD_STOP", "stopping on signal; routes stay installed");
   });
-  fib::FibServer server(loop, agent, so);
   control::ControlServer control(loop);
   fib::NetlinkFib* netlink = kernel->get();
   control.addCommand("show-fib", [&](const nlohmann::json&, control::Reply reply) {

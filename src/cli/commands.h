@@ -15,6 +15,7 @@ void addImageCommands(CommandTable& table);       // keygen, image build, image 
 void addCompatCommands(CommandTable& table);      // compat, decode
 void addRedundancyCommands(CommandTable& table);  // show redundancy, rib, force-switchover
 void addIssuCommands(CommandTable& table);  // issu ..., show issu state, show issu rollback-timer
+void addFibCommands(CommandTable& table);   // show fib [routes]
 
 // One request to a daemon's control socket. On a transport error or an {"ok": false} answer,
 // prints the reason on io.err as an IOS-style "% ..." line and returns nullopt.

@@ -37,6 +37,7 @@ int runHitless(const std::vector<std::string>& argv, Io& io) {
   addCompatCommands(table);
   addRedundancyCommands(table);
   addIssuCommands(table);
+  addFibCommands(table);
   return table.dispatch(argv, io);
 }
 

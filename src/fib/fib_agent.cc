@@ -30,9 +30,13 @@ Status FibAgent::adoptFromKernel() {
   stale_ = 0;
   index_.reserve(routes.size());
   entries_.reserve(routes.size());
-  for (auto& r : routes) {
-    if (index_.find(r.prefix) != kNoEntry) continue;  // another table's copy; keep the first
-    entries_[insert(std::move(r))].stale = true;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    if (i + state::Rib::kPrefetchDistance < routes.size()) {
+      index_.prefetch(routes[i + state::Rib::kPrefetchDistance].prefix);
+    }
+    // One prefix twice (two metrics, after a failed metric change): keep the first.
+    if (index_.find(routes[i].prefix) != kNoEntry) continue;
+    entries_[insert(std::move(routes[i]))].stale = true;
     ++stale_;
   }
   return Status::ok();

@@ -36,12 +36,18 @@ FibServer::~FibServer() {
   if (listen_fd_.valid()) loop_.removeFd(listen_fd_.get());
 }
 
+Status FibServer::listen() {
+  if (listen_fd_.valid()) return Status::ok();
+  ASSIGN_OR_RETURN(listen_fd_, event::listenUnix(options_.socket_path, 0600));
+  return Status::ok();
+}
+
 Status FibServer::start() {
   if (!options_.state_dir.empty()) {
     auto text = readFile(options_.state_dir + "/fib-epoch");
     if (text.isOk()) epoch_ = std::strtoull(text->c_str(), nullptr, 10);
   }
-  ASSIGN_OR_RETURN(listen_fd_, event::listenUnix(options_.socket_path, 0600));
+  RETURN_IF_ERROR(listen());
   RETURN_IF_ERROR(loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
   if (agent_.staleCount() > 0) startStaleTimer();
   return Status::ok();

@@ -41,7 +41,9 @@ class FibServer {
   FibServer(event::EventLoop& loop, FibAgent& agent, FibServerOptions options);
   ~FibServer();
 
-  // Listens; when the agent already holds (adopted, stale) routes, starts the stale timer.
+  // Binds the socket first (an RP's connect then waits in the backlog instead of backing off
+  // while fwdd reads the kernel), then serves; adopted (stale) routes start the stale timer.
+  Status listen();
   Status start();
   nlohmann::json status() const;
 

@@ -233,7 +233,7 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
   if (rtm->rtm_type != RTN_UNICAST && rtm->rtm_type != RTN_BLACKHOLE) return MNL_CB_OK;
   uint32_t table = rtm->rtm_table;
   net::Route r;
-  std::string dst;
+  std::string_view dst;
   net::Family family = rtm->rtm_family == AF_INET ? net::Family::kIpv4 : net::Family::kIpv6;
   net::NextHop single;
   bool has_single = false;
@@ -247,8 +247,8 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
         if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) table = mnl_attr_get_u32(attr);
         break;
       case RTA_DST:
-        dst.assign(static_cast<const char*>(mnl_attr_get_payload(attr)),
-                   mnl_attr_get_payload_len(attr));
+        dst = std::string_view(static_cast<const char*>(mnl_attr_get_payload(attr)),
+                               mnl_attr_get_payload_len(attr));
         break;
       case RTA_PRIORITY:
         if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) r.metric = mnl_attr_get_u32(attr);
@@ -296,7 +296,8 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
     ctx->status = st;
     return MNL_CB_ERROR;
   }
-  if (dst.empty()) dst.assign(family == net::Family::kIpv4 ? 4 : 16, '\0');
+  static const char kZeros[16] = {};
+  if (dst.empty()) dst = std::string_view(kZeros, family == net::Family::kIpv4 ? 4 : 16);
   auto addr = net::IpAddress::fromBytes(dst);
   if (!addr.isOk()) {
     ctx->status = addr.status();
@@ -309,7 +310,8 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
   }
   r.prefix = *prefix;
   if (rtm->rtm_type == RTN_UNICAST && r.nexthops.empty() && has_single) r.nexthops.push_back(single);
-  ctx->out->push_back(kernelForm(r));
+  toKernelForm(&r);
+  ctx->out->push_back(std::move(r));
   return MNL_CB_OK;
 }
 

@@ -95,7 +95,7 @@ void Connection::flush() {
 }
 
 void Connection::updateInterest() {
-  if (!fd_.valid()) return;
+  if (!fd_.valid() || eof_pending_) return;
   bool want = pendingBytes() > 0;
   if (want == want_write_) return;
   want_write_ = want;
@@ -149,11 +149,49 @@ void Connection::onEvents(uint32_t events) {
       if (!*alive || !fd_.valid()) return;
     }
     if (eof) {
-      close("peer closed the connection");
+      onEof();
     } else if (!error.empty()) {
       close("read failed: " + error);
     }
   }
+}
+
+void Connection::onEof() {
+  if (in_off_ >= in_.size() || !handlers_.on_data) {
+    close("peer closed the connection");
+    return;
+  }
+  // The owner has not consumed everything yet (it bounds its work per loop turn), and what the
+  // peer sent last — a session reset, say — must be read before its EOF is reported. Stop
+  // watching the fd (a hang-up is level-triggered) and let the owner finish first.
+  if (eof_pending_) return;
+  eof_pending_ = true;
+  loop_.removeFd(fd_.get());
+  scheduleEofDrain();
+}
+
+void Connection::scheduleEofDrain() {
+  std::shared_ptr<bool> alive = alive_;
+  loop_.addTimer(0, [this, alive] {
+    if (*alive) drainAfterEof();
+  });
+}
+
+void Connection::drainAfterEof() {
+  if (!fd_.valid()) return;
+  size_t before = in_.size() - in_off_;
+  if (before > 0 && handlers_.on_data) {
+    std::shared_ptr<bool> alive = alive_;
+    handlers_.on_data(std::string_view(in_).substr(in_off_));
+    if (!*alive || !fd_.valid()) return;
+  }
+  size_t after = in_.size() - in_off_;
+  // All consumed, or no progress (a partial message the peer never finished): report the EOF.
+  if (after == 0 || after == before) {
+    close("peer closed the connection");
+    return;
+  }
+  scheduleEofDrain();
 }
 
 }  // namespace hitless::event

@@ -2,7 +2,8 @@
 // in place and an output buffer flushed as the socket allows.
 //
 // Contract: onData is called with all unconsumed input; the owner calls consume(n) for what it
-// parsed. onClosed is called once (EOF, error, or close()), after which the Connection does
+// parsed. onClosed is called once (EOF — only after the owner consumed what the peer sent before
+// it, or stopped making progress on it —, error, or close()), after which the Connection does
 // nothing more; the owner may destroy it from inside any callback. pendingBytes() is how much
 // output waits for the peer — the owner's flow control reads it, and onDrained fires when the
 // output buffer falls to or below the low watermark set by setLowWatermark().
@@ -51,6 +52,11 @@ class Connection {
 
  private:
   void onEvents(uint32_t events);
+  // EOF while the owner still has unconsumed input: deliver it (over as many loop turns as the
+  // owner takes) before reporting the close.
+  void onEof();
+  void scheduleEofDrain();
+  void drainAfterEof();
   void flush();
   void updateInterest();
 
@@ -64,6 +70,7 @@ class Connection {
   size_t low_watermark_ = 0;
   bool want_write_ = false;
   bool write_failed_ = false;    // the peer went away; reads still drain what it sent
+  bool eof_pending_ = false;     // EOF seen, close deferred until the owner consumed the input
   std::shared_ptr<bool> alive_;  // lets callbacks detect that they destroyed us
 };
 

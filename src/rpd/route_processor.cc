@@ -36,6 +36,16 @@ uint64_t readEpoch(const std::string& dir) {
   }
 }
 
+std::unique_ptr<DurableCounter> openEpochRecord(const std::string& dir) {
+  if (dir.empty()) return nullptr;
+  auto c = DurableCounter::open(dir + "/epoch.rec");
+  if (!c.isOk()) {
+    logEvent("RF", Severity::kError, "EPOCH_RECORD_FAILED", c.status().message());
+    return nullptr;
+  }
+  return std::move(*c);
+}
+
 }  // namespace
 
 const std::vector<std::string>& crashPoints() {
@@ -68,7 +78,9 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
       catalog_(catalog),
       software_version_(std::move(software_version)),
       options_(std::move(options)),
-      fsm_(options_.slot, options_.start_active, readEpoch(options_.state_dir)) {
+      epoch_record_(openEpochRecord(options_.state_dir)),
+      fsm_(options_.slot, options_.start_active,
+           std::max(readEpoch(options_.state_dir), epoch_record_ ? epoch_record_->value() : 0)) {
   std::random_device rd;
   instance_id_ = (static_cast<uint64_t>(rd()) << 32) | rd();
   started_ns_ = loop_.clock().nowNs();
@@ -373,8 +385,17 @@ void RouteProcessor::execute(const std::vector<RfAction>& actions) {
 
 void RouteProcessor::persistEpoch() {
   if (options_.state_dir.empty()) return;
-  Status s = writeFileAtomic(options_.state_dir + "/epoch", std::to_string(fsm_.epoch()) + "\n");
+  uint64_t epoch = fsm_.epoch();
+  Status s = epoch_record_ ? epoch_record_->store(epoch)
+                           : Status::ioError("no epoch record in " + options_.state_dir);
   if (!s.isOk()) logEvent("RF", Severity::kError, "EPOCH_PERSIST_FAILED", s.message());
+  // The text form is what older releases read (an abort may start one on this state dir).
+  std::shared_ptr<bool> alive = alive_;
+  std::string path = options_.state_dir + "/epoch";
+  loop_.addTimer(0, [alive, path, epoch] {
+    Status t = writeFileAtomic(path, std::to_string(epoch) + "\n");
+    if (!t.isOk()) logEvent("RF", Severity::kError, "EPOCH_PERSIST_FAILED", t.message());
+  });
 }
 
 void RouteProcessor::recordTakeover(bool warm) {

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "base/durable_counter.h"
 #include "checkpoint/channel.h"
 #include "event/event_loop.h"
 #include "fib/fib_client.h"
@@ -119,6 +120,9 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   const issu::MessageCatalog& catalog_;
   std::string software_version_;
   RouteProcessorOptions options_;
+  // The epoch, durable in two forms: epoch.rec (fast: synced on the takeover path) and the
+  // text file every release reads (written just after, off the critical path).
+  std::unique_ptr<DurableCounter> epoch_record_;
   redundancy::RfFsm fsm_;
   state::Rib rib_;
   state::ConfigStore config_;

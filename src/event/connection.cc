@@ -37,7 +37,9 @@ void Connection::send(std::string_view bytes) {
     out_off_ = 0;
   }
   out_.append(bytes);
+  if (pendingBytes() > low_watermark_) drain_armed_ = true;
   flush();
+  notifyDrained(true);
 }
 
 void Connection::sendOwned(std::string bytes) {
@@ -48,7 +50,28 @@ void Connection::sendOwned(std::string bytes) {
   } else {
     out_.append(bytes);
   }
+  if (pendingBytes() > low_watermark_) drain_armed_ = true;
   flush();
+  notifyDrained(true);
+}
+
+void Connection::notifyDrained(bool defer) {
+  if (!drain_armed_ || !fd_.valid() || pendingBytes() > low_watermark_) return;
+  drain_armed_ = false;
+  if (!handlers_.on_drained) return;
+  if (!defer) {
+    handlers_.on_drained();
+    return;
+  }
+  // Inside send(): the owner may be mid-way through producing; tell it on the next loop turn.
+  if (drain_notice_queued_) return;
+  drain_notice_queued_ = true;
+  std::shared_ptr<bool> alive = alive_;
+  loop_.addTimer(0, [this, alive] {
+    if (!*alive) return;
+    drain_notice_queued_ = false;
+    if (fd_.valid() && handlers_.on_drained) handlers_.on_drained();
+  });
 }
 
 void Connection::consume(size_t n) {
@@ -57,8 +80,8 @@ void Connection::consume(size_t n) {
 }
 
 void Connection::redeliver() {
-  if (!fd_.valid() || in_off_ >= in_.size() || !handlers_.on_data) return;
-  handlers_.on_data(std::string_view(in_).substr(in_off_));
+  if (!fd_.valid() || in_off_ >= in_len_ || !handlers_.on_data) return;
+  handlers_.on_data(unconsumed());
 }
 
 void Connection::flush() {
@@ -105,32 +128,26 @@ void Connection::updateInterest() {
 void Connection::onEvents(uint32_t events) {
   std::shared_ptr<bool> alive = alive_;
   if (events & EPOLLOUT) {
-    size_t before = pendingBytes();
     flush();
     if (!*alive || !fd_.valid()) return;
-    if (handlers_.on_drained && before > low_watermark_ && pendingBytes() <= low_watermark_) {
-      handlers_.on_drained();
-      if (!*alive || !fd_.valid()) return;
-    }
+    notifyDrained(false);
+    if (!*alive || !fd_.valid()) return;
   }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     bool eof = false;
     std::string error;
-    if (in_off_ == in_.size()) {
-      in_.clear();
-      in_off_ = 0;
-    }
-    // Read what is there now (bounded per event so one busy peer cannot starve the loop).
+    if (in_off_ == in_len_) in_off_ = in_len_ = 0;
+    // Read what is there now, bounded per event (one busy peer cannot starve the loop) and by
+    // what the owner has yet to consume (beyond that the kernel buffers and the sender waits:
+    // flow control, and no ever-growing buffer to move around).
     for (int i = 0; i < 16; ++i) {
-      if (in_.size() - in_off_ > (64u << 20)) break;  // the owner is not consuming: stop reading
-      size_t old = in_.size();
-      in_.resize(old + 256 * 1024);
-      ssize_t n = ::recv(fd_.get(), in_.data() + old, 256 * 1024, 0);
+      if (in_len_ - in_off_ > kMaxUnconsumed) break;
+      if (in_.size() < in_len_ + kReadChunk) in_.resize(in_len_ + kReadChunk);  // grows only
+      ssize_t n = ::recv(fd_.get(), in_.data() + in_len_, kReadChunk, 0);
       if (n > 0) {
-        in_.resize(old + static_cast<size_t>(n));
+        in_len_ += static_cast<size_t>(n);
         continue;
       }
-      in_.resize(old);
       if (n == 0 || (n < 0 && errno == ECONNRESET)) {
         eof = true;  // an RST is the peer going away too (it closed with unread data)
       } else if (errno == EINTR) {
@@ -140,12 +157,13 @@ void Connection::onEvents(uint32_t events) {
       }
       break;
     }
-    if (in_off_ > 0 && in_off_ > in_.size() / 2) {
-      in_.erase(0, in_off_);
+    if (in_off_ > 0 && in_off_ > in_len_ / 2) {
+      std::memmove(in_.data(), in_.data() + in_off_, in_len_ - in_off_);
+      in_len_ -= in_off_;
       in_off_ = 0;
     }
-    if (in_.size() > in_off_ && handlers_.on_data) {
-      handlers_.on_data(std::string_view(in_).substr(in_off_));
+    if (in_len_ > in_off_ && handlers_.on_data) {
+      handlers_.on_data(unconsumed());
       if (!*alive || !fd_.valid()) return;
     }
     if (eof) {
@@ -157,7 +175,7 @@ void Connection::onEvents(uint32_t events) {
 }
 
 void Connection::onEof() {
-  if (in_off_ >= in_.size() || !handlers_.on_data) {
+  if (in_off_ >= in_len_ || !handlers_.on_data) {
     close("peer closed the connection");
     return;
   }
@@ -179,13 +197,13 @@ void Connection::scheduleEofDrain() {
 
 void Connection::drainAfterEof() {
   if (!fd_.valid()) return;
-  size_t before = in_.size() - in_off_;
+  size_t before = in_len_ - in_off_;
   if (before > 0 && handlers_.on_data) {
     std::shared_ptr<bool> alive = alive_;
-    handlers_.on_data(std::string_view(in_).substr(in_off_));
+    handlers_.on_data(unconsumed());
     if (!*alive || !fd_.valid()) return;
   }
-  size_t after = in_.size() - in_off_;
+  size_t after = in_len_ - in_off_;
   // All consumed, or no progress (a partial message the peer never finished): report the EOF.
   if (after == 0 || after == before) {
     close("peer closed the connection");

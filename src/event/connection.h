@@ -52,6 +52,9 @@ class Connection {
 
  private:
   void onEvents(uint32_t events);
+  // Fires onDrained once the output fell to the low watermark after having been above it,
+  // whichever path (EPOLLOUT, or a send that flushed it all) got it there.
+  void notifyDrained(bool defer);
   // EOF while the owner still has unconsumed input: deliver it (over as many loop turns as the
   // owner takes) before reporting the close.
   void onEof();
@@ -63,14 +66,18 @@ class Connection {
   EventLoop& loop_;
   UniqueFd fd_;
   Handlers handlers_;
-  std::string in_;
-  size_t in_off_ = 0;
+  static constexpr size_t kReadChunk = 256 * 1024;
+  static constexpr size_t kMaxUnconsumed = 4u << 20;
+  std::string_view unconsumed() const { return {in_.data() + in_off_, in_len_ - in_off_}; }
+  std::string in_;  // a raw buffer: [in_off_, in_len_) is unconsumed input; size() is capacity
+  size_t in_off_ = 0, in_len_ = 0;
   std::string out_;
   size_t out_off_ = 0;
   size_t low_watermark_ = 0;
   bool want_write_ = false;
   bool write_failed_ = false;    // the peer went away; reads still drain what it sent
-  bool eof_pending_ = false;     // EOF seen, close deferred until the owner consumed the input
+  bool eof_pending_ = false;
+  bool drain_armed_ = false, drain_notice_queued_ = false;  // output went above the low watermark since the last onDrained     // EOF seen, close deferred until the owner consumed the input
   std::shared_ptr<bool> alive_;  // lets callbacks detect that they destroyed us
 };
 

@@ -67,7 +67,9 @@ void FibClient::connect() {
       loop_, std::move(*fd),
       event::Connection::Handlers{[this](std::string_view in) { onData(in); },
                                   [this](const std::string& reason) { onClosed(reason); },
-                                  [this] { produceReplay(); }});
+                                  [this] {
+                                    if (!replay_scheduled_) produceReplay();
+                                  }});
   conn_->setLowWatermark(kHighWatermark / 4);
   messages::FibHello hello{options_.slot, epoch_, options_.software_version, rib_.size()};
   std::string payload, frame;
@@ -204,8 +206,11 @@ void FibClient::produceReplay() {
     }
   }
   std::shared_ptr<bool> alive = alive_;
+  replay_scheduled_ = true;
   loop_.addTimer(0, [this, alive] {
-    if (*alive) produceReplay();
+    if (!*alive) return;
+    replay_scheduled_ = false;
+    produceReplay();
   });
 }
 

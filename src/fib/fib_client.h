@@ -67,6 +67,7 @@ class FibClient {
   uint64_t epoch_ = 0;
   bool accepted_ = false;
   bool replaying_ = false;
+  bool replay_scheduled_ = false;  // a produceReplay() is queued for the next loop turn
   size_t replay_next_ = 0, replay_end_ = 0;
   std::string out_;  // frames of the batch being built
   size_t batch_routes_ = 0;

@@ -70,6 +70,7 @@ struct RouteProcessor::BulkProducer {
   size_t end = 0;   // positions of the RIB's dense storage when the bulk began
   size_t next = 0;
   uint64_t sent = 0;
+  bool resume_scheduled = false;  // a produceBulk() is already queued for the next loop turn
 };
 
 RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalog& catalog,
@@ -320,7 +321,9 @@ void RouteProcessor::onSwitchover(const messages::Switchover& request) {
   execute(fsm_.handle(ev));
 }
 
-void RouteProcessor::onDrained() { produceBulk(); }
+void RouteProcessor::onDrained() {
+  if (bulk_ && !bulk_->resume_scheduled) produceBulk();
+}
 
 void RouteProcessor::onClosed(const std::string& reason, bool peer_alive) {
   peer_lost_ns_ = loop_.clock().nowNs();
@@ -475,8 +478,11 @@ void RouteProcessor::produceBulk() {
     }
   }
   std::shared_ptr<bool> alive = alive_;
+  bulk_->resume_scheduled = true;
   loop_.addTimer(0, [this, alive] {
-    if (*alive) produceBulk();
+    if (!*alive || !bulk_) return;
+    bulk_->resume_scheduled = false;
+    produceBulk();
   });
 }
 

@@ -2,12 +2,29 @@
 
 namespace hitless::wire {
 
-void appendVarint(std::string* out, uint64_t v) {
+namespace {
+
+// Writes v at p (room for kMaxVarintBytes); returns the bytes written.
+inline size_t putVarint(char* p, uint64_t v) {
+  size_t n = 0;
   while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    p[n++] = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out->push_back(static_cast<char>(v));
+  p[n++] = static_cast<char>(v);
+  return n;
+}
+
+}  // namespace
+
+// Encoding is on every checkpoint's hot path: one append per field, not one per byte.
+void appendVarint(std::string* out, uint64_t v) {
+  if (v < 0x80) {
+    out->push_back(static_cast<char>(v));
+    return;
+  }
+  char buf[kMaxVarintBytes];
+  out->append(buf, putVarint(buf, v));
 }
 
 size_t varintSize(uint64_t v) {
@@ -36,14 +53,18 @@ Result<uint64_t> readVarint(ByteView in, size_t* pos) {
 }
 
 void TlvWriter::addUint(uint32_t tag, uint64_t v) {
-  appendVarint(out_, tag);
-  appendVarint(out_, varintSize(v));
-  appendVarint(out_, v);
+  char buf[3 * kMaxVarintBytes];
+  size_t n = putVarint(buf, tag);
+  n += putVarint(buf + n, varintSize(v));
+  n += putVarint(buf + n, v);
+  out_->append(buf, n);
 }
 
 void TlvWriter::addBytes(uint32_t tag, ByteView bytes) {
-  appendVarint(out_, tag);
-  appendVarint(out_, bytes.size());
+  char buf[2 * kMaxVarintBytes];
+  size_t n = putVarint(buf, tag);
+  n += putVarint(buf + n, bytes.size());
+  out_->append(buf, n);
   out_->append(bytes);
 }
 

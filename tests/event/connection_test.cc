@@ -64,3 +64,48 @@ TEST(ConnectionTest, APartialMessageBeforeEofDoesNotHoldTheCloseForever) {
 
 }  // namespace
 }  // namespace hitless::event
+
+namespace hitless::event {
+namespace {
+
+// The owner stops producing above a high watermark and waits for onDrained. If the backlog
+// then leaves through a later send() (not an EPOLLOUT event), onDrained must still come, or
+// the producer waits forever.
+TEST(ConnectionTest, DrainedFiresWhenASendFlushesTheBacklog) {
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ASSERT_TRUE(setNonBlocking(sv[0]).isOk());
+  int small = 4096;
+  setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  EventLoop loop;
+  int drained = 0;
+  Connection conn(loop, UniqueFd(sv[0]),
+                  Connection::Handlers{[](std::string_view) {}, [](const std::string&) {},
+                                       [&] {
+                                         ++drained;
+                                         loop.stop();
+                                       }});
+  conn.setLowWatermark(0);
+  conn.send(std::string(1 << 20, 'x'));  // far more than the socket takes
+  ASSERT_GT(conn.pendingBytes(), 0u);
+  // The reader empties the socket; the next send() flushes everything that waited.
+  std::string sink(1 << 21, '\0');
+  size_t got = 0;
+  while (got < (1u << 20)) {
+    ssize_t n = ::recv(sv[1], sink.data(), sink.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      got += static_cast<size_t>(n);
+      conn.send("y");  // each send flushes what the socket now has room for
+    } else {
+      loop.runOnce(1);
+    }
+  }
+  while (::recv(sv[1], sink.data(), sink.size(), MSG_DONTWAIT) > 0) {
+  }
+  loop.run(2000);
+  EXPECT_GE(drained, 1);
+  ::close(sv[1]);
+}
+
+}  // namespace
+}  // namespace hitless::event

@@ -5,6 +5,7 @@
 // receiver stops after the end marker (or its timeout) and writes a JSON report. Both stop by
 // themselves: every run is bounded in time.
 #include <arpa/inet.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -42,9 +43,22 @@ constexpr char kUsage[] =
     "      reordered, longest gap, loss series per --bin-ms, default 10) to --out or stdout.\n"
     "send  sends --pps probes per second (default 50000) for --duration-ms (default 5000) of\n"
     "      --size bytes (default 64, at least 36), then the end marker; prints what it sent.\n"
+    "SIGINT/SIGTERM end either side early, cleanly: end marker and reports as usual.\n"
     "Addresses are IPv4 or [IPv6]:PORT. Run each side in its network namespace (ip netns exec).\n";
 
 constexpr size_t kBatch = 64;
+
+// SIGINT/SIGTERM end a run early but cleanly: the sender still sends its end marker and both
+// sides still write their reports.
+volatile sig_atomic_t g_stop = 0;
+void onStopSignal(int) { g_stop = 1; }
+void installStopHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = onStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 uint64_t monoNs() {
   timespec ts;
@@ -139,6 +153,7 @@ int receive(std::map<std::string, std::string>& opt) {
   while (true) {
     uint64_t now = monoNs();
     if (now >= deadline || (stop_at && now >= stop_at)) break;
+    if (g_stop && !stop_at) stop_at = now + 200'000'000;  // still take the sender's end marker
     // Polled, not blocking: a sleeping reader would be woken per packet, and that wake-up is
     // paid in the sender's context (veth forwards synchronously), halving the rate we reach.
     int n = recvmmsg(fd, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
@@ -214,7 +229,7 @@ int send(std::map<std::string, std::string>& opt) {
   const uint64_t burst = static_cast<uint64_t>(std::clamp<long>(pps / 4000, 1, kBatch));
   uint64_t seq = 0, send_errors = 0;
   std::string first_error;
-  while (true) {
+  while (!g_stop) {
     uint64_t now = monoNs();
     if (now >= end) break;
     uint64_t due = static_cast<uint64_t>(static_cast<long double>(now - start) / ns_per_probe) + 1;
@@ -289,6 +304,7 @@ int main(int argc, char** argv) {
       return fail("unexpected argument '" + a + "'");
     }
   }
+  installStopHandlers();
   if (mode == "recv") {
     if (!opt.count("--listen")) return fail("recv needs --listen ADDR:PORT");
     return receive(opt);

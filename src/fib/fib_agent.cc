@@ -153,15 +153,10 @@ FibOutcome FibAgent::apply(std::vector<state::RibChange>& changes) {
     plan.op_count = ops.size() - plan.first_op;
   }
   if (ops.empty()) return out;
-  auto result = kernel_.apply(ops);
-  kernel_writes_ += ops.size();
-  if (!result.isOk()) {
-    out.status = result.status();
-    return out;
-  }
-  out.written = ops.size();
+  std::vector<FibOpError> errors;
+  if (!sendToKernel(ops, &out, &errors)) return out;
   std::vector<const FibOpError*> error_of(ops.size(), nullptr);
-  for (const auto& e : *result) error_of[e.index] = &e;
+  for (const auto& e : errors) error_of[e.index] = &e;
   for (auto& plan : plans) {
     net::Route& route = plan.change->route;
     const FibOpError* err = nullptr;
@@ -192,6 +187,19 @@ FibOutcome FibAgent::apply(std::vector<state::RibChange>& changes) {
   return out;
 }
 
+bool FibAgent::sendToKernel(std::span<const FibOp> ops, FibOutcome* out,
+                            std::vector<FibOpError>* errors) {
+  auto result = kernel_.apply(ops);
+  kernel_writes_ += ops.size();
+  if (!result.isOk()) {
+    out->status = result.status();
+    return false;
+  }
+  out->written = ops.size();
+  *errors = std::move(*result);
+  return true;
+}
+
 FibOutcome FibAgent::sweepStale() {
   FibOutcome out;
   if (stale_ == 0) return out;
@@ -200,15 +208,10 @@ FibOutcome FibAgent::sweepStale() {
   for (auto& e : entries_) {
     if (e.stale) ops.push_back({FibOp::kDelete, &e.route});
   }
-  auto result = kernel_.apply(ops);
-  kernel_writes_ += ops.size();
-  if (!result.isOk()) {
-    out.status = result.status();
-    return out;
-  }
-  out.written = ops.size();
+  std::vector<FibOpError> errors;
+  if (!sendToKernel(ops, &out, &errors)) return out;
   std::vector<bool> failed(ops.size(), false);
-  for (const auto& e : *result) {
+  for (const auto& e : errors) {
     failed[e.index] = true;
     out.route_errors.push_back({ops[e.index].route->prefix, e.message});
   }

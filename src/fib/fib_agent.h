@@ -58,6 +58,8 @@ class FibAgent {
   static constexpr uint32_t kNoEntry = state::PrefixIndex::kNone;
   void setStale(Entry& e, bool stale);
   uint32_t insert(net::Route route);
+  // Applies ops in the kernel and counts them; false (with out->status) if it could not be asked.
+  bool sendToKernel(std::span<const FibOp> ops, FibOutcome* out, std::vector<FibOpError>* errors);
   void erase(const net::IpPrefix& prefix);
   // Marks every change that a later change of the same prefix overrides.
   void markSuperseded(const std::vector<state::RibChange>& changes, std::vector<bool>* superseded);

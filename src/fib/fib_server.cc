@@ -131,10 +131,7 @@ bool FibServer::onFrame(Session& s, uint16_t client, uint16_t type, uint16_t ver
     messages::FibHelloReply r;
     r.reason = "expected a FIB hello first, got client " + std::to_string(client) + " type " +
                std::to_string(type);
-    r.epoch = epoch_;
-    std::string out;
-    messages::encodeFibHelloReply(r, &out);
-    reply(s, messages::kMsgFibHelloReply, out);
+    sendHelloReply(s, r);
     logEvent("FIB", Severity::kError, "BAD_HELLO", r.reason);
     s.conn->close(r.reason);
     return false;
@@ -192,12 +189,7 @@ void FibServer::onHello(Session& s, std::string_view payload) {
   }
   if (!r.reason.empty()) {
     ++hellos_refused_;
-    r.epoch = epoch_;
-    r.routes = agent_.size();
-    r.stale = agent_.staleCount();
-    std::string out;
-    messages::encodeFibHelloReply(r, &out);
-    reply(s, messages::kMsgFibHelloReply, out);
+    sendHelloReply(s, r);
     logEvent("FIB", Severity::kError, "WRITER_REFUSED", r.reason);
     s.conn->close(r.reason);
     return;
@@ -227,6 +219,10 @@ void FibServer::onHello(Session& s, std::string_view payload) {
                ") writes the FIB at epoch " + std::to_string(epoch_) + "; " +
                std::to_string(agent_.staleCount()) + " routes stale until its replay ends");
   r.accepted = true;
+  sendHelloReply(s, r);
+}
+
+void FibServer::sendHelloReply(Session& s, messages::FibHelloReply r) {
   r.epoch = epoch_;
   r.routes = agent_.size();
   r.stale = agent_.staleCount();

@@ -26,6 +26,7 @@
 #include "event/connection.h"
 #include "event/event_loop.h"
 #include "fib/fib_agent.h"
+#include "messages/fib_messages.h"
 
 namespace hitless::fib {
 
@@ -57,6 +58,8 @@ class FibServer {
   void onHello(Session& s, std::string_view payload);
   void onCommit(Session& s, std::string_view payload);
   void reply(Session& s, uint16_t type, const std::string& payload);
+  // Fills in what fwdd holds (epoch, routes, stale) and sends the reply.
+  void sendHelloReply(Session& s, messages::FibHelloReply r);
   void closeSession(uint64_t id, const std::string& reason);
   void startStaleTimer();
   void sweep(const std::string& why);

@@ -202,6 +202,62 @@ int runShowIssuNegotiated(const ParsedArgs& a, Io& io) {
   return kExitOk;
 }
 
+// One checkpoint session carries every client between the two RPs; per client it is the
+// negotiation IOS calls a message session. Layout of `show issu sessions` (ISSU-REFERENCE.md).
+int runShowIssuSessions(const ParsedArgs& a, Io& io) {
+  int wanted = -1;
+  if (!a.positional.empty()) {
+    const std::string& id = a.positional[0];
+    char* end = nullptr;
+    long v = std::strtol(id.c_str(), &end, 10);
+    if (id.empty() || *end != '\0' || v < 0 || v > 65535) {
+      io.err << "% Invalid client id '" << id << "' (a number, see show issu clients)\n";
+      return kExitUsage;
+    }
+    wanted = static_cast<int>(v);
+  }
+  auto s = issuState(a, io);
+  if (!s) return kExitRefused;
+  auto n = negotiation(a, io);
+  if (!n) return kExitRefused;
+  int active = (*s)["active_slot"].get<int>();
+  json sessions = json::array();
+  for (const auto& c : (*n)["clients"]) {
+    if (wanted >= 0 && c["id"].get<int>() != wanted) continue;
+    sessions.push_back({{"client_id", c["id"]},
+                        {"session_id", c["id"]},
+                        {"session_name", c["name"]},
+                        {"peer_unique_id", 2 - active},  // the standby's unit number
+                        {"negotiate_role", "PRIMARY"},
+                        {"negotiated_result", c["result"]},
+                        {"message_types", c["messages"].size()}});
+  }
+  if (sessions.empty()) {
+    io.err << "% No ISSU client " << wanted << " (see show issu clients)\n";
+    return kExitRefused;
+  }
+  if (a.has("json")) {
+    io.out << sessions.dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const auto& x : sessions) {
+    char row[160];
+    io.out << "Client_ID = " << x["client_id"].get<int>() << ", Entity_ID = 1 :\n"
+           << "*** Session_ID = " << x["session_id"].get<int>()
+           << ", Session_Name = " << x["session_name"].get<std::string>() << " :\n"
+           << "   Peer     Peer    Negotiate  Negotiated   Cap      Msg      Session\n"
+           << "UniqueID    Sid     Role       Result       GroupID  GroupID  Signature\n";
+    std::snprintf(row, sizeof(row), "   %-8d %-7d %-10s %-12s %-8d %-8d %d\n",
+                  x["peer_unique_id"].get<int>(), x["session_id"].get<int>(), "PRIMARY",
+                  x["negotiated_result"].get<std::string>().c_str(), 1, 1, 0);
+    io.out << row << "                               (no policy)\n"
+           << "Negotiation Session Info for This Message Session:\n"
+           << " Nego_Session_ID = " << x["session_id"].get<int>() << "\n"
+           << " Nego_Session_Name = " << x["session_name"].get<std::string>() << "\n";
+  }
+  return kExitOk;
+}
+
 int runShowCompMatrix(const ParsedArgs& a, Io& io) {
   auto n = negotiation(a, io);
   if (!n) return kExitRefused;
@@ -330,6 +386,13 @@ void addIssuCommands(CommandTable& table) {
              0,
              0,
              runShowIssuNegotiated});
+  table.add({{"show", "issu", "sessions"},
+             "[CLIENT_ID]",
+             "Negotiation session of every ISSU client (or one) between the RPs",
+             {kChassisOption, {"json", "", "print JSON"}},
+             0,
+             1,
+             runShowIssuSessions});
   table.add({{"show", "issu", "comp-matrix", "negotiated"},
              "",
              "Compatibility of the RP pair per client",

@@ -133,6 +133,15 @@ TEST_F(ChassisTest, FullUpgradeKeepsTheRibAndEndsOnTheNewImage) {
   EXPECT_NE(matrix.out.find("Compatibility = compatible, Operating mode = SSO"), std::string::npos)
       << matrix.out;
   EXPECT_NE(cli({"show", "issu", "clients"}).out.find("Client_ID = 2028"), std::string::npos);
+  auto sessions = cli({"show", "issu", "sessions", "2028"});
+  EXPECT_NE(sessions.out.find("*** Session_ID = 2028, Session_Name = ISSU RIB client :"),
+            std::string::npos)
+      << sessions.out << sessions.err;
+  EXPECT_NE(sessions.out.find("   2        2028    PRIMARY    COMPATIBLE"), std::string::npos)
+      << sessions.out;
+  EXPECT_EQ(sessions.out.find("Client_ID = 3,"), std::string::npos) << "only the client asked";
+  EXPECT_NE(cli({"show", "issu", "sessions", "9999"}).exit_code, 0);
+  EXPECT_EQ(cli({"show", "issu", "sessions", "x"}).exit_code, 2);
   EXPECT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
   ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
   EXPECT_EQ(issu()["active_slot"], 1);

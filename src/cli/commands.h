@@ -11,6 +11,11 @@
 
 namespace hitless::cli {
 
+// Options several command groups share.
+inline const OptionSpec kJsonOption{"json", "", "print JSON"};
+inline const OptionSpec kPubkeyOption{
+    "pubkey", "KEY", "public key (default: $HITLESS_PUBKEY or /etc/hitless/image.pub)"};
+
 void addImageCommands(CommandTable& table);       // keygen, image build, image verify
 void addCompatCommands(CommandTable& table);      // compat, decode
 void addRedundancyCommands(CommandTable& table);  // show redundancy, rib, force-switchover

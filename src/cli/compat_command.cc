@@ -204,8 +204,7 @@ void addCompatCommands(CommandTable& table) {
   table.add({{"compat"},
              "RUNNING_IMAGE TARGET_IMAGE",
              "Is ISSU from the running image to the target allowed, and in which mode?",
-             {{"pubkey", "KEY", "public key (default: $HITLESS_PUBKEY or /etc/hitless/image.pub)"},
-              {"json", "", "print JSON"}},
+             {kPubkeyOption, kJsonOption},
              2,
              2,
              runCompat});

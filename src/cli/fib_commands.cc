@@ -14,7 +14,6 @@ using nlohmann::json;
 const OptionSpec kFwddOption{"fwdd", "PATH",
                              "fwdd control socket (default: $HITLESS_FWDD_SOCKET or "
                              "/run/hitless/fwdd.ctl)"};
-const OptionSpec kJsonOption{"json", "", "print JSON"};
 
 std::string fwddSocket(const ParsedArgs& a) {
   if (a.has("fwdd")) return a.get("fwdd");

@@ -245,8 +245,7 @@ void addImageCommands(CommandTable& table) {
   table.add({{"image", "verify"},
              "IMAGE_DIR",
              "Check an image's signature and file hashes, print its manifest",
-             {{"pubkey", "KEY", "public key (default: $HITLESS_PUBKEY or /etc/hitless/image.pub)"},
-              {"json", "", "print JSON"}},
+             {kPubkeyOption, kJsonOption},
              1,
              1,
              runImageVerify});

@@ -19,7 +19,6 @@ using nlohmann::json;
 const OptionSpec kSocketOption{"socket", "PATH",
                                "RP control socket (default: $HITLESS_RP_SOCKET or "
                                "/run/hitless/rp0.ctl)"};
-const OptionSpec kJsonOption{"json", "", "print JSON"};
 
 std::string socketPath(const ParsedArgs& a) {
   if (a.has("socket")) return a.get("socket");

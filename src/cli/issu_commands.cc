@@ -145,11 +145,9 @@ int runShowRollbackTimer(const ParsedArgs& a, Io& io) {
   return kExitOk;
 }
 
-// The negotiation between the two RPs, as the active RP reports it.
-std::optional<json> negotiation(const ParsedArgs& a, Io& io) {
-  auto s = issuState(a, io);
-  if (!s) return std::nullopt;
-  const json& slot = (*s)["slots"][(*s)["active_slot"].get<int>()];
+// The negotiation between the two RPs, as the active RP of chassis state `s` reports it.
+std::optional<json> negotiation(const json& s, Io& io) {
+  const json& slot = s["slots"][s["active_slot"].get<int>()];
   auto r =
       askDaemon(slot["control_socket"].get<std::string>(), {{"cmd", "show-redundancy"}}, io, 5000);
   if (!r) return std::nullopt;
@@ -158,6 +156,12 @@ std::optional<json> negotiation(const ParsedArgs& a, Io& io) {
     return std::nullopt;
   }
   return (*r)["negotiation"];
+}
+
+std::optional<json> negotiation(const ParsedArgs& a, Io& io) {
+  auto s = issuState(a, io);
+  if (!s) return std::nullopt;
+  return negotiation(*s, io);
 }
 
 int runShowIssuClients(const ParsedArgs& a, Io& io) {
@@ -218,7 +222,7 @@ int runShowIssuSessions(const ParsedArgs& a, Io& io) {
   }
   auto s = issuState(a, io);
   if (!s) return kExitRefused;
-  auto n = negotiation(a, io);
+  auto n = negotiation(*s, io);  // the same chassis view: asked once
   if (!n) return kExitRefused;
   int active = (*s)["active_slot"].get<int>();
   json sessions = json::array();

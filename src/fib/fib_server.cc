@@ -17,6 +17,28 @@ namespace hitless::fib {
 using messages::kClientFib;
 using messages::kClientRib;
 
+namespace {
+
+// One route frame of a batch: a route update (v1 or v2) or a withdraw (v1).
+Result<state::RibChange> decodeBatchFrame(uint16_t client, uint16_t type, uint16_t version,
+                                          std::string_view payload) {
+  if (client == kClientRib && type == messages::kMsgRouteUpdate && (version == 1 || version == 2)) {
+    ASSIGN_OR_RETURN(net::Route route, messages::decodeRouteUpdate(payload, version));
+    return state::RibChange{state::RibChange::kUpsert, std::move(route)};
+  }
+  if (client == kClientRib && type == messages::kMsgRouteWithdraw && version == 1) {
+    ASSIGN_OR_RETURN(auto w, messages::decodeRouteWithdraw(payload));
+    state::RibChange c{state::RibChange::kWithdraw, {}};
+    c.route.prefix = w.prefix;
+    return c;
+  }
+  return Status::invalidArgument("unknown message on the FIB channel: client " +
+                                 std::to_string(client) + " type " + std::to_string(type) +
+                                 " version " + std::to_string(version));
+}
+
+}  // namespace
+
 struct FibServer::Session {
   uint64_t id = 0;
   std::unique_ptr<event::Connection> conn;
@@ -142,36 +164,17 @@ bool FibServer::onFrame(Session& s, uint16_t client, uint16_t type, uint16_t ver
     return s.conn->isOpen();
   }
   if (!s.batch_error.empty()) return true;  // this batch is refused already; skip to its commit
-  if (s.batch.size() >= options_.max_batch_routes) {
-    s.batch_error = "batch has more than " + std::to_string(options_.max_batch_routes) + " routes";
+  auto change = s.batch.size() >= options_.max_batch_routes
+                    ? Result<state::RibChange>(Status::invalidArgument(
+                          "batch has more than " + std::to_string(options_.max_batch_routes) +
+                          " routes"))
+                    : decodeBatchFrame(client, type, version, payload);
+  if (!change.isOk()) {
+    s.batch_error = change.status().message();
     s.batch.clear();
     return true;
   }
-  if (client == kClientRib && type == messages::kMsgRouteUpdate && (version == 1 || version == 2)) {
-    auto route = messages::decodeRouteUpdate(payload, version);
-    if (!route.isOk()) {
-      s.batch_error = route.status().message();
-      s.batch.clear();
-      return true;
-    }
-    s.batch.push_back({state::RibChange::kUpsert, std::move(*route)});
-    return true;
-  }
-  if (client == kClientRib && type == messages::kMsgRouteWithdraw && version == 1) {
-    auto w = messages::decodeRouteWithdraw(payload);
-    if (!w.isOk()) {
-      s.batch_error = w.status().message();
-      s.batch.clear();
-      return true;
-    }
-    state::RibChange c{state::RibChange::kWithdraw, {}};
-    c.route.prefix = w->prefix;
-    s.batch.push_back(std::move(c));
-    return true;
-  }
-  s.batch_error = "unknown message on the FIB channel: client " + std::to_string(client) +
-                  " type " + std::to_string(type) + " version " + std::to_string(version);
-  s.batch.clear();
+  s.batch.push_back(std::move(*change));
   return true;
 }
 

@@ -212,12 +212,11 @@ struct ParsedRoute {
   Status status;
 };
 
-Status parseNextHop(const nlattr* attr, net::NextHop* nh, net::Family family) {
+Status parseNextHop(const nlattr* attr, net::NextHop* nh) {
   if (mnl_attr_get_type(attr) == RTA_GATEWAY) {
     ASSIGN_OR_RETURN(nh->gateway, net::IpAddress::fromBytes(std::string_view(
                                       static_cast<const char*>(mnl_attr_get_payload(attr)),
                                       mnl_attr_get_payload_len(attr))));
-    (void)family;
   } else if (mnl_attr_get_type(attr) == RTA_VIA) {
     ASSIGN_OR_RETURN(nh->gateway, readVia(attr));
   }
@@ -256,7 +255,7 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
       case RTA_GATEWAY:
       case RTA_VIA:
         has_single = true;
-        if (Status s = parseNextHop(attr, &single, family); !s.isOk()) st = s;
+        if (Status s = parseNextHop(attr, &single); !s.isOk()) st = s;
         break;
       case RTA_OIF:
         if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
@@ -277,7 +276,7 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
           for (auto* a = reinterpret_cast<const nlattr*>(p + RTNH_ALIGN(sizeof(rtnexthop)));
                mnl_attr_ok(a, inner); a = mnl_attr_next(a)) {
             inner -= static_cast<int>(MNL_ALIGN(a->nla_len));
-            if (Status s = parseNextHop(a, &nh, family); !s.isOk()) st = s;
+            if (Status s = parseNextHop(a, &nh); !s.isOk()) st = s;
           }
           r.nexthops.push_back(nh);
           size_t step = RTNH_ALIGN(rtnh->rtnh_len);

@@ -66,6 +66,23 @@ uint64_t monoNs() {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// kBatch datagram buffers of `size` bytes each, wired for sendmmsg/recvmmsg.
+struct DatagramBatch {
+  explicit DatagramBatch(size_t size) : size(size), bytes(kBatch * size), iov(kBatch), msgs(kBatch) {
+    for (size_t i = 0; i < kBatch; ++i) {
+      iov[i] = {at(i), size};
+      std::memset(&msgs[i], 0, sizeof(mmsghdr));
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+  }
+  char* at(size_t i) { return bytes.data() + i * size; }
+  size_t size;
+  std::vector<char> bytes;
+  std::vector<iovec> iov;
+  std::vector<mmsghdr> msgs;
+};
+
 int fail(const std::string& message) {
   std::cerr << "hitless-loss: " << message << "\n";
   return 2;
@@ -137,15 +154,7 @@ int receive(std::map<std::string, std::string>& opt) {
     }
   }
   loss::LossAnalyzer analyzer(static_cast<uint64_t>(bin_ms) * 1'000'000);
-  std::vector<char> bufs(kBatch * 2048);
-  std::vector<iovec> iov(kBatch);
-  std::vector<mmsghdr> msgs(kBatch);
-  for (size_t i = 0; i < kBatch; ++i) {
-    iov[i] = {bufs.data() + i * 2048, 2048};
-    std::memset(&msgs[i], 0, sizeof(mmsghdr));
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-  }
+  DatagramBatch batch(2048);
   const uint64_t deadline = monoNs() + static_cast<uint64_t>(timeout_ms) * 1'000'000;
   uint64_t stop_at = 0;  // set 50 ms after the end marker, for stragglers
   uint32_t run_id = 0;
@@ -156,7 +165,7 @@ int receive(std::map<std::string, std::string>& opt) {
     if (g_stop && !stop_at) stop_at = now + 200'000'000;  // still take the sender's end marker
     // Polled, not blocking: a sleeping reader would be woken per packet, and that wake-up is
     // paid in the sender's context (veth forwards synchronously), halving the rate we reach.
-    int n = recvmmsg(fd, msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+    int n = recvmmsg(fd, batch.msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
     uint64_t rx = monoNs();
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
@@ -167,7 +176,7 @@ int receive(std::map<std::string, std::string>& opt) {
       return fail(std::string("recvmmsg: ") + strerror(errno));
     }
     for (int i = 0; i < n; ++i) {
-      auto probe = loss::readProbe(std::string_view(bufs.data() + i * 2048, msgs[i].msg_len));
+      auto probe = loss::readProbe(std::string_view(batch.at(i), batch.msgs[i].msg_len));
       if (!probe) continue;
       if (!have_run) {
         run_id = probe->run_id;
@@ -213,15 +222,7 @@ int send(std::map<std::string, std::string>& opt) {
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), len) < 0) {
     return fail("connect " + opt["--to"] + ": " + strerror(errno));
   }
-  std::vector<char> bufs(kBatch * static_cast<size_t>(size), 0);
-  std::vector<iovec> iov(kBatch);
-  std::vector<mmsghdr> msgs(kBatch);
-  for (size_t i = 0; i < kBatch; ++i) {
-    iov[i] = {bufs.data() + i * static_cast<size_t>(size), static_cast<size_t>(size)};
-    std::memset(&msgs[i], 0, sizeof(mmsghdr));
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-  }
+  DatagramBatch batch(static_cast<size_t>(size));
   const uint64_t start = monoNs();
   const uint64_t end = start + static_cast<uint64_t>(duration_ms) * 1'000'000;
   const long double ns_per_probe = 1e9L / static_cast<long double>(pps);
@@ -243,9 +244,9 @@ int send(std::map<std::string, std::string>& opt) {
     }
     size_t n = static_cast<size_t>(std::min<uint64_t>(kBatch, due - seq));
     for (size_t i = 0; i < n; ++i) {
-      loss::writeProbe({run_id, seq + i, now, start, 0}, bufs.data() + i * static_cast<size_t>(size));
+      loss::writeProbe({run_id, seq + i, now, start, 0}, batch.at(i));
     }
-    int sent = sendmmsg(fd, msgs.data(), static_cast<unsigned>(n), 0);
+    int sent = sendmmsg(fd, batch.msgs.data(), static_cast<unsigned>(n), 0);
     if (sent < 0) {
       // Counted as sent: a probe the sender could not send is a probe the path lost.
       if (first_error.empty()) first_error = strerror(errno);

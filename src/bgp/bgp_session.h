@@ -1,0 +1,146 @@
+// BgpSession: one BGP neighbor's finite state machine (RFC 4271 §8) on an EventLoop.
+//
+// The session connects (unless passive) and accepts connections handed to it by the speaker's
+// listener; it exchanges OPENs, negotiates hold time and capabilities, keeps the hold and
+// keepalive timers, and delivers the UPDATEs of each read as one batch to its observer, so a
+// burst of thousands of messages becomes one RIB transaction. Bad input is answered with the
+// NOTIFICATION RFC 4271 §6 prescribes (or treat-as-withdraw, RFC 7606), then the session goes to
+// Idle and retries after the connect-retry time.
+//
+// NSR: a session can also be adopted in Established state from a socket another process opened
+// (see adopt()); the peer sees nothing happen.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bgp/bgp_message.h"
+#include "event/connection.h"
+#include "event/event_loop.h"
+#include "net/ip.h"
+
+struct sockaddr_storage;
+
+namespace hitless::bgp {
+// The address of a socket address; IPv4-mapped IPv6 addresses become IPv4.
+net::IpAddress addressOf(const sockaddr_storage& ss);
+
+enum class SessionState { kIdle, kConnect, kActive, kOpenSent, kOpenConfirm, kEstablished };
+std::string_view sessionStateName(SessionState s);
+
+struct PeerConfig {
+  net::IpAddress address;
+  uint32_t remote_as = 0;
+  bool passive = false;          // wait for the peer to connect
+  net::IpAddress local_address;  // source of our connection (IOS update-source); none: any
+  uint16_t port = 179;
+  uint16_t hold_time_s = 90;
+  int64_t connect_retry_ms = 5000;
+  std::string description;
+  bool operator==(const PeerConfig&) const = default;
+};
+
+struct LocalConfig {
+  uint32_t asn = 0;
+  uint32_t router_id = 0;  // host order
+  uint16_t graceful_restart_time_s = 120;
+  bool restarting = false;  // advertise the R bit (we restarted and preserved forwarding)
+};
+
+struct SessionCounters {
+  uint64_t messages_in = 0, messages_out = 0;
+  uint64_t updates_in = 0, updates_out = 0;
+  uint64_t notifications_in = 0, notifications_out = 0;
+  uint64_t keepalives_in = 0, keepalives_out = 0;
+  uint64_t established_transitions = 0;
+  uint64_t treat_as_withdraw = 0;
+};
+
+class BgpSession;
+
+class SessionObserver {
+ public:
+  virtual ~SessionObserver() = default;
+  virtual void onEstablished(BgpSession& s) = 0;
+  // Every UPDATE of one read, in order. The raw messages are `raw` (for the NSR checkpoint).
+  virtual void onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates) = 0;
+  virtual void onRouteRefresh(BgpSession& s, AfiSafi afi_safi) = 0;
+  // The session left Established (or never got there). `peer_restarting`: the peer may be
+  // restarting gracefully — it negotiated graceful restart and the session ended without a
+  // NOTIFICATION — so its routes are kept stale (RFC 4724 §4.2).
+  virtual void onDown(BgpSession& s, const std::string& reason, bool peer_restarting) = 0;
+};
+
+class BgpSession {
+ public:
+  BgpSession(event::EventLoop& loop, LocalConfig local, PeerConfig peer, SessionObserver& observer);
+  ~BgpSession();
+  BgpSession(const BgpSession&) = delete;
+  BgpSession& operator=(const BgpSession&) = delete;
+
+  void start();  // Idle -> Connect (or Active when passive)
+  // Sends a Cease NOTIFICATION if a connection exists, then Idle without retrying.
+  void stop(uint8_t cease_subcode, const std::string& reason);
+  // An incoming connection from this peer's address (the speaker's listener accepted it).
+  void acceptConnection(event::UniqueFd fd);
+
+  // Established only: queues whole messages.
+  void send(std::string_view messages, uint64_t updates);
+  size_t pendingOutput() const { return conn_ ? conn_->pendingBytes() : 0; }
+
+  SessionState state() const { return state_; }
+  const PeerConfig& peer() const { return peer_; }
+  const LocalConfig& local() const { return local_; }
+  const OpenMessage& peerOpen() const { return peer_open_; }
+  const OpenMessage& localOpen() const { return local_open_; }
+  UpdateCodecOptions codecOptions() const { return codec_; }
+  bool isEbgp() const { return peer_.remote_as != local_.asn; }
+  uint16_t negotiatedHoldTime() const { return hold_time_s_; }
+  bool negotiated(AfiSafi a) const;
+  net::IpAddress localAddress() const { return local_address_; }
+  const SessionCounters& counters() const { return counters_; }
+  int64_t establishedSinceNs() const { return established_ns_; }
+  const std::string& lastError() const { return last_error_; }
+  void setRestarting(bool r) { local_.restarting = r; }
+
+ private:
+  void connect();
+  void onConnectReady();
+  void attach(event::UniqueFd fd);
+  void sendOpen();
+  void onData(std::string_view input);
+  // Handles one whole message; false when the session was torn down.
+  bool handleMessage(std::string_view message, std::vector<UpdateMessage>* updates);
+  bool handleOpen(std::string_view message);
+  void enterEstablished();
+  void onTick();
+  void sendKeepalive();
+  void notifyAndClose(const BgpError& e);
+  void down(const std::string& reason, bool peer_restarting);
+  void scheduleRetry();
+  void setState(SessionState s);
+
+  event::EventLoop& loop_;
+  LocalConfig local_;
+  PeerConfig peer_;
+  SessionObserver& observer_;
+  SessionState state_ = SessionState::kIdle;
+  std::unique_ptr<event::Connection> conn_;
+  std::shared_ptr<bool> conn_token_;
+  event::UniqueFd connecting_fd_;
+  event::TimerId retry_timer_ = 0, tick_timer_ = 0;
+  OpenMessage local_open_, peer_open_;
+  UpdateCodecOptions codec_;
+  uint16_t hold_time_s_ = 0;
+  int64_t last_rx_ns_ = 0, last_tx_ns_ = 0, established_ns_ = 0;
+  net::IpAddress local_address_;
+  SessionCounters counters_;
+  std::string last_error_;
+  bool stopped_ = true;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace hitless::bgp

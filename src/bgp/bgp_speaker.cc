@@ -1,0 +1,498 @@
+#include "bgp/bgp_speaker.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+
+namespace hitless::bgp {
+namespace {
+
+int familyIndex(net::Family f) { return f == net::Family::kIpv6 ? 1 : 0; }
+
+std::string routerIdText(uint32_t id) { return net::IpAddress::v4(id).toString(); }
+
+// Lower is better; compares two candidate paths for one prefix.
+struct Candidate {
+  const PathAttributes* attrs;
+  const BgpSession* session;
+};
+bool better(const Candidate& a, const Candidate& b) {
+  uint32_t lpa = a.attrs->local_pref.value_or(100), lpb = b.attrs->local_pref.value_or(100);
+  if (lpa != lpb) return lpa > lpb;
+  if (a.attrs->pathLength() != b.attrs->pathLength()) {
+    return a.attrs->pathLength() < b.attrs->pathLength();
+  }
+  if (a.attrs->origin != b.attrs->origin) return a.attrs->origin < b.attrs->origin;
+  uint32_t meda = a.attrs->med.value_or(0), medb = b.attrs->med.value_or(0);
+  if (meda != medb) return meda < medb;
+  if (a.session->isEbgp() != b.session->isEbgp()) return a.session->isEbgp();
+  if (a.session->peerOpen().bgp_id != b.session->peerOpen().bgp_id) {
+    return a.session->peerOpen().bgp_id < b.session->peerOpen().bgp_id;
+  }
+  return a.session->peer().address < b.session->peer().address;
+}
+
+}  // namespace
+
+BgpSpeaker::BgpSpeaker(event::EventLoop& loop, BgpConfig config, BgpRibSink& sink)
+    : loop_(loop), config_(std::move(config)), sink_(sink) {}
+
+BgpSpeaker::~BgpSpeaker() {
+  *alive_ = false;
+  if (listen_fd_.valid()) loop_.removeFd(listen_fd_.get());
+  if (restart_timer_) loop_.cancelTimer(restart_timer_);
+  for (auto& p : peers_) {
+    if (p->stale_timer) loop_.cancelTimer(p->stale_timer);
+  }
+}
+
+LocalConfig BgpSpeaker::localConfig() const {
+  LocalConfig l;
+  l.asn = config_.asn;
+  l.router_id = config_.router_id;
+  l.graceful_restart_time_s = config_.graceful_restart_time_s;
+  l.restarting = restarting_;
+  return l;
+}
+
+Status BgpSpeaker::start(bool restarting) {
+  restarting_ = restarting;
+  if (restarting) {
+    for (const auto& p : sink_.bgpPrefixes()) restart_stale_.insert(p);
+    logEvent("BGP", Severity::kNotice, "GR_RESTARTING",
+             "graceful restart: keeping " + std::to_string(restart_stale_.size()) +
+                 " BGP routes in the FIB until every neighbor sent End-of-RIB");
+    restart_timer_ = loop_.addTimer(int64_t{config_.graceful_restart_time_s} * 1000, [this] {
+      restart_timer_ = 0;
+      maybeFinishRestart(true);
+    });
+  }
+  if (config_.port != 0) {
+    event::UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) return Status::ioError(std::string("bgp socket: ") + std::strerror(errno));
+    int zero = 0, one = 1;
+    setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+    setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in6 sa{};
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(config_.port);
+    sa.sin6_addr = in6addr_any;
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
+        ::listen(fd.get(), 64) != 0) {
+      return Status::ioError("bgp: cannot listen on port " + std::to_string(config_.port) + ": " +
+                             std::strerror(errno));
+    }
+    listen_fd_ = std::move(fd);
+    RETURN_IF_ERROR(loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
+  }
+  for (const auto& pc : config_.peers) addPeer(pc);
+  maybeFinishRestart(false);
+  return Status::ok();
+}
+
+void BgpSpeaker::stop(const std::string& reason, bool keep_routes) {
+  state::RibDelta delta;
+  for (auto& p : peers_) {
+    p->session->stop(err::kCeaseAdminShutdown, reason);
+    if (!keep_routes) {
+      std::vector<net::IpPrefix> dirty;
+      for (auto& [prefix, attrs] : p->adj_in) dirty.push_back(prefix);
+      p->adj_in.clear();
+      select(dirty, &delta);
+    }
+  }
+  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+}
+
+BgpSpeaker::Peer* BgpSpeaker::findPeer(const BgpSession& s) {
+  for (auto& p : peers_) {
+    if (p->session.get() == &s) return p.get();
+  }
+  return nullptr;
+}
+
+BgpSpeaker::Peer* BgpSpeaker::findPeer(const net::IpAddress& a) {
+  for (auto& p : peers_) {
+    if (p->session->peer().address == a) return p.get();
+  }
+  return nullptr;
+}
+
+void BgpSpeaker::addPeer(const PeerConfig& pc) {
+  auto p = std::make_unique<Peer>();
+  p->session = std::make_unique<BgpSession>(loop_, localConfig(), pc, *this);
+  Peer& ref = *p;
+  peers_.push_back(std::move(p));
+  ref.session->start();
+}
+
+void BgpSpeaker::removePeer(const net::IpAddress& a, const std::string& reason) {
+  auto it = std::find_if(peers_.begin(), peers_.end(),
+                         [&](const auto& p) { return p->session->peer().address == a; });
+  if (it == peers_.end()) return;
+  std::unique_ptr<Peer> gone = std::move(*it);
+  peers_.erase(it);
+  gone->session->stop(err::kCeasePeerDeconfigured, reason);
+  if (gone->stale_timer) loop_.cancelTimer(gone->stale_timer);
+  std::vector<net::IpPrefix> dirty;
+  for (auto& [prefix, attrs] : gone->adj_in) dirty.push_back(prefix);
+  state::RibDelta delta;
+  select(dirty, &delta);  // the peer is no longer in peers_: its paths are gone
+  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+}
+
+Status BgpSpeaker::reconfigure(BgpConfig config) {
+  if (config.asn != config_.asn || config.router_id != config_.router_id ||
+      config.port != config_.port) {
+    return Status::failedPrecondition(
+        "changing bgp.asn, bgp.router-id or bgp.port needs a BGP restart");
+  }
+  BgpConfig old = std::move(config_);
+  config_ = std::move(config);
+  for (const auto& pc : old.peers) {
+    auto it = std::find_if(config_.peers.begin(), config_.peers.end(),
+                           [&](const PeerConfig& n) { return n.address == pc.address; });
+    if (it == config_.peers.end() || !(*it == pc)) removePeer(pc.address, "neighbor reconfigured");
+  }
+  for (const auto& pc : config_.peers) {
+    if (!findPeer(pc.address)) addPeer(pc);
+  }
+  if (old.networks != config_.networks) {
+    std::vector<net::IpPrefix> gone;
+    std::set_difference(old.networks.begin(), old.networks.end(), config_.networks.begin(),
+                        config_.networks.end(), std::back_inserter(gone));
+    for (auto& p : peers_) {
+      if (p->session->state() != SessionState::kEstablished) continue;
+      std::string out;
+      for (net::Family f : {net::Family::kIpv4, net::Family::kIpv6}) {
+        std::vector<net::IpPrefix> of_family;
+        for (const auto& g : gone) {
+          if (g.address.family == f) of_family.push_back(g);
+        }
+        encodeUpdates(of_family, {}, true, p->session->codecOptions(), &out);
+      }
+      if (!out.empty()) p->session->send(out, 1);
+      exportTo(*p);
+    }
+  }
+  return Status::ok();
+}
+
+void BgpSpeaker::onAccept() {
+  while (true) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(ss);
+    event::UniqueFd fd(
+        ::accept4(listen_fd_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC));
+    if (!fd.valid()) return;
+    net::IpAddress from = addressOf(ss);
+    Peer* p = findPeer(from);
+    if (!p) {
+      logEvent("BGP", Severity::kWarning, "UNKNOWN_PEER",
+               "connection from " + from.toString() + " refused: not a configured neighbor");
+      continue;
+    }
+    p->session->acceptConnection(std::move(fd));
+  }
+}
+
+PathAttributes BgpSpeaker::exportAttrs(const BgpSession& s) const {
+  PathAttributes a;
+  a.origin = Origin::kIgp;
+  if (s.isEbgp()) {
+    a.as_path = {config_.asn};
+  } else {
+    a.local_pref = 100;
+  }
+  a.next_hop = s.localAddress();
+  return a;
+}
+
+void BgpSpeaker::exportTo(Peer& p) {
+  BgpSession& s = *p.session;
+  std::string out;
+  PathAttributes attrs = exportAttrs(s);
+  std::vector<net::IpPrefix> same_family;
+  for (const auto& n : config_.networks) {
+    // Next hop self: only prefixes of the session's own family have a usable next hop.
+    if (n.address.family == s.localAddress().family) same_family.push_back(n);
+  }
+  encodeUpdates(same_family, attrs, false, s.codecOptions(), &out);
+  p.prefixes_sent = same_family.size();
+  for (AfiSafi a : {kIpv4Unicast, kIpv6Unicast}) {
+    if (s.negotiated(a)) encodeEndOfRib(a, &out);
+  }
+  s.send(out, same_family.empty() ? 0 : 1);
+}
+
+void BgpSpeaker::onEstablished(BgpSession& s) {
+  Peer* p = findPeer(s);
+  if (!p) return;
+  p->eor_in[0] = p->eor_in[1] = false;
+  const auto& gr = s.peerOpen().caps.graceful_restart;
+  if (!p->stale.empty()) {
+    // RFC 4724 §4.2: if the peer no longer preserves forwarding for a family (no GR, or F bit
+    // clear), its stale routes of that family go now rather than at End-of-RIB.
+    state::RibDelta delta;
+    for (net::Family f : {net::Family::kIpv4, net::Family::kIpv6}) {
+      bool kept = false;
+      if (gr) {
+        for (const auto& fam : gr->families) {
+          kept = kept || (familyOf(fam.afi_safi) == f && fam.forwarding_preserved);
+        }
+      }
+      if (!kept) sweepStale(*p, f, &delta);
+    }
+    if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+  }
+  logEvent("BGP", Severity::kNotice, "ADJCHANGE",
+           "neighbor " + s.peer().address.toString() + " Up");
+  exportTo(*p);
+}
+
+void BgpSpeaker::onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates) {
+  Peer* p = findPeer(s);
+  if (!p) return;
+  std::vector<net::IpPrefix> dirty;
+  state::RibDelta delta;
+  for (auto& u : updates) {
+    for (const auto& w : u.withdrawn) {
+      if (p->adj_in.erase(w) > 0 || p->stale.erase(w) > 0) dirty.push_back(w);
+    }
+    if (!u.nlri.empty()) {
+      // One shared attribute set per message and next hop: a full table is a few thousand.
+      Attrs classic, mp;
+      for (size_t i = 0; i < u.nlri.size(); ++i) {
+        Attrs& a = i < u.classic_nlri ? classic : mp;
+        if (!a) {
+          auto pa = std::make_shared<PathAttributes>(u.attrs);
+          pa->next_hop = u.nextHopOf(i);
+          a = std::move(pa);
+        }
+        p->adj_in[u.nlri[i]] = a;
+        p->stale.erase(u.nlri[i]);
+        dirty.push_back(u.nlri[i]);
+      }
+    }
+    if (u.end_of_rib) {
+      select(dirty, &delta);
+      dirty.clear();
+      endOfRib(*p, *u.end_of_rib, &delta);
+    }
+  }
+  select(dirty, &delta);
+  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+  maybeFinishRestart(false);
+}
+
+void BgpSpeaker::select(const std::vector<net::IpPrefix>& dirty, state::RibDelta* delta) {
+  for (const auto& prefix : dirty) {
+    std::optional<Candidate> best;
+    for (const auto& p : peers_) {
+      auto it = p->adj_in.find(prefix);
+      if (it == p->adj_in.end()) continue;
+      Candidate c{it->second.get(), p->session.get()};
+      if (!best || better(c, *best)) best = c;
+    }
+    if (!best) {
+      // No path left. During a graceful restart a pre-restart route stays until the sweep.
+      if (restart_stale_.count(prefix) == 0) delta->withdraw(prefix);
+      continue;
+    }
+    restart_stale_.erase(prefix);
+    net::Route r;
+    r.prefix = prefix;
+    r.nexthops.push_back({best->attrs->next_hop, 0, 1});
+    r.protocol = kProtocolBgp;
+    r.distance = best->session->isEbgp() ? kDistanceEbgp : kDistanceIbgp;
+    delta->upsert(std::move(r));
+  }
+}
+
+void BgpSpeaker::sweepStale(Peer& p, std::optional<net::Family> family, state::RibDelta* delta) {
+  std::vector<net::IpPrefix> dirty;
+  for (auto it = p.stale.begin(); it != p.stale.end();) {
+    if (family && it->address.family != *family) {
+      ++it;
+      continue;
+    }
+    p.adj_in.erase(*it);
+    dirty.push_back(*it);
+    it = p.stale.erase(it);
+  }
+  if (!dirty.empty()) {
+    logEvent("BGP", Severity::kNotice, "GR_STALE_SWEPT",
+             "neighbor " + p.session->peer().address.toString() + ": " +
+                 std::to_string(dirty.size()) + " stale routes removed");
+  }
+  select(dirty, delta);
+  if (p.stale.empty() && p.stale_timer) {
+    loop_.cancelTimer(p.stale_timer);
+    p.stale_timer = 0;
+  }
+}
+
+void BgpSpeaker::endOfRib(Peer& p, AfiSafi afi_safi, state::RibDelta* delta) {
+  net::Family f = familyOf(afi_safi);
+  if (f == net::Family::kNone) return;
+  p.eor_in[familyIndex(f)] = true;
+  sweepStale(p, f, delta);
+}
+
+void BgpSpeaker::maybeFinishRestart(bool deadline) {
+  if (!restarting_) return;
+  if (!deadline) {
+    for (const auto& p : peers_) {
+      const BgpSession& s = *p->session;
+      if (s.state() != SessionState::kEstablished) return;
+      for (AfiSafi a : {kIpv4Unicast, kIpv6Unicast}) {
+        if (s.negotiated(a) && !p->eor_in[familyIndex(familyOf(a))]) return;
+      }
+    }
+  }
+  restarting_ = false;
+  if (restart_timer_) {
+    loop_.cancelTimer(restart_timer_);
+    restart_timer_ = 0;
+  }
+  state::RibDelta delta;
+  for (const auto& prefix : restart_stale_) delta.withdraw(prefix);
+  logEvent("BGP", Severity::kNotice, "GR_RESTART_COMPLETE",
+           std::string(deadline ? "restart time passed" : "End-of-RIB from every neighbor") + "; " +
+               std::to_string(delta.size()) + " routes not re-announced removed");
+  restart_stale_.clear();
+  for (auto& p : peers_) p->session->setRestarting(false);
+  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+}
+
+void BgpSpeaker::onRouteRefresh(BgpSession& s, AfiSafi) {
+  if (Peer* p = findPeer(s)) exportTo(*p);
+}
+
+void BgpSpeaker::onDown(BgpSession& s, const std::string& reason, bool peer_restarting) {
+  Peer* p = findPeer(s);
+  if (!p) return;
+  ++p->flaps;
+  p->last_down_reason = reason;
+  state::RibDelta delta;
+  if (peer_restarting && !p->adj_in.empty()) {
+    for (const auto& [prefix, attrs] : p->adj_in) p->stale.insert(prefix);
+    uint16_t t = s.peerOpen().caps.graceful_restart->restart_time_s;
+    logEvent("BGP", Severity::kNotice, "GR_HELPER",
+             "neighbor " + s.peer().address.toString() + " restarting: keeping " +
+                 std::to_string(p->stale.size()) + " routes stale for up to " + std::to_string(t) +
+                 " s");
+    if (p->stale_timer) loop_.cancelTimer(p->stale_timer);
+    net::IpAddress addr = s.peer().address;
+    p->stale_timer = loop_.addTimer(int64_t{t} * 1000, [this, addr] {
+      Peer* q = findPeer(addr);
+      if (!q) return;
+      q->stale_timer = 0;
+      state::RibDelta d;
+      sweepStale(*q, std::nullopt, &d);
+      if (!d.empty()) sink_.applyBgpChanges(std::move(d));
+    });
+    return;
+  }
+  std::vector<net::IpPrefix> dirty;
+  for (const auto& [prefix, attrs] : p->adj_in) dirty.push_back(prefix);
+  p->adj_in.clear();
+  p->stale.clear();
+  select(dirty, &delta);
+  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+}
+
+size_t BgpSpeaker::adjRibInSize() const {
+  size_t n = 0;
+  for (const auto& p : peers_) n += p->adj_in.size();
+  return n;
+}
+
+nlohmann::json BgpSpeaker::summary() const {
+  nlohmann::json j;
+  j["router_id"] = routerIdText(config_.router_id);
+  j["local_as"] = config_.asn;
+  j["restarting"] = restarting_;
+  j["restart_stale"] = restart_stale_.size();
+  nlohmann::json peers = nlohmann::json::array();
+  int64_t now = loop_.clock().nowNs();
+  for (const auto& p : peers_) {
+    const BgpSession& s = *p->session;
+    const SessionCounters& c = s.counters();
+    peers.push_back({
+        {"neighbor", s.peer().address.toString()},
+        {"remote_as", s.peer().remote_as},
+        {"state", sessionStateName(s.state())},
+        {"messages_received", c.messages_in},
+        {"messages_sent", c.messages_out},
+        {"updates_received", c.updates_in},
+        {"updates_sent", c.updates_out},
+        {"prefixes_received", p->adj_in.size()},
+        {"prefixes_stale", p->stale.size()},
+        {"prefixes_sent", p->prefixes_sent},
+        {"flaps", p->flaps},
+        {"up_for_s", s.establishedSinceNs() ? (now - s.establishedSinceNs()) / 1000000000 : 0},
+    });
+  }
+  j["neighbors"] = std::move(peers);
+  return j;
+}
+
+nlohmann::json BgpSpeaker::neighbors() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : peers_) {
+    const BgpSession& s = *p->session;
+    const SessionCounters& c = s.counters();
+    nlohmann::json n = {
+        {"neighbor", s.peer().address.toString()},
+        {"remote_as", s.peer().remote_as},
+        {"local_as", config_.asn},
+        {"link", s.isEbgp() ? "external" : "internal"},
+        {"description", s.peer().description},
+        {"state", sessionStateName(s.state())},
+        {"remote_router_id", routerIdText(s.peerOpen().bgp_id)},
+        {"local_address", s.localAddress().toString()},
+        {"hold_time_s", s.negotiatedHoldTime()},
+        {"configured_hold_time_s", s.peer().hold_time_s},
+        {"passive", s.peer().passive},
+        {"last_error", s.lastError()},
+        {"last_down_reason", p->last_down_reason},
+        {"flaps", p->flaps},
+        {"counters",
+         {{"messages_in", c.messages_in},
+          {"messages_out", c.messages_out},
+          {"updates_in", c.updates_in},
+          {"updates_out", c.updates_out},
+          {"keepalives_in", c.keepalives_in},
+          {"keepalives_out", c.keepalives_out},
+          {"notifications_in", c.notifications_in},
+          {"notifications_out", c.notifications_out},
+          {"treat_as_withdraw", c.treat_as_withdraw},
+          {"established_transitions", c.established_transitions}}},
+    };
+    nlohmann::json caps = nlohmann::json::array();
+    if (s.state() == SessionState::kEstablished) {
+      for (AfiSafi a : {kIpv4Unicast, kIpv6Unicast}) {
+        if (s.negotiated(a)) caps.push_back(a == kIpv4Unicast ? "ipv4-unicast" : "ipv6-unicast");
+      }
+      if (s.peerOpen().caps.route_refresh) caps.push_back("route-refresh");
+      if (s.codecOptions().four_octet_as) caps.push_back("4-octet-as");
+      if (const auto& gr = s.peerOpen().caps.graceful_restart) {
+        caps.push_back("graceful-restart(" + std::to_string(gr->restart_time_s) + "s)");
+      }
+    }
+    n["capabilities"] = std::move(caps);
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+}  // namespace hitless::bgp

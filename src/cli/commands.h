@@ -16,11 +16,18 @@ inline const OptionSpec kJsonOption{"json", "", "print JSON"};
 inline const OptionSpec kPubkeyOption{
     "pubkey", "KEY", "public key (default: $HITLESS_PUBKEY or /etc/hitless/image.pub)"};
 
+// The RP control socket: --socket, else $HITLESS_RP_SOCKET, else /run/hitless/rp0.ctl.
+inline const OptionSpec kRpSocketOption{"socket", "PATH",
+                                        "RP control socket (default: $HITLESS_RP_SOCKET or "
+                                        "/run/hitless/rp0.ctl)"};
+std::string rpSocketPath(const ParsedArgs& a);
+
 void addImageCommands(CommandTable& table);       // keygen, image build, image verify
 void addCompatCommands(CommandTable& table);      // compat, decode
 void addRedundancyCommands(CommandTable& table);  // show redundancy, rib, force-switchover
 void addIssuCommands(CommandTable& table);  // issu ..., show issu state, show issu rollback-timer
 void addFibCommands(CommandTable& table);   // show fib [routes]
+void addBgpCommands(CommandTable& table);   // show bgp summary|neighbors, show ip route
 
 // One request to a daemon's control socket. On a transport error or an {"ok": false} answer,
 // prints the reason on io.err as an IOS-style "% ..." line and returns nullopt.

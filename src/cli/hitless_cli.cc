@@ -38,6 +38,7 @@ int runHitless(const std::vector<std::string>& argv, Io& io) {
   addRedundancyCommands(table);
   addIssuCommands(table);
   addFibCommands(table);
+  addBgpCommands(table);
   return table.dispatch(argv, io);
 }
 

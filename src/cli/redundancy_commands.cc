@@ -16,18 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-const OptionSpec kSocketOption{"socket", "PATH",
-                               "RP control socket (default: $HITLESS_RP_SOCKET or "
-                               "/run/hitless/rp0.ctl)"};
-
-std::string socketPath(const ParsedArgs& a) {
-  if (a.has("socket")) return a.get("socket");
-  const char* env = std::getenv("HITLESS_RP_SOCKET");
-  return env != nullptr && *env != '\0' ? env : "/run/hitless/rp0.ctl";
-}
-
 std::optional<json> ask(const ParsedArgs& a, Io& io, json request, int timeout_ms = 30000) {
-  return askDaemon(socketPath(a), request, io, timeout_ms);
+  return askDaemon(rpSocketPath(a), request, io, timeout_ms);
 }
 
 // Asks the RP for `cmd`; with --json prints the answer (or its `member`), else renders it.
@@ -203,46 +193,52 @@ int runShowRib(const ParsedArgs& a, Io& io) {
 
 }  // namespace
 
+std::string rpSocketPath(const ParsedArgs& a) {
+  if (a.has("socket")) return a.get("socket");
+  const char* env = std::getenv("HITLESS_RP_SOCKET");
+  return env != nullptr && *env != '\0' ? env : "/run/hitless/rp0.ctl";
+}
+
 void addRedundancyCommands(CommandTable& table) {
   table.add({{"show", "redundancy"},
              "",
              "Redundant system information (IOS 'show redundancy')",
-             {kSocketOption, kJsonOption},
+             {kRpSocketOption, kJsonOption},
              0,
              0,
              runShowRedundancy});
   table.add({{"show", "redundancy", "states"},
              "",
              "RF states of this RP and its peer",
-             {kSocketOption, kJsonOption},
+             {kRpSocketOption, kJsonOption},
              0,
              0,
              runShowStates});
   table.add({{"show", "redundancy", "switchover", "history"},
              "",
              "Past switchovers",
-             {kSocketOption, kJsonOption},
+             {kRpSocketOption, kJsonOption},
              0,
              0,
              runShowHistory});
   table.add({{"redundancy", "force-switchover"},
              "",
              "Planned switchover to the STANDBY HOT peer",
-             {kSocketOption, {"yes", "", "do not ask for confirmation"}},
+             {kRpSocketOption, {"yes", "", "do not ask for confirmation"}},
              0,
              0,
              runForceSwitchover});
   table.add({{"rib", "apply"},
              "FILE|-",
              "Apply route changes ('add PREFIX via GW ...' / 'del PREFIX' lines) on the active",
-             {kSocketOption, kJsonOption},
+             {kRpSocketOption, kJsonOption},
              1,
              1,
              runRibApply});
   table.add({{"show", "rib"},
              "",
              "Every route of the RP's RIB and its digest",
-             {kSocketOption, kJsonOption},
+             {kRpSocketOption, kJsonOption},
              0,
              0,
              runShowRib});

@@ -67,7 +67,7 @@ void RouteProcessor::crashIf(const char* point) const {
 
 struct RouteProcessor::BulkProducer {
   enum Stage { kConfig, kRib, kDone } stage = kConfig;
-  size_t end = 0;   // positions of the RIB's dense storage when the bulk began
+  size_t end = 0;  // positions of the RIB's dense storage when the bulk began
   size_t next = 0;
   uint64_t sent = 0;
   bool resume_scheduled = false;  // a produceBulk() is already queued for the next loop turn
@@ -90,7 +90,8 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
   fo.slot = options_.slot;
   fo.software_version = software_version_;
   if (const auto* rib = catalog_.messageSet().findClient(messages::kClientRib)) {
-    if (const auto* m = rib->findMessage(messages::kMsgRouteUpdate)) fo.route_version = m->max_version;
+    if (const auto* m = rib->findMessage(messages::kMsgRouteUpdate))
+      fo.route_version = m->max_version;
   }
   fib_ = std::make_unique<fib::FibClient>(loop_, rib_, fo);
 }
@@ -112,6 +113,9 @@ Status RouteProcessor::start() {
     Status s = loadStartupConfig();
     if (!s.isOk()) return s;
   }
+  if (auto bgp = bgp::parseBgpConfig(config_.items()); !bgp.isOk()) {
+    return bgp.status().withContext("startup config");
+  }
   if (options_.slot == 0) {
     ASSIGN_OR_RETURN(listen_fd_, event::listenUnix(options_.checkpoint_socket, 0600));
     RETURN_IF_ERROR(loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { acceptPeer(); }));
@@ -121,7 +125,89 @@ Status RouteProcessor::start() {
   digest_timer_ = loop_.addTimer(
       options_.digest_interval_ms, [this] { sendDigests(); }, true);
   syncFibRole();
+  syncBgpRole();
   return Status::ok();
+}
+
+void RouteProcessor::syncBgpRole() {
+  if (!fsm_.isActive() || handing_over_) {
+    if (bgp_) {
+      // No NOTIFICATION: the neighbors keep our routes (graceful restart helper) while the
+      // peer RP takes over.
+      logEvent("BGP", Severity::kNotice, "BGP_STOP",
+               "this RP is " + std::string(redundancy::rfStateName(fsm_.state())) +
+                   "; BGP sessions close for the new active to re-establish");
+      bgp_.reset();
+    }
+    return;
+  }
+  if (bgp_) return;
+  auto config = bgp::parseBgpConfig(config_.items());
+  if (!config.isOk()) {
+    logEvent("BGP", Severity::kError, "BGP_CONFIG", config.status().message());
+    return;
+  }
+  if (!config->enabled) return;
+  bgp_ = std::make_unique<bgp::BgpSpeaker>(loop_, std::move(*config), *this);
+  bool restarting = !bgpPrefixes().empty();
+  Status s = bgp_->start(restarting);
+  if (!s.isOk()) {
+    logEvent("BGP", Severity::kError, "BGP_START", s.message());
+    bgp_.reset();
+  }
+}
+
+void RouteProcessor::reconfigureBgp() {
+  if (!fsm_.isActive()) return;
+  auto config = bgp::parseBgpConfig(config_.items());
+  if (!config.isOk()) {
+    logEvent("BGP", Severity::kError, "BGP_CONFIG", config.status().message());
+    return;
+  }
+  if (!config->enabled || !bgp_) {
+    bgp_.reset();
+    syncBgpRole();
+    return;
+  }
+  Status s = bgp_->reconfigure(*config);
+  if (!s.isOk()) {
+    logEvent("BGP", Severity::kNotice, "BGP_RESTART", s.message() + "; restarting BGP");
+    bgp_->stop("configuration changed", false);
+    bgp_.reset();
+    syncBgpRole();
+  }
+}
+
+void RouteProcessor::applyBgpChanges(state::RibDelta delta) {
+  applyRibChanges(std::move(delta), [](ChangeResult r) {
+    if (!r.status.isOk()) logEvent("BGP", Severity::kError, "RIB_UPDATE", r.status.message());
+  });
+}
+
+std::vector<net::IpPrefix> RouteProcessor::bgpPrefixes() const {
+  std::vector<net::IpPrefix> out;
+  rib_.forEach([&](const net::Route& r) {
+    if (r.protocol == bgp::kProtocolBgp) out.push_back(r.prefix);
+  });
+  return out;
+}
+
+Result<nlohmann::json> RouteProcessor::bgpSummary() const {
+  if (!bgp_) return Status::failedPrecondition(bgpOffReason());
+  return bgp_->summary();
+}
+
+Result<nlohmann::json> RouteProcessor::bgpNeighbors() const {
+  if (!bgp_) return Status::failedPrecondition(bgpOffReason());
+  return bgp_->neighbors();
+}
+
+std::string RouteProcessor::bgpOffReason() const {
+  if (!fsm_.isActive()) {
+    return "BGP runs on the active RP; this RP is " +
+           std::string(redundancy::rfStateName(fsm_.state()));
+  }
+  return "BGP is not configured (no bgp.asn)";
 }
 
 void RouteProcessor::syncFibRole() {
@@ -342,7 +428,10 @@ void RouteProcessor::onClosed(const std::string& reason, bool peer_alive) {
 void RouteProcessor::execute(const std::vector<RfAction>& actions) {
   struct FibRoleSync {  // after every batch of RF actions, however the switch below exits
     RouteProcessor* rp;
-    ~FibRoleSync() { rp->syncFibRole(); }
+    ~FibRoleSync() {
+      rp->syncFibRole();
+      rp->syncBgpRole();
+    }
   } fib_role_sync{this};
   for (RfAction a : actions) {
     switch (a) {
@@ -539,11 +628,25 @@ void RouteProcessor::setConfig(const std::string& path, const std::string& value
     done({Status::failedPrecondition("this RP is not active"), 0, false});
     return;
   }
+  if (path.rfind("bgp.", 0) == 0) {
+    // Refuse a change that would leave BGP unconfigurable, before anything changes.
+    auto items = config_.items();
+    if (erase) {
+      items.erase(path);
+    } else {
+      items[path] = value;
+    }
+    if (auto bgp = bgp::parseBgpConfig(items); !bgp.isOk()) {
+      done({bgp.status(), 0, false});
+      return;
+    }
+  }
   if (erase) {
     config_.erase(path);
   } else {
     config_.set(path, value);
   }
+  if (path.rfind("bgp.", 0) == 0) reconfigureBgp();
   if (!syncing()) {
     done({Status::ok(), 1, false});
     return;

@@ -19,6 +19,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "base/durable_counter.h"
+#include "bgp/bgp_speaker.h"
 #include "checkpoint/channel.h"
 #include "event/event_loop.h"
 #include "fib/fib_client.h"
@@ -55,7 +56,7 @@ struct ChangeResult {
   bool synced = false;  // acknowledged by a standby (false: no standby in sync to wait for)
 };
 
-class RouteProcessor : public checkpoint::ChannelHandler {
+class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpRibSink {
  public:
   RouteProcessor(event::EventLoop& loop, const issu::MessageCatalog& catalog,
                  std::string software_version, RouteProcessorOptions options);
@@ -72,6 +73,9 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   void forceSwitchover(std::function<void(Status)> done);
 
   nlohmann::json status() const;
+  // `show bgp summary` / `show bgp neighbors`; an error when BGP is not running here.
+  Result<nlohmann::json> bgpSummary() const;
+  Result<nlohmann::json> bgpNeighbors() const;
   // Test hook (rpd --test-hooks): removes one route here only, without checkpointing, to
   // simulate a replica that silently diverged. Returns the prefix removed, or "" if empty.
   std::string divergeForTest();
@@ -89,6 +93,10 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   void onSwitchover(const messages::Switchover& request) override;
   void onDrained() override;
   void onClosed(const std::string& reason, bool peer_alive) override;
+
+  // BgpRibSink: BGP's best paths enter the RIB like any other change (checkpointed, then FIB).
+  void applyBgpChanges(state::RibDelta delta) override;
+  std::vector<net::IpPrefix> bgpPrefixes() const override;
 
  private:
   struct BulkProducer;
@@ -114,6 +122,11 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   void crashIf(const char* point) const;
   // Only an active RP writes the FIB: opens or closes the FIB session to match the RF state.
   void syncFibRole();
+  // Only an active RP speaks BGP: starts or stops the speaker to match the RF state. A speaker
+  // started while the RIB already holds BGP routes (a takeover) restarts gracefully.
+  void syncBgpRole();
+  void reconfigureBgp();
+  std::string bgpOffReason() const;
   std::vector<checkpoint::Item> digestItems() const;
 
   event::EventLoop& loop_;
@@ -128,6 +141,7 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   state::ConfigStore config_;
   std::unique_ptr<checkpoint::CheckpointChannel> channel_;
   std::unique_ptr<fib::FibClient> fib_;
+  std::unique_ptr<bgp::BgpSpeaker> bgp_;
   event::UniqueFd listen_fd_;
   event::TimerId reconnect_timer_ = 0, digest_timer_ = 0, handover_timer_ = 0;
   int64_t reconnect_delay_ms_ = 20;
@@ -139,7 +153,7 @@ class RouteProcessor : public checkpoint::ChannelHandler {
   bool handing_over_ = false;
   int64_t started_ns_ = 0;
   int64_t took_over_ns_ = 0;
-  int64_t peer_lost_ns_ = 0;  // when the last session ended
+  int64_t peer_lost_ns_ = 0;                   // when the last session ended
   int64_t session_up_ns_ = 0, hot_at_ns_ = 0;  // last session start; when it reached HOT
   std::string last_switchover_time_ = "never";
   std::vector<SwitchoverRecord> switchover_history_;

@@ -160,6 +160,49 @@ void registerRpdCommands(ControlServer& server, RouteProcessor& rp, event::Event
            {"digest", toHex(rp.rib().digest().bytes())},
            {"routes", std::move(routes)}});
   });
+  auto bgpReply = [](const Result<json>& r, Reply& reply) {
+    if (!r.isOk()) {
+      reply(ControlServer::error(r.status().message()));
+      return;
+    }
+    reply({{"ok", true}, {"bgp", *r}});
+  };
+  server.addCommand("show-bgp-summary", [&rp, bgpReply](const json&, Reply reply) {
+    bgpReply(rp.bgpSummary(), reply);
+  });
+  server.addCommand("show-bgp-neighbors", [&rp, bgpReply](const json&, Reply reply) {
+    bgpReply(rp.bgpNeighbors(), reply);
+  });
+  server.addCommand("show-ip-route", [&rp](const json& req, Reply reply) {
+    // Optional filters: "protocol" (rtnetlink number), "family" (4|6), "limit".
+    int protocol = req.value("protocol", -1);
+    int family = req.value("family", 0);
+    size_t limit = req.value("limit", size_t{0});
+    json routes = json::array();
+    size_t matched = 0;
+    for (const auto& r : rp.rib().sorted()) {
+      if (protocol >= 0 && r.protocol != protocol) continue;
+      if (family != 0 && static_cast<int>(r.prefix.address.family) != family) continue;
+      ++matched;
+      if (limit != 0 && routes.size() >= limit) continue;
+      json hops = json::array();
+      for (const auto& nh : r.nexthops) {
+        hops.push_back(
+            {{"via", nh.gateway.family == net::Family::kNone ? "" : nh.gateway.toString()},
+             {"ifindex", nh.ifindex},
+             {"weight", nh.weight}});
+      }
+      routes.push_back({{"prefix", r.prefix.toString()},
+                        {"protocol", r.protocol},
+                        {"distance", r.distance},
+                        {"metric", r.metric},
+                        {"nexthops", std::move(hops)}});
+    }
+    reply({{"ok", true},
+           {"total", rp.rib().size()},
+           {"matched", matched},
+           {"routes", std::move(routes)}});
+  });
   server.addCommand("config-set", [&rp](const json& req, Reply reply) {
     rp.setConfig(req.at("path").get<std::string>(), req.at("value").get<std::string>(), false,
                  [reply](ChangeResult r) { reply(changeReply(r)); });

@@ -1,5 +1,8 @@
 #include "forwarding_rig.h"
 
+#include <gtest/gtest.h>
+#include <time.h>
+
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
@@ -7,9 +10,11 @@
 
 namespace hitless::testing {
 
-std::string ForwardingRig::up() {
+std::string ForwardingRig::up(bool with_peer) {
   if (dir_.path().empty()) return "no temp dir";
-  auto tb = testbed::Testbed::create({});
+  testbed::TestbedOptions options;
+  options.with_peer = with_peer;
+  auto tb = testbed::Testbed::create(options);
   if (!tb.isOk()) return tb.status().message();
   tb_ = std::move(*tb);
   return "";
@@ -78,17 +83,16 @@ void ForwardingRig::startTraffic(int pps, int duration_ms) {
   const std::string loss = std::string(HITLESS_BIN_DIR) + "/hitless-loss";
   std::string target = std::string(testbed::Addresses::kTarget) + ":9000";
   receiver_ = ChildProcess::spawn(
-      testbed::Testbed::inNetns(tb_->dst(), {loss, "recv", "--listen", target, "--timeout-ms",
-                                             std::to_string(duration_ms + 20000), "--out",
-                                             dir_.file("recv.json"), "--ready-file",
-                                             dir_.file("recv.ready")}),
+      testbed::Testbed::inNetns(
+          tb_->dst(),
+          {loss, "recv", "--listen", target, "--timeout-ms", std::to_string(duration_ms + 20000),
+           "--out", dir_.file("recv.json"), "--ready-file", dir_.file("recv.ready")}),
       dir_.file("recv.log"));
   waitFor([&] { return pathExists(dir_.file("recv.ready")); }, 10000);
   sender_ = ChildProcess::spawn(
-      testbed::Testbed::inNetns(tb_->src(),
-                                {loss, "send", "--to", target, "--pps", std::to_string(pps),
-                                 "--duration-ms", std::to_string(duration_ms), "--out",
-                                 dir_.file("send.json")}),
+      testbed::Testbed::inNetns(
+          tb_->src(), {loss, "send", "--to", target, "--pps", std::to_string(pps), "--duration-ms",
+                       std::to_string(duration_ms), "--out", dir_.file("send.json")}),
       dir_.file("send.log"));
 }
 
@@ -98,9 +102,37 @@ nlohmann::json ForwardingRig::finishTraffic(int timeout_ms) {
   auto send = readFile(dir_.file("send.json"));
   auto recv = readFile(dir_.file("recv.json"));
   if (!send.isOk() || !recv.isOk()) {
-    return {{"error", "no loss meter report: " + (send.isOk() ? recv.status() : send.status()).message()}};
+    return {{"error",
+             "no loss meter report: " + (send.isOk() ? recv.status() : send.status()).message()}};
   }
   return {{"send", nlohmann::json::parse(*send)}, {"recv", nlohmann::json::parse(*recv)}};
+}
+
+uint64_t monotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+void waitIntoTraffic(int ms) {
+  uint64_t until = monotonicNs() + static_cast<uint64_t>(ms) * 1'000'000;
+  waitFor([&] { return monotonicNs() >= until; }, ms + 1000);
+}
+
+void expectNoLoss(const nlohmann::json& traffic, uint64_t fault_ns) {
+  ASSERT_FALSE(traffic.contains("error")) << traffic.dump();
+  const auto& send = traffic["send"];
+  const auto& recv = traffic["recv"];
+  EXPECT_TRUE(recv["end_marker_seen"].get<bool>());
+  EXPECT_GT(send["sent"].get<uint64_t>(), 10000u);
+  EXPECT_EQ(send["send_errors"], 0);
+  EXPECT_EQ(recv["sent"], send["sent"]);
+  EXPECT_EQ(recv["lost"], 0) << recv.dump();
+  EXPECT_EQ(recv["received"], send["sent"]);
+  uint64_t start = send["start_monotonic_ns"];
+  uint64_t end = start + static_cast<uint64_t>(send["duration_s"].get<double>() * 1e9);
+  EXPECT_GT(fault_ns, start) << "the fault must happen while traffic flows";
+  EXPECT_LT(fault_ns, end) << "the fault must happen while traffic flows";
 }
 
 }  // namespace hitless::testing

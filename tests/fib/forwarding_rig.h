@@ -23,7 +23,7 @@ auto runInNetns(const std::string& ns, Fn fn) -> decltype(fn());
 class ForwardingRig {
  public:
   // Empty error: ready. Otherwise what failed (tests ASSERT on it).
-  std::string up();
+  std::string up(bool with_peer = false);
   ~ForwardingRig();
 
   void startFwdd(std::vector<std::string> extra = {});
@@ -53,6 +53,13 @@ class ForwardingRig {
   std::unique_ptr<ChildProcess> fwdd_, sender_, receiver_;
   int fwdd_starts_ = 0;
 };
+
+uint64_t monotonicNs();
+// Waits until the traffic (just started) has run for `ms`: places a fault inside the traffic
+// window; expectNoLoss() checks afterwards that it landed there.
+void waitIntoTraffic(int ms);
+// The loss meter's report shows every packet sent arrived, and `fault_ns` fell inside the run.
+void expectNoLoss(const nlohmann::json& traffic, uint64_t fault_ns);
 
 }  // namespace hitless::testing
 

@@ -354,35 +354,6 @@ TEST_F(FwddTest, BadInputIsRefusedAndNothingOfItIsInstalled) {
   EXPECT_EQ(st["batches_refused"], 3);
 }
 
-uint64_t monotonicNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-// Waits until the traffic (just started) has run for `ms` (places a fault inside the traffic window; the
-// report checks afterwards that it landed there).
-void waitIntoTraffic(int ms) {
-  uint64_t until = monotonicNs() + static_cast<uint64_t>(ms) * 1'000'000;
-  waitFor([&] { return monotonicNs() >= until; }, ms + 1000);
-}
-
-void expectNoLoss(const nlohmann::json& traffic, uint64_t fault_ns) {
-  ASSERT_FALSE(traffic.contains("error")) << traffic.dump();
-  const auto& send = traffic["send"];
-  const auto& recv = traffic["recv"];
-  EXPECT_TRUE(recv["end_marker_seen"].get<bool>());
-  EXPECT_GT(send["sent"].get<uint64_t>(), 10000u);
-  EXPECT_EQ(send["send_errors"], 0);
-  EXPECT_EQ(recv["sent"], send["sent"]);
-  EXPECT_EQ(recv["lost"], 0) << recv.dump();
-  EXPECT_EQ(recv["received"], send["sent"]);
-  uint64_t start = send["start_monotonic_ns"];
-  uint64_t end = start + static_cast<uint64_t>(send["duration_s"].get<double>() * 1e9);
-  EXPECT_GT(fault_ns, start) << "the fault must happen while traffic flows";
-  EXPECT_LT(fault_ns, end) << "the fault must happen while traffic flows";
-}
-
 TEST_F(FwddTest, ActiveRpKilledUnderTrafficLosesNoPacket) {
   rig_.startFwdd();
   ASSERT_TRUE(rig_.waitFwdd(0)) << rig_.fwddLog();

@@ -28,6 +28,7 @@ void RpPair::start(int slot, const std::string& release, bool active,
                                    "--heartbeat-threshold",
                                    "10"};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.insert(argv.begin(), launcher_.begin(), launcher_.end());
   procs_[slot] = ChildProcess::spawn(argv, dir_.file("rp" + std::to_string(slot) + ".log"));
   ++restarts_;
 }

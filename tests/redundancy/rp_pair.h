@@ -21,6 +21,8 @@ class RpPair {
   void start(int slot, const std::string& release, bool active,
              std::vector<std::string> extra = {});
   void kill(int slot);
+  // argv prefix every rpd is started with from now on (e.g. `ip netns exec NS`).
+  void setLauncher(std::vector<std::string> prefix) { launcher_ = std::move(prefix); }
   ChildProcess& process(int slot) { return *procs_[slot]; }
   bool running(int slot) { return procs_[slot] && !procs_[slot]->exited(); }
 
@@ -43,6 +45,7 @@ class RpPair {
   TempDir dir_;
   std::array<std::unique_ptr<ChildProcess>, 2> procs_;
   int restarts_ = 0;
+  std::vector<std::string> launcher_;
 };
 
 }  // namespace hitless::testing

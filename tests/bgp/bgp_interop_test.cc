@@ -1,0 +1,145 @@
+// BGP against real implementations from Debian, in the netns testbed:
+//
+//   src ── rtr (fwdd + rpd RP0/RP1, AS 65001) ── dst
+//           └── peer (BIRD / FRR / GoBGP, AS 65002): announces 100.64.x.y/32 and 198.19.0.0/24
+//               with the third-party next hop 198.18.2.2 (dst), so the loss meter's traffic
+//               src -> 198.19.0.1 flows only while the BGP-learned route is in rtr's FIB.
+//
+// The peer's own CLI says whether it saw a flap or an UPDATE; the loss meter says whether a
+// packet was dropped.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+
+#include "bgp/peer_daemon.h"
+#include "fib/forwarding_rig.h"
+#include "redundancy/rp_pair.h"
+
+namespace hitless::testing {
+namespace {
+
+constexpr size_t kRoutes = 10000;
+constexpr size_t kRibRoutes = kRoutes + 1;  // + 198.19.0.0/24
+constexpr const char* kExported = "198.18.50.0/24";
+
+using PeerFactory = std::function<std::unique_ptr<PeerDaemon>()>;
+
+class BgpInteropTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    std::string err = rig_.up(/*with_peer=*/true);
+    ASSERT_TRUE(err.empty()) << err;
+    std::ofstream conf(rig_.dir().file("rpd.conf"));
+    conf << "bgp.asn = 65001\n"
+         << "bgp.router-id = 198.18.3.1\n"
+         << "bgp.neighbor.198.18.3.2.remote-as = 65002\n"
+         << "bgp.neighbor.198.18.3.2.hold-time = 9\n"
+         << "bgp.neighbor.198.18.3.2.connect-retry-ms = 200\n"
+         << "bgp.network." << kExported << " = 1\n";
+    conf.close();
+    pair_.setLauncher(testbed::Testbed::inNetns(rig_.testbed().rtr(), {}));
+    rig_.startFwdd();
+    ASSERT_TRUE(rig_.waitFwdd(0)) << rig_.fwddLog();
+    peer_ = makePeer(GetParam());
+    ASSERT_NE(peer_, nullptr);
+    PeerDaemonOptions po;
+    po.netns = rig_.testbed().peer();
+    po.address = "198.18.3.2";
+    po.neighbor = "198.18.3.1";
+    po.routes = kRoutes;
+    po.next_hop = testbed::Addresses::kDst;
+    err = peer_->start(po, rig_.dir());
+    ASSERT_TRUE(err.empty()) << err;
+  }
+
+  static std::unique_ptr<PeerDaemon> makePeer(const std::string& name) {
+    if (name == "bird2") return makeBirdPeer();
+    return nullptr;
+  }
+
+  void startRp(int slot, bool active) {
+    pair_.start(slot, "1.1", active,
+                {"--fib-socket", rig_.fibSocket(), "--config", rig_.dir().file("rpd.conf")});
+  }
+
+  nlohmann::json summary(int slot) {
+    auto r = pair_.request(slot, {{"cmd", "show-bgp-summary"}}, 2000);
+    return r.value("ok", false) ? r["bgp"] : nlohmann::json();
+  }
+
+  // The router's session is up, it learned every route and the peer holds our export.
+  bool converged(int slot) {
+    auto s = summary(slot);
+    if (s.is_null() || s["neighbors"].empty()) return false;
+    const auto& n = s["neighbors"][0];
+    return n["state"] == "Established" && n["prefixes_received"] == kRibRoutes &&
+           !s["restarting"].get<bool>() && peer_->view().routes_imported == 1;
+  }
+
+  std::string diagnostics() {
+    return pair_.logs() + "\n--- peer:\n" + peer_->view().raw + "\n" + peer_->log() +
+           "\n--- fwdd:\n" + rig_.fwddLog();
+  }
+
+  void bringUp() {
+    startRp(0, true);
+    startRp(1, false);
+    ASSERT_TRUE(waitFor([&] { return converged(0); }, 30000)) << diagnostics();
+    ASSERT_TRUE(rig_.waitFwdd(kRibRoutes, 30000)) << rig_.fwddStatus().dump();
+    ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
+  }
+
+  ForwardingRig rig_;
+  RpPair pair_;
+  std::unique_ptr<PeerDaemon> peer_;
+};
+
+TEST_P(BgpInteropTest, SessionComesUpRoutesReachTheKernelAndTheExportReachesThePeer) {
+  bringUp();
+  auto kernel = rig_.kernelRoutes();
+  EXPECT_EQ(kernel.size(), kRibRoutes);
+  size_t via_dst = 0;
+  for (const auto& r : kernel) {
+    via_dst += r.nexthops.size() == 1 && r.nexthops[0].gateway.toString() == "198.18.2.2";
+  }
+  EXPECT_EQ(via_dst, kRibRoutes) << "every route with the peer's next hop";
+  auto view = peer_->view();
+  EXPECT_TRUE(view.established) << view.raw;
+  EXPECT_EQ(view.routes_imported, 1u) << view.raw;
+  // The standby holds the same table by checkpoint.
+  EXPECT_EQ(pair_.dump(1)["count"], kRibRoutes);
+  // Traffic flows through the BGP-learned route.
+  rig_.startTraffic(20000, 1000);
+  auto traffic = rig_.finishTraffic();
+  ASSERT_FALSE(traffic.contains("error")) << traffic.dump();
+  EXPECT_EQ(traffic["recv"]["lost"], 0);
+  EXPECT_GT(traffic["recv"]["received"].get<uint64_t>(), 10000u);
+}
+
+TEST_P(BgpInteropTest, ActiveKilledPeerKeepsRoutesByGracefulRestartAndNoPacketIsLost) {
+  bringUp();
+  rig_.startTraffic(20000, 4000);
+  waitIntoTraffic(1000);
+  uint64_t kill_ns = monotonicNs();
+  pair_.kill(0);
+  ASSERT_TRUE(pair_.waitState(1, 13, 10000)) << pair_.logs();
+  // The new active restarts BGP gracefully: the session comes back, End-of-RIB both ways, and
+  // nothing is left stale.
+  ASSERT_TRUE(waitFor([&] { return converged(1); }, 30000)) << diagnostics();
+  auto traffic = rig_.finishTraffic();
+  expectNoLoss(traffic, kill_ns);
+  EXPECT_EQ(rig_.fwddStatus()["swept"], 0) << "graceful restart must not remove a route";
+  EXPECT_EQ(rig_.kernelRoutes().size(), kRibRoutes);
+  auto view = peer_->view();
+  EXPECT_TRUE(view.established) << view.raw;
+  EXPECT_EQ(view.routes_imported, 1u) << view.raw;
+  EXPECT_EQ(view.withdraws_received, 0u) << "the peer kept our route as a GR helper: " << view.raw;
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropTest, ::testing::Values("bird2"), [](const auto& info) {
+  return std::string(info.param) == "bird2" ? std::string("Bird") : std::string(info.param);
+});
+
+}  // namespace
+}  // namespace hitless::testing

@@ -1,0 +1,48 @@
+// PeerDaemon: a real BGP implementation from Debian (BIRD 2, FRR bgpd, GoBGP) running as the
+// router's neighbor in the testbed's peer namespace, started and killed by the test. Its own CLI
+// (birdc, vtysh, gobgp) reads back what it saw, so "the peer noticed nothing" is the peer's word,
+// not ours.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "util/child_process.h"
+#include "util/temp_dir.h"
+
+namespace hitless::testing {
+
+struct PeerDaemonOptions {
+  std::string netns;     // where it runs
+  std::string address;   // its own address (198.18.3.2)
+  std::string neighbor;  // the router (198.18.3.1)
+  uint32_t asn = 65002;
+  uint32_t neighbor_asn = 65001;
+  size_t routes = 10000;  // announced: 100.64.0.0/24, 100.64.1.0/24, ... plus 198.19.0.0/24
+  std::string next_hop;   // announced next hop (third party: the testbed's dst)
+  int hold_time_s = 9;
+};
+
+// What the peer says about its session with the router.
+struct PeerView {
+  bool established = false;
+  std::string since;              // when the session last changed state (daemon's own clock)
+  uint64_t updates_received = 0;  // UPDATE-carried announcements accepted from the router
+  uint64_t withdraws_received = 0;
+  uint64_t routes_imported = 0;  // routes it holds from the router now
+  std::string raw;               // the CLI output it was read from (for failure messages)
+};
+
+class PeerDaemon {
+ public:
+  virtual ~PeerDaemon() = default;
+  virtual std::string name() const = 0;
+  // Empty: started. Otherwise why not.
+  virtual std::string start(const PeerDaemonOptions& options, const TempDir& dir) = 0;
+  virtual PeerView view() = 0;
+  virtual std::string log() const = 0;
+};
+
+std::unique_ptr<PeerDaemon> makeBirdPeer();
+
+}  // namespace hitless::testing

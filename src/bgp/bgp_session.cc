@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <random>
 
 #include "base/log.h"
 
@@ -107,7 +108,7 @@ void BgpSession::stop(uint8_t cease_subcode, const std::string& reason) {
   if (conn_ && conn_->isOpen() && state_ >= SessionState::kOpenSent) {
     std::string out;
     encodeNotification({err::kCease, cease_subcode, {}}, &out);
-    conn_->send(out);
+    write(out);
     ++counters_.notifications_out;
   }
   down(reason, false);
@@ -205,11 +206,74 @@ void BgpSession::attach(event::UniqueFd fd) {
                                   },
                                   nullptr});
   last_rx_ns_ = loop_.clock().nowNs();
+  if (state_ == SessionState::kEstablished) return;  // adopted (NSR): no OPEN
   sendOpen();
   setState(SessionState::kOpenSent);
+  startTimers();
+}
+
+void BgpSession::startTimers() {
   if (tick_timer_) loop_.cancelTimer(tick_timer_);
   tick_timer_ = loop_.addTimer(
       250, [this] { onTick(); }, true);
+}
+
+Status BgpSession::adopt(event::UniqueFd fd, std::string local_open_bytes,
+                         std::string peer_open_bytes, std::string pending_input,
+                         uint64_t session_id) {
+  auto local = decodeOpen(local_open_bytes);
+  auto remote = decodeOpen(peer_open_bytes);
+  if (!local.ok() || !remote.ok()) {
+    return Status::corruption("adopted session of " + peerName(peer_) + ": bad OPEN (" +
+                              (local.ok() ? remote : local).error.reason + ")");
+  }
+  stopped_ = false;
+  if (retry_timer_) {
+    loop_.cancelTimer(retry_timer_);
+    retry_timer_ = 0;
+  }
+  local_open_ = *local.value;
+  local_open_bytes_ = std::move(local_open_bytes);
+  peer_open_bytes_ = std::move(peer_open_bytes);
+  negotiate(*remote.value);
+  session_id_ = session_id;
+  carry_ = std::move(pending_input);
+  (void)event::setNonBlocking(fd.get());
+  state_ = SessionState::kEstablished;
+  established_ns_ = loop_.clock().nowNs();
+  ++counters_.established_transitions;
+  attach(std::move(fd));
+  logEvent("BGP", Severity::kNotice, "NSR_ADOPTED",
+           "neighbor " + peerName(peer_) + ": session taken over in Established (" +
+               std::to_string(carry_.size()) + " bytes of a partial message carried over)");
+  sendKeepalive();  // the handover used some of the neighbor's hold time
+  startTimers();
+  if (!carry_.empty()) {
+    auto alive = alive_;
+    loop_.addTimer(0, [this, alive] {
+      if (*alive && conn_ && !carry_.empty()) onData(std::string_view());
+    });
+  }
+  return Status::ok();
+}
+
+std::string BgpSession::quiesce() {
+  quiesced_ = true;
+  if (tick_timer_) {
+    loop_.cancelTimer(tick_timer_);
+    tick_timer_ = 0;
+  }
+  if (!conn_) return {};
+  conn_->pauseReading();
+  return carry_ + std::string(conn_->unconsumedInput());
+}
+
+void BgpSession::resume() {
+  if (!quiesced_) return;
+  quiesced_ = false;
+  if (!conn_) return;
+  conn_->resumeReading();
+  startTimers();
 }
 
 void BgpSession::sendOpen() {
@@ -226,39 +290,88 @@ void BgpSession::sendOpen() {
   // fwdd keeps the kernel FIB across an RP restart: forwarding is preserved for both families.
   gr.families = {{kIpv4Unicast, true}, {kIpv6Unicast, true}};
   local_open_.caps.graceful_restart = gr;
-  std::string out;
-  encodeOpen(local_open_, &out);
-  conn_->send(out);
+  local_open_bytes_.clear();
+  encodeOpen(local_open_, &local_open_bytes_);
+  rx_offset_ = tx_offset_ = 0;
+  write(local_open_bytes_);
   ++counters_.messages_out;
+}
+
+void BgpSession::write(std::string_view bytes) {
+  conn_->send(bytes);
+  tx_offset_ += bytes.size();
   last_tx_ns_ = loop_.clock().nowNs();
 }
 
 void BgpSession::onData(std::string_view input) {
+  if (carry_.empty()) {
+    size_t used = processInput(input);
+    if (used != kTornDown) conn_->consume(used);
+    return;
+  }
+  // Adopted bytes first (NSR): they and the new input form one stream.
+  carry_.append(input);
+  conn_->consume(input.size());
+  std::string buffer = std::move(carry_);
+  carry_.clear();
+  auto alive = alive_;
+  size_t used = processInput(buffer);
+  if (!*alive || used == kTornDown) return;
+  carry_ = buffer.substr(used);
+}
+
+size_t BgpSession::processInput(std::string_view input) {
   auto alive = alive_;
   std::vector<UpdateMessage> updates;
   size_t used = 0;
+  const uint64_t start_offset = rx_offset_;
+  // Hands the UPDATEs decoded so far to the observer, with the bytes they came in.
+  auto deliver = [&]() -> bool {
+    rx_offset_ = start_offset + used;
+    if (updates.empty()) return true;
+    observer_.onUpdates(*this, updates, input.substr(0, used), start_offset);
+    updates.clear();
+    return *alive;
+  };
   while (true) {
     auto len = messageLength(input.substr(used));
     if (!len.ok()) {
-      if (!updates.empty()) observer_.onUpdates(*this, updates);
-      if (!*alive) return;
-      notifyAndClose(len.error);
-      return;
+      if (deliver()) notifyAndClose(len.error);
+      return kTornDown;
     }
     if (*len.value == 0 || input.size() - used < *len.value) break;
     std::string_view message = input.substr(used, *len.value);
-    used += *len.value;
     ++counters_.messages_in;
     last_rx_ns_ = loop_.clock().nowNs();
-    if (!handleMessage(message, &updates)) {
-      return;  // torn down (conn_ is gone); updates before the error were already delivered
+    if (messageType(message) == MessageType::kUpdate && state_ == SessionState::kEstablished) {
+      ++counters_.updates_in;
+      auto u = decodeUpdate(message, codec_);
+      if (!u.ok()) {
+        if (deliver()) notifyAndClose(u.error);
+        return kTornDown;
+      }
+      if (u.value->treat_as_withdraw) {
+        ++counters_.treat_as_withdraw;
+        logEvent("BGP", Severity::kWarning, "UPDATE_MALFORMED",
+                 "neighbor " + peerName(peer_) + ": " + u.value->attribute_error + "; treating " +
+                     std::to_string(u.value->withdrawn.size()) +
+                     " prefixes as withdrawn (RFC 7606)");
+      }
+      updates.push_back(std::move(*u.value));
+      used += *len.value;
+      continue;
     }
+    // Anything else may change the session's state: deliver what came before it first.
+    if (!deliver()) return kTornDown;
+    used += *len.value;
+    if (!handleMessage(message) || !*alive || !conn_) return kTornDown;
+    rx_offset_ = start_offset + used;
   }
-  conn_->consume(used);
-  if (!updates.empty()) observer_.onUpdates(*this, updates);
+  if (!deliver()) return kTornDown;
+  return used;
 }
 
-bool BgpSession::handleMessage(std::string_view message, std::vector<UpdateMessage>* updates) {
+bool BgpSession::handleMessage(std::string_view message) {
   MessageType type = messageType(message);
   auto fsm_error = [&] {
     notifyAndClose({err::kFsm,
@@ -280,30 +393,8 @@ bool BgpSession::handleMessage(std::string_view message, std::vector<UpdateMessa
       }
       if (state_ != SessionState::kEstablished) return fsm_error();
       return true;
-    case MessageType::kUpdate: {
-      if (state_ != SessionState::kEstablished) return fsm_error();
-      ++counters_.updates_in;
-      auto u = decodeUpdate(message, codec_);
-      if (!u.ok()) {
-        if (!updates->empty()) {
-          auto alive = alive_;
-          observer_.onUpdates(*this, *updates);
-          updates->clear();
-          if (!*alive) return false;
-        }
-        notifyAndClose(u.error);
-        return false;
-      }
-      if (u.value->treat_as_withdraw) {
-        ++counters_.treat_as_withdraw;
-        logEvent("BGP", Severity::kWarning, "UPDATE_MALFORMED",
-                 "neighbor " + peerName(peer_) + ": " + u.value->attribute_error + "; treating " +
-                     std::to_string(u.value->withdrawn.size()) +
-                     " prefixes as withdrawn (RFC 7606)");
-      }
-      updates->push_back(std::move(*u.value));
-      return true;
-    }
+    case MessageType::kUpdate:
+      return fsm_error();  // UPDATEs in Established are decoded by processInput
     case MessageType::kNotification: {
       ++counters_.notifications_in;
       auto n = decodeNotification(message);
@@ -345,17 +436,18 @@ bool BgpSession::handleOpen(std::string_view message) {
     notifyAndClose({err::kOpen, err::kBadBgpId, {}, "peer BGP identifier equals ours"});
     return false;
   }
-  peer_open_ = o;
-  hold_time_s_ = std::min(o.hold_time_s, local_open_.hold_time_s);
-  codec_.four_octet_as = o.caps.four_octet_as.has_value();
-  std::string out;
-  encodeKeepalive(&out);
-  conn_->send(out);
-  ++counters_.messages_out;
-  ++counters_.keepalives_out;
-  last_tx_ns_ = loop_.clock().nowNs();
+  peer_open_bytes_ = std::string(message);
+  negotiate(o);
+  sendKeepalive();
   setState(SessionState::kOpenConfirm);
   return true;
+}
+
+void BgpSession::negotiate(const OpenMessage& peer_open) {
+  peer_open_ = peer_open;
+  hold_time_s_ = std::min(peer_open.hold_time_s, local_open_.hold_time_s);
+  codec_.four_octet_as =
+      peer_open.caps.four_octet_as.has_value() && local_open_.caps.four_octet_as.has_value();
 }
 
 bool BgpSession::negotiated(AfiSafi a) const {
@@ -369,6 +461,7 @@ bool BgpSession::negotiated(AfiSafi a) const {
 
 void BgpSession::enterEstablished() {
   setState(SessionState::kEstablished);
+  session_id_ = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
   established_ns_ = loop_.clock().nowNs();
   ++counters_.established_transitions;
   last_error_.clear();
@@ -395,18 +488,16 @@ void BgpSession::onTick() {
 void BgpSession::sendKeepalive() {
   std::string out;
   encodeKeepalive(&out);
-  conn_->send(out);
+  write(out);
   ++counters_.messages_out;
   ++counters_.keepalives_out;
-  last_tx_ns_ = loop_.clock().nowNs();
 }
 
 void BgpSession::send(std::string_view messages, uint64_t updates) {
-  if (state_ != SessionState::kEstablished || !conn_) return;
-  conn_->send(messages);
+  if (state_ != SessionState::kEstablished || !conn_ || quiesced_) return;
+  write(messages);
   counters_.updates_out += updates;
   counters_.messages_out += updates;
-  last_tx_ns_ = loop_.clock().nowNs();
 }
 
 void BgpSession::notifyAndClose(const BgpError& e) {
@@ -416,7 +507,7 @@ void BgpSession::notifyAndClose(const BgpError& e) {
   if (conn_ && conn_->isOpen()) {
     std::string out;
     encodeNotification({e.code, e.subcode, e.data}, &out);
-    conn_->send(out);  // best effort: the socket buffer takes it before the close
+    write(out);  // best effort: the socket buffer takes it before the close
     ++counters_.notifications_out;
   }
   down(last_error_, false);
@@ -433,6 +524,13 @@ void BgpSession::down(const std::string& reason, bool peer_restarting) {
     connecting_fd_.reset();
   }
   if (conn_token_) *conn_token_ = false;
+  if (conn_ && conn_->isOpen()) {
+    // The standby RP may hold the same socket (NSR): closing our descriptor alone would not
+    // end the connection. The FIN follows whatever NOTIFICATION is queued.
+    ::shutdown(conn_->fd(), SHUT_WR);
+  }
+  quiesced_ = false;
+  carry_.clear();
   if (conn_) {
     // Deferred: we may be inside the connection's own callback.
     std::shared_ptr<event::Connection> dying(conn_.release());

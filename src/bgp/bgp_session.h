@@ -65,8 +65,11 @@ class SessionObserver {
  public:
   virtual ~SessionObserver() = default;
   virtual void onEstablished(BgpSession& s) = 0;
-  // Every UPDATE of one read, in order. The raw messages are `raw` (for the NSR checkpoint).
-  virtual void onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates) = 0;
+  // Every UPDATE of one read, in order. `raw` holds every whole message of that read exactly as
+  // received (UPDATEs and whatever came between them), starting at stream offset `offset`: the
+  // NSR checkpoint carries these bytes to the standby.
+  virtual void onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, std::string_view raw,
+                         uint64_t offset) = 0;
   virtual void onRouteRefresh(BgpSession& s, AfiSafi afi_safi) = 0;
   // The session left Established (or never got there). `peer_restarting`: the peer may be
   // restarting gracefully — it negotiated graceful restart and the session ended without a
@@ -82,6 +85,16 @@ class BgpSession {
   BgpSession& operator=(const BgpSession&) = delete;
 
   void start();  // Idle -> Connect (or Active when passive)
+  // NSR: takes over an Established session on a socket another RP opened, with the OPENs it
+  // exchanged and the bytes it had read but not processed. The neighbor sees nothing; a
+  // KEEPALIVE goes out at once (the handover took some of its hold time).
+  Status adopt(event::UniqueFd fd, std::string local_open_bytes, std::string peer_open_bytes,
+               std::string pending_input, uint64_t session_id);
+  // NSR handover: stops reading and the timers (nothing more is written). Returns the bytes
+  // read but not processed. resume() undoes it when the handover fails.
+  std::string quiesce();
+  void resume();
+  bool quiesced() const { return quiesced_; }
   // Sends a Cease NOTIFICATION if a connection exists, then Idle without retrying.
   void stop(uint8_t cease_subcode, const std::string& reason);
   // An incoming connection from this peer's address (the speaker's listener accepted it).
@@ -90,6 +103,13 @@ class BgpSession {
   // Established only: queues whole messages.
   void send(std::string_view messages, uint64_t updates);
   size_t pendingOutput() const { return conn_ ? conn_->pendingBytes() : 0; }
+  int socketFd() const { return conn_ ? conn_->fd() : -1; }
+  // Random per Established session: pairs the standby's copy of the socket with its state.
+  uint64_t sessionId() const { return session_id_; }
+  uint64_t rxOffset() const { return rx_offset_; }
+  uint64_t txOffset() const { return tx_offset_; }
+  const std::string& localOpenBytes() const { return local_open_bytes_; }
+  const std::string& peerOpenBytes() const { return peer_open_bytes_; }
 
   SessionState state() const { return state_; }
   const PeerConfig& peer() const { return peer_; }
@@ -112,8 +132,11 @@ class BgpSession {
   void attach(event::UniqueFd fd);
   void sendOpen();
   void onData(std::string_view input);
-  // Handles one whole message; false when the session was torn down.
-  bool handleMessage(std::string_view message, std::vector<UpdateMessage>* updates);
+  // Parses the whole messages at the front of `input`; returns the bytes used, or kTornDown.
+  static constexpr size_t kTornDown = ~size_t{0};
+  size_t processInput(std::string_view input);
+  // Handles one whole message other than an UPDATE in Established; false when torn down.
+  bool handleMessage(std::string_view message);
   bool handleOpen(std::string_view message);
   void enterEstablished();
   void onTick();
@@ -122,6 +145,10 @@ class BgpSession {
   void down(const std::string& reason, bool peer_restarting);
   void scheduleRetry();
   void setState(SessionState s);
+  void write(std::string_view bytes);
+  void startTimers();
+  // Sets the negotiated parameters from the two OPENs.
+  void negotiate(const OpenMessage& peer_open);
 
   event::EventLoop& loop_;
   LocalConfig local_;
@@ -140,6 +167,11 @@ class BgpSession {
   SessionCounters counters_;
   std::string last_error_;
   bool stopped_ = true;
+  bool quiesced_ = false;
+  uint64_t session_id_ = 0;
+  uint64_t rx_offset_ = 0, tx_offset_ = 0;
+  std::string local_open_bytes_, peer_open_bytes_;
+  std::string carry_;  // adopted bytes not yet a whole message, parsed before new input
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

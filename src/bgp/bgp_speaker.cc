@@ -42,8 +42,8 @@ bool better(const Candidate& a, const Candidate& b) {
 
 }  // namespace
 
-BgpSpeaker::BgpSpeaker(event::EventLoop& loop, BgpConfig config, BgpRibSink& sink)
-    : loop_(loop), config_(std::move(config)), sink_(sink) {}
+BgpSpeaker::BgpSpeaker(event::EventLoop& loop, BgpConfig config, BgpHost& host)
+    : loop_(loop), config_(std::move(config)), host_(host) {}
 
 BgpSpeaker::~BgpSpeaker() {
   *alive_ = false;
@@ -63,10 +63,19 @@ LocalConfig BgpSpeaker::localConfig() const {
   return l;
 }
 
-Status BgpSpeaker::start(bool restarting) {
+Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
   restarting_ = restarting;
   if (restarting) {
-    for (const auto& p : sink_.bgpPrefixes()) restart_stale_.insert(p);
+    for (const auto& p : host_.bgpPrefixes()) restart_stale_.insert(p);
+    // Routes of adopted sessions are current, not stale.
+    for (const auto& a : adopted) {
+      for (auto it = restart_stale_.begin(); it != restart_stale_.end();) {
+        it = a.adj_in.find(*it) != nullptr ? restart_stale_.erase(it) : std::next(it);
+      }
+    }
+    restarting_ = !restart_stale_.empty();
+  }
+  if (restarting_) {
     logEvent("BGP", Severity::kNotice, "GR_RESTARTING",
              "graceful restart: keeping " + std::to_string(restart_stale_.size()) +
                  " BGP routes in the FIB until every neighbor sent End-of-RIB");
@@ -93,9 +102,90 @@ Status BgpSpeaker::start(bool restarting) {
     listen_fd_ = std::move(fd);
     RETURN_IF_ERROR(loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
   }
-  for (const auto& pc : config_.peers) addPeer(pc);
+  for (const auto& pc : config_.peers) {
+    auto it = std::find_if(adopted.begin(), adopted.end(),
+                           [&](const AdoptedSession& a) { return a.state.peer == pc.address; });
+    if (it == adopted.end()) {
+      addPeer(pc);
+      continue;
+    }
+    auto p = std::make_unique<Peer>();
+    p->session = std::make_unique<BgpSession>(loop_, localConfig(), pc, *this);
+    p->adj_in = std::move(it->adj_in);
+    Status s = p->session->adopt(std::move(it->fd), it->state.local_open, it->state.peer_open,
+                                 it->state.pending_input, it->state.session_id);
+    if (!s.isOk()) {
+      logEvent("BGP", Severity::kError, "NSR_ADOPT_FAILED", s.message());
+      addPeer(pc);
+      continue;
+    }
+    p->prefixes_sent = exportedCount(*p->session);
+    p->eor_in[0] = p->eor_in[1] = true;  // its table came over whole
+    peers_.push_back(std::move(p));
+    host_.bgpSessionChanged(checkpointOf(*peers_.back()->session),
+                            peers_.back()->session->socketFd());
+  }
   maybeFinishRestart(false);
   return Status::ok();
+}
+
+size_t BgpSpeaker::exportedCount(const BgpSession& s) const {
+  size_t n = 0;
+  for (const auto& net : config_.networks) n += net.address.family == s.localAddress().family;
+  return n;
+}
+
+messages::BgpSessionCheckpoint BgpSpeaker::checkpointOf(const BgpSession& s) const {
+  messages::BgpSessionCheckpoint c;
+  c.peer = s.peer().address;
+  c.established = s.state() == SessionState::kEstablished;
+  if (c.established) {
+    c.local_open = s.localOpenBytes();
+    c.peer_open = s.peerOpenBytes();
+    c.session_id = s.sessionId();
+  }
+  c.rx_offset = s.rxOffset();
+  c.tx_offset = s.txOffset();
+  return c;
+}
+
+bool BgpSpeaker::quiesce() {
+  bool flushed = true;
+  for (auto& p : peers_) {
+    if (p->session->state() != SessionState::kEstablished) continue;
+    if (!p->session->quiesced()) p->session->quiesce();
+    flushed = flushed && p->session->pendingOutput() == 0;
+  }
+  return flushed;
+}
+
+std::vector<messages::BgpSessionCheckpoint> BgpSpeaker::handoverState() {
+  std::vector<messages::BgpSessionCheckpoint> out;
+  for (auto& p : peers_) {
+    if (p->session->state() != SessionState::kEstablished) continue;
+    messages::BgpSessionCheckpoint c = checkpointOf(*p->session);
+    c.handover = true;
+    c.pending_input = p->session->quiesce();  // idempotent: the bytes read and not yet parsed
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void BgpSpeaker::resume() {
+  for (auto& p : peers_) p->session->resume();
+}
+
+void BgpSpeaker::resyncStandby() {
+  for (auto& p : peers_) {
+    const BgpSession& s = *p->session;
+    if (s.state() != SessionState::kEstablished) continue;
+    host_.bgpSessionChanged(checkpointOf(s), s.socketFd());
+    messages::BgpInputCheckpoint input;
+    input.peer = s.peer().address;
+    input.offset = s.rxOffset();
+    p->adj_in.encode(s.codecOptions(), &input.messages);
+    if (!input.messages.empty()) host_.applyBgpChanges({}, &input);
+  }
 }
 
 void BgpSpeaker::stop(const std::string& reason, bool keep_routes) {
@@ -104,12 +194,11 @@ void BgpSpeaker::stop(const std::string& reason, bool keep_routes) {
     p->session->stop(err::kCeaseAdminShutdown, reason);
     if (!keep_routes) {
       std::vector<net::IpPrefix> dirty;
-      for (auto& [prefix, attrs] : p->adj_in) dirty.push_back(prefix);
-      p->adj_in.clear();
+      p->adj_in.clear(&dirty);
       select(dirty, &delta);
     }
   }
-  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+  if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
 }
 
 BgpSpeaker::Peer* BgpSpeaker::findPeer(const BgpSession& s) {
@@ -143,10 +232,10 @@ void BgpSpeaker::removePeer(const net::IpAddress& a, const std::string& reason) 
   gone->session->stop(err::kCeasePeerDeconfigured, reason);
   if (gone->stale_timer) loop_.cancelTimer(gone->stale_timer);
   std::vector<net::IpPrefix> dirty;
-  for (auto& [prefix, attrs] : gone->adj_in) dirty.push_back(prefix);
+  gone->adj_in.clear(&dirty);
   state::RibDelta delta;
   select(dirty, &delta);  // the peer is no longer in peers_: its paths are gone
-  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+  if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
 }
 
 Status BgpSpeaker::reconfigure(BgpConfig config) {
@@ -226,7 +315,7 @@ void BgpSpeaker::exportTo(Peer& p) {
     if (n.address.family == s.localAddress().family) same_family.push_back(n);
   }
   encodeUpdates(same_family, attrs, false, s.codecOptions(), &out);
-  p.prefixes_sent = same_family.size();
+  p.prefixes_sent = exportedCount(s);
   for (AfiSafi a : {kIpv4Unicast, kIpv6Unicast}) {
     if (s.negotiated(a)) encodeEndOfRib(a, &out);
   }
@@ -238,7 +327,7 @@ void BgpSpeaker::onEstablished(BgpSession& s) {
   if (!p) return;
   p->eor_in[0] = p->eor_in[1] = false;
   const auto& gr = s.peerOpen().caps.graceful_restart;
-  if (!p->stale.empty()) {
+  if (p->adj_in.staleCount() > 0) {
     // RFC 4724 §4.2: if the peer no longer preserves forwarding for a family (no GR, or F bit
     // clear), its stale routes of that family go now rather than at End-of-RIB.
     state::RibDelta delta;
@@ -251,37 +340,22 @@ void BgpSpeaker::onEstablished(BgpSession& s) {
       }
       if (!kept) sweepStale(*p, f, &delta);
     }
-    if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+    if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
   }
   logEvent("BGP", Severity::kNotice, "ADJCHANGE",
            "neighbor " + s.peer().address.toString() + " Up");
+  host_.bgpSessionChanged(checkpointOf(s), s.socketFd());
   exportTo(*p);
 }
 
-void BgpSpeaker::onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates) {
+void BgpSpeaker::onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, std::string_view raw,
+                           uint64_t offset) {
   Peer* p = findPeer(s);
   if (!p) return;
   std::vector<net::IpPrefix> dirty;
   state::RibDelta delta;
   for (auto& u : updates) {
-    for (const auto& w : u.withdrawn) {
-      if (p->adj_in.erase(w) > 0 || p->stale.erase(w) > 0) dirty.push_back(w);
-    }
-    if (!u.nlri.empty()) {
-      // One shared attribute set per message and next hop: a full table is a few thousand.
-      Attrs classic, mp;
-      for (size_t i = 0; i < u.nlri.size(); ++i) {
-        Attrs& a = i < u.classic_nlri ? classic : mp;
-        if (!a) {
-          auto pa = std::make_shared<PathAttributes>(u.attrs);
-          pa->next_hop = u.nextHopOf(i);
-          a = std::move(pa);
-        }
-        p->adj_in[u.nlri[i]] = a;
-        p->stale.erase(u.nlri[i]);
-        dirty.push_back(u.nlri[i]);
-      }
-    }
+    p->adj_in.apply(u, &dirty);
     if (u.end_of_rib) {
       select(dirty, &delta);
       dirty.clear();
@@ -289,7 +363,8 @@ void BgpSpeaker::onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates) {
     }
   }
   select(dirty, &delta);
-  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+  messages::BgpInputCheckpoint input{s.peer().address, offset, std::string(raw)};
+  host_.applyBgpChanges(std::move(delta), &input);
   maybeFinishRestart(false);
 }
 
@@ -297,9 +372,9 @@ void BgpSpeaker::select(const std::vector<net::IpPrefix>& dirty, state::RibDelta
   for (const auto& prefix : dirty) {
     std::optional<Candidate> best;
     for (const auto& p : peers_) {
-      auto it = p->adj_in.find(prefix);
-      if (it == p->adj_in.end()) continue;
-      Candidate c{it->second.get(), p->session.get()};
+      const PathAttributes* attrs = p->adj_in.find(prefix);
+      if (attrs == nullptr) continue;
+      Candidate c{attrs, p->session.get()};
       if (!best || better(c, *best)) best = c;
     }
     if (!best) {
@@ -319,22 +394,14 @@ void BgpSpeaker::select(const std::vector<net::IpPrefix>& dirty, state::RibDelta
 
 void BgpSpeaker::sweepStale(Peer& p, std::optional<net::Family> family, state::RibDelta* delta) {
   std::vector<net::IpPrefix> dirty;
-  for (auto it = p.stale.begin(); it != p.stale.end();) {
-    if (family && it->address.family != *family) {
-      ++it;
-      continue;
-    }
-    p.adj_in.erase(*it);
-    dirty.push_back(*it);
-    it = p.stale.erase(it);
-  }
-  if (!dirty.empty()) {
+  size_t n = p.adj_in.sweepStale(family, &dirty);
+  if (n > 0) {
     logEvent("BGP", Severity::kNotice, "GR_STALE_SWEPT",
-             "neighbor " + p.session->peer().address.toString() + ": " +
-                 std::to_string(dirty.size()) + " stale routes removed");
+             "neighbor " + p.session->peer().address.toString() + ": " + std::to_string(n) +
+                 " stale routes removed");
   }
   select(dirty, delta);
-  if (p.stale.empty() && p.stale_timer) {
+  if (p.adj_in.staleCount() == 0 && p.stale_timer) {
     loop_.cancelTimer(p.stale_timer);
     p.stale_timer = 0;
   }
@@ -370,7 +437,7 @@ void BgpSpeaker::maybeFinishRestart(bool deadline) {
                std::to_string(delta.size()) + " routes not re-announced removed");
   restart_stale_.clear();
   for (auto& p : peers_) p->session->setRestarting(false);
-  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+  if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
 }
 
 void BgpSpeaker::onRouteRefresh(BgpSession& s, AfiSafi) {
@@ -382,14 +449,17 @@ void BgpSpeaker::onDown(BgpSession& s, const std::string& reason, bool peer_rest
   if (!p) return;
   ++p->flaps;
   p->last_down_reason = reason;
+  messages::BgpSessionCheckpoint down;
+  down.peer = s.peer().address;
+  host_.bgpSessionChanged(down, -1);
   state::RibDelta delta;
   if (peer_restarting && !p->adj_in.empty()) {
-    for (const auto& [prefix, attrs] : p->adj_in) p->stale.insert(prefix);
+    p->adj_in.markAllStale();
     uint16_t t = s.peerOpen().caps.graceful_restart->restart_time_s;
     logEvent("BGP", Severity::kNotice, "GR_HELPER",
              "neighbor " + s.peer().address.toString() + " restarting: keeping " +
-                 std::to_string(p->stale.size()) + " routes stale for up to " + std::to_string(t) +
-                 " s");
+                 std::to_string(p->adj_in.staleCount()) + " routes stale for up to " +
+                 std::to_string(t) + " s");
     if (p->stale_timer) loop_.cancelTimer(p->stale_timer);
     net::IpAddress addr = s.peer().address;
     p->stale_timer = loop_.addTimer(int64_t{t} * 1000, [this, addr] {
@@ -398,16 +468,14 @@ void BgpSpeaker::onDown(BgpSession& s, const std::string& reason, bool peer_rest
       q->stale_timer = 0;
       state::RibDelta d;
       sweepStale(*q, std::nullopt, &d);
-      if (!d.empty()) sink_.applyBgpChanges(std::move(d));
+      if (!d.empty()) host_.applyBgpChanges(std::move(d), nullptr);
     });
     return;
   }
   std::vector<net::IpPrefix> dirty;
-  for (const auto& [prefix, attrs] : p->adj_in) dirty.push_back(prefix);
-  p->adj_in.clear();
-  p->stale.clear();
+  p->adj_in.clear(&dirty);
   select(dirty, &delta);
-  if (!delta.empty()) sink_.applyBgpChanges(std::move(delta));
+  if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
 }
 
 size_t BgpSpeaker::adjRibInSize() const {
@@ -436,7 +504,7 @@ nlohmann::json BgpSpeaker::summary() const {
         {"updates_received", c.updates_in},
         {"updates_sent", c.updates_out},
         {"prefixes_received", p->adj_in.size()},
-        {"prefixes_stale", p->stale.size()},
+        {"prefixes_stale", p->adj_in.staleCount()},
         {"prefixes_sent", p->prefixes_sent},
         {"flaps", p->flaps},
         {"up_for_s", s.establishedSinceNs() ? (now - s.establishedSinceNs()) / 1000000000 : 0},

@@ -12,6 +12,11 @@
 // routes the RIB already holds (checkpointed from the old active, still in the kernel via fwdd)
 // are kept until every neighbor has sent End-of-RIB (or the restart time passed); then those no
 // neighbor re-announced are withdrawn.
+//
+// NSR (docs/bgp.md): the host learns of every Established session (its OPENs and socket, for
+// the standby) and of the raw UPDATEs with each RIB change. At a planned switchover quiesce()
+// stops every session at a message boundary and handoverState() describes where each stream
+// stands; the new active's speaker adopt()s the sessions — the neighbors see nothing.
 #pragma once
 
 #include <memory>
@@ -21,10 +26,12 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "bgp/adj_rib_in.h"
 #include "bgp/bgp_config.h"
 #include "bgp/bgp_session.h"
 #include "event/event_loop.h"
 #include "event/unix_socket.h"
+#include "messages/bgp_messages.h"
 #include "state/rib.h"
 
 namespace hitless::bgp {
@@ -32,27 +39,48 @@ namespace hitless::bgp {
 inline constexpr uint8_t kProtocolBgp = 186;  // rtnetlink RTPROT_BGP
 inline constexpr uint8_t kDistanceEbgp = 20, kDistanceIbgp = 200;
 
-class BgpRibSink {
+class BgpHost {
  public:
-  virtual ~BgpRibSink() = default;
-  virtual void applyBgpChanges(state::RibDelta delta) = 0;
+  virtual ~BgpHost() = default;
+  // Best-path changes for the RIB; `input` (may be null) is the raw UPDATE stream they came
+  // from, to checkpoint in the same transaction.
+  virtual void applyBgpChanges(state::RibDelta delta,
+                               const messages::BgpInputCheckpoint* input) = 0;
+  // A session reached Established (fd: its socket) or ended (fd -1).
+  virtual void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) = 0;
   // The prefixes of the BGP routes the RIB holds now.
   virtual std::vector<net::IpPrefix> bgpPrefixes() const = 0;
 };
 
+// An Established session handed over by the previous active RP.
+struct AdoptedSession {
+  messages::BgpSessionCheckpoint state;
+  event::UniqueFd fd;
+  AdjRibIn adj_in;
+};
+
 class BgpSpeaker : public SessionObserver {
  public:
-  BgpSpeaker(event::EventLoop& loop, BgpConfig config, BgpRibSink& sink);
+  BgpSpeaker(event::EventLoop& loop, BgpConfig config, BgpHost& host);
   ~BgpSpeaker() override;
 
   // Listens (unless port 0) and starts every neighbor. `restarting`: this RP took over after the
   // previous active died; advertise the R bit and keep the RIB's BGP routes until End-of-RIB.
-  Status start(bool restarting);
+  Status start(bool restarting, std::vector<AdoptedSession> adopted = {});
   // Cease to every neighbor; routes learned are withdrawn from the RIB unless `keep_routes`
   // (the RP is handing over or shutting down: the next active decides).
   void stop(const std::string& reason, bool keep_routes);
   // Applies a changed configuration: neighbors added/removed/changed, networks re-exported.
   Status reconfigure(BgpConfig config);
+
+  // NSR handover. quiesce(): every session stops reading and writing; true once their output
+  // reached the kernel (call again until it does). handoverState(): where each stream stands.
+  // resume(): the handover failed, carry on.
+  bool quiesce();
+  std::vector<messages::BgpSessionCheckpoint> handoverState();
+  void resume();
+  // A new standby: every Established session again (state, socket, Adj-RIB-In as UPDATEs).
+  void resyncStandby();
 
   const BgpConfig& config() const { return config_; }
   size_t adjRibInSize() const;
@@ -61,17 +89,16 @@ class BgpSpeaker : public SessionObserver {
 
   // SessionObserver
   void onEstablished(BgpSession& s) override;
-  void onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates) override;
+  void onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, std::string_view raw,
+                 uint64_t offset) override;
   void onRouteRefresh(BgpSession& s, AfiSafi afi_safi) override;
   void onDown(BgpSession& s, const std::string& reason, bool peer_restarting) override;
 
  private:
-  using Attrs = std::shared_ptr<const PathAttributes>;
   struct Peer {
     std::unique_ptr<BgpSession> session;
-    std::unordered_map<net::IpPrefix, Attrs, net::IpPrefixHash> adj_in;
-    std::unordered_set<net::IpPrefix, net::IpPrefixHash> stale;  // GR helper
-    event::TimerId stale_timer = 0;
+    AdjRibIn adj_in;
+    event::TimerId stale_timer = 0;   // GR helper: how long the stale routes may stay
     bool eor_in[2] = {false, false};  // IPv4, IPv6 End-of-RIB received this session
     uint64_t flaps = 0;
     uint64_t prefixes_sent = 0;
@@ -87,6 +114,8 @@ class BgpSpeaker : public SessionObserver {
   // Recomputes the best path of each prefix in `dirty` and appends the RIB changes to `delta`.
   void select(const std::vector<net::IpPrefix>& dirty, state::RibDelta* delta);
   void sweepStale(Peer& p, std::optional<net::Family> family, state::RibDelta* delta);
+  messages::BgpSessionCheckpoint checkpointOf(const BgpSession& s) const;
+  size_t exportedCount(const BgpSession& s) const;  // networks of the session's family
   void endOfRib(Peer& p, AfiSafi afi_safi, state::RibDelta* delta);
   // Restarting speaker: once every neighbor sent End-of-RIB (or the deadline passed), withdraws
   // the pre-restart routes nobody re-announced.
@@ -96,7 +125,7 @@ class BgpSpeaker : public SessionObserver {
 
   event::EventLoop& loop_;
   BgpConfig config_;
-  BgpRibSink& sink_;
+  BgpHost& host_;
   std::vector<std::unique_ptr<Peer>> peers_;
   event::UniqueFd listen_fd_;
   bool restarting_ = false;

@@ -30,8 +30,12 @@ ItemKind kindOf(const Item& item) {
       return {kClientRib, messages::kMsgRouteWithdraw};
     case 3:
       return {kClientRf, messages::kMsgBulkSync};
-    default:
+    case 4:
       return {kClientRf, messages::kMsgStateDigest};
+    case 5:
+      return {messages::kClientBgp, messages::kMsgBgpSession};
+    default:
+      return {messages::kClientBgp, messages::kMsgBgpInput};
   }
 }
 
@@ -47,8 +51,12 @@ void encodeNative(const Item& item, issu::MessageVersion native, std::string* ou
           messages::encodeRouteWithdraw(m, out);
         } else if constexpr (std::is_same_v<T, messages::BulkSync>) {
           messages::encodeBulkSync(m, out);
-        } else {
+        } else if constexpr (std::is_same_v<T, messages::StateDigest>) {
           messages::encodeStateDigest(m, out);
+        } else if constexpr (std::is_same_v<T, messages::BgpSessionCheckpoint>) {
+          messages::encodeBgpSession(m, out);
+        } else {
+          messages::encodeBgpInput(m, out);
         }
       },
       item);
@@ -66,6 +74,14 @@ Result<Item> decodeItem(uint16_t client, uint16_t type, wire::ByteView native,
   }
   if (client == kClientRib && type == messages::kMsgRouteWithdraw) {
     ASSIGN_OR_RETURN(auto m, messages::decodeRouteWithdraw(native));
+    return Item(std::move(m));
+  }
+  if (client == messages::kClientBgp && type == messages::kMsgBgpSession) {
+    ASSIGN_OR_RETURN(auto m, messages::decodeBgpSession(native));
+    return Item(std::move(m));
+  }
+  if (client == messages::kClientBgp && type == messages::kMsgBgpInput) {
+    ASSIGN_OR_RETURN(auto m, messages::decodeBgpInput(native));
     return Item(std::move(m));
   }
   if (client == kClientRf && type == messages::kMsgBulkSync) {

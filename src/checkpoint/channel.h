@@ -29,6 +29,7 @@
 #include "event/connection.h"
 #include "issu/message_catalog.h"
 #include "issu/negotiation.h"
+#include "messages/bgp_messages.h"
 #include "messages/rib_messages.h"
 #include "messages/session_messages.h"
 #include "wire/frame.h"
@@ -37,7 +38,8 @@ namespace hitless::checkpoint {
 
 // What a checkpoint transaction carries.
 using Item = std::variant<messages::ConfigItem, net::Route, messages::RouteWithdraw,
-                          messages::BulkSync, messages::StateDigest>;
+                          messages::BulkSync, messages::StateDigest,
+                          messages::BgpSessionCheckpoint, messages::BgpInputCheckpoint>;
 
 struct ChannelOptions {
   uint8_t slot = 0;

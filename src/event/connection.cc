@@ -122,7 +122,20 @@ void Connection::updateInterest() {
   bool want = pendingBytes() > 0;
   if (want == want_write_) return;
   want_write_ = want;
-  (void)loop_.modifyFd(fd_.get(), EPOLLIN | EPOLLRDHUP | (want ? EPOLLOUT : 0u));
+  (void)loop_.modifyFd(fd_.get(),
+                       (reading_paused_ ? 0u : EPOLLIN | EPOLLRDHUP) | (want ? EPOLLOUT : 0u));
+}
+
+void Connection::pauseReading() {
+  if (reading_paused_ || !fd_.valid() || eof_pending_) return;
+  reading_paused_ = true;
+  (void)loop_.modifyFd(fd_.get(), want_write_ ? EPOLLOUT : 0u);
+}
+
+void Connection::resumeReading() {
+  if (!reading_paused_ || !fd_.valid() || eof_pending_) return;
+  reading_paused_ = false;
+  (void)loop_.modifyFd(fd_.get(), EPOLLIN | EPOLLRDHUP | (want_write_ ? EPOLLOUT : 0u));
 }
 
 void Connection::onEvents(uint32_t events) {
@@ -133,6 +146,7 @@ void Connection::onEvents(uint32_t events) {
     notifyDrained(false);
     if (!*alive || !fd_.valid()) return;
   }
+  if (reading_paused_) events &= ~static_cast<uint32_t>(EPOLLIN | EPOLLRDHUP | EPOLLHUP);
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     bool eof = false;
     std::string error;

@@ -44,6 +44,11 @@ class Connection {
   // inside this connection's onData.
   void pollInput() { onEvents(EPOLLIN); }
   size_t pendingBytes() const { return out_.size() - out_off_; }
+  // Stops (and restarts) reading from the socket; what was read and not consumed stays readable
+  // through unconsumedInput(). For handing a socket to another process mid-stream.
+  void pauseReading();
+  void resumeReading();
+  std::string_view unconsumedInput() const { return unconsumed(); }
   void setLowWatermark(size_t bytes) { low_watermark_ = bytes; }
   bool isOpen() const { return fd_.valid(); }
   int fd() const { return fd_.get(); }
@@ -75,9 +80,13 @@ class Connection {
   size_t out_off_ = 0;
   size_t low_watermark_ = 0;
   bool want_write_ = false;
-  bool write_failed_ = false;    // the peer went away; reads still drain what it sent
+  bool reading_paused_ = false;
+  bool write_failed_ = false;  // the peer went away; reads still drain what it sent
   bool eof_pending_ = false;
-  bool drain_armed_ = false, drain_notice_queued_ = false;  // output went above the low watermark since the last onDrained     // EOF seen, close deferred until the owner consumed the input
+  bool drain_armed_ = false,
+       drain_notice_queued_ =
+           false;  // output went above the low watermark since the last onDrained     // EOF seen,
+                   // close deferred until the owner consumed the input
   std::shared_ptr<bool> alive_;  // lets callbacks detect that they destroyed us
 };
 

@@ -1,5 +1,7 @@
 #include "messages/message_dump.h"
 
+#include "messages/bgp_messages.h"
+
 #include "messages/rib_messages.h"
 #include "messages/session_messages.h"
 #include "messages/wire_numbers.h"
@@ -83,6 +85,20 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
       {
         ASSIGN_OR_RETURN(auto m, decodeRouteWithdraw(p));
         return "withdraw " + m.prefix.toString();
+      }
+    case kClientBgp:
+      if (h.msg_type == kMsgBgpSession) {
+        ASSIGN_OR_RETURN(auto m, decodeBgpSession(p));
+        return "bgp session " + m.peer.toString() + (m.established ? " established" : " down") +
+               " rx " + std::to_string(m.rx_offset) + " tx " + std::to_string(m.tx_offset) +
+               (m.handover ? " handover (" + std::to_string(m.pending_input.size()) +
+                                 " bytes pending)"
+                           : "");
+      }
+      {
+        ASSIGN_OR_RETURN(auto m, decodeBgpInput(p));
+        return "bgp input " + m.peer.toString() + " at " + std::to_string(m.offset) + ", " +
+               std::to_string(m.messages.size()) + " bytes";
       }
   }
   return Status::internal("catalog knows client " + std::to_string(h.client_id) +

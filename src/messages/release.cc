@@ -57,6 +57,12 @@ Result<issu::MessageCatalog> buildCatalog(Release release) {
   }
   RETURN_IF_ERROR(c.addMessage(kClientRib, v1(kMsgRouteWithdraw, "route withdraw"), {}, {}));
 
+  // Optional: a pair that cannot negotiate it still runs SSO; BGP then restarts gracefully
+  // instead of moving without a trace (NSR).
+  RETURN_IF_ERROR(c.addClient(kClientBgp, "ISSU BGP client", false));
+  RETURN_IF_ERROR(c.addMessage(kClientBgp, v1(kMsgBgpSession, "bgp session"), {}, {}));
+  RETURN_IF_ERROR(c.addMessage(kClientBgp, v1(kMsgBgpInput, "bgp input"), {}, {}));
+
   RETURN_IF_ERROR(c.messageSet().validate());
   return c;
 }

@@ -13,6 +13,7 @@ enum ClientIdNumber : uint16_t {
   kClientConfigSync = 4,  // ISSU CONFIG SYNC: the running configuration
   kClientFib = 5,         // FIB channel: active rpd -> fwdd (routes are RIB client frames)
   kClientRib = 2028,      // ISSU RIB client: routes
+  kClientBgp = 2030,      // ISSU BGP client: sessions and their input, for NSR (optional)
 };
 
 // Message types, per client.
@@ -36,6 +37,7 @@ enum FibMessageType : uint16_t {
 // Type 3 was "bulk marker" while 1.0 was in development; it never shipped (replaced by RF
 // type 4, bulk sync). Do not reuse 3.
 enum RibMessageType : uint16_t { kMsgRouteUpdate = 1, kMsgRouteWithdraw = 2 };
+enum BgpMessageType : uint16_t { kMsgBgpSession = 1, kMsgBgpInput = 2 };
 
 // Field tags, per message. Nested records have their own tag space.
 namespace tags {
@@ -85,6 +87,19 @@ enum : uint32_t {
   kFibResultSwept = 6,
 };
 enum : uint32_t { kFibRouteErrorPrefix = 1, kFibRouteErrorText = 2 };
+// BGP client v1.
+enum : uint32_t {
+  kBgpSessionPeer = 1,
+  kBgpSessionEstablished = 2,
+  kBgpSessionLocalOpen = 3,
+  kBgpSessionPeerOpen = 4,
+  kBgpSessionRxOffset = 5,
+  kBgpSessionTxOffset = 6,
+  kBgpSessionHandover = 7,
+  kBgpSessionPendingInput = 8,
+  kBgpSessionId = 9,
+};
+enum : uint32_t { kBgpInputPeer = 1, kBgpInputOffset = 2, kBgpInputMessages = 3 };
 }  // namespace tags
 
 }  // namespace hitless::messages

@@ -7,6 +7,7 @@
 
 #include "base/file_util.h"
 #include "base/log.h"
+#include "event/fd_passing.h"
 #include "event/unix_socket.h"
 #include "messages/wire_numbers.h"
 #include "state/route_text.h"
@@ -102,6 +103,7 @@ RouteProcessor::~RouteProcessor() {
     if (id != 0) loop_.cancelTimer(id);
   }
   if (listen_fd_.valid()) loop_.removeFd(listen_fd_.get());
+  if (nsr_listen_fd_.valid()) loop_.removeFd(nsr_listen_fd_.get());
 }
 
 Status RouteProcessor::start() {
@@ -124,10 +126,15 @@ Status RouteProcessor::start() {
   }
   digest_timer_ = loop_.addTimer(
       options_.digest_interval_ms, [this] { sendDigests(); }, true);
+  ASSIGN_OR_RETURN(nsr_listen_fd_, event::listenUnix(nsrSocketPath(options_.slot), 0600));
+  RETURN_IF_ERROR(
+      loop_.addFd(nsr_listen_fd_.get(), EPOLLIN, [this](uint32_t) { acceptNsrSocket(); }));
   syncFibRole();
   syncBgpRole();
   return Status::ok();
 }
+
+constexpr int64_t kHandoverTimeoutNs = 5'000'000'000;
 
 void RouteProcessor::syncBgpRole() {
   if (!fsm_.isActive() || handing_over_) {
@@ -149,8 +156,11 @@ void RouteProcessor::syncBgpRole() {
   }
   if (!config->enabled) return;
   bgp_ = std::make_unique<bgp::BgpSpeaker>(loop_, std::move(*config), *this);
+  // Sessions the old active handed over are adopted as they are (NSR); BGP routes the RIB
+  // holds beyond theirs came from sessions that must restart gracefully.
+  auto adopted = bgp_shadow_.takeAdoptable();
   bool restarting = !bgpPrefixes().empty();
-  Status s = bgp_->start(restarting);
+  Status s = bgp_->start(restarting, std::move(adopted));
   if (!s.isOk()) {
     logEvent("BGP", Severity::kError, "BGP_START", s.message());
     bgp_.reset();
@@ -178,10 +188,55 @@ void RouteProcessor::reconfigureBgp() {
   }
 }
 
-void RouteProcessor::applyBgpChanges(state::RibDelta delta) {
-  applyRibChanges(std::move(delta), [](ChangeResult r) {
-    if (!r.status.isOk()) logEvent("BGP", Severity::kError, "RIB_UPDATE", r.status.message());
-  });
+void RouteProcessor::applyBgpChanges(state::RibDelta delta,
+                                     const messages::BgpInputCheckpoint* input) {
+  std::vector<checkpoint::Item> extra;
+  if (input != nullptr) extra.emplace_back(*input);
+  applyRibChanges(
+      std::move(delta),
+      [](ChangeResult r) {
+        if (!r.status.isOk()) logEvent("BGP", Severity::kError, "RIB_UPDATE", r.status.message());
+      },
+      std::move(extra));
+}
+
+void RouteProcessor::bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) {
+  if (!syncing()) return;
+  channel_->sendTransaction({session}, [](bool) {});
+  if (fd < 0) return;
+  uint8_t peer_slot = options_.slot == 0 ? 1 : 0;
+  Status s = event::sendFdTo(nsrSocketPath(peer_slot), fd,
+                             bgp::BgpShadow::socketPayload(session.peer, session.session_id));
+  if (!s.isOk()) {
+    logEvent("BGP", Severity::kWarning, "NSR_SOCKET",
+             "could not pass the session of " + session.peer.toString() + " to the standby (" +
+                 s.message() + "); a switchover will restart it gracefully");
+  }
+}
+
+std::string RouteProcessor::nsrSocketPath(uint8_t slot) const {
+  return options_.checkpoint_socket + ".nsr" + std::to_string(slot);
+}
+
+void RouteProcessor::acceptNsrSocket() {
+  while (true) {
+    auto conn = event::acceptUnix(nsr_listen_fd_.get());
+    if (!conn.isOk()) return;
+    auto got = event::receiveFd(conn->get());
+    Status s =
+        got.isOk() ? bgp_shadow_.attachSocket(got->second, std::move(got->first)) : got.status();
+    if (!s.isOk()) logEvent("BGP", Severity::kWarning, "NSR_SOCKET", s.message());
+  }
+}
+
+bool RouteProcessor::handOverBgp() {
+  if (!bgp_ || bgp_handed_over_) return true;
+  if (!bgp_->quiesce()) return false;  // a session's output has not reached the kernel yet
+  std::vector<checkpoint::Item> items;
+  for (auto& state : bgp_->handoverState()) items.emplace_back(std::move(state));
+  if (!items.empty()) channel_->sendTransaction(items, [](bool) {});
+  bgp_handed_over_ = true;
+  return true;
 }
 
 std::vector<net::IpPrefix> RouteProcessor::bgpPrefixes() const {
@@ -336,8 +391,13 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
       } else {
         config_.set(c->path, c->value);
       }
+    } else if (auto* bs = std::get_if<messages::BgpSessionCheckpoint>(&item)) {
+      RETURN_IF_ERROR(bgp_shadow_.apply(*bs));
+    } else if (auto* bi = std::get_if<messages::BgpInputCheckpoint>(&item)) {
+      RETURN_IF_ERROR(bgp_shadow_.apply(*bi));
     } else if (auto* b = std::get_if<messages::BulkSync>(&item)) {
       if (b->phase == messages::BulkSync::kBegin) {
+        if (b->client == messages::kClientConfigSync) bgp_shadow_.clear();
         if (b->client == messages::kClientRib) {
           rib_.clear();
           rib_.reserve(b->count);
@@ -531,6 +591,7 @@ void RouteProcessor::startBulk() {
       {messages::BulkSync{messages::kClientRib, messages::BulkSync::kBegin, rib_.size()}},
       [](bool) {});
   produceBulk();
+  if (bgp_) bgp_->resyncStandby();
 }
 
 void RouteProcessor::produceBulk() {
@@ -580,8 +641,8 @@ void RouteProcessor::sendDigests() {
   channel_->sendTransaction(digestItems(), [](bool) {});
 }
 
-void RouteProcessor::applyRibChanges(state::RibDelta delta,
-                                     std::function<void(ChangeResult)> done) {
+void RouteProcessor::applyRibChanges(state::RibDelta delta, std::function<void(ChangeResult)> done,
+                                     std::vector<checkpoint::Item> extra) {
   if (!fsm_.isActive()) {
     done({Status::failedPrecondition("this RP is " +
                                      std::string(redundancy::rfStateName(fsm_.state())) +
@@ -605,8 +666,8 @@ void RouteProcessor::applyRibChanges(state::RibDelta delta,
   // The standby hears of a change before the FIB does (DESIGN.md, message flow); a change the
   // FIB got but the standby did not would be swept by the next active's replay anyway.
   const bool feed_fib = fib_->connected();
-  std::vector<checkpoint::Item> items;
-  items.reserve(n);
+  std::vector<checkpoint::Item> items = std::move(extra);
+  items.reserve(n + items.size());
   for (auto& c : delta.changes) {
     if (c.op == state::RibChange::kUpsert) {
       if (feed_fib) {
@@ -619,7 +680,7 @@ void RouteProcessor::applyRibChanges(state::RibDelta delta,
     }
   }
   channel_->sendTransaction(items, [done, n](bool acked) { done({Status::ok(), n, acked}); });
-  if (feed_fib) fib_->send(delta);
+  if (feed_fib && n > 0) fib_->send(delta);
 }
 
 void RouteProcessor::setConfig(const std::string& path, const std::string& value, bool erase,
@@ -669,9 +730,14 @@ void RouteProcessor::forceSwitchover(std::function<void(Status)> done) {
 }
 
 void RouteProcessor::handOver() {
+  if (!handing_over_) handover_started_ns_ = loop_.clock().nowNs();
   handing_over_ = true;
   handover_timer_ = 0;
   auto finish = [this](Status s) {
+    if (!s.isOk() && bgp_) {
+      bgp_->resume();  // still the active: BGP carries on where it stopped
+      bgp_handed_over_ = false;
+    }
     handing_over_ = false;
     auto waiters = std::move(handover_waiters_);
     handover_waiters_.clear();
@@ -681,8 +747,16 @@ void RouteProcessor::handOver() {
     finish(Status::failedPrecondition("the standby went away before the handover"));
     return;
   }
-  if (channel_->unackedTransactions() > 0 || bulk_) {
-    // Drain first: the standby must hold every change the active reported applied.
+  if (loop_.clock().nowNs() - handover_started_ns_ > kHandoverTimeoutNs) {
+    finish(Status::failedPrecondition(
+        "the handover did not complete in " + std::to_string(kHandoverTimeoutNs / 1000000) +
+        " ms (checkpoints or BGP output still draining); still active"));
+    return;
+  }
+  if (channel_->unackedTransactions() > 0 || bulk_ || !handOverBgp() ||
+      channel_->unackedTransactions() > 0) {
+    // Drain first: the standby must hold every change the active reported applied, and every
+    // BGP session stopped at a message boundary.
     handover_timer_ = loop_.addTimer(1, [this] { handOver(); });
     return;
   }

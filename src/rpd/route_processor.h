@@ -19,6 +19,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "base/durable_counter.h"
+#include "bgp/bgp_shadow.h"
 #include "bgp/bgp_speaker.h"
 #include "checkpoint/channel.h"
 #include "event/event_loop.h"
@@ -56,7 +57,7 @@ struct ChangeResult {
   bool synced = false;  // acknowledged by a standby (false: no standby in sync to wait for)
 };
 
-class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpRibSink {
+class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpHost {
  public:
   RouteProcessor(event::EventLoop& loop, const issu::MessageCatalog& catalog,
                  std::string software_version, RouteProcessorOptions options);
@@ -66,7 +67,9 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpRibSink
 
   // Admin interface (control socket). `done` runs once the change is applied here and, when a
   // standby is in sync, acknowledged by it.
-  void applyRibChanges(state::RibDelta delta, std::function<void(ChangeResult)> done);
+  // `extra`: items of other clients checkpointed in the same transaction (BGP input).
+  void applyRibChanges(state::RibDelta delta, std::function<void(ChangeResult)> done,
+                       std::vector<checkpoint::Item> extra = {});
   void setConfig(const std::string& path, const std::string& value, bool erase,
                  std::function<void(ChangeResult)> done);
   // Planned switchover: refused unless this RP is active and the peer is STANDBY HOT.
@@ -94,8 +97,10 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpRibSink
   void onDrained() override;
   void onClosed(const std::string& reason, bool peer_alive) override;
 
-  // BgpRibSink: BGP's best paths enter the RIB like any other change (checkpointed, then FIB).
-  void applyBgpChanges(state::RibDelta delta) override;
+  // BgpHost: BGP's best paths enter the RIB like any other change (checkpointed with the raw
+  // UPDATEs they came from, then FIB); sessions and their sockets go to the standby (NSR).
+  void applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) override;
+  void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) override;
   std::vector<net::IpPrefix> bgpPrefixes() const override;
 
  private:
@@ -127,6 +132,10 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpRibSink
   void syncBgpRole();
   void reconfigureBgp();
   std::string bgpOffReason() const;
+  std::string nsrSocketPath(uint8_t slot) const;
+  void acceptNsrSocket();
+  // Handover step for BGP: false while it is still draining (call again).
+  bool handOverBgp();
   std::vector<checkpoint::Item> digestItems() const;
 
   event::EventLoop& loop_;
@@ -142,6 +151,10 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpRibSink
   std::unique_ptr<checkpoint::CheckpointChannel> channel_;
   std::unique_ptr<fib::FibClient> fib_;
   std::unique_ptr<bgp::BgpSpeaker> bgp_;
+  bgp::BgpShadow bgp_shadow_;      // standby: the active's sessions, for NSR
+  event::UniqueFd nsr_listen_fd_;  // sockets passed by the active arrive here
+  bool bgp_handed_over_ = false;   // handover: BGP quiesced and its state checkpointed
+  int64_t handover_started_ns_ = 0;
   event::UniqueFd listen_fd_;
   event::TimerId reconnect_timer_ = 0, digest_timer_ = 0, handover_timer_ = 0;
   int64_t reconnect_delay_ms_ = 20;

@@ -34,7 +34,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     conf << "bgp.asn = 65001\n"
          << "bgp.router-id = 198.18.3.1\n"
          << "bgp.neighbor.198.18.3.2.remote-as = 65002\n"
-         << "bgp.neighbor.198.18.3.2.hold-time = 9\n"
+         << "bgp.neighbor.198.18.3.2.hold-time = 3\n"
          << "bgp.neighbor.198.18.3.2.connect-retry-ms = 200\n"
          << "bgp.network." << kExported << " = 1\n";
     conf.close();
@@ -49,6 +49,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     po.neighbor = "198.18.3.1";
     po.routes = kRoutes;
     po.next_hop = testbed::Addresses::kDst;
+    po.hold_time_s = 3;  // keepalives every second: a handover that stalls them shows
     err = peer_->start(po, rig_.dir());
     ASSERT_TRUE(err.empty()) << err;
   }
@@ -135,6 +136,38 @@ TEST_P(BgpInteropTest, ActiveKilledPeerKeepsRoutesByGracefulRestartAndNoPacketIs
   EXPECT_TRUE(view.established) << view.raw;
   EXPECT_EQ(view.routes_imported, 1u) << view.raw;
   EXPECT_EQ(view.withdraws_received, 0u) << "the peer kept our route as a GR helper: " << view.raw;
+}
+
+TEST_P(BgpInteropTest, PlannedSwitchoverIsInvisibleToThePeer) {
+  bringUp();
+  // Let a few keepalives pass so the peer's counters settle, then take its word as the baseline.
+  PeerView before = peer_->view();
+  ASSERT_TRUE(before.established) << before.raw;
+  rig_.startTraffic(20000, 5000);
+  waitIntoTraffic(1000);
+  uint64_t switch_ns = monotonicNs();
+  auto r = pair_.request(0, {{"cmd", "force-switchover"}}, 10000);
+  ASSERT_TRUE(r.value("ok", false)) << r.dump() << diagnostics();
+  ASSERT_TRUE(pair_.waitState(1, 13, 10000)) << pair_.logs();
+  auto s = summary(1);
+  ASSERT_FALSE(s.is_null()) << diagnostics();
+  EXPECT_EQ(s["neighbors"][0]["state"], "Established") << "adopted, not re-established";
+  EXPECT_EQ(s["neighbors"][0]["prefixes_received"], kRibRoutes);
+  EXPECT_EQ(s["restarting"], false);
+  // More than a hold time (3 s) later the peer still has the same session: the new active's
+  // keepalives flow.
+  auto traffic = rig_.finishTraffic();
+  expectNoLoss(traffic, switch_ns);
+  ASSERT_TRUE(waitFor([&] { return monotonicNs() > switch_ns + 4'000'000'000ull; }, 10000));
+  PeerView after = peer_->view();
+  EXPECT_TRUE(after.established) << after.raw;
+  EXPECT_EQ(after.since, before.since) << "the session flapped:\n" << after.raw << peer_->log();
+  EXPECT_EQ(after.updates_received, before.updates_received) << after.raw;
+  EXPECT_EQ(after.withdraws_received, before.withdraws_received) << after.raw;
+  EXPECT_EQ(after.routes_imported, 1u) << after.raw;
+  EXPECT_EQ(summary(1)["neighbors"][0]["flaps"], 0);
+  EXPECT_EQ(rig_.fwddStatus()["swept"], 0);
+  EXPECT_EQ(rig_.kernelRoutes().size(), kRibRoutes);
 }
 
 INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropTest, ::testing::Values("bird2"), [](const auto& info) {

@@ -2,6 +2,8 @@
 // withdrawals, config parsing, and graceful restart in the helper role.
 #include "bgp/bgp_speaker.h"
 
+#include "bgp/bgp_shadow.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -16,15 +18,27 @@
 namespace hitless::bgp {
 namespace {
 
-class RibSink : public BgpRibSink {
+// The host an RP would be: a RIB, and — standing in for the checkpoint channel and the
+// SCM_RIGHTS socket — a BgpShadow fed directly (the socket by dup()).
+class RibSink : public BgpHost {
  public:
-  void applyBgpChanges(state::RibDelta delta) override {
+  void applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) override {
     ++deltas;
     rib.apply(delta);
+    if (input != nullptr) shadow_status = shadow.apply(*input);
+  }
+  void bgpSessionChanged(const messages::BgpSessionCheckpoint& s, int fd) override {
+    shadow_status = shadow.apply(s);
+    if (fd >= 0) {
+      shadow_status = shadow.attachSocket(BgpShadow::socketPayload(s.peer, s.session_id),
+                                          event::UniqueFd(::dup(fd)));
+    }
   }
   std::vector<net::IpPrefix> bgpPrefixes() const override { return rib.prefixes(); }
   state::Rib rib;
   int deltas = 0;
+  BgpShadow shadow;
+  Status shadow_status;
 };
 
 uint16_t freePort() {
@@ -180,6 +194,48 @@ TEST_F(BgpSpeakerTest, WrongRemoteAsIsRefusedWithBadPeerAs) {
                "OPEN Message Error / subcode 2") != std::string::npos;
   }));
   EXPECT_NE(neighborState(a), "Established");
+}
+
+// NSR in one process: A hands its session over to A2 (its shadow, the socket by dup()) while B
+// keeps announcing; B sees no flap and A2 goes on from the exact byte where A stopped.
+TEST_F(BgpSpeakerTest, PlannedHandoverMovesTheSessionWithoutTheNeighborNoticing) {
+  std::vector<std::string> nets;
+  for (int i = 0; i < 2000; ++i) {
+    nets.push_back("100.64." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32");
+  }
+  BgpSpeaker b(loop_, configB(nets), sink_b_);
+  auto a = std::make_unique<BgpSpeaker>(loop_, configA(), sink_a_);
+  ASSERT_TRUE(b.start(false).isOk());
+  ASSERT_TRUE(a->start(false).isOk());
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == nets.size(); }));
+  ASSERT_TRUE(sink_a_.shadow_status.isOk()) << sink_a_.shadow_status.message();
+  EXPECT_EQ(sink_a_.shadow.sessions(), 1u);
+
+  // B starts a change; A stops at a message boundary wherever it is in the stream.
+  nets.resize(1500);
+  ASSERT_TRUE(b.reconfigure(configB(nets)).isOk());
+  ASSERT_TRUE(waitFor([&] { return a->quiesce(); }));
+  for (const auto& state : a->handoverState()) ASSERT_TRUE(sink_a_.shadow.apply(state).isOk());
+  a.reset();  // the old active goes away; its socket lives on in the shadow
+
+  RibSink sink_a2;
+  sink_a2.rib = sink_a_.rib;  // the RIB came over by checkpoint
+  BgpSpeaker a2(loop_, configA(), sink_a2);
+  auto adopted = sink_a_.shadow.takeAdoptable();
+  ASSERT_EQ(adopted.size(), 1u);
+  ASSERT_TRUE(a2.start(sink_a2.rib.size() > 0, std::move(adopted)).isOk());
+  EXPECT_EQ(a2.summary()["restarting"], false) << "every BGP route came with the session";
+  ASSERT_TRUE(waitFor([&] { return sink_a2.rib.size() == 1500; }));
+  EXPECT_EQ(neighborState(a2), "Established");
+  auto nb = b.summary()["neighbors"][0];
+  EXPECT_EQ(nb["flaps"], 0) << "B must not have seen the session drop";
+  EXPECT_EQ(nb["state"], "Established");
+  EXPECT_EQ(b.neighbors()[0]["counters"]["established_transitions"], 1);
+  EXPECT_EQ(b.neighbors()[0]["counters"]["notifications_in"], 0);
+  // And the session goes on: a further change reaches A2.
+  nets.resize(1000);
+  ASSERT_TRUE(b.reconfigure(configB(nets)).isOk());
+  ASSERT_TRUE(waitFor([&] { return sink_a2.rib.size() == 1000; }));
 }
 
 TEST(BgpConfig, ParsesAndRefusesWithTheKeyNamed) {

@@ -1,0 +1,44 @@
+// AdjRibIn: the routes one neighbor announced, as received (RFC 4271 §3.2), with graceful
+// restart's stale marks. The active speaker and the standby's shadow of each session apply the
+// same UPDATEs through this one class, so both hold the same table.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "bgp/bgp_message.h"
+
+namespace hitless::bgp {
+
+class AdjRibIn {
+ public:
+  using Attrs = std::shared_ptr<const PathAttributes>;
+
+  // Applies one UPDATE; appends every prefix whose path changed (or went) to `dirty`.
+  void apply(const UpdateMessage& u, std::vector<net::IpPrefix>* dirty);
+  const PathAttributes* find(const net::IpPrefix& p) const;
+  size_t size() const { return routes_.size(); }
+  bool empty() const { return routes_.empty(); }
+  // Removes everything; appends what was there to `dirty`.
+  void clear(std::vector<net::IpPrefix>* dirty);
+
+  // Graceful restart (helper side): every route becomes stale until re-announced.
+  void markAllStale();
+  size_t staleCount() const { return stale_.size(); }
+  // Removes the stale routes (of `family`, or all); appends them to `dirty`.
+  size_t sweepStale(std::optional<net::Family> family, std::vector<net::IpPrefix>* dirty);
+
+  // The table as UPDATE messages (one attribute set per group of prefixes that share it), for
+  // bringing a new standby's shadow up to date.
+  void encode(const UpdateCodecOptions& options, std::string* out) const;
+
+ private:
+  std::unordered_map<net::IpPrefix, Attrs, net::IpPrefixHash> routes_;
+  std::unordered_set<net::IpPrefix, net::IpPrefixHash> stale_;
+};
+
+}  // namespace hitless::bgp

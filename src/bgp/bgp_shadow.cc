@@ -1,0 +1,134 @@
+#include "bgp/bgp_shadow.h"
+
+#include <sys/socket.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+
+namespace hitless::bgp {
+
+Status BgpShadow::apply(const messages::BgpSessionCheckpoint& s) {
+  if (!s.established) {
+    entries_.erase(s.peer);
+    for (auto it = sockets_.begin(); it != sockets_.end();) {
+      it = it->first.first == s.peer ? sockets_.erase(it) : std::next(it);
+    }
+    return Status::ok();
+  }
+  auto local = decodeOpen(s.local_open);
+  auto remote = decodeOpen(s.peer_open);
+  if (!local.ok() || !remote.ok()) {
+    return Status::corruption("bgp session checkpoint for " + s.peer.toString() +
+                              ": bad OPEN: " + (local.ok() ? remote : local).error.reason);
+  }
+  Entry& e = entries_[s.peer];
+  if (!s.handover) {
+    // A new session, or the active sending everything again: its Adj-RIB-In follows.
+    std::vector<net::IpPrefix> ignored;
+    e.adj_in.clear(&ignored);
+    e.messages = 0;
+  }
+  e.state = s;
+  e.codec.four_octet_as =
+      local.value->caps.four_octet_as.has_value() && remote.value->caps.four_octet_as.has_value();
+  // Sockets of older sessions of this peer are dead weight now.
+  for (auto it = sockets_.begin(); it != sockets_.end();) {
+    bool older = it->first.first == s.peer && it->first.second != s.session_id;
+    it = older ? sockets_.erase(it) : std::next(it);
+  }
+  return Status::ok();
+}
+
+Status BgpShadow::apply(const messages::BgpInputCheckpoint& in) {
+  auto it = entries_.find(in.peer);
+  if (it == entries_.end()) {
+    return Status::corruption("bgp input for " + in.peer.toString() +
+                              " without an established session");
+  }
+  Entry& e = it->second;
+  std::string_view rest = in.messages;
+  std::vector<net::IpPrefix> ignored;
+  while (!rest.empty()) {
+    auto len = messageLength(rest);
+    if (!len.ok() || *len.value == 0 || *len.value > rest.size()) {
+      return Status::corruption("bgp input for " + in.peer.toString() + ": not whole messages");
+    }
+    std::string_view m = rest.substr(0, *len.value);
+    rest.remove_prefix(*len.value);
+    if (messageType(m) != MessageType::kUpdate) continue;
+    auto u = decodeUpdate(m, e.codec);
+    // The active accepted this UPDATE with the same decoder: a failure here is corruption.
+    if (!u.ok())
+      return Status::corruption("bgp input for " + in.peer.toString() + ": " + u.error.reason);
+    e.adj_in.apply(*u.value, &ignored);
+    ++e.messages;
+    ignored.clear();
+  }
+  e.state.rx_offset = in.offset + in.messages.size();
+  return Status::ok();
+}
+
+std::string BgpShadow::socketPayload(const net::IpAddress& peer, uint64_t session_id) {
+  return peer.toString() + " " + std::to_string(session_id);
+}
+
+Status BgpShadow::attachSocket(std::string_view payload, event::UniqueFd fd) {
+  size_t space = payload.find(' ');
+  if (space == std::string_view::npos) return Status::corruption("socket payload without an id");
+  auto peer = net::IpAddress::parse(payload.substr(0, space));
+  uint64_t id = 0;
+  std::string_view id_text = payload.substr(space + 1);
+  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (!peer.isOk() || ec != std::errc() || end != id_text.data() + id_text.size()) {
+    return Status::corruption("socket payload '" + std::string(payload) + "'");
+  }
+  sockets_[{*peer, id}] = std::move(fd);
+  return Status::ok();
+}
+
+std::vector<AdoptedSession> BgpShadow::takeAdoptable() {
+  std::vector<AdoptedSession> out;
+  for (auto& [peer, e] : entries_) {
+    auto sock = sockets_.find({peer, e.state.session_id});
+    if (!e.state.handover || sock == sockets_.end()) continue;
+    AdoptedSession a;
+    a.state = std::move(e.state);
+    a.fd = std::move(sock->second);
+    a.adj_in = std::move(e.adj_in);
+    sockets_.erase(sock);
+    out.push_back(std::move(a));
+  }
+  for (auto& [key, fd] : sockets_) {
+    // Not handed over (the active died): end the session for real; the neighbor's graceful
+    // restart keeps our routes until the new active has re-established it.
+    logEvent("BGP", Severity::kNotice, "NSR_NOT_ADOPTED",
+             "neighbor " + key.first.toString() +
+                 ": the active did not hand the session over; closing it for graceful restart");
+    ::shutdown(fd.get(), SHUT_RDWR);
+  }
+  sockets_.clear();
+  entries_.clear();
+  return out;
+}
+
+void BgpShadow::clear() {
+  entries_.clear();
+  sockets_.clear();  // closes our copies only: the active still owns the sessions
+}
+
+nlohmann::json BgpShadow::status() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [peer, e] : entries_) {
+    out.push_back({{"neighbor", peer.toString()},
+                   {"prefixes", e.adj_in.size()},
+                   {"updates_applied", e.messages},
+                   {"rx_offset", e.state.rx_offset},
+                   {"socket", sockets_.count({peer, e.state.session_id}) > 0},
+                   {"handed_over", e.state.handover}});
+  }
+  return out;
+}
+
+}  // namespace hitless::bgp

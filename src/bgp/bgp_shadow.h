@@ -1,0 +1,50 @@
+// BgpShadow: the standby RP's copy of every BGP session of the active, for NSR.
+//
+// It is fed by the BGP client's checkpoints (session state, raw UPDATE input) and by the
+// sockets the active passes beside them (SCM_RIGHTS). It runs the same decoder and AdjRibIn as
+// the active, so at a planned switchover it holds, per session, exactly what the active held:
+// the socket, the negotiated OPENs, the Adj-RIB-In, and where the byte stream stands.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "bgp/bgp_speaker.h"
+
+namespace hitless::bgp {
+
+class BgpShadow {
+ public:
+  Status apply(const messages::BgpSessionCheckpoint& s);
+  Status apply(const messages::BgpInputCheckpoint& in);
+  // A socket from the active; `payload` names it ("PEER SESSION_ID", see socketPayload()).
+  Status attachSocket(std::string_view payload, event::UniqueFd fd);
+  static std::string socketPayload(const net::IpAddress& peer, uint64_t session_id);
+
+  // At takeover: the sessions the old active handed over (state, socket and table), ready for
+  // BgpSpeaker::start(). Every other socket is shut down, so its neighbor sees the session end
+  // and keeps our routes as a graceful-restart helper. Leaves the shadow empty.
+  std::vector<AdoptedSession> takeAdoptable();
+  // A new checkpoint session: start over (the active sends everything again).
+  void clear();
+
+  size_t sessions() const { return entries_.size(); }
+  nlohmann::json status() const;
+
+ private:
+  struct Entry {
+    messages::BgpSessionCheckpoint state;
+    UpdateCodecOptions codec;
+    AdjRibIn adj_in;
+    uint64_t messages = 0;  // UPDATEs applied
+  };
+  std::map<net::IpAddress, Entry> entries_;
+  // Sockets by (peer, session id): they may arrive before or after the session's state.
+  std::map<std::pair<net::IpAddress, uint64_t>, event::UniqueFd> sockets_;
+};
+
+}  // namespace hitless::bgp

@@ -1,0 +1,60 @@
+#include "messages/bgp_messages.h"
+
+#include "messages/fields.h"
+#include "messages/wire_numbers.h"
+
+namespace hitless::messages {
+
+using wire::ByteView;
+using wire::TlvWriter;
+
+void encodeBgpSession(const BgpSessionCheckpoint& m, std::string* out) {
+  TlvWriter w(out);
+  w.addBytes(tags::kBgpSessionPeer, m.peer.raw());
+  if (m.established) w.addUint(tags::kBgpSessionEstablished, 1);
+  w.addBytes(tags::kBgpSessionLocalOpen, m.local_open);
+  w.addBytes(tags::kBgpSessionPeerOpen, m.peer_open);
+  w.addUint(tags::kBgpSessionId, m.session_id);
+  w.addUint(tags::kBgpSessionRxOffset, m.rx_offset);
+  w.addUint(tags::kBgpSessionTxOffset, m.tx_offset);
+  if (m.handover) w.addUint(tags::kBgpSessionHandover, 1);
+  if (!m.pending_input.empty()) w.addBytes(tags::kBgpSessionPendingInput, m.pending_input);
+}
+
+Result<BgpSessionCheckpoint> decodeBgpSession(ByteView payload) {
+  BgpSessionCheckpoint m;
+  RETURN_IF_ERROR(FieldDecoder("bgp session")
+                      .address(tags::kBgpSessionPeer, &m.peer, "peer", Presence::kRequired)
+                      .flag(tags::kBgpSessionEstablished, &m.established, "established")
+                      .bytes(tags::kBgpSessionLocalOpen, &m.local_open, "local_open")
+                      .bytes(tags::kBgpSessionPeerOpen, &m.peer_open, "peer_open")
+                      .uint(tags::kBgpSessionId, &m.session_id, "session_id")
+                      .uint(tags::kBgpSessionRxOffset, &m.rx_offset, "rx_offset")
+                      .uint(tags::kBgpSessionTxOffset, &m.tx_offset, "tx_offset")
+                      .flag(tags::kBgpSessionHandover, &m.handover, "handover")
+                      .bytes(tags::kBgpSessionPendingInput, &m.pending_input, "pending_input")
+                      .decode(payload));
+  if (m.established && (m.local_open.empty() || m.peer_open.empty())) {
+    return Status::corruption("bgp session: established without both OPEN messages");
+  }
+  return m;
+}
+
+void encodeBgpInput(const BgpInputCheckpoint& m, std::string* out) {
+  TlvWriter w(out);
+  w.addBytes(tags::kBgpInputPeer, m.peer.raw());
+  w.addUint(tags::kBgpInputOffset, m.offset);
+  w.addBytes(tags::kBgpInputMessages, m.messages);
+}
+
+Result<BgpInputCheckpoint> decodeBgpInput(ByteView payload) {
+  BgpInputCheckpoint m;
+  RETURN_IF_ERROR(FieldDecoder("bgp input")
+                      .address(tags::kBgpInputPeer, &m.peer, "peer", Presence::kRequired)
+                      .uint(tags::kBgpInputOffset, &m.offset, "offset", Presence::kRequired)
+                      .bytes(tags::kBgpInputMessages, &m.messages, "messages")
+                      .decode(payload));
+  return m;
+}
+
+}  // namespace hitless::messages

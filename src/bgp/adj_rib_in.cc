@@ -1,14 +1,21 @@
 #include "bgp/adj_rib_in.h"
 
+#include <algorithm>
 #include <map>
 
 namespace hitless::bgp {
 
-void AdjRibIn::apply(const UpdateMessage& u, std::vector<net::IpPrefix>* dirty) {
-  for (const auto& w : u.withdrawn) {
-    bool had = routes_.erase(w) > 0;
-    stale_.erase(w);
-    if (had) dirty->push_back(w);
+void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net::IpPrefix>* dirty) {
+  auto remove = [&](const net::IpPrefix& p) {
+    bool had = routes_.erase(p) > 0;
+    stale_.erase(p);
+    if (had) dirty->push_back(p);
+  };
+  for (const auto& w : u.withdrawn) remove(w);
+  const auto& path = u.attrs.as_path;
+  if (std::find(path.begin(), path.end(), local_as) != path.end()) {
+    for (const auto& p : u.nlri) remove(p);
+    return;
   }
   // One shared attribute set per message and next hop: a full table holds a few thousand.
   Attrs classic, mp;

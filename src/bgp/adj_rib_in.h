@@ -18,8 +18,9 @@ class AdjRibIn {
  public:
   using Attrs = std::shared_ptr<const PathAttributes>;
 
-  // Applies one UPDATE; appends every prefix whose path changed (or went) to `dirty`.
-  void apply(const UpdateMessage& u, std::vector<net::IpPrefix>* dirty);
+  // Applies one UPDATE; appends every prefix whose path changed (or went) to `dirty`. A path
+  // whose AS_PATH holds `local_as` is a loop (RFC 4271 §9.1.2): it counts as a withdrawal.
+  void apply(const UpdateMessage& u, uint32_t local_as, std::vector<net::IpPrefix>* dirty);
   const PathAttributes* find(const net::IpPrefix& p) const;
   size_t size() const { return routes_.size(); }
   bool empty() const { return routes_.empty(); }

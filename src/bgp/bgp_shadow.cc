@@ -31,6 +31,7 @@ Status BgpShadow::apply(const messages::BgpSessionCheckpoint& s) {
     e.messages = 0;
   }
   e.state = s;
+  e.local_as = local.value->asn;
   e.codec.four_octet_as =
       local.value->caps.four_octet_as.has_value() && remote.value->caps.four_octet_as.has_value();
   // Sockets of older sessions of this peer are dead weight now.
@@ -62,7 +63,7 @@ Status BgpShadow::apply(const messages::BgpInputCheckpoint& in) {
     // The active accepted this UPDATE with the same decoder: a failure here is corruption.
     if (!u.ok())
       return Status::corruption("bgp input for " + in.peer.toString() + ": " + u.error.reason);
-    e.adj_in.apply(*u.value, &ignored);
+    e.adj_in.apply(*u.value, e.local_as, &ignored);
     ++e.messages;
     ignored.clear();
   }

@@ -39,6 +39,7 @@ class BgpShadow {
   struct Entry {
     messages::BgpSessionCheckpoint state;
     UpdateCodecOptions codec;
+    uint32_t local_as = 0;
     AdjRibIn adj_in;
     uint64_t messages = 0;  // UPDATEs applied
   };

@@ -355,7 +355,7 @@ void BgpSpeaker::onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, s
   std::vector<net::IpPrefix> dirty;
   state::RibDelta delta;
   for (auto& u : updates) {
-    p->adj_in.apply(u, &dirty);
+    p->adj_in.apply(u, config_.asn, &dirty);
     if (u.end_of_rib) {
       select(dirty, &delta);
       dirty.clear();

@@ -56,6 +56,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
 
   static std::unique_ptr<PeerDaemon> makePeer(const std::string& name) {
     if (name == "bird2") return makeBirdPeer();
+    if (name == "frr") return makeFrrPeer();
     return nullptr;
   }
 
@@ -170,9 +171,11 @@ TEST_P(BgpInteropTest, PlannedSwitchoverIsInvisibleToThePeer) {
   EXPECT_EQ(rig_.kernelRoutes().size(), kRibRoutes);
 }
 
-INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropTest, ::testing::Values("bird2"), [](const auto& info) {
-  return std::string(info.param) == "bird2" ? std::string("Bird") : std::string(info.param);
-});
+INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropTest, ::testing::Values("bird2", "frr"),
+                         [](const auto& info) {
+                           return std::string(info.param) == "bird2" ? std::string("Bird")
+                                                                     : std::string("Frr");
+                         });
 
 }  // namespace
 }  // namespace hitless::testing

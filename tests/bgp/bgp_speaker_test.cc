@@ -149,8 +149,10 @@ TEST_F(BgpSpeakerTest, GracefulRestartHelperKeepsRoutesUntilEndOfRib) {
   ASSERT_TRUE(a.start(false).isOk());
   ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == 2; }));
 
-  // B vanishes without a NOTIFICATION (as a killed process would): A keeps both routes stale.
+  // B vanishes without a NOTIFICATION (as a killed process would, with no standby holding its
+  // socket): A keeps both routes stale.
   b.reset();
+  sink_b_.shadow.clear();
   ASSERT_TRUE(waitFor([&] { return a.summary()["neighbors"][0]["prefixes_stale"] == 2; }));
   EXPECT_EQ(sink_a_.rib.size(), 2u);
 

@@ -44,5 +44,6 @@ class PeerDaemon {
 };
 
 std::unique_ptr<PeerDaemon> makeBirdPeer();
+std::unique_ptr<PeerDaemon> makeFrrPeer();
 
 }  // namespace hitless::testing

@@ -57,6 +57,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
   static std::unique_ptr<PeerDaemon> makePeer(const std::string& name) {
     if (name == "bird2") return makeBirdPeer();
     if (name == "frr") return makeFrrPeer();
+    if (name == "gobgp") return makeGobgpPeer();
     return nullptr;
   }
 
@@ -171,10 +172,12 @@ TEST_P(BgpInteropTest, PlannedSwitchoverIsInvisibleToThePeer) {
   EXPECT_EQ(rig_.kernelRoutes().size(), kRibRoutes);
 }
 
-INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropTest, ::testing::Values("bird2", "frr"),
+INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropTest, ::testing::Values("bird2", "frr", "gobgp"),
                          [](const auto& info) {
-                           return std::string(info.param) == "bird2" ? std::string("Bird")
-                                                                     : std::string("Frr");
+                           std::string n = info.param;
+                           return n == "bird2" ? std::string("Bird")
+                                  : n == "frr" ? std::string("Frr")
+                                               : std::string("Gobgp");
                          });
 
 }  // namespace

@@ -45,5 +45,6 @@ class PeerDaemon {
 
 std::unique_ptr<PeerDaemon> makeBirdPeer();
 std::unique_ptr<PeerDaemon> makeFrrPeer();
+std::unique_ptr<PeerDaemon> makeGobgpPeer();
 
 }  // namespace hitless::testing

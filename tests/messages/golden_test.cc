@@ -88,7 +88,7 @@ const std::vector<Golden>& corpus() {
              {0, "1.0.0", 0x0123456789abcdefULL, buildCatalog(kRelease1_0)->messageSet()}, &s);
          return s;
        },
-       "session hello slot 0 software 1.0.0 clients 4"},
+       "session hello slot 0 software 1.0.0 clients 5"},
       {"rf_status_v1.bin", kClientRf, kMsgRfStatus, 1,
        [] {
          std::string s;

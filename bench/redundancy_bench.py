@@ -33,6 +33,7 @@ class Pair:
     def __init__(self, dirpath):
         self.dir = dirpath
         self.procs = [None, None]
+        self.launcher = []  # argv prefix, e.g. ["ip", "netns", "exec", NS]
         os.makedirs(f"{dirpath}/s0", exist_ok=True)
         os.makedirs(f"{dirpath}/s1", exist_ok=True)
 
@@ -40,7 +41,7 @@ class Pair:
         return f"{self.dir}/rp{slot}.ctl"
 
     def start(self, slot, release, active, extra=()):
-        args = [f"{BIN}/rpd-{release}", "--slot", str(slot), "--active" if active else "--standby",
+        args = [*self.launcher, f"{BIN}/rpd-{release}", "--slot", str(slot), "--active" if active else "--standby",
                 "--state-dir", f"{self.dir}/s{slot}", "--checkpoint-socket", f"{self.dir}/ckpt",
                 "--control", self.ctl(slot), *extra]
         log = open(f"{self.dir}/rp{slot}.log", "a")

@@ -79,15 +79,8 @@ class BirdPeer : public PeerDaemon {
     return v;
   }
 
-  std::string log() const override {
-    auto t = readFile(log_path_);
-    return t.isOk() ? *t : "";
-  }
-
  private:
-  PeerDaemonOptions options_;
-  std::string socket_, log_path_;
-  std::unique_ptr<ChildProcess> process_;
+  std::string socket_;
 };
 
 // FRR's bgpd alone (-Z: no zebra, -S: no privilege drop), driven and read with vtysh.
@@ -153,15 +146,8 @@ class FrrPeer : public PeerDaemon {
     return v;
   }
 
-  std::string log() const override {
-    auto t = readFile(log_path_);
-    return t.isOk() ? *t : "";
-  }
-
  private:
-  PeerDaemonOptions options_;
-  std::string vty_dir_, log_path_;
-  std::unique_ptr<ChildProcess> process_;
+  std::string vty_dir_;
 };
 
 // An MRT TABLE_DUMP_V2 file (RFC 6396) holding `prefixes` with ORIGIN IGP and NEXT_HOP
@@ -302,11 +288,6 @@ class GobgpPeer : public PeerDaemon {
     return v;
   }
 
-  std::string log() const override {
-    auto t = readFile(log_path_);
-    return t.isOk() ? *t : "";
-  }
-
  private:
   Result<std::string> cli(std::vector<std::string> args, int timeout_ms = 5000) {
     std::vector<std::string> argv = {"/usr/bin/gobgp", "-u", "127.0.0.1", "-p", "50051"};
@@ -317,13 +298,14 @@ class GobgpPeer : public PeerDaemon {
     if (!r->succeeded()) return Status::ioError(r->err.empty() ? r->out : r->err);
     return r->out;
   }
-
-  PeerDaemonOptions options_;
-  std::string log_path_;
-  std::unique_ptr<ChildProcess> process_;
 };
 
 }  // namespace
+
+std::string PeerDaemon::log() const {
+  auto t = readFile(log_path_);
+  return t.isOk() ? *t : "";
+}
 
 std::unique_ptr<PeerDaemon> makeGobgpPeer() { return std::make_unique<GobgpPeer>(); }
 

@@ -40,7 +40,12 @@ class PeerDaemon {
   // Empty: started. Otherwise why not.
   virtual std::string start(const PeerDaemonOptions& options, const TempDir& dir) = 0;
   virtual PeerView view() = 0;
-  virtual std::string log() const = 0;
+  std::string log() const;  // the daemon's own log file
+
+ protected:
+  PeerDaemonOptions options_;
+  std::string log_path_;
+  std::unique_ptr<ChildProcess> process_;
 };
 
 std::unique_ptr<PeerDaemon> makeBirdPeer();

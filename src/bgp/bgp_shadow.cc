@@ -115,8 +115,9 @@ std::vector<AdoptedSession> BgpShadow::takeAdoptable() {
 }
 
 void BgpShadow::clear() {
+  // Sockets stay: they travel beside the checkpoint stream and may already have arrived for
+  // the states about to be sent again. A socket no state claims is shut down at takeover.
   entries_.clear();
-  sockets_.clear();  // closes our copies only: the active still owns the sessions
 }
 
 nlohmann::json BgpShadow::status() const {

@@ -29,7 +29,7 @@ class BgpShadow {
   // BgpSpeaker::start(). Every other socket is shut down, so its neighbor sees the session end
   // and keeps our routes as a graceful-restart helper. Leaves the shadow empty.
   std::vector<AdoptedSession> takeAdoptable();
-  // A new checkpoint session: start over (the active sends everything again).
+  // A new checkpoint session: start over (the active sends every state again).
   void clear();
 
   size_t sessions() const { return entries_.size(); }

@@ -154,7 +154,7 @@ TEST_P(BgpInteropTest, PlannedSwitchoverIsInvisibleToThePeer) {
   auto s = summary(1);
   ASSERT_FALSE(s.is_null()) << diagnostics();
   EXPECT_EQ(s["neighbors"][0]["state"], "Established") << "adopted, not re-established";
-  EXPECT_EQ(s["neighbors"][0]["prefixes_received"], kRibRoutes);
+  EXPECT_EQ(s["neighbors"][0]["prefixes_received"], kRibRoutes) << diagnostics();
   EXPECT_EQ(s["restarting"], false);
   // More than a hold time (3 s) later the peer still has the same session: the new active's
   // keepalives flow.

@@ -152,7 +152,7 @@ TEST_F(BgpSpeakerTest, GracefulRestartHelperKeepsRoutesUntilEndOfRib) {
   // B vanishes without a NOTIFICATION (as a killed process would, with no standby holding its
   // socket): A keeps both routes stale.
   b.reset();
-  sink_b_.shadow.clear();
+  sink_b_.shadow = BgpShadow();  // its copies of the sockets die with the process too
   ASSERT_TRUE(waitFor([&] { return a.summary()["neighbors"][0]["prefixes_stale"] == 2; }));
   EXPECT_EQ(sink_a_.rib.size(), 2u);
 

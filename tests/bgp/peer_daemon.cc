@@ -1,6 +1,7 @@
 #include "bgp/peer_daemon.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -72,6 +73,12 @@ class BirdPeer : public PeerDaemon {
     if (std::regex_search(v.raw, m, std::regex(R"(rtr\s+BGP\s+\S+\s+\S+\s+(\S+)\s+(\w+))"))) {
       v.since = m[1];
       v.established = m[2] == "Established";
+      std::smatch t;
+      std::string since = v.since;
+      if (std::regex_match(since, t, std::regex(R"((\d+):(\d+):(\d+)\.(\d+))"))) {
+        v.since_ms = ((std::stoll(t[1]) * 60 + std::stoll(t[2])) * 60 + std::stoll(t[3])) * 1000 +
+                     std::stoll(t[4]);
+      }
     }
     v.routes_imported = number(v.raw, R"(Routes:\s+(\d+) imported)");
     v.updates_received = number(v.raw, R"(Import updates:\s+(\d+))");
@@ -301,6 +308,11 @@ class GobgpPeer : public PeerDaemon {
 };
 
 }  // namespace
+
+bool sameSession(const PeerView& a, const PeerView& b) {
+  if (a.since_ms >= 0 && b.since_ms >= 0) return std::llabs(a.since_ms - b.since_ms) <= 500;
+  return a.since == b.since;
+}
 
 std::string PeerDaemon::log() const {
   auto t = readFile(log_path_);

@@ -26,12 +26,19 @@ struct PeerDaemonOptions {
 // What the peer says about its session with the router.
 struct PeerView {
   bool established = false;
-  std::string since;              // when the session last changed state (daemon's own clock)
+  std::string since;  // identifies the session: changes when it flaps
+  // BIRD shows "since" as a wall-clock time converted from its monotonic clock: the same
+  // instant can print 1 ms apart on two reads. sameSession() allows for that.
+  int64_t since_ms = -1;
   uint64_t updates_received = 0;  // UPDATE-carried announcements accepted from the router
   uint64_t withdraws_received = 0;
   uint64_t routes_imported = 0;  // routes it holds from the router now
   std::string raw;               // the CLI output it was read from (for failure messages)
 };
+
+struct PeerView;
+// True when `a` and `b` describe the same session (no flap in between).
+bool sameSession(const PeerView& a, const PeerView& b);
 
 class PeerDaemon {
  public:

@@ -180,11 +180,21 @@ void BgpSpeaker::resyncStandby() {
     const BgpSession& s = *p->session;
     if (s.state() != SessionState::kEstablished) continue;
     host_.bgpSessionChanged(checkpointOf(s), s.socketFd());
-    messages::BgpInputCheckpoint input;
-    input.peer = s.peer().address;
-    input.offset = s.rxOffset();
-    p->adj_in.encode(s.codecOptions(), &input.messages);
-    if (!input.messages.empty()) host_.applyBgpChanges({}, &input);
+    std::string all;
+    p->adj_in.encode(s.codecOptions(), &all);
+    // In pieces of about 1 MiB, cut at message boundaries: a full table is tens of MB and a
+    // checkpoint frame is bounded.
+    std::string_view rest = all;
+    while (!rest.empty()) {
+      size_t cut = 0;
+      while (cut < rest.size() && cut < (size_t{1} << 20)) {
+        cut += *messageLength(rest.substr(cut)).value;  // our own encoding: always whole
+      }
+      messages::BgpInputCheckpoint input{s.peer().address, s.rxOffset(),
+                                         std::string(rest.substr(0, cut))};
+      host_.applyBgpChanges({}, &input);
+      rest.remove_prefix(cut);
+    }
   }
 }
 

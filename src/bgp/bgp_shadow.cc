@@ -45,8 +45,11 @@ Status BgpShadow::apply(const messages::BgpSessionCheckpoint& s) {
 Status BgpShadow::apply(const messages::BgpInputCheckpoint& in) {
   auto it = entries_.find(in.peer);
   if (it == entries_.end()) {
-    return Status::corruption("bgp input for " + in.peer.toString() +
-                              " without an established session");
+    // Input of a session whose state has not come yet (it became Established before this
+    // standby synced): the active sends that session's whole Adj-RIB-In with its state, so
+    // these bytes are not needed. Not a reason to drop the checkpoint session.
+    ++orphan_inputs_;
+    return Status::ok();
   }
   Entry& e = it->second;
   std::string_view rest = in.messages;
@@ -128,7 +131,8 @@ nlohmann::json BgpShadow::status() const {
                    {"updates_applied", e.messages},
                    {"rx_offset", e.state.rx_offset},
                    {"socket", sockets_.count({peer, e.state.session_id}) > 0},
-                   {"handed_over", e.state.handover}});
+                   {"handed_over", e.state.handover},
+                   {"inputs_before_state", orphan_inputs_}});
   }
   return out;
 }

@@ -44,6 +44,7 @@ class BgpShadow {
     uint64_t messages = 0;  // UPDATEs applied
   };
   std::map<net::IpAddress, Entry> entries_;
+  uint64_t orphan_inputs_ = 0;  // input that arrived before its session's state
   // Sockets by (peer, session id): they may arrive before or after the session's state.
   std::map<std::pair<net::IpAddress, uint64_t>, event::UniqueFd> sockets_;
 };

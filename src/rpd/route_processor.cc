@@ -137,7 +137,7 @@ Status RouteProcessor::start() {
 constexpr int64_t kHandoverTimeoutNs = 5'000'000'000;
 
 void RouteProcessor::syncBgpRole() {
-  if (!fsm_.isActive() || handing_over_) {
+  if (!fsm_.isActive()) {
     if (bgp_) {
       // No NOTIFICATION: the neighbors keep our routes (graceful restart helper) while the
       // peer RP takes over.

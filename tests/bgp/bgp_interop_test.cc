@@ -47,7 +47,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     po.netns = rig_.testbed().peer();
     po.address = "198.18.3.2";
     po.neighbor = "198.18.3.1";
-    po.routes = kRoutes;
+    po.routes = routes_;
     po.next_hop = testbed::Addresses::kDst;
     po.hold_time_s = 3;  // keepalives every second: a handover that stalls them shows
     err = peer_->start(po, rig_.dir());
@@ -76,7 +76,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     auto s = summary(slot);
     if (s.is_null() || s["neighbors"].empty()) return false;
     const auto& n = s["neighbors"][0];
-    return n["state"] == "Established" && n["prefixes_received"] == kRibRoutes &&
+    return n["state"] == "Established" && n["prefixes_received"] == routes_ + 1 &&
            !s["restarting"].get<bool>() && peer_->view().routes_imported == 1;
   }
 
@@ -89,10 +89,11 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     startRp(0, true);
     startRp(1, false);
     ASSERT_TRUE(waitFor([&] { return converged(0); }, 30000)) << diagnostics();
-    ASSERT_TRUE(rig_.waitFwdd(kRibRoutes, 30000)) << rig_.fwddStatus().dump();
+    ASSERT_TRUE(rig_.waitFwdd(routes_ + 1, 30000)) << rig_.fwddStatus().dump();
     ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
   }
 
+  size_t routes_ = kRoutes;  // announced by the peer (plus 198.19.0.0/24)
   ForwardingRig rig_;
   RpPair pair_;
   std::unique_ptr<PeerDaemon> peer_;
@@ -173,6 +174,46 @@ TEST_P(BgpInteropTest, PlannedSwitchoverIsInvisibleToThePeer) {
   EXPECT_EQ(rig_.fwddStatus()["swept"], 0);
   EXPECT_EQ(rig_.kernelRoutes().size(), kRibRoutes);
 }
+
+// The switchover lands while the peer is still sending its table (100k routes): the active stops
+// mid-stream, with part of a message read, and the new active goes on from that byte.
+class BgpInteropMidTableTest : public BgpInteropTest {
+ protected:
+  BgpInteropMidTableTest() { routes_ = 100000; }
+};
+
+TEST_P(BgpInteropMidTableTest, PlannedSwitchoverWhileThePeerSendsItsTable) {
+  startRp(1, false);
+  startRp(0, true);
+  ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
+  // Switch over as soon as part of the table arrived (and not all of it).
+  uint64_t seen = 0;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto s = summary(0);
+        if (s.is_null() || s["neighbors"].empty()) return false;
+        seen = s["neighbors"][0]["prefixes_received"].get<uint64_t>();
+        return seen > 0;
+      },
+      30000))
+      << diagnostics();
+  PeerView before = peer_->view();
+  auto r = pair_.request(0, {{"cmd", "force-switchover"}}, 10000);
+  ASSERT_TRUE(r.value("ok", false)) << r.dump() << diagnostics();
+  ASSERT_TRUE(pair_.waitState(1, 13, 10000)) << pair_.logs();
+  ASSERT_TRUE(waitFor([&] { return converged(1); }, 60000)) << diagnostics();
+  ASSERT_TRUE(rig_.waitFwdd(routes_ + 1, 30000)) << rig_.fwddStatus().dump();
+  PeerView after = peer_->view();
+  EXPECT_TRUE(sameSession(before, after)) << before.since << " -> " << after.since << "\n"
+                                          << diagnostics();
+  EXPECT_EQ(after.withdraws_received, before.withdraws_received);
+  EXPECT_EQ(summary(1)["neighbors"][0]["flaps"], 0);
+  EXPECT_EQ(rig_.fwddStatus()["swept"], 0);
+  RecordProperty("prefixes_before_switchover", static_cast<int>(seen));
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropMidTableTest, ::testing::Values("bird2"),
+                         [](const auto&) { return std::string("Bird"); });
 
 INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropTest, ::testing::Values("bird2", "frr", "gobgp"),
                          [](const auto& info) {

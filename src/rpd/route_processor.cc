@@ -753,8 +753,10 @@ void RouteProcessor::handOver() {
         " ms (checkpoints or BGP output still draining); still active"));
     return;
   }
-  if (channel_->unackedTransactions() > 0 || bulk_ || !handOverBgp() ||
-      channel_->unackedTransactions() > 0) {
+  // BGP stops reading first: input that arrived during the drain would otherwise be consumed
+  // here and never reach the standby.
+  const bool bgp_stopped = handOverBgp();
+  if (!bgp_stopped || channel_->unackedTransactions() > 0 || bulk_) {
     // Drain first: the standby must hold every change the active reported applied, and every
     // BGP session stopped at a message boundary.
     handover_timer_ = loop_.addTimer(1, [this] { handOver(); });

@@ -265,6 +265,8 @@ std::string BgpSession::quiesce() {
   }
   if (!conn_) return {};
   conn_->pauseReading();
+  // Whole messages not yet parsed (the rest of a slice) go over too: the new active parses
+  // them first.
   return carry_ + std::string(conn_->unconsumedInput());
 }
 
@@ -274,6 +276,7 @@ void BgpSession::resume() {
   if (!conn_) return;
   conn_->resumeReading();
   startTimers();
+  if (carry_.size() + conn_->unconsumedInput().size() >= kHeaderSize) scheduleMoreInput();
 }
 
 void BgpSession::sendOpen() {
@@ -306,7 +309,9 @@ void BgpSession::write(std::string_view bytes) {
 void BgpSession::onData(std::string_view input) {
   if (carry_.empty()) {
     size_t used = processInput(input);
-    if (used != kTornDown) conn_->consume(used);
+    if (used == kTornDown) return;
+    conn_->consume(used);
+    if (input.size() - used >= kHeaderSize) scheduleMoreInput();
     return;
   }
   // Adopted bytes first (NSR): they and the new input form one stream.
@@ -318,6 +323,23 @@ void BgpSession::onData(std::string_view input) {
   size_t used = processInput(buffer);
   if (!*alive || used == kTornDown) return;
   carry_ = buffer.substr(used);
+  if (carry_.size() >= kHeaderSize) scheduleMoreInput();
+}
+
+void BgpSession::scheduleMoreInput() {
+  if (more_input_scheduled_ || quiesced_) return;
+  more_input_scheduled_ = true;
+  auto alive = alive_;
+  loop_.addTimer(0, [this, alive] {
+    if (!*alive) return;
+    more_input_scheduled_ = false;
+    if (!conn_ || quiesced_) return;
+    if (!carry_.empty()) {
+      onData(std::string_view());
+    } else {
+      conn_->redeliver();
+    }
+  });
 }
 
 size_t BgpSession::processInput(std::string_view input) {
@@ -340,6 +362,9 @@ size_t BgpSession::processInput(std::string_view input) {
       return kTornDown;
     }
     if (*len.value == 0 || input.size() - used < *len.value) break;
+    // A slice per loop turn: one RIB transaction stays small enough for the standby to apply
+    // between heartbeats, and timers keep running during a full-table transfer.
+    if (used >= kSliceBytes) break;
     std::string_view message = input.substr(used, *len.value);
     ++counters_.messages_in;
     last_rx_ns_ = loop_.clock().nowNs();

@@ -134,6 +134,9 @@ class BgpSession {
   void onData(std::string_view input);
   // Parses the whole messages at the front of `input`; returns the bytes used, or kTornDown.
   static constexpr size_t kTornDown = ~size_t{0};
+  static constexpr size_t kSliceBytes = 128 * 1024;
+  // More whole messages wait in the input: parse the next slice on the next loop turn.
+  void scheduleMoreInput();
   size_t processInput(std::string_view input);
   // Handles one whole message other than an UPDATE in Established; false when torn down.
   bool handleMessage(std::string_view message);
@@ -168,6 +171,7 @@ class BgpSession {
   std::string last_error_;
   bool stopped_ = true;
   bool quiesced_ = false;
+  bool more_input_scheduled_ = false;
   uint64_t session_id_ = 0;
   uint64_t rx_offset_ = 0, tx_offset_ = 0;
   std::string local_open_bytes_, peer_open_bytes_;

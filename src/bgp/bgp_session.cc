@@ -307,6 +307,17 @@ void BgpSession::write(std::string_view bytes) {
 }
 
 void BgpSession::onData(std::string_view input) {
+  if (state_ == SessionState::kEstablished && !observer_.readyForInput()) {
+    if (!input_paused_ && conn_) {
+      input_paused_ = true;
+      conn_->pauseReading();
+    }
+    if (!input.empty() && !carry_.empty()) {
+      carry_.append(input);
+      conn_->consume(input.size());
+    }
+    return;
+  }
   if (carry_.empty()) {
     size_t used = processInput(input);
     if (used == kTornDown) return;
@@ -324,6 +335,13 @@ void BgpSession::onData(std::string_view input) {
   if (!*alive || used == kTornDown) return;
   carry_ = buffer.substr(used);
   if (carry_.size() >= kHeaderSize) scheduleMoreInput();
+}
+
+void BgpSession::resumeInput() {
+  if (!input_paused_ || !conn_) return;
+  input_paused_ = false;
+  if (!quiesced_) conn_->resumeReading();
+  scheduleMoreInput();
 }
 
 void BgpSession::scheduleMoreInput() {
@@ -500,6 +518,8 @@ void BgpSession::onTick() {
                   ? hold_time_s_
                   : uint16_t{240}} *  // RFC 4271 §8.2.2: a large hold time until OPEN arrives
       1000000000;
+  // Paused for flow control, the peer's messages wait unread in our socket: it is alive.
+  if (input_paused_) last_rx_ns_ = now;
   if (hold_ns > 0 && now - last_rx_ns_ > hold_ns) {
     notifyAndClose({err::kHoldTimerExpired, 0, {}, "hold timer expired"});
     return;

@@ -71,6 +71,10 @@ class SessionObserver {
   virtual void onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, std::string_view raw,
                          uint64_t offset) = 0;
   virtual void onRouteRefresh(BgpSession& s, AfiSafi afi_safi) = 0;
+  // Flow control: false while what this session produced cannot be absorbed yet (the standby
+  // is behind); the session stops reading — TCP pushes back on the neighbor — until
+  // BgpSession::resumeInput().
+  virtual bool readyForInput() { return true; }
   // The session left Established (or never got there). `peer_restarting`: the peer may be
   // restarting gracefully — it negotiated graceful restart and the session ended without a
   // NOTIFICATION — so its routes are kept stale (RFC 4724 §4.2).
@@ -95,6 +99,8 @@ class BgpSession {
   std::string quiesce();
   void resume();
   bool quiesced() const { return quiesced_; }
+  // Flow control (see SessionObserver::readyForInput).
+  void resumeInput();
   // Sends a Cease NOTIFICATION if a connection exists, then Idle without retrying.
   void stop(uint8_t cease_subcode, const std::string& reason);
   // An incoming connection from this peer's address (the speaker's listener accepted it).
@@ -172,6 +178,7 @@ class BgpSession {
   bool stopped_ = true;
   bool quiesced_ = false;
   bool more_input_scheduled_ = false;
+  bool input_paused_ = false;  // flow control: the observer cannot absorb more yet
   uint64_t session_id_ = 0;
   uint64_t rx_offset_ = 0, tx_offset_ = 0;
   std::string local_open_bytes_, peer_open_bytes_;

@@ -171,6 +171,10 @@ std::vector<messages::BgpSessionCheckpoint> BgpSpeaker::handoverState() {
   return out;
 }
 
+void BgpSpeaker::resumeInput() {
+  for (auto& p : peers_) p->session->resumeInput();
+}
+
 void BgpSpeaker::resume() {
   for (auto& p : peers_) p->session->resume();
 }

@@ -50,6 +50,8 @@ class BgpHost {
   virtual void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) = 0;
   // The prefixes of the BGP routes the RIB holds now.
   virtual std::vector<net::IpPrefix> bgpPrefixes() const = 0;
+  // False while the host is too far behind to take more (sessions stop reading).
+  virtual bool readyForInput() const { return true; }
 };
 
 // An Established session handed over by the previous active RP.
@@ -81,6 +83,8 @@ class BgpSpeaker : public SessionObserver {
   void resume();
   // A new standby: every Established session again (state, socket, Adj-RIB-In as UPDATEs).
   void resyncStandby();
+  // Flow control: the host can absorb input again (BgpHost::readyForInput turned true).
+  void resumeInput();
 
   const BgpConfig& config() const { return config_; }
   size_t adjRibInSize() const;
@@ -93,6 +97,7 @@ class BgpSpeaker : public SessionObserver {
                  uint64_t offset) override;
   void onRouteRefresh(BgpSession& s, AfiSafi afi_safi) override;
   void onDown(BgpSession& s, const std::string& reason, bool peer_restarting) override;
+  bool readyForInput() override { return host_.readyForInput(); }
 
  private:
   struct Peer {

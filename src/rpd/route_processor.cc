@@ -194,10 +194,19 @@ void RouteProcessor::applyBgpChanges(state::RibDelta delta,
   if (input != nullptr) extra.emplace_back(*input);
   applyRibChanges(
       std::move(delta),
-      [](ChangeResult r) {
+      [this, alive = alive_](ChangeResult r) {
         if (!r.status.isOk()) logEvent("BGP", Severity::kError, "RIB_UPDATE", r.status.message());
+        // An acknowledged transaction may be what BGP was waiting for (flow control).
+        if (*alive && bgp_ && readyForInput()) bgp_->resumeInput();
       },
       std::move(extra));
+}
+
+bool RouteProcessor::readyForInput() const {
+  // A few transactions in flight keep the pipe full; beyond that the standby is behind and
+  // BGP waits rather than queueing without bound (TCP pushes back on the neighbors).
+  constexpr size_t kMaxBgpTransactionsInFlight = 8;
+  return !syncing() || channel_->unackedTransactions() < kMaxBgpTransactionsInFlight;
 }
 
 void RouteProcessor::bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) {
@@ -479,6 +488,11 @@ void RouteProcessor::onClosed(const std::string& reason, bool peer_alive) {
   // The channel is inside its own callback: destroy it from the loop, not here.
   std::shared_ptr<checkpoint::CheckpointChannel> dying(channel_.release());
   loop_.addTimer(0, [dying] {});
+  // No standby to wait for any more: BGP input paused for flow control goes on (deferred: the
+  // channel is still unwinding).
+  loop_.addTimer(0, [this, alive = alive_] {
+    if (*alive && bgp_) bgp_->resumeInput();
+  });
   RfEvent ev{RfEvent::kSessionDown};
   ev.peer_alive = peer_alive;
   execute(fsm_.handle(ev));

@@ -102,6 +102,7 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpHost {
   void applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) override;
   void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) override;
   std::vector<net::IpPrefix> bgpPrefixes() const override;
+  bool readyForInput() const override;
 
  private:
   struct BulkProducer;

@@ -520,6 +520,12 @@ void BgpSession::onTick() {
       1000000000;
   // Paused for flow control, the peer's messages wait unread in our socket: it is alive.
   if (input_paused_) last_rx_ns_ = now;
+  if (hold_ns > 0 && now - last_rx_ns_ > hold_ns && conn_) {
+    // This loop may have been busy, not the peer silent: read what waits in the socket first.
+    conn_->pollInput();
+    if (!conn_ || state_ == SessionState::kIdle) return;
+    now = loop_.clock().nowNs();
+  }
   if (hold_ns > 0 && now - last_rx_ns_ > hold_ns) {
     notifyAndClose({err::kHoldTimerExpired, 0, {}, "hold timer expired"});
     return;

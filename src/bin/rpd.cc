@@ -32,7 +32,7 @@ constexpr char kUsage[] =
     "       rpd --slot 0|1 (--active | --standby) --state-dir DIR --checkpoint-socket PATH\n"
     "           --control PATH [--config FILE] [--heartbeat-ms N] [--heartbeat-threshold N]\n"
     "           [--ack-timeout-ms N] [--digest-interval-ms N] [--bulk-batch N]\n"
-    "           [--fib-socket PATH]\n"
+    "           [--fib-socket PATH] [--handover-timeout-ms N]\n"
     "\n"
     "  --describe             print this binary's release and ISSU message set as JSON\n"
     "  --slot                 RP slot; slot 0 listens on the checkpoint socket, slot 1 connects\n"
@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
                                                   "--ack-timeout-ms",
                                                   "--digest-interval-ms",
                                                   "--bulk-batch",
+                                                  "--handover-timeout-ms",
                                                   "--active",
                                                   "--standby",
                                                   "--software-version",
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
   o.ack_timeout_ms = number("--ack-timeout-ms", 3000);
   o.digest_interval_ms = number("--digest-interval-ms", 10000);
   o.bulk_batch = static_cast<size_t>(number("--bulk-batch", 2048));
+  o.handover_timeout_ms = number("--handover-timeout-ms", 5000);
   if (opt.count("--crash-at")) {
     const auto& points = rpd::crashPoints();
     if (std::find(points.begin(), points.end(), opt["--crash-at"]) == points.end()) {

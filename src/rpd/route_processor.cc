@@ -134,8 +134,6 @@ Status RouteProcessor::start() {
   return Status::ok();
 }
 
-constexpr int64_t kHandoverTimeoutNs = 5'000'000'000;
-
 void RouteProcessor::syncBgpRole() {
   if (!fsm_.isActive()) {
     if (bgp_) {
@@ -761,9 +759,9 @@ void RouteProcessor::handOver() {
     finish(Status::failedPrecondition("the standby went away before the handover"));
     return;
   }
-  if (loop_.clock().nowNs() - handover_started_ns_ > kHandoverTimeoutNs) {
+  if (loop_.clock().nowNs() - handover_started_ns_ > options_.handover_timeout_ms * 1000000) {
     finish(Status::failedPrecondition(
-        "the handover did not complete in " + std::to_string(kHandoverTimeoutNs / 1000000) +
+        "the handover did not complete in " + std::to_string(options_.handover_timeout_ms) +
         " ms (checkpoints or BGP output still draining); still active"));
     return;
   }

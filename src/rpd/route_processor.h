@@ -42,6 +42,9 @@ struct RouteProcessorOptions {
   int64_t ack_timeout_ms = 3000;
   int64_t digest_interval_ms = 10000;
   size_t bulk_batch = 2048;  // routes per bulk transaction
+  // A planned switchover gives up (and this RP stays active) if checkpoints and BGP output have
+  // not drained by then.
+  int64_t handover_timeout_ms = 5000;
   // Test hook: SIGKILL this process at a named point (see kCrashPoints in the .cc), so fault
   // tests kill a real process at an exact place in the protocol, deterministically.
   std::string crash_at;

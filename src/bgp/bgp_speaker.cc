@@ -329,7 +329,7 @@ void BgpSpeaker::exportTo(Peer& p) {
     if (n.address.family == s.localAddress().family) same_family.push_back(n);
   }
   encodeUpdates(same_family, attrs, false, s.codecOptions(), &out);
-  p.prefixes_sent = exportedCount(s);
+  p.prefixes_sent = same_family.size();
   for (AfiSafi a : {kIpv4Unicast, kIpv6Unicast}) {
     if (s.negotiated(a)) encodeEndOfRib(a, &out);
   }

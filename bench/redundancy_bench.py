@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Redundancy benchmarks between two real rpd processes; prints one JSON object.
 
-  throughput  incremental checkpoint changes/s (batched), same image and mixed 1.0/1.1
+  throughput  incremental checkpoint changes/s (batched), same image and mixed 1.0/1.1: changes
+              that replace routes of a 100k table (steady-state churn) and changes that each add
+              a route (the table grows: memory is faulted in as it goes)
   lag         acknowledgement lag percentiles at a steady 100k changes/s
   bulk        fresh standby to STANDBY HOT with 1M routes, digest check included
   switchover  SIGKILL of the active to the standby reporting ACTIVE, N runs
@@ -89,17 +91,23 @@ def with_pair(active_rel, standby_rel, fn, extra=()):
             pair.close()
 
 
-def throughput(active_rel, standby_rel, count):
+def throughput(active_rel, standby_rel, count, span):
     def run(pair):
         pair.start(1, standby_rel, False)
         pair.wait_state(1, 8)
         r = request(pair.ctl(0), {"cmd": "rib-generate", "count": count, "batch": 1000,
-                                  "window": 64})
+                                  "window": 64, "span": span})
         assert r["ok"] and r["synced"], r
-        return {"pair": f"{active_rel}->{standby_rel}", "changes": count,
+        return {"pair": f"{active_rel}->{standby_rel}",
+                "kind": "replace" if span < count else "add",
+                "table_routes": span, "changes": count,
                 "changes_per_second": round(r["changes_per_second"]),
                 "seconds": round(r["seconds"], 3)}
     return with_pair(active_rel, standby_rel, run)
+
+
+def loop_stats(pair):
+    return {("active" if s == 0 else "standby"): pair.status(s)["event_loop"] for s in (0, 1)}
 
 
 def lag(rate, seconds):
@@ -110,7 +118,7 @@ def lag(rate, seconds):
                                   "rate": rate, "window": 1000})
         assert r["ok"] and r["synced"], r
         return {"rate": rate, "batch": 100, "achieved_per_second": round(r["changes_per_second"]),
-                "ack_lag_us": r["ack_lag_us"]}
+                "ack_lag_us": r["ack_lag_us"], "event_loop": loop_stats(pair)}
     return with_pair("1.1", "1.1", run)
 
 
@@ -156,7 +164,8 @@ def switchover(runs, routes):
 def main():
     n = 200_000 if QUICK else 2_000_000
     result = {
-        "throughput": [throughput("1.1", "1.1", n), throughput("1.0", "1.1", n)],
+        "throughput": [throughput(a, "1.1", n, span)
+                       for span in (100_000, n) for a in ("1.1", "1.0")],
         "lag_at_100k_per_s": lag(100_000, 1 if QUICK else 3),
         "bulk": bulk(100_000 if QUICK else 1_000_000),
         "switchover_after_kill9": switchover(10 if QUICK else 100, 10_000),

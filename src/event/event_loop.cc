@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -81,6 +82,7 @@ void EventLoop::runOnce(int64_t wait_ms) {
   }
   struct epoll_event events[64];
   int n = ::epoll_wait(epfd_, events, 64, static_cast<int>(timeout));
+  const int64_t start = clock().nowNs();
   for (int i = 0; i < n; ++i) {
     auto it = fds_.find(events[i].data.fd);
     if (it == fds_.end()) continue;  // removed by an earlier callback in this batch
@@ -88,6 +90,12 @@ void EventLoop::runOnce(int64_t wait_ms) {
     (*cb)(events[i].events);
   }
   runDueTimers();
+  const int64_t took = clock().nowNs() - start;
+  ++stats_.turns;
+  stats_.turns_over_1ms += took > 1000000;
+  stats_.turns_over_10ms += took > 10000000;
+  stats_.turns_over_100ms += took > 100000000;
+  stats_.longest_turn_ns = std::max(stats_.longest_turn_ns, took);
 }
 
 void EventLoop::run(int64_t max_ms) {

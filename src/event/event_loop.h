@@ -21,6 +21,14 @@ namespace hitless::event {
 
 using TimerId = uint64_t;
 
+// How long the loop's turns (the callbacks run after one wakeup) took: a slow turn delays every
+// other fd and timer of the process — heartbeats, acknowledgements, BGP keepalives.
+struct LoopStats {
+  uint64_t turns = 0;
+  uint64_t turns_over_1ms = 0, turns_over_10ms = 0, turns_over_100ms = 0;
+  int64_t longest_turn_ns = 0;
+};
+
 class EventLoop {
  public:
   using FdCallback = std::function<void(uint32_t events)>;
@@ -46,6 +54,7 @@ class EventLoop {
   void stop() { stopped_ = true; }
 
   const Clock& clock() const { return SteadyClock::instance(); }
+  const LoopStats& stats() const { return stats_; }
 
  private:
   struct Timer {
@@ -62,6 +71,7 @@ class EventLoop {
   using Deadline = std::pair<int64_t, TimerId>;  // (due ns, id)
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> heap_;
   TimerId next_timer_ = 1;
+  LoopStats stats_;
 };
 
 }  // namespace hitless::event

@@ -26,10 +26,8 @@ Status FibAgent::adoptFromKernel() {
   ASSIGN_OR_RETURN(std::vector<net::Route> routes, kernel_.dump());
   index_.clear();
   entries_.clear();
-  free_.clear();
   stale_ = 0;
   index_.reserve(routes.size());
-  entries_.reserve(routes.size());
   for (size_t i = 0; i < routes.size(); ++i) {
     if (i + state::Rib::kPrefetchDistance < routes.size()) {
       index_.prefetch(routes[i + state::Rib::kPrefetchDistance].prefix);
@@ -43,16 +41,9 @@ Status FibAgent::adoptFromKernel() {
 }
 
 uint32_t FibAgent::insert(net::Route route) {
-  uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(entries_.size());
-    entries_.emplace_back();
-  }
-  index_.insert(route.prefix, slot);
-  entries_[slot] = Entry{std::move(route), false};
+  net::IpPrefix prefix = route.prefix;
+  uint32_t slot = entries_.add(Entry{std::move(route), false});
+  index_.insert(prefix, slot);
   return slot;
 }
 
@@ -60,18 +51,16 @@ void FibAgent::erase(const net::IpPrefix& prefix) {
   uint32_t slot = index_.erase(prefix);
   if (slot == kNoEntry) return;
   setStale(entries_[slot], false);
-  entries_[slot] = Entry{};
-  free_.push_back(slot);
+  entries_.remove(slot);
 }
 
 void FibAgent::reserve(size_t routes) {
-  if (routes <= entries_.size()) return;
-  entries_.reserve(routes);
   index_.reserve(routes);
 }
 
 void FibAgent::markAllStale() {
-  for (auto& e : entries_) e.stale = e.route.prefix.address.family != net::Family::kNone;
+  entries_.forEachPosition(
+      [](Entry& e) { e.stale = e.route.prefix.address.family != net::Family::kNone; });
   stale_ = index_.size();
 }
 
@@ -205,9 +194,9 @@ FibOutcome FibAgent::sweepStale() {
   if (stale_ == 0) return out;
   std::vector<FibOp> ops;
   ops.reserve(stale_);
-  for (auto& e : entries_) {
+  entries_.forEachPosition([&](Entry& e) {
     if (e.stale) ops.push_back({FibOp::kDelete, &e.route});
-  }
+  });
   std::vector<FibOpError> errors;
   if (!sendToKernel(ops, &out, &errors)) return out;
   std::vector<bool> failed(ops.size(), false);
@@ -232,9 +221,9 @@ const net::Route* FibAgent::find(const net::IpPrefix& prefix) const {
 std::vector<net::Route> FibAgent::sortedRoutes() const {
   std::vector<net::Route> out;
   out.reserve(index_.size());
-  for (const auto& e : entries_) {
+  entries_.forEachPosition([&](const Entry& e) {
     if (e.route.prefix.address.family != net::Family::kNone) out.push_back(e.route);
-  }
+  });
   std::sort(out.begin(), out.end(),
             [](const net::Route& a, const net::Route& b) { return a.prefix < b.prefix; });
   return out;

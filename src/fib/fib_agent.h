@@ -14,11 +14,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "base/huge_page_allocator.h"
 #include "fib/kernel_fib.h"
 #include "messages/fib_messages.h"
 #include "state/prefix_index.h"
 #include "state/rib.h"
+#include "state/slot_table.h"
 
 namespace hitless::fib {
 
@@ -67,8 +67,7 @@ class FibAgent {
   KernelFib& kernel_;
   // prefix -> slot in entries_: the RIB's flat table (one cache line per lookup).
   state::PrefixIndex index_;
-  std::vector<Entry, HugePageAllocator<Entry>> entries_;
-  std::vector<uint32_t> free_;
+  state::SlotTable<Entry> entries_;  // a free position holds Entry{}
   size_t stale_ = 0;
   uint64_t kernel_writes_ = 0;
   std::vector<uint32_t> dedupe_;  // scratch open-addressing table of change indices

@@ -88,7 +88,8 @@ Status FieldDecoder::decode(wire::ByteView payload) {
       if (b.tag != f.tag) continue;
       if (b.seen) return Status::corruption(std::string(b.name) + " appears twice");
       b.seen = true;
-      return b.handler(f, b.dst).withContext(b.name);
+      Status s = b.handler(f, b.dst);
+      return s.isOk() ? s : s.withContext(b.name);
     }
     for (size_t i = 0; i < repeated_count_; ++i) {
       if (repeated_[i].first == f.tag) return repeated_[i].second(f.value);

@@ -852,6 +852,12 @@ nlohmann::json RouteProcessor::status() const {
                        {"transforms", st.transforms}};
   }
   j["fib"] = fib_->status();
+  const event::LoopStats& loop = loop_.stats();
+  j["event_loop"] = {{"turns", loop.turns},
+                     {"turns_over_1ms", loop.turns_over_1ms},
+                     {"turns_over_10ms", loop.turns_over_10ms},
+                     {"turns_over_100ms", loop.turns_over_100ms},
+                     {"longest_turn_ms", loop.longest_turn_ns / 1e6}};
   return j;
 }
 

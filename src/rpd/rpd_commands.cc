@@ -31,6 +31,9 @@ void applyText(RouteProcessor& rp, std::string_view text, const Reply& reply) {
 
 // Drives `count` synthetic route changes through the active in transactions of `batch`, with at
 // most `window` transactions unacknowledged, optionally paced to `rate` changes per second.
+// Change k touches prefix number k % `span` (default: count, i.e. every change adds a route);
+// a smaller span makes later passes replace existing routes (a new metric per pass), the
+// steady-state churn of a full table.
 class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
  public:
   LoadGenerator(RouteProcessor& rp, event::EventLoop& loop, const json& req, Reply reply)
@@ -39,6 +42,7 @@ class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
     batch_ = std::max<uint64_t>(1, req.value("batch", uint64_t{1000}));
     window_ = std::max<uint64_t>(1, req.value("window", uint64_t{64}));
     rate_ = req.value("rate", uint64_t{0});
+    span_ = std::max<uint64_t>(1, req.value("span", count_));
     base_ = req.value("base", uint32_t{0x64400000});  // 100.64.0.0/10: 4M host routes
     gateway_ = *net::IpAddress::parse(req.value("via", std::string("198.18.1.2")));
   }
@@ -74,10 +78,11 @@ class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
       for (uint64_t i = 0; i < n; ++i) {
         uint64_t k = sent_ + i;
         net::Route r;
-        r.prefix = *net::IpPrefix::make(net::IpAddress::v4(base_ + static_cast<uint32_t>(k)), 32);
+        r.prefix =
+            *net::IpPrefix::make(net::IpAddress::v4(base_ + static_cast<uint32_t>(k % span_)), 32);
         r.nexthops = {{gateway_, 0, 1}};
         r.protocol = 186;
-        r.metric = static_cast<uint32_t>(k / (1u << 16));
+        r.metric = static_cast<uint32_t>(k / span_);
         delta.upsert(std::move(r));
       }
       sent_ += n;
@@ -121,7 +126,7 @@ class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
   RouteProcessor& rp_;
   event::EventLoop& loop_;
   Reply reply_;
-  uint64_t count_, batch_, window_, rate_;
+  uint64_t count_, batch_, window_, rate_, span_;
   uint32_t base_;
   net::IpAddress gateway_;
   uint64_t sent_ = 0, done_ = 0, in_flight_ = 0;

@@ -1,9 +1,20 @@
 #include "state/prefix_index.h"
 
+#include <algorithm>
+
 #include "state/digest.h"
 
 namespace hitless::state {
 namespace {
+
+// Old slots moved per insert or erase. A replacement table can take capacity/4 more entries
+// before it must itself grow, and the old table it drains has capacity slots: 8 per operation
+// finishes with room to spare.
+constexpr size_t kMigrationStep = 8;
+constexpr size_t kMinCapacity = 16;
+// Smaller tables come from the ordinary heap (see ZeroedArray), where faults are few and cheap.
+constexpr size_t kPrefaultFromBytes = size_t{1} << 20;
+constexpr size_t kPrefaultSliceBytes = size_t{2} << 20;
 
 size_t hashOf(const net::IpPrefix& p) {
   return static_cast<size_t>(
@@ -12,84 +23,130 @@ size_t hashOf(const net::IpPrefix& p) {
              (static_cast<uint64_t>(p.address.family) << 8) | p.length));
 }
 
+size_t roundUpPow2(size_t n) {
+  size_t cap = kMinCapacity;
+  while (cap < n) cap *= 2;
+  return cap;
+}
+
 }  // namespace
 
-size_t PrefixIndex::probe(const net::IpPrefix& p) const {
-  size_t mask = slots_.size() - 1;
-  size_t i = hashOf(p) & mask;
+size_t PrefixIndex::Table::probe(const net::IpPrefix& p, size_t hash) const {
+  size_t mask = slots.size() - 1;
+  size_t i = hash & mask;
   while (true) {
-    const Slot& s = slots_[i];
-    if (s.value == kEmpty) return i;
-    if (s.value != kDeleted && s.key == p) return i;
+    const Slot& s = slots[i];
+    if (s.tag == kEmptyTag) return i;
+    if (s.tag != kDeletedTag && s.key == p) return i;
     i = (i + 1) & mask;
   }
 }
 
 void PrefixIndex::prefetch(const net::IpPrefix& p) const {
-  if (!slots_.empty()) __builtin_prefetch(&slots_[hashOf(p) & (slots_.size() - 1)]);
+  if (!current_.slots.empty()) {
+    __builtin_prefetch(&current_.slots[hashOf(p) & (current_.slots.size() - 1)]);
+  }
 }
 
 uint32_t PrefixIndex::find(const net::IpPrefix& p) const {
-  if (slots_.empty()) return kNone;
-  uint32_t v = slots_[probe(p)].value;
-  return v == kEmpty ? kNone : v;
+  if (current_.slots.empty()) return kNone;
+  size_t h = hashOf(p);
+  uint32_t tag = current_.slots[current_.probe(p, h)].tag;
+  if (tag == kEmptyTag && migrating()) tag = old_.slots[old_.probe(p, h)].tag;
+  return tag == kEmptyTag ? kNone : tag - 2;
 }
 
-void PrefixIndex::insert(const net::IpPrefix& p, uint32_t value) {
-  if ((size_ + deleted_ + 1) * 2 > slots_.size()) {
-    // Grow when live entries fill a quarter; otherwise only the tombstones need clearing.
-    rebuild((size_ + 1) * 4 > slots_.size() ? slots_.size() * 2 : slots_.size());
-  }
+void PrefixIndex::insertInto(Table& t, const net::IpPrefix& p, size_t hash, uint32_t tag) {
   // Reuse the first tombstone on the probe path, else the empty slot that ends it.
-  size_t mask = slots_.size() - 1;
-  size_t i = hashOf(p) & mask;
+  size_t mask = t.slots.size() - 1;
+  size_t i = hash & mask;
   size_t target = SIZE_MAX;
-  while (slots_[i].value != kEmpty) {
-    if (slots_[i].value == kDeleted && target == SIZE_MAX) target = i;
+  while (t.slots[i].tag != kEmptyTag) {
+    if (t.slots[i].tag == kDeletedTag && target == SIZE_MAX) target = i;
     i = (i + 1) & mask;
   }
   if (target == SIZE_MAX) {
     target = i;
-  } else {
-    --deleted_;
+    ++t.used;  // an empty slot becomes live; a reused tombstone was already counted
   }
-  slots_[target] = Slot{p, value};
+  t.slots[target] = Slot{p, tag};
+}
+
+void PrefixIndex::insert(const net::IpPrefix& p, uint32_t value) {
+  if ((current_.used + 1) * 2 > current_.slots.size()) {
+    // Grow when live entries fill a quarter; otherwise only the tombstones need clearing.
+    size_t cap = current_.slots.size();
+    startMigration((size_ + 1) * 4 > cap ? cap * 2 : cap);
+  }
+  insertInto(current_, p, hashOf(p), value + 2);
   ++size_;
+  migrate(kMigrationStep);
+  if (next_.empty() && current_.used * 8 >= current_.slots.size() * 3 &&
+      current_.slots.size() * sizeof(Slot) * 2 >= kPrefaultFromBytes) {
+    prepareNext();
+  }
+}
+
+void PrefixIndex::prepareNext() {
+  const size_t cap = current_.slots.size();
+  // The size insert() will most likely ask for.
+  next_ = ZeroedArray<Slot>(size_ * 4 > cap ? cap * 2 : cap);
+  const size_t slice = kPrefaultSliceBytes / sizeof(Slot);
+  for (size_t at = 0; at < cap; at += slice) {
+    for (size_t base = 0; base < next_.size(); base += cap) {
+      prefault::inBackground(next_.data() + base + at, std::min(slice, cap - at) * sizeof(Slot));
+    }
+  }
 }
 
 uint32_t PrefixIndex::erase(const net::IpPrefix& p) {
-  if (slots_.empty()) return kNone;
-  size_t i = probe(p);
-  uint32_t v = slots_[i].value;
-  if (v == kEmpty) return kNone;
-  slots_[i].value = kDeleted;
+  if (current_.slots.empty()) return kNone;
+  size_t h = hashOf(p);
+  Slot* s = &current_.slots[current_.probe(p, h)];
+  if (s->tag == kEmptyTag && migrating()) s = &old_.slots[old_.probe(p, h)];
+  if (s->tag == kEmptyTag) return kNone;
+  uint32_t value = s->tag - 2;
+  s->tag = kDeletedTag;
   --size_;
-  ++deleted_;
-  return v;
+  migrate(kMigrationStep);
+  return value;
+}
+
+void PrefixIndex::startMigration(size_t capacity) {
+  migrate(SIZE_MAX);  // a migration still running (it never should be) finishes first
+  old_ = std::move(current_);
+  size_t cap = roundUpPow2(capacity);
+  current_ = Table{next_.size() == cap ? std::move(next_) : ZeroedArray<Slot>(cap), 0};
+  next_.reset();
+  migrated_ = 0;
+}
+
+void PrefixIndex::migrate(size_t count) {
+  if (!migrating()) return;
+  size_t end = old_.slots.size() - migrated_ > count ? migrated_ + count : old_.slots.size();
+  for (; migrated_ < end; ++migrated_) {
+    Slot& s = old_.slots[migrated_];
+    if (s.tag == kEmptyTag || s.tag == kDeletedTag) continue;
+    insertInto(current_, s.key, hashOf(s.key), s.tag);
+    s.tag = kDeletedTag;  // keeps the probe runs of entries not yet moved intact
+  }
+  if (migrated_ == old_.slots.size()) old_ = Table{};
 }
 
 void PrefixIndex::clear() {
-  slots_.clear();
-  size_ = deleted_ = 0;
+  current_ = Table{};
+  old_ = Table{};
+  next_.reset();
+  migrated_ = 0;
+  size_ = 0;
 }
 
 void PrefixIndex::reserve(size_t n) {
-  size_t cap = 16;
-  while (cap < n * 2) cap *= 2;
-  if (cap > slots_.size()) rebuild(cap);
-}
-
-void PrefixIndex::rebuild(size_t capacity) {
-  size_t cap = 16;
-  while (cap < capacity) cap *= 2;
-  std::vector<Slot, HugePageAllocator<Slot>> old = std::move(slots_);
-  slots_.assign(cap, Slot{});
-  size_ = deleted_ = 0;
-  for (const Slot& s : old) {
-    if (s.value != kEmpty && s.value != kDeleted) {
-      slots_[probe(s.key)] = s;
-      ++size_;
-    }
+  migrate(SIZE_MAX);
+  size_t cap = roundUpPow2(n * 2);
+  if (cap > current_.slots.size()) {
+    startMigration(cap);
+    migrate(SIZE_MAX);
   }
 }
 

@@ -1,13 +1,18 @@
 // PrefixIndex: prefix -> dense slot number, as a flat open-addressing table (linear probing,
 // keys inline, load <= 1/2). One cache line per lookup instead of a node-based map's pointer
 // chase: the RIB does a lookup per checkpointed change on both RPs, so this is the hot path.
-// Deletion leaves a tombstone; the table is rebuilt when live + dead entries pass half of it.
+//
+// Growth is incremental: a full table is replaced by a bigger one, and each later insert or
+// erase moves a few entries from the old table across (lookups check both meanwhile). Rebuilding
+// a table of millions in one go stalls the event loop for tens of milliseconds — longer than
+// the replication lag and heartbeat budgets of the RP pair. Deletion leaves a tombstone; a
+// table whose tombstones fill it is replaced by a clean one of the same size, the same way.
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
-#include "base/huge_page_allocator.h"
+#include "base/prefault.h"
+#include "base/zeroed_array.h"
 #include "net/ip.h"
 
 namespace hitless::state {
@@ -20,26 +25,45 @@ class PrefixIndex {
   // Starts loading p's home slot into cache. Applying a batch, prefetching a few entries ahead
   // overlaps the cache misses instead of paying them one after another.
   void prefetch(const net::IpPrefix& p) const;
-  // REQUIRES: p is not present.
+  // REQUIRES: p is not present; value < kNone - 1.
   void insert(const net::IpPrefix& p, uint32_t value);
   // Returns the value removed, or kNone.
   uint32_t erase(const net::IpPrefix& p);
   void clear();
+  // Sizes the table for n entries now (finishing any migration), so that loading n entries
+  // never grows it.
   void reserve(size_t n);
   size_t size() const { return size_; }
+  bool migrating() const { return !old_.slots.empty(); }
 
  private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-  static constexpr uint32_t kDeleted = UINT32_MAX - 1;
+  // An all-zero slot is empty (ZeroedArray hands out zeroed tables); tag 1 is a tombstone;
+  // otherwise tag = value + 2.
   struct Slot {
     net::IpPrefix key;
-    uint32_t value = kEmpty;
+    uint32_t tag;
   };
-  size_t probe(const net::IpPrefix& p) const;  // index of p's slot, or of the empty slot ending its run
-  void rebuild(size_t capacity);
+  static constexpr uint32_t kEmptyTag = 0, kDeletedTag = 1;
+  struct Table {
+    ZeroedArray<Slot> slots;
+    size_t used = 0;  // live entries + tombstones
+    // Index of p's slot, or of the empty slot that ends its probe run.
+    size_t probe(const net::IpPrefix& p, size_t hash) const;
+  };
+  // Moves the entries of up to `count` old slots into the current table.
+  void migrate(size_t count);
+  void startMigration(size_t capacity);
+  // Allocates the next table early, at 3/8 load, and has its pages faulted in the background in
+  // the order the migration will write them (old slot i moves to new slot i, or i + the old
+  // capacity when the table doubles): the migration then finds its memory present instead of
+  // faulting it in on the event loop. Costs no more memory than the migration itself will.
+  void prepareNext();
+  void insertInto(Table& t, const net::IpPrefix& p, size_t hash, uint32_t tag);
 
-  std::vector<Slot, HugePageAllocator<Slot>> slots_;
-  size_t size_ = 0, deleted_ = 0;
+  Table current_, old_;
+  ZeroedArray<Slot> next_;  // prepared for the next migration, or empty
+  size_t migrated_ = 0;  // old_ slots below this index have been moved
+  size_t size_ = 0;
 };
 
 }  // namespace hitless::state

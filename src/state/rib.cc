@@ -20,15 +20,7 @@ bool Rib::upsert(const net::Route& route) {
     digest_.remove(canonical(old));
     old = route;
   } else {
-    if (free_.empty()) {
-      at = static_cast<uint32_t>(routes_.size());
-      routes_.push_back(route);
-    } else {
-      at = free_.back();
-      free_.pop_back();
-      routes_[at] = route;
-    }
-    index_.insert(route.prefix, at);
+    index_.insert(route.prefix, routes_.add(route));
   }
   digest_.add(canonical(route));
   return true;
@@ -38,8 +30,7 @@ bool Rib::withdraw(const net::IpPrefix& prefix) {
   uint32_t at = index_.erase(prefix);
   if (at == PrefixIndex::kNone) return false;
   digest_.remove(canonical(routes_[at]));
-  routes_[at] = net::Route{};  // family kNone marks the slot free
-  free_.push_back(at);
+  routes_.remove(at);
   return true;
 }
 
@@ -63,13 +54,11 @@ void Rib::apply(const RibDelta& delta) {
 
 void Rib::clear() {
   routes_.clear();
-  free_.clear();
   index_.clear();
   digest_.clear();
 }
 
 void Rib::reserve(size_t routes) {
-  routes_.reserve(routes);
   index_.reserve(routes);
 }
 
@@ -85,9 +74,9 @@ void Rib::setDigestVersion(issu::MessageVersion version) {
 }
 
 void Rib::forEach(const std::function<void(const net::Route&)>& fn) const {
-  for (const auto& r : routes_) {
+  routes_.forEachPosition([&](const net::Route& r) {
     if (r.prefix.address.family != net::Family::kNone) fn(r);
-  }
+  });
 }
 
 std::vector<net::IpPrefix> Rib::prefixes() const {

@@ -14,6 +14,7 @@
 #include "net/route.h"
 #include "state/digest.h"
 #include "state/prefix_index.h"
+#include "state/slot_table.h"
 
 namespace hitless::state {
 
@@ -63,7 +64,7 @@ class Rib {
   void forEach(const std::function<void(const net::Route&)>& fn) const;
   // Positional access to the dense storage, for walking the table without lookups (bulk sync).
   // A position holds one route or nothing; positions stay stable while routes come and go.
-  size_t positions() const { return routes_.size(); }
+  size_t positions() const { return routes_.positions(); }
   const net::Route* atPosition(size_t i) const {
     return routes_[i].prefix.address.family == net::Family::kNone ? nullptr : &routes_[i];
   }
@@ -74,9 +75,8 @@ class Rib {
  private:
   std::string_view canonical(const net::Route& r);
 
-  // Dense storage: a withdrawn route's slot is reused (free_); its prefix family is kNone.
-  std::vector<net::Route, HugePageAllocator<net::Route>> routes_;
-  std::vector<uint32_t> free_;
+  // A withdrawn route's position holds a Route{} (prefix family kNone) until reused.
+  SlotTable<net::Route> routes_;
   PrefixIndex index_;
   StateDigest digest_;
   issu::MessageVersion digest_version_;

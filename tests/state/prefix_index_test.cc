@@ -60,5 +60,47 @@ TEST(PrefixIndex, ReserveAndClear) {
   EXPECT_EQ(index.find(prefixOf(1, false)), PrefixIndex::kNone);
 }
 
+// Growth moves entries a few at a time: while a migration runs, every entry must stay findable
+// and erasable in whichever table holds it, and inserts must not duplicate a key.
+TEST(PrefixIndex, EntriesStayReachableWhileTheTableGrows) {
+  PrefixIndex index;
+  std::mt19937 rng(7);
+  size_t saw_migration = 0;
+  uint32_t erased_below = 0;  // keys [0, erased_below) with key % 3 == 0 were erased
+  for (uint32_t i = 0; i < 300000; ++i) {
+    index.insert(prefixOf(i, i % 2 == 0), i);
+    if (index.migrating()) ++saw_migration;
+    uint32_t probe = rng() % (i + 1);
+    bool gone = probe < erased_below && probe % 3 == 0;
+    ASSERT_EQ(index.find(prefixOf(probe, probe % 2 == 0)), gone ? PrefixIndex::kNone : probe) << i;
+    if (i % 1000 == 999) {
+      // Erase every third key of the last thousand, some of them still in the old table.
+      for (uint32_t k = erased_below; k <= i; ++k) {
+        if (k % 3 == 0) {
+          ASSERT_EQ(index.erase(prefixOf(k, k % 2 == 0)), k) << k;
+        }
+      }
+      erased_below = i + 1;
+    }
+  }
+  EXPECT_GT(saw_migration, 0u) << "the test never caught a migration in progress";
+  size_t live = 0;
+  for (uint32_t k = 0; k < 300000; ++k) {
+    uint32_t want = k % 3 == 0 ? PrefixIndex::kNone : k;
+    ASSERT_EQ(index.find(prefixOf(k, k % 2 == 0)), want) << k;
+    live += want != PrefixIndex::kNone;
+  }
+  EXPECT_EQ(index.size(), live);
+}
+
+TEST(PrefixIndex, CopiesAreIndependent) {
+  PrefixIndex a;
+  for (uint32_t i = 0; i < 100; ++i) a.insert(prefixOf(i, false), i);
+  PrefixIndex b = a;
+  b.erase(prefixOf(5, false));
+  EXPECT_EQ(a.find(prefixOf(5, false)), 5u);
+  EXPECT_EQ(b.find(prefixOf(5, false)), PrefixIndex::kNone);
+}
+
 }  // namespace
 }  // namespace hitless::state

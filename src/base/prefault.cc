@@ -1,0 +1,104 @@
+#include "base/prefault.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+namespace hitless::prefault {
+namespace {
+
+constexpr uintptr_t kPage = 4096;
+// Populated per madvise call: bounds how long the worker holds the address-space lock that a
+// page fault or an mmap on the event loop's thread may need.
+constexpr size_t kSlice = size_t{2} << 20;
+
+class Worker {
+ public:
+  ~Worker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void enqueue(uintptr_t begin, uintptr_t end) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!supported_) return;
+      queue_.emplace_back(begin, end);
+      if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    }
+    wake_.notify_all();
+  }
+
+  size_t waitIdle() {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_.wait(lock, [this] { return queue_.empty() && !busy_; });
+    return populated_;
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      auto [begin, end] = queue_.front();
+      queue_.pop_front();
+      busy_ = true;
+      lock.unlock();
+      size_t done = 0;
+      bool unsupported = false;
+      for (uintptr_t at = begin; at < end; at += kSlice) {
+        size_t len = std::min<uintptr_t>(kSlice, end - at);
+        if (::madvise(reinterpret_cast<void*>(at), len, MADV_POPULATE_WRITE) != 0) {
+          unsupported = errno == EINVAL;  // an old kernel; other errors: the range went away
+          break;
+        }
+        done += len;
+      }
+      lock.lock();
+      busy_ = false;
+      populated_ += done;
+      if (unsupported) {
+        supported_ = false;
+        queue_.clear();
+      }
+      if (queue_.empty()) idle_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_, idle_;
+  std::deque<std::pair<uintptr_t, uintptr_t>> queue_;
+  std::thread thread_;
+  size_t populated_ = 0;
+  bool busy_ = false, stopping_ = false, supported_ = true;
+};
+
+Worker& worker() {
+  static Worker w;
+  return w;
+}
+
+}  // namespace
+
+void inBackground(const void* p, size_t bytes) {
+  auto begin = reinterpret_cast<uintptr_t>(p) / kPage * kPage;
+  auto end = (reinterpret_cast<uintptr_t>(p) + bytes + kPage - 1) / kPage * kPage;
+  if (bytes == 0) return;
+  worker().enqueue(begin, end);
+}
+
+size_t waitIdle() { return worker().waitIdle(); }
+
+}  // namespace hitless::prefault

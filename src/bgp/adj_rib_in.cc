@@ -5,16 +5,19 @@
 
 namespace hitless::bgp {
 
+void AdjRibIn::remove(const net::IpPrefix& p, std::vector<net::IpPrefix>* dirty) {
+  uint32_t at = index_.erase(p);
+  if (at == state::PrefixIndex::kNone) return;
+  if (entries_[at].stale) --stale_;
+  entries_.remove(at);
+  dirty->push_back(p);
+}
+
 void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net::IpPrefix>* dirty) {
-  auto remove = [&](const net::IpPrefix& p) {
-    bool had = routes_.erase(p) > 0;
-    stale_.erase(p);
-    if (had) dirty->push_back(p);
-  };
-  for (const auto& w : u.withdrawn) remove(w);
+  for (const auto& w : u.withdrawn) remove(w, dirty);
   const auto& path = u.attrs.as_path;
   if (std::find(path.begin(), path.end(), local_as) != path.end()) {
-    for (const auto& p : u.nlri) remove(p);
+    for (const auto& p : u.nlri) remove(p, dirty);
     return;
   }
   // One shared attribute set per message and next hop: a full table holds a few thousand.
@@ -26,47 +29,51 @@ void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net:
       pa->next_hop = u.nextHopOf(i);
       a = std::move(pa);
     }
-    routes_[u.nlri[i]] = a;
-    stale_.erase(u.nlri[i]);
-    dirty->push_back(u.nlri[i]);
+    const net::IpPrefix& p = u.nlri[i];
+    uint32_t at = index_.find(p);
+    if (at == state::PrefixIndex::kNone) {
+      index_.insert(p, entries_.add(Entry{p, a, false}));
+    } else {
+      Entry& e = entries_[at];
+      if (e.stale) --stale_;  // re-announced: fresh again
+      e.stale = false;
+      e.attrs = a;
+    }
+    dirty->push_back(p);
   }
 }
 
 const PathAttributes* AdjRibIn::find(const net::IpPrefix& p) const {
-  auto it = routes_.find(p);
-  return it == routes_.end() ? nullptr : it->second.get();
+  uint32_t at = index_.find(p);
+  return at == state::PrefixIndex::kNone ? nullptr : entries_[at].attrs.get();
 }
 
 void AdjRibIn::clear(std::vector<net::IpPrefix>* dirty) {
-  for (const auto& [prefix, attrs] : routes_) dirty->push_back(prefix);
-  routes_.clear();
-  stale_.clear();
+  forEachRoute([&](const Entry& e) { dirty->push_back(e.prefix); });
+  index_.clear();
+  entries_.clear();
+  stale_ = 0;
 }
 
 void AdjRibIn::markAllStale() {
-  for (const auto& [prefix, attrs] : routes_) stale_.insert(prefix);
+  entries_.forEachPosition([](Entry& e) { e.stale = e.attrs != nullptr; });
+  stale_ = index_.size();
 }
 
 size_t AdjRibIn::sweepStale(std::optional<net::Family> family, std::vector<net::IpPrefix>* dirty) {
-  size_t n = 0;
-  for (auto it = stale_.begin(); it != stale_.end();) {
-    if (family && it->address.family != *family) {
-      ++it;
-      continue;
-    }
-    routes_.erase(*it);
-    dirty->push_back(*it);
-    it = stale_.erase(it);
-    ++n;
-  }
-  return n;
+  std::vector<net::IpPrefix> gone;
+  forEachRoute([&](const Entry& e) {
+    if (e.stale && (!family || e.prefix.address.family == *family)) gone.push_back(e.prefix);
+  });
+  for (const auto& p : gone) remove(p, dirty);
+  return gone.size();
 }
 
 void AdjRibIn::encode(const UpdateCodecOptions& options, std::string* out) const {
   std::map<std::pair<const PathAttributes*, net::Family>, std::vector<net::IpPrefix>> groups;
-  for (const auto& [prefix, attrs] : routes_) {
-    groups[{attrs.get(), prefix.address.family}].push_back(prefix);
-  }
+  forEachRoute([&](const Entry& e) {
+    groups[{e.attrs.get(), e.prefix.address.family}].push_back(e.prefix);
+  });
   for (auto& [key, prefixes] : groups) encodeUpdates(prefixes, *key.first, false, options, out);
 }
 

@@ -6,11 +6,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "bgp/bgp_message.h"
+#include "state/prefix_index.h"
+#include "state/slot_table.h"
 
 namespace hitless::bgp {
 
@@ -22,14 +22,14 @@ class AdjRibIn {
   // whose AS_PATH holds `local_as` is a loop (RFC 4271 §9.1.2): it counts as a withdrawal.
   void apply(const UpdateMessage& u, uint32_t local_as, std::vector<net::IpPrefix>* dirty);
   const PathAttributes* find(const net::IpPrefix& p) const;
-  size_t size() const { return routes_.size(); }
-  bool empty() const { return routes_.empty(); }
+  size_t size() const { return index_.size(); }
+  bool empty() const { return index_.size() == 0; }
   // Removes everything; appends what was there to `dirty`.
   void clear(std::vector<net::IpPrefix>* dirty);
 
   // Graceful restart (helper side): every route becomes stale until re-announced.
   void markAllStale();
-  size_t staleCount() const { return stale_.size(); }
+  size_t staleCount() const { return stale_; }
   // Removes the stale routes (of `family`, or all); appends them to `dirty`.
   size_t sweepStale(std::optional<net::Family> family, std::vector<net::IpPrefix>* dirty);
 
@@ -38,8 +38,24 @@ class AdjRibIn {
   void encode(const UpdateCodecOptions& options, std::string* out) const;
 
  private:
-  std::unordered_map<net::IpPrefix, Attrs, net::IpPrefixHash> routes_;
-  std::unordered_set<net::IpPrefix, net::IpPrefixHash> stale_;
+  struct Entry {
+    net::IpPrefix prefix;
+    Attrs attrs;  // null: a free position
+    bool stale = false;
+  };
+  void remove(const net::IpPrefix& p, std::vector<net::IpPrefix>* dirty);
+  template <typename Fn>
+  void forEachRoute(Fn&& fn) const {
+    entries_.forEachPosition([&](const Entry& e) {
+      if (e.attrs) fn(e);
+    });
+  }
+
+  // The same flat index and stable storage as the RIB's: a full table arrives in one burst, and
+  // a node-based map rehashing a million entries would stall the loop past the RPs' heartbeats.
+  state::PrefixIndex index_;
+  state::SlotTable<Entry> entries_;
+  size_t stale_ = 0;
 };
 
 }  // namespace hitless::bgp

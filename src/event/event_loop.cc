@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
+
+#include "base/log.h"
 
 namespace hitless::event {
 
@@ -50,6 +53,11 @@ TimerId EventLoop::addTimer(int64_t delay_ms, TimerCallback cb, bool repeat) {
 void EventLoop::cancelTimer(TimerId id) { timers_.erase(id); }
 
 int64_t EventLoop::runDueTimers() {
+  // One pass serves the timers due when it began. A timer added during the pass waits for the
+  // next turn, even with a 0 ms delay: work that reschedules itself to yield ("the rest on the
+  // next turn") must let epoll run in between, or it starves every socket — heartbeats included.
+  const int64_t pass_start = clock().nowNs();
+  const TimerId first_new = next_timer_;
   while (!heap_.empty()) {
     auto [due, id] = heap_.top();
     auto it = timers_.find(id);
@@ -57,8 +65,9 @@ int64_t EventLoop::runDueTimers() {
       heap_.pop();
       continue;
     }
+    if (id >= first_new) return 0;
     int64_t now = clock().nowNs();
-    if (due > now) return (due - now + 999999) / 1000000;
+    if (due > pass_start) return std::max<int64_t>(0, (due - now + 999999) / 1000000);
     heap_.pop();
     TimerCallback cb = it->second.cb;  // copy: the callback may cancel or re-add
     if (it->second.repeat) {
@@ -67,6 +76,7 @@ int64_t EventLoop::runDueTimers() {
       timers_.erase(it);
     }
     cb();
+    noteCallback(clock().nowNs() - now, "timer", id);
   }
   return -1;
 }
@@ -87,7 +97,9 @@ void EventLoop::runOnce(int64_t wait_ms) {
     auto it = fds_.find(events[i].data.fd);
     if (it == fds_.end()) continue;  // removed by an earlier callback in this batch
     auto cb = it->second;            // keep alive while it runs
+    const int64_t t0 = clock().nowNs();
     (*cb)(events[i].events);
+    noteCallback(clock().nowNs() - t0, "fd", static_cast<uint64_t>(events[i].data.fd));
   }
   runDueTimers();
   const int64_t took = clock().nowNs() - start;
@@ -96,6 +108,19 @@ void EventLoop::runOnce(int64_t wait_ms) {
   stats_.turns_over_10ms += took > 10000000;
   stats_.turns_over_100ms += took > 100000000;
   stats_.longest_turn_ns = std::max(stats_.longest_turn_ns, took);
+  if (took > kStallLogNs) {
+    logEvent("EVENT", Severity::kWarning, "LOOP_STALL",
+             "one turn of the event loop took " + std::to_string(took / 1000000) +
+                 " ms; the slowest callback was " + slowest_what_ + " (" +
+                 std::to_string(slowest_ns_ / 1000000) + " ms)");
+  }
+  slowest_ns_ = 0;
+}
+
+void EventLoop::noteCallback(int64_t took_ns, const char* kind, uint64_t id) {
+  if (took_ns <= slowest_ns_ || took_ns < kStallLogNs / 2) return;
+  slowest_ns_ = took_ns;
+  slowest_what_ = std::string(kind) + " " + std::to_string(id);
 }
 
 void EventLoop::run(int64_t max_ms) {

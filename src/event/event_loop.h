@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <queue>
+#include <string>
 #include <vector>
 
 #include "base/status.h"
@@ -63,6 +64,11 @@ class EventLoop {
     TimerCallback cb;
   };
   int64_t runDueTimers();  // returns ms until the next timer, or -1
+  // Keeps the slowest callback of the turn ("fd 7", "timer 12"), for the stall warning.
+  void noteCallback(int64_t took_ns, const char* kind, uint64_t id);
+  // A turn this long is logged (LOOP_STALL): it delays heartbeats, acknowledgements and BGP
+  // keepalives alike, and is the first thing to look for when the peer RP took over early.
+  static constexpr int64_t kStallLogNs = 200'000'000;
 
   int epfd_;
   bool stopped_ = false;
@@ -72,6 +78,8 @@ class EventLoop {
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> heap_;
   TimerId next_timer_ = 1;
   LoopStats stats_;
+  int64_t slowest_ns_ = 0;
+  std::string slowest_what_;
 };
 
 }  // namespace hitless::event

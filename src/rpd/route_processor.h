@@ -122,6 +122,10 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpHost {
   void attachChannel(event::UniqueFd fd);
   bool syncing() const;  // a negotiated SSO session to a standby exists
   void startBulk();
+  // BGP input paused for flow control resumes once transactions in flight fall below the limit;
+  // every kind of transaction that counts toward it must call this when acknowledged.
+  void resumeBgpInputIfReady();
+  checkpoint::CheckpointChannel::Done resumeBgpOnAck();
   void produceBulk();
   void sendDigests();
   void handOver();

@@ -140,7 +140,9 @@ class BgpSession {
   void onData(std::string_view input);
   // Parses the whole messages at the front of `input`; returns the bytes used, or kTornDown.
   static constexpr size_t kTornDown = ~size_t{0};
-  static constexpr size_t kSliceBytes = 128 * 1024;
+  // About 6k prefixes of a full-table burst: well under 100 ms of work per loop turn even at 1M
+  // routes, far inside the RPs' heartbeat budget.
+  static constexpr size_t kSliceBytes = 32 * 1024;
   // More whole messages wait in the input: parse the next slice on the next loop turn.
   void scheduleMoreInput();
   size_t processInput(std::string_view input);

@@ -1,5 +1,9 @@
 #include "event/event_loop.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -117,10 +121,43 @@ void EventLoop::runOnce(int64_t wait_ms) {
   slowest_ns_ = 0;
 }
 
+namespace {
+
+// "fd 12 (tcp 198.18.3.2:179)", "fd 9 (unix /run/x.sock)": which socket was slow, for the log.
+std::string describeFd(int fd) {
+  std::string out = "fd " + std::to_string(fd);
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  auto* sa = reinterpret_cast<sockaddr*>(&ss);
+  if (::getpeername(fd, sa, &len) != 0 || (sa->sa_family == AF_UNIX && len <= sizeof(sa_family_t))) {
+    len = sizeof(ss);
+    if (::getsockname(fd, sa, &len) != 0) return out;
+  }
+  char host[INET6_ADDRSTRLEN] = "";
+  if (sa->sa_family == AF_UNIX) {
+    const auto* un = reinterpret_cast<const sockaddr_un*>(sa);
+    return out + " (unix " + std::string(un->sun_path, strnlen(un->sun_path, sizeof(un->sun_path))) + ")";
+  }
+  if (sa->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    return out + " (tcp " + host + ":" + std::to_string(ntohs(in->sin_port)) + ")";
+  }
+  if (sa->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+    return out + " (tcp [" + host + "]:" + std::to_string(ntohs(in6->sin6_port)) + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
 void EventLoop::noteCallback(int64_t took_ns, const char* kind, uint64_t id) {
   if (took_ns <= slowest_ns_ || took_ns < kStallLogNs / 2) return;
   slowest_ns_ = took_ns;
-  slowest_what_ = std::string(kind) + " " + std::to_string(id);
+  slowest_what_ = std::string(kind) == "fd" ? describeFd(static_cast<int>(id))
+                                            : std::string(kind) + " " + std::to_string(id);
 }
 
 void EventLoop::run(int64_t max_ms) {

@@ -81,20 +81,16 @@ void PrefixIndex::insert(const net::IpPrefix& p, uint32_t value) {
   insertInto(current_, p, hashOf(p), value + 2);
   ++size_;
   migrate(kMigrationStep);
-  if (next_.empty() && current_.used * 8 >= current_.slots.size() * 3 &&
-      current_.slots.size() * sizeof(Slot) * 2 >= kPrefaultFromBytes) {
-    prepareNext();
-  }
 }
 
-void PrefixIndex::prepareNext() {
-  const size_t cap = current_.slots.size();
-  // The size insert() will most likely ask for.
-  next_ = ZeroedArray<Slot>(size_ * 4 > cap ? cap * 2 : cap);
+void PrefixIndex::prefaultInMigrationOrder() {
+  const size_t old_cap = old_.slots.size(), new_cap = current_.slots.size();
+  if (new_cap * sizeof(Slot) < kPrefaultFromBytes) return;
   const size_t slice = kPrefaultSliceBytes / sizeof(Slot);
-  for (size_t at = 0; at < cap; at += slice) {
-    for (size_t base = 0; base < next_.size(); base += cap) {
-      prefault::inBackground(next_.data() + base + at, std::min(slice, cap - at) * sizeof(Slot));
+  for (size_t at = 0; at < old_cap; at += slice) {
+    for (size_t base = 0; base < new_cap; base += old_cap) {
+      prefault::inBackground(current_.slots.data() + base + at,
+                             std::min(slice, old_cap - at) * sizeof(Slot));
     }
   }
 }
@@ -115,10 +111,9 @@ uint32_t PrefixIndex::erase(const net::IpPrefix& p) {
 void PrefixIndex::startMigration(size_t capacity) {
   migrate(SIZE_MAX);  // a migration still running (it never should be) finishes first
   old_ = std::move(current_);
-  size_t cap = roundUpPow2(capacity);
-  current_ = Table{next_.size() == cap ? std::move(next_) : ZeroedArray<Slot>(cap), 0};
-  next_.reset();
+  current_ = Table{ZeroedArray<Slot>(roundUpPow2(capacity)), 0};
   migrated_ = 0;
+  if (!old_.slots.empty()) prefaultInMigrationOrder();
 }
 
 void PrefixIndex::migrate(size_t count) {
@@ -136,7 +131,6 @@ void PrefixIndex::migrate(size_t count) {
 void PrefixIndex::clear() {
   current_ = Table{};
   old_ = Table{};
-  next_.reset();
   migrated_ = 0;
   size_ = 0;
 }

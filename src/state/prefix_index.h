@@ -53,15 +53,13 @@ class PrefixIndex {
   // Moves the entries of up to `count` old slots into the current table.
   void migrate(size_t count);
   void startMigration(size_t capacity);
-  // Allocates the next table early, at 3/8 load, and has its pages faulted in the background in
-  // the order the migration will write them (old slot i moves to new slot i, or i + the old
-  // capacity when the table doubles): the migration then finds its memory present instead of
-  // faulting it in on the event loop. Costs no more memory than the migration itself will.
-  void prepareNext();
+  // Has the new table's pages faulted in the background in the order the migration writes them
+  // (old slot i moves to new slot i, or i + the old capacity when the table doubles), so the
+  // migration mostly finds its memory present instead of faulting it in on the event loop.
+  void prefaultInMigrationOrder();
   void insertInto(Table& t, const net::IpPrefix& p, size_t hash, uint32_t tag);
 
   Table current_, old_;
-  ZeroedArray<Slot> next_;  // prepared for the next migration, or empty
   size_t migrated_ = 0;  // old_ slots below this index have been moved
   size_t size_ = 0;
 };

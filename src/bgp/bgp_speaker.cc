@@ -64,26 +64,6 @@ LocalConfig BgpSpeaker::localConfig() const {
 }
 
 Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
-  restarting_ = restarting;
-  if (restarting) {
-    for (const auto& p : host_.bgpPrefixes()) restart_stale_.insert(p);
-    // Routes of adopted sessions are current, not stale.
-    for (const auto& a : adopted) {
-      for (auto it = restart_stale_.begin(); it != restart_stale_.end();) {
-        it = a.adj_in.find(*it) != nullptr ? restart_stale_.erase(it) : std::next(it);
-      }
-    }
-    restarting_ = !restart_stale_.empty();
-  }
-  if (restarting_) {
-    logEvent("BGP", Severity::kNotice, "GR_RESTARTING",
-             "graceful restart: keeping " + std::to_string(restart_stale_.size()) +
-                 " BGP routes in the FIB until every neighbor sent End-of-RIB");
-    restart_timer_ = loop_.addTimer(int64_t{config_.graceful_restart_time_s} * 1000, [this] {
-      restart_timer_ = 0;
-      maybeFinishRestart(true);
-    });
-  }
   if (config_.port != 0) {
     event::UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd.valid()) return Status::ioError(std::string("bgp socket: ") + std::strerror(errno));
@@ -101,6 +81,28 @@ Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
     }
     listen_fd_ = std::move(fd);
     RETURN_IF_ERROR(loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
+  }
+  // After the listener, so that a start that fails (the port still held) costs no table scan.
+  // Routes of adopted sessions are current, not stale: in a planned switchover every BGP route
+  // came with its session and nothing is inserted (a million-entry set built and emptied again
+  // in one loop turn would stall the new active for seconds).
+  if (restarting) {
+    for (const auto& p : host_.bgpPrefixes()) {
+      bool current = std::any_of(adopted.begin(), adopted.end(), [&](const AdoptedSession& a) {
+        return a.adj_in.find(p) != nullptr;
+      });
+      if (!current) restart_stale_.insert(p);
+    }
+  }
+  restarting_ = !restart_stale_.empty();
+  if (restarting_) {
+    logEvent("BGP", Severity::kNotice, "GR_RESTARTING",
+             "graceful restart: keeping " + std::to_string(restart_stale_.size()) +
+                 " BGP routes in the FIB until every neighbor sent End-of-RIB");
+    restart_timer_ = loop_.addTimer(int64_t{config_.graceful_restart_time_s} * 1000, [this] {
+      restart_timer_ = 0;
+      maybeFinishRestart(true);
+    });
   }
   for (const auto& pc : config_.peers) {
     auto it = std::find_if(adopted.begin(), adopted.end(),

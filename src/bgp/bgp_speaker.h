@@ -66,8 +66,9 @@ class BgpSpeaker : public SessionObserver {
   BgpSpeaker(event::EventLoop& loop, BgpConfig config, BgpHost& host);
   ~BgpSpeaker() override;
 
-  // Listens (unless port 0) and starts every neighbor. `restarting`: this RP took over after the
-  // previous active died; advertise the R bit and keep the RIB's BGP routes until End-of-RIB.
+  // Listens (unless port 0) and starts every neighbor. `restarting`: this speaker takes over from
+  // a previous one; the host's BGP routes that no adopted session carries are pre-restart
+  // routes, kept until End-of-RIB with the R bit advertised. With none, it simply starts.
   Status start(bool restarting, std::vector<AdoptedSession> adopted = {});
   // Cease to every neighbor; routes learned are withdrawn from the RIB unless `keep_routes`
   // (the RP is handing over or shutting down: the next active decides).

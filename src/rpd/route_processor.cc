@@ -155,10 +155,10 @@ void RouteProcessor::syncBgpRole() {
   if (!config->enabled) return;
   bgp_ = std::make_unique<bgp::BgpSpeaker>(loop_, std::move(*config), *this);
   // Sessions the old active handed over are adopted as they are (NSR); BGP routes the RIB
-  // holds beyond theirs came from sessions that must restart gracefully.
+  // holds beyond theirs came from sessions that must restart gracefully (the speaker asks for
+  // them: with none, it is simply starting).
   auto adopted = bgp_shadow_.takeAdoptable();
-  bool restarting = !bgpPrefixes().empty();
-  Status s = bgp_->start(restarting, std::move(adopted));
+  Status s = bgp_->start(/*restarting=*/true, std::move(adopted));
   if (!s.isOk()) {
     logEvent("BGP", Severity::kError, "BGP_START", s.message());
     bgp_.reset();

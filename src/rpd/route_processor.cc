@@ -99,7 +99,7 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
 
 RouteProcessor::~RouteProcessor() {
   *alive_ = false;
-  for (auto id : {reconnect_timer_, digest_timer_, handover_timer_}) {
+  for (auto id : {reconnect_timer_, digest_timer_, handover_timer_, bgp_retry_timer_}) {
     if (id != 0) loop_.cancelTimer(id);
   }
   if (listen_fd_.valid()) loop_.removeFd(listen_fd_.get());
@@ -160,8 +160,16 @@ void RouteProcessor::syncBgpRole() {
   auto adopted = bgp_shadow_.takeAdoptable();
   Status s = bgp_->start(/*restarting=*/true, std::move(adopted));
   if (!s.isOk()) {
-    logEvent("BGP", Severity::kError, "BGP_START", s.message());
+    // Typically the port: a previous active that was declared hung may hold it until it is
+    // killed. Nothing else would bring BGP back, so try again until it starts.
+    logEvent("BGP", Severity::kError, "BGP_START", s.message() + "; retrying in 1 s");
     bgp_.reset();
+    if (bgp_retry_timer_ == 0) {
+      bgp_retry_timer_ = loop_.addTimer(1000, [this] {
+        bgp_retry_timer_ = 0;
+        syncBgpRole();
+      });
+    }
   }
 }
 

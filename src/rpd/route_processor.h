@@ -165,6 +165,7 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpHost {
   int64_t handover_started_ns_ = 0;
   event::UniqueFd listen_fd_;
   event::TimerId reconnect_timer_ = 0, digest_timer_ = 0, handover_timer_ = 0;
+  event::TimerId bgp_retry_timer_ = 0;  // BGP could not start (its port still held): try again
   int64_t reconnect_delay_ms_ = 20;
   std::unique_ptr<BulkProducer> bulk_;
   // Standby: per client, entries received since its bulk began (to check the end marker).

@@ -1,6 +1,7 @@
 // Two real rpd processes per test, on the same and on different images, killed with SIGKILL at
 // chosen points. Every scenario checks state entry by entry, not just counts.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -185,6 +186,36 @@ TEST(RpdFaults, HungActiveIsDetectedByMissedHeartbeats) {
   EXPECT_NE(pair.process(1).log().find("missed 10 heartbeats"), std::string::npos) << pair.logs();
   EXPECT_EQ(pair.dump(1)["count"], 100);
   pair.kill(0);
+}
+
+// A new active whose BGP port is still held (by a previous active declared hung and not yet
+// killed) must keep trying: nothing else would bring BGP back once the holder goes.
+TEST(RpdFaults, BgpStartsOnceItsPortIsFreed) {
+  int blocker = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(blocker, 0);
+  sockaddr_in6 sa{};
+  sa.sin6_family = AF_INET6;
+  sa.sin6_addr = in6addr_any;
+  socklen_t len = sizeof(sa);
+  ASSERT_EQ(::bind(blocker, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+  ASSERT_EQ(::listen(blocker, 1), 0);
+  ASSERT_EQ(::getsockname(blocker, reinterpret_cast<sockaddr*>(&sa), &len), 0);
+  const int port = ntohs(sa.sin6_port);
+
+  RpPair pair;
+  std::string config = pair.dir().file("bgp.conf");
+  std::ofstream(config) << "bgp.asn = 65001\nbgp.router-id = 198.18.0.1\nbgp.port = " << port
+                        << "\n";
+  pair.start(0, "1.1", true, {"--config", config});
+  ASSERT_TRUE(waitFor([&] { return pair.state(0) == kActive; }, 10000)) << pair.logs();
+  ASSERT_TRUE(waitFor(
+      [&] { return pair.process(0).log().find("retrying in 1 s") != std::string::npos; }, 10000))
+      << pair.logs();
+  EXPECT_FALSE(pair.request(0, {{"cmd", "show-bgp-summary"}}).value("ok", false));
+  ::close(blocker);
+  EXPECT_TRUE(waitFor(
+      [&] { return pair.request(0, {{"cmd", "show-bgp-summary"}}).value("ok", false); }, 10000))
+      << pair.logs();
 }
 
 TEST(RpdFaults, IncompatibleStandbyStaysColdAndTakesOverFromConfig) {

@@ -86,7 +86,8 @@ Status ChassisManager::start() {
   // The slot that should be active: the new image's slot once runversion switched over.
   int active = r.original_active_slot;
   if ((r.state == IssuState::kRunVersion && r.step != IssuStep::kSwitchingOver) ||
-      r.state == IssuState::kCommitVersion) {
+      r.state == IssuState::kCommitVersion ||
+      (r.state == IssuState::kSystemReset && r.step == IssuStep::kPeerSyncing)) {
     active = 1 - r.original_active_slot;
   }
   active_slot_ = active;

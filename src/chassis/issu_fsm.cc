@@ -255,6 +255,14 @@ IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const Syste
   if (r_.state == IssuState::kSystemReset && reloaded && image == r_.original_image) {
     return finishToInit("%issu abortversion completed: both RPs run " + r_.original_image);
   }
+  if (r_.state == IssuState::kSystemReset && r_.step == IssuStep::kPeerSyncing &&
+      slot == r_.original_active_slot && image == r_.original_image) {
+    // Recovery after a failed active: the RP on the original image is back and hot.
+    r_.step = IssuStep::kSwitchingOver;
+    return persistAnd("Slot " + std::to_string(slot) + " is STANDBY HOT on " + image +
+                          "; switching back to it",
+                      {switchover()});
+  }
   return {true, "", {}};
 }
 
@@ -274,7 +282,42 @@ IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
                           " with " + r_.original_image,
                       {reload(r_.reloading_slot, r_.original_image)});
   }
+  const bool planned = r_.step == IssuStep::kSwitchingOver;
+  if (!planned && (r_.state == IssuState::kLoadVersion || r_.state == IssuState::kRunVersion)) {
+    return recoverFromFailedActive(sys);
+  }
   return {true, "", {}};
+}
+
+IssuResult IssuFsm::recoverFromFailedActive(const SystemView& sys) {
+  // A switchover nobody asked for: the active RP failed mid-procedure. As in IOS, a failure
+  // during the procedure returns the system to its original state (an abort).
+  const int original = r_.original_active_slot, other = 1 - original;
+  const std::string during(issuStateName(r_.state));
+  r_.state = IssuState::kSystemReset;
+  r_.timer = RollbackTimerState::kInactive;
+  r_.last_operation = "abortversion";
+  r_.abort_reason = "unplanned switchover during " + during;
+  r_.boot[0] = r_.boot[1] = r_.original_image;
+  const std::string head = "%ISSU-3-UNPLANNED_SWITCHOVER: during " + during + " slot " +
+                           std::to_string(sys.active_slot) +
+                           " took over (the active failed or was switched over). Aborting: ";
+  if (sys.active_slot != original) {
+    // The RP on the new image took over; the failed one restarts on the original image (its boot
+    // variable) and the system switches back to it once it is hot.
+    r_.step = IssuStep::kPeerSyncing;
+    r_.reloading_slot = -1;
+    return persistAnd(head + "switching back to slot " + std::to_string(original) + " on " +
+                          r_.original_image + " once it is STANDBY HOT",
+                      {});
+  }
+  // The RP on the original image took over: the failed one comes back on the original image.
+  // An explicit reload, in case the crash restart already started it on the new one.
+  r_.step = IssuStep::kStandbyReloading;
+  r_.reloading_slot = other;
+  return persistAnd(head + "reloading slot " + std::to_string(other) + " with " +
+                        r_.original_image,
+                    {reload(other, r_.original_image)});
 }
 
 IssuResult IssuFsm::onTick(const SystemView& sys, int64_t now_ms) {
@@ -320,6 +363,12 @@ IssuResult IssuFsm::recover(const SystemView& sys) {
       }
       return {true, "resuming commitversion", {reload(slot, r_.target_image)}};
     case IssuState::kSystemReset:
+      if (r_.step == IssuStep::kPeerSyncing) {  // waiting for the original RP to be hot
+        if (sys.standby_hot && sys.active_slot != r_.original_active_slot) {
+          return onStandbyHot(r_.original_active_slot, sys.image[r_.original_active_slot], sys);
+        }
+        return {true, "", {}};
+      }
       if (r_.step == IssuStep::kSwitchingOver) {
         if (sys.active_slot == r_.original_active_slot) return onSwitchoverDone(sys);
         return {true, "resuming abortversion", {switchover()}};

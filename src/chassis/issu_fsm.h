@@ -105,6 +105,8 @@ class IssuFsm {
 
   // RP events.
   IssuResult onStandbyHot(int slot, const std::string& image, const SystemView& sys);
+  // A switchover the procedure did not ask for (the active failed during Load Version or Run
+  // Version) starts an automatic abort back to the original image.
   IssuResult onSwitchoverDone(const SystemView& sys);
   // Clock: runs the rollback timer (expiry aborts; extends by 1 min while the standby is not hot).
   IssuResult onTick(const SystemView& sys, int64_t now_ms);
@@ -120,6 +122,7 @@ class IssuFsm {
   IssuResult refuse(std::string message) const;
   IssuResult persistAnd(std::string message, std::vector<IssuAction> then);
   IssuResult finishToInit(std::string message);
+  IssuResult recoverFromFailedActive(const SystemView& sys);
 
   IssuRecord r_;
 };

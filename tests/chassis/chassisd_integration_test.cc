@@ -247,6 +247,43 @@ TEST_F(ChassisTest, ACorruptedStateFileIsSetAsideNotHalfUsed) {
   EXPECT_EQ(rpdCount(), 2);
 }
 
+// The active dies (SIGKILL) after loadversion: the standby on 1.1.0 takes over with the state it
+// holds, and the procedure rolls back by itself — both RPs end on 1.0.0, nothing lost.
+TEST_F(ChassisTest, ActiveKilledDuringLoadVersionRollsBackAutomatically) {
+  addRoutes();
+  auto before = rib(0);
+  ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  ::kill(issu()["slots"][0]["pid"].get<int>(), SIGKILL);
+  ASSERT_TRUE(waitIssu("Init", "idle", 30000)) << logs();
+  auto s = issu();
+  EXPECT_EQ(s["record"]["abort_reason"], "unplanned switchover during Load Version");
+  EXPECT_EQ(s["active_slot"], 0);
+  EXPECT_EQ(s["slots"][0]["image"], "1.0.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
+  EXPECT_EQ(rib(0)["routes"], before["routes"]) << "the rollback lost state";
+  EXPECT_EQ(rib(1)["routes"], before["routes"]);
+}
+
+// After runversion the new active (1.1.0) dies: the RP still on 1.0.0 takes over and the one
+// that failed comes back on 1.0.0 — a rollback nobody had to type.
+TEST_F(ChassisTest, NewActiveKilledDuringRunVersionRollsBackAutomatically) {
+  addRoutes();
+  auto before = rib(0);
+  ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  ASSERT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
+  ::kill(issu()["slots"][1]["pid"].get<int>(), SIGKILL);
+  ASSERT_TRUE(waitIssu("Init", "idle", 30000)) << logs();
+  auto s = issu();
+  EXPECT_EQ(s["record"]["abort_reason"], "unplanned switchover during Run Version");
+  EXPECT_EQ(s["active_slot"], 0);
+  EXPECT_EQ(s["slots"][0]["image"], "1.0.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
+  EXPECT_EQ(rib(0)["routes"], before["routes"]) << "the rollback lost state";
+}
+
 TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {
   addRoutes();
   int pid = issu()["slots"][1]["pid"].get<int>();

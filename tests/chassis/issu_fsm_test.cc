@@ -313,5 +313,71 @@ TEST(IssuRecord, JsonRoundTripAndTornFilesAreRefused) {
   EXPECT_FALSE(IssuRecord::fromJson(nlohmann::json::array()).isOk());
 }
 
+// The active (original image) dies after loadversion: the standby on the new image takes over.
+// Automatic recovery returns the system to where it started: the failed RP comes back on the
+// original image, the system switches back to it, the other RP reloads with the original image.
+TEST(IssuFsm, ActiveFailureDuringLoadVersionRollsBackToTheOriginalImage) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  ASSERT_EQ(fsm.record().step, IssuStep::kStandbyHot);
+
+  sim.sys.active_slot = 1;  // slot 0 died; slot 1 (1.1.0) took over
+  sim.sys.standby_hot = false;
+  auto r = fsm.onSwitchoverDone(sim.sys);
+  EXPECT_NE(r.message.find("UNPLANNED_SWITCHOVER"), std::string::npos) << r.message;
+  sim.run(fsm, r);
+  EXPECT_EQ(fsm.record().state, IssuState::kSystemReset);
+  EXPECT_EQ(fsm.record().step, IssuStep::kPeerSyncing);
+  EXPECT_EQ(fsm.record().boot[0], "1.0.0");
+  EXPECT_EQ(fsm.record().boot[1], "1.0.0") << "every restart from now on is on the original image";
+  EXPECT_EQ(fsm.record().abort_reason, "unplanned switchover during Load Version");
+
+  // The failed slot restarts (chassisd's crash restart, from its boot variable) and gets hot.
+  sim.sys.image[0] = fsm.record().boot[0];
+  sim.sys.standby_hot = true;
+  sim.run(fsm, fsm.onStandbyHot(0, sim.sys.image[0], sim.sys));
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_EQ(sim.sys.active_slot, 0);
+  EXPECT_EQ(sim.sys.image[0], "1.0.0");
+  EXPECT_EQ(sim.sys.image[1], "1.0.0");
+}
+
+// After runversion the new active (1.1.0) dies: the RP still on the original image takes over,
+// and the failed one is reloaded with the original image.
+TEST(IssuFsm, NewActiveFailureDuringRunVersionRollsBack) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.toRunVersion(fsm);
+  ASSERT_EQ(fsm.record().state, IssuState::kRunVersion);
+  ASSERT_EQ(sim.sys.active_slot, 1);
+
+  sim.sys.active_slot = 0;  // slot 1 (1.1.0) died
+  sim.sys.standby_hot = false;
+  sim.run(fsm, fsm.onSwitchoverDone(sim.sys));
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_EQ(fsm.record().timer, RollbackTimerState::kInactive);
+  EXPECT_EQ(fsm.record().abort_reason, "unplanned switchover during Run Version");
+  EXPECT_EQ(sim.sys.image[1], "1.0.0");
+  EXPECT_EQ(fsm.record().boot[1], "1.0.0");
+}
+
+// A chassis-manager restart while the recovery waits for the original RP: it resumes.
+TEST(IssuFsm, RecoveryWaitingForTheOriginalRpResumesAfterARestart) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  sim.sys.active_slot = 1;
+  sim.sys.standby_hot = false;
+  sim.run(fsm, fsm.onSwitchoverDone(sim.sys));
+  IssuFsm restarted(fsm.record());
+  EXPECT_TRUE(restarted.recover(sim.sys).actions.empty()) << "nothing to do until it is hot";
+  sim.sys.image[0] = "1.0.0";
+  sim.sys.standby_hot = true;
+  sim.run(restarted, restarted.recover(sim.sys), /*resumed=*/true);
+  EXPECT_EQ(restarted.record().state, IssuState::kInit);
+  EXPECT_EQ(sim.sys.active_slot, 0);
+}
+
 }  // namespace
 }  // namespace hitless::chassis

@@ -282,10 +282,14 @@ IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
                           " with " + r_.original_image,
                       {reload(r_.reloading_slot, r_.original_image)});
   }
-  const bool planned = r_.step == IssuStep::kSwitchingOver;
-  if (!planned && (r_.state == IssuState::kLoadVersion || r_.state == IssuState::kRunVersion)) {
-    return recoverFromFailedActive(sys);
-  }
+  // Unplanned: the active is not where the procedure put it — in Load Version the original slot
+  // should be active, in Run Version (switchover done) the other one. Judged from where the
+  // active is, not from the call: the chassis manager also reports roles it merely rediscovered.
+  const bool active_original = sys.active_slot == r_.original_active_slot;
+  const bool unplanned =
+      (r_.state == IssuState::kLoadVersion && !active_original) ||
+      (r_.state == IssuState::kRunVersion && r_.step != IssuStep::kSwitchingOver && active_original);
+  if (unplanned) return recoverFromFailedActive(sys);
   return {true, "", {}};
 }
 

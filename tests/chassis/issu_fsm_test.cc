@@ -362,6 +362,20 @@ TEST(IssuFsm, NewActiveFailureDuringRunVersionRollsBack) {
   EXPECT_EQ(fsm.record().boot[1], "1.0.0");
 }
 
+// The chassis manager also reports roles it merely rediscovered (after its own restart): a
+// switchover report that matches where the procedure put the active is not a failure.
+TEST(IssuFsm, ARediscoveredActiveInItsPlannedPlaceIsNotAFailure) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  EXPECT_TRUE(fsm.onSwitchoverDone(sim.sys).actions.empty());  // slot 0 active: as planned
+  EXPECT_EQ(fsm.record().state, IssuState::kLoadVersion);
+  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  ASSERT_EQ(sim.sys.active_slot, 1);
+  EXPECT_TRUE(fsm.onSwitchoverDone(sim.sys).actions.empty());  // slot 1 active: as planned
+  EXPECT_EQ(fsm.record().state, IssuState::kRunVersion);
+}
+
 // A chassis-manager restart while the recovery waits for the original RP: it resumes.
 TEST(IssuFsm, RecoveryWaitingForTheOriginalRpResumesAfterARestart) {
   IssuFsm fsm;

@@ -63,26 +63,35 @@ LocalConfig BgpSpeaker::localConfig() const {
   return l;
 }
 
-Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
-  if (config_.port != 0) {
-    event::UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return Status::ioError(std::string("bgp socket: ") + std::strerror(errno));
-    int zero = 0, one = 1;
-    setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-    setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in6 sa{};
-    sa.sin6_family = AF_INET6;
-    sa.sin6_port = htons(config_.port);
-    sa.sin6_addr = in6addr_any;
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
-        ::listen(fd.get(), 64) != 0) {
-      return Status::ioError("bgp: cannot listen on port " + std::to_string(config_.port) + ": " +
-                             std::strerror(errno));
-    }
-    listen_fd_ = std::move(fd);
-    RETURN_IF_ERROR(loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
+Status BgpSpeaker::listen() {
+  if (config_.port == 0 || listen_fd_.valid()) return Status::ok();
+  event::UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return Status::ioError(std::string("bgp socket: ") + std::strerror(errno));
+  int zero = 0, one = 1;
+  setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in6 sa{};
+  sa.sin6_family = AF_INET6;
+  sa.sin6_port = htons(config_.port);
+  sa.sin6_addr = in6addr_any;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
+      ::listen(fd.get(), 64) != 0) {
+    return Status::ioError("bgp: cannot listen on port " + std::to_string(config_.port) + ": " +
+                           std::strerror(errno));
   }
-  // After the listener, so that a start that fails (the port still held) costs no table scan.
+  listen_fd_ = std::move(fd);
+  return loop_.addFd(listen_fd_.get(), EPOLLIN, [this](uint32_t) { onAccept(); });
+}
+
+void BgpSpeaker::stopListening() {
+  if (!listen_fd_.valid()) return;
+  loop_.removeFd(listen_fd_.get());
+  listen_fd_.reset();
+}
+
+Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
+  // Listening first, so that a start that fails (the port still held) costs no table scan.
+  RETURN_IF_ERROR(listen());
   // Routes of adopted sessions are current, not stale: in a planned switchover every BGP route
   // came with its session and nothing is inserted (a million-entry set built and emptied again
   // in one loop turn would stall the new active for seconds).

@@ -70,6 +70,12 @@ class BgpSpeaker : public SessionObserver {
   // a previous one; the host's BGP routes that no adopted session carries are pre-restart
   // routes, kept until End-of-RIB with the R bit advertised. With none, it simply starts.
   Status start(bool restarting, std::vector<AdoptedSession> adopted = {});
+  // The listening socket alone (start() opens it too if need be): an RP taking over checks the
+  // port is free before it takes the sessions handed to it, so a failure loses none of them.
+  Status listen();
+  // Closes the listening socket: the old active, before it hands over, frees the port for the
+  // new one. Established sessions are not affected.
+  void stopListening();
   // Cease to every neighbor; routes learned are withdrawn from the RIB unless `keep_routes`
   // (the RP is handing over or shutting down: the next active decides).
   void stop(const std::string& reason, bool keep_routes);

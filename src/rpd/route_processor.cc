@@ -154,11 +154,15 @@ void RouteProcessor::syncBgpRole() {
   }
   if (!config->enabled) return;
   bgp_ = std::make_unique<bgp::BgpSpeaker>(loop_, std::move(*config), *this);
-  // Sessions the old active handed over are adopted as they are (NSR); BGP routes the RIB
-  // holds beyond theirs came from sessions that must restart gracefully (the speaker asks for
-  // them: with none, it is simply starting).
-  auto adopted = bgp_shadow_.takeAdoptable();
-  Status s = bgp_->start(/*restarting=*/true, std::move(adopted));
+  // The port first: if it is still held, the sessions handed over stay in the shadow for the
+  // next attempt instead of being lost with a speaker that could not start.
+  Status s = bgp_->listen();
+  if (s.isOk()) {
+    // Sessions the old active handed over are adopted as they are (NSR); BGP routes the RIB
+    // holds beyond theirs came from sessions that must restart gracefully (the speaker asks for
+    // them: with none, it is simply starting).
+    s = bgp_->start(/*restarting=*/true, bgp_shadow_.takeAdoptable());
+  }
   if (!s.isOk()) {
     // Typically the port: a previous active that was declared hung may hold it until it is
     // killed. Nothing else would bring BGP back, so try again until it starts.
@@ -793,6 +797,8 @@ void RouteProcessor::handOver() {
     handover_timer_ = loop_.addTimer(1, [this] { handOver(); });
     return;
   }
+  // Free the BGP port before the peer can become active and listen on it.
+  if (bgp_) bgp_->stopListening();
   uint64_t new_epoch = fsm_.epoch() + 1;
   channel_->sendSwitchover(
       {new_epoch, static_cast<uint8_t>(redundancy::SwactReason::kUserInitiated)});

@@ -13,7 +13,7 @@
 namespace hitless {
 
 namespace zeroed_memory {
-// Returns zeroed memory of `bytes` (never null: aborts on exhaustion, like operator new).
+// Returns zeroed memory of `bytes` (never null: throws std::bad_alloc, like operator new).
 void* allocate(size_t bytes);
 void release(void* p, size_t bytes);
 }  // namespace zeroed_memory

@@ -99,6 +99,19 @@ class ChassisTest : public ::testing::Test {
         5000);
     ASSERT_TRUE(r.isOk() && r->value("synced", false)) << (r.isOk() ? r->dump() : "");
   }
+  // loadversion 1.1.0 carried out: the standby is hot on it.
+  bool loadVersionHot() {
+    return cli({"issu", "loadversion", "1.1.0"}).exit_code == 0 &&
+           waitIssu("Load Version", "standby-hot");
+  }
+  // Back where it started: slot 0 active, both RPs on 1.0.0, the active holding `before`'s routes.
+  void expectBackOnOriginal(const nlohmann::json& before, const char* why) {
+    auto s = issu();
+    EXPECT_EQ(s["active_slot"], 0);
+    EXPECT_EQ(s["slots"][0]["image"], "1.0.0");
+    EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
+    EXPECT_EQ(rib(0)["routes"], before["routes"]) << why;
+  }
   std::string logs() {
     std::string out;
     for (const char* f : {"chassisd.log", "rp0.log", "rp1.log"}) {
@@ -166,18 +179,13 @@ TEST_F(ChassisTest, FullUpgradeKeepsTheRibAndEndsOnTheNewImage) {
 TEST_F(ChassisTest, AbortAfterRunVersionReturnsToTheOriginalImage) {
   addRoutes();
   auto before = rib(0);
-  ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
-  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  ASSERT_TRUE(loadVersionHot()) << logs();
   ASSERT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
   ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
   auto ab = cli({"issu", "abortversion"});
   EXPECT_EQ(ab.exit_code, 0) << ab.err;
   ASSERT_TRUE(waitIssu("Init", "idle")) << logs();
-  auto s = issu();
-  EXPECT_EQ(s["active_slot"], 0);
-  EXPECT_EQ(s["slots"][0]["image"], "1.0.0");
-  EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
-  EXPECT_EQ(rib(0)["routes"], before["routes"]) << "abort lost state";
+  expectBackOnOriginal(before, "abort lost state");
 }
 
 TEST_F(ChassisTest, RollbackTimerExpiryRollsBackAutomatically) {
@@ -252,16 +260,11 @@ TEST_F(ChassisTest, ACorruptedStateFileIsSetAsideNotHalfUsed) {
 TEST_F(ChassisTest, ActiveKilledDuringLoadVersionRollsBackAutomatically) {
   addRoutes();
   auto before = rib(0);
-  ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
-  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  ASSERT_TRUE(loadVersionHot()) << logs();
   ::kill(issu()["slots"][0]["pid"].get<int>(), SIGKILL);
   ASSERT_TRUE(waitIssu("Init", "idle", 30000)) << logs();
-  auto s = issu();
-  EXPECT_EQ(s["record"]["abort_reason"], "unplanned switchover during Load Version");
-  EXPECT_EQ(s["active_slot"], 0);
-  EXPECT_EQ(s["slots"][0]["image"], "1.0.0");
-  EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
-  EXPECT_EQ(rib(0)["routes"], before["routes"]) << "the rollback lost state";
+  EXPECT_EQ(issu()["record"]["abort_reason"], "unplanned switchover during Load Version");
+  expectBackOnOriginal(before, "the rollback lost state");
   EXPECT_EQ(rib(1)["routes"], before["routes"]);
 }
 
@@ -270,18 +273,13 @@ TEST_F(ChassisTest, ActiveKilledDuringLoadVersionRollsBackAutomatically) {
 TEST_F(ChassisTest, NewActiveKilledDuringRunVersionRollsBackAutomatically) {
   addRoutes();
   auto before = rib(0);
-  ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
-  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  ASSERT_TRUE(loadVersionHot()) << logs();
   ASSERT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
   ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
   ::kill(issu()["slots"][1]["pid"].get<int>(), SIGKILL);
   ASSERT_TRUE(waitIssu("Init", "idle", 30000)) << logs();
-  auto s = issu();
-  EXPECT_EQ(s["record"]["abort_reason"], "unplanned switchover during Run Version");
-  EXPECT_EQ(s["active_slot"], 0);
-  EXPECT_EQ(s["slots"][0]["image"], "1.0.0");
-  EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
-  EXPECT_EQ(rib(0)["routes"], before["routes"]) << "the rollback lost state";
+  EXPECT_EQ(issu()["record"]["abort_reason"], "unplanned switchover during Run Version");
+  expectBackOnOriginal(before, "the rollback lost state");
 }
 
 TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {

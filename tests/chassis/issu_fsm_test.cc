@@ -20,6 +20,13 @@ struct Sim {
     sys.standby_hot = true;
     sys.image[0] = sys.image[1] = "1.0.0";
   }
+  // The procedure ended, with slot 0 active and both RPs on `image`.
+  void expectDoneOn(const IssuFsm& fsm, const char* image) {
+    EXPECT_EQ(fsm.record().state, IssuState::kInit);
+    EXPECT_EQ(sys.active_slot, 0);
+    EXPECT_EQ(sys.image[0], image);
+    EXPECT_EQ(sys.image[1], image);
+  }
   // Init -> loadversion -> runversion, with the given rollback timer (seconds; <0: default).
   void toRunVersion(IssuFsm& fsm, int64_t timer_s = -1) {
     if (timer_s >= 0) run(fsm, fsm.setRollbackTimer(timer_s));
@@ -171,10 +178,8 @@ TEST(IssuFsm, AbortAfterRunOrAcceptSwitchesBackThenReloads) {
     sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
     if (accept) sim.run(fsm, fsm.acceptVersion());
     sim.run(fsm, fsm.abortVersion(sim.sys));
-    EXPECT_EQ(fsm.record().state, IssuState::kInit) << accept;
-    EXPECT_EQ(sim.sys.active_slot, 0);
-    EXPECT_EQ(sim.sys.image[0], "1.0.0");
-    EXPECT_EQ(sim.sys.image[1], "1.0.0");
+    SCOPED_TRACE(accept ? "after acceptversion" : "after runversion");
+    sim.expectDoneOn(fsm, "1.0.0");
   }
 }
 
@@ -337,10 +342,7 @@ TEST(IssuFsm, ActiveFailureDuringLoadVersionRollsBackToTheOriginalImage) {
   sim.sys.image[0] = fsm.record().boot[0];
   sim.sys.standby_hot = true;
   sim.run(fsm, fsm.onStandbyHot(0, sim.sys.image[0], sim.sys));
-  EXPECT_EQ(fsm.record().state, IssuState::kInit);
-  EXPECT_EQ(sim.sys.active_slot, 0);
-  EXPECT_EQ(sim.sys.image[0], "1.0.0");
-  EXPECT_EQ(sim.sys.image[1], "1.0.0");
+  sim.expectDoneOn(fsm, "1.0.0");
 }
 
 // After runversion the new active (1.1.0) dies: the RP still on the original image takes over,

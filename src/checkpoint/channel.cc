@@ -310,6 +310,7 @@ Status CheckpointChannel::handleFrame(const wire::Frame& frame) {
           done(true);
           if (!*alive) return Status::ok();
         }
+        handler_.onAcknowledged();
         return Status::ok();
       }
       default:

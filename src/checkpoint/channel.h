@@ -63,6 +63,9 @@ class ChannelHandler {
   virtual void onRfStatus(const messages::RfStatus& status) = 0;
   virtual void onSwitchover(const messages::Switchover& request) = 0;
   virtual void onDrained() = 0;  // output is below the low watermark: producers may continue
+  // Acknowledgements arrived (after their transactions' `done` ran): fewer transactions are in
+  // flight, whichever kind they were.
+  virtual void onAcknowledged() {}
   // The session ended. `peer_alive`: the peer announced the close (session reset) — it did not
   // die. A close this side initiated also reports the peer alive.
   virtual void onClosed(const std::string& reason, bool peer_alive) = 0;

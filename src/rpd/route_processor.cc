@@ -204,23 +204,16 @@ void RouteProcessor::applyBgpChanges(state::RibDelta delta,
   if (input != nullptr) extra.emplace_back(*input);
   applyRibChanges(
       std::move(delta),
-      [this, alive = alive_](ChangeResult r) {
+      [](ChangeResult r) {
         if (!r.status.isOk()) logEvent("BGP", Severity::kError, "RIB_UPDATE", r.status.message());
-        if (*alive) resumeBgpInputIfReady();
       },
       std::move(extra));
 }
 
-void RouteProcessor::resumeBgpInputIfReady() {
-  // An acknowledged transaction — BGP's own or a bulk sync's — may be what BGP was waiting for
-  // (flow control counts every transaction in flight).
+void RouteProcessor::onAcknowledged() {
+  // Any acknowledged transaction — BGP's own, a bulk sync's, a digest — may be what BGP was
+  // waiting for: flow control counts every transaction in flight.
   if (bgp_ && readyForInput()) bgp_->resumeInput();
-}
-
-checkpoint::CheckpointChannel::Done RouteProcessor::resumeBgpOnAck() {
-  return [this, alive = alive_](bool) {
-    if (*alive) resumeBgpInputIfReady();
-  };
 }
 
 bool RouteProcessor::readyForInput() const {
@@ -619,12 +612,12 @@ void RouteProcessor::startBulk() {
   }
   txn.push_back(
       messages::BulkSync{messages::kClientConfigSync, messages::BulkSync::kEnd, config_.size()});
-  channel_->sendTransaction(txn, resumeBgpOnAck());
+  channel_->sendTransaction(txn, [](bool) {});
   bulk_->end = rib_.positions();
   bulk_->stage = BulkProducer::kRib;
   channel_->sendTransaction(
       {messages::BulkSync{messages::kClientRib, messages::BulkSync::kBegin, rib_.size()}},
-      resumeBgpOnAck());
+      [](bool) {});
   produceBulk();
   if (bgp_) bgp_->resyncStandby();
 }
@@ -654,7 +647,7 @@ void RouteProcessor::produceBulk() {
           messages::BulkSync{messages::kClientRib, messages::BulkSync::kEnd, bulk_->sent});
       for (auto& d : digestItems()) txn.push_back(std::move(d));
     }
-    if (!txn.empty()) channel_->sendTransaction(txn, resumeBgpOnAck());
+    if (!txn.empty()) channel_->sendTransaction(txn, [](bool) {});
     if (!channel_ || !channel_->isOpen()) return;
     if (last) {
       bulk_->stage = BulkProducer::kDone;

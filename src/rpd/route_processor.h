@@ -98,6 +98,8 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpHost {
   void onRfStatus(const messages::RfStatus& status) override;
   void onSwitchover(const messages::Switchover& request) override;
   void onDrained() override;
+  // BGP input paused for flow control resumes once transactions in flight fall below the limit.
+  void onAcknowledged() override;
   void onClosed(const std::string& reason, bool peer_alive) override;
 
   // BgpHost: BGP's best paths enter the RIB like any other change (checkpointed with the raw
@@ -122,10 +124,7 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpHost {
   void attachChannel(event::UniqueFd fd);
   bool syncing() const;  // a negotiated SSO session to a standby exists
   void startBulk();
-  // BGP input paused for flow control resumes once transactions in flight fall below the limit;
-  // every kind of transaction that counts toward it must call this when acknowledged.
-  void resumeBgpInputIfReady();
-  checkpoint::CheckpointChannel::Done resumeBgpOnAck();
+
   void produceBulk();
   void sendDigests();
   void handOver();

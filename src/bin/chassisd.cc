@@ -84,6 +84,11 @@ int main(int argc, char** argv) {
   server.addCommand("issu-loadversion", answerWith([&](const json& r, ChassisManager::Answer a) {
                       manager.loadVersion(r.at("image").get<std::string>(), a);
                     }));
+  server.addCommand("issu-changeversion",
+                    answerWith([&](const json& r, ChassisManager::Answer a) {
+                      manager.changeVersion(r.at("image").get<std::string>(),
+                                            r.value("quick", false), a);
+                    }));
   server.addCommand("issu-runversion", answerWith([&](const json&, ChassisManager::Answer a) {
                       manager.runVersion(a);
                     }));

@@ -289,32 +289,40 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
   if (!result.message.empty()) {
     logEvent("ISSU", Severity::kNotice, "ISSU_STATE",
              std::string(issuStateName(fsm_.record().state)) + ": " + result.message);
+    // The last line of a multi-line answer says what happened.
+    std::string line = result.message.substr(result.message.rfind('\n') + 1);
+    history_.push_back(
+        {++history_seq_, wallMs(), std::string(issuStateName(fsm_.record().state)), line});
+    if (history_.size() > kHistoryLength) history_.pop_front();
   }
   if (done) done(true, result.message);
 }
 
-void ChassisManager::loadVersion(const std::string& image, Answer done) {
+std::optional<std::string> ChassisManager::refuseTarget(const std::string& image) const {
   auto target = verified(image);
-  if (!target.isOk()) {
-    done(false, "% " + target.status().message());
-    return;
-  }
+  if (!target.isOk()) return "% " + target.status().message();
   auto running = verified(slots_[active_slot_].image);
-  if (!running.isOk()) {
-    done(false, "% running image: " + running.status().message());
-    return;
-  }
+  if (!running.isOk()) return "% running image: " + running.status().message();
   auto violations = issu::checkVersionPolicy(running->manifest, target->manifest);
-  if (!violations.empty()) {
-    std::string msg = "% ISSU to " + image + " refused:";
-    for (const auto& v : violations) {
-      msg += " [" + std::string(issu::policyRuleName(v.rule)) + "] " + v.reason + ";";
-    }
-    msg.pop_back();
-    done(false, msg);
-    return;
+  if (violations.empty()) return std::nullopt;
+  std::string msg = "% ISSU to " + image + " refused:";
+  for (const auto& v : violations) {
+    msg += " [" + std::string(issu::policyRuleName(v.rule)) + "] " + v.reason + ";";
   }
+  msg.pop_back();
+  return msg;
+}
+
+void ChassisManager::loadVersion(const std::string& image, Answer done) {
+  if (auto refusal = refuseTarget(image)) return done(false, *refusal);
   apply(fsm_.loadVersion(image, view(), wallMs()), done);
+}
+
+void ChassisManager::changeVersion(const std::string& image, bool quick, Answer done) {
+  if (auto refusal = refuseTarget(image)) return done(false, *refusal);
+  apply(fsm_.changeVersion(image, quick ? ChangeVersionMode::kQuick : ChangeVersionMode::kFull,
+                           view(), wallMs()),
+        done);
 }
 
 void ChassisManager::runVersion(Answer done) { apply(fsm_.runVersion(view(), wallMs()), done); }
@@ -338,14 +346,21 @@ nlohmann::json ChassisManager::issuStatus() const {
                                                         : "Down"},
                      {"control_socket", rpControlSocket(s)}});
   }
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& e : history_) {
+    history.push_back({{"seq", e.seq}, {"time_ms", e.time_ms}, {"state", e.state},
+                       {"event", e.event}});
+  }
   auto remaining = fsm_.rollbackRemainingSeconds(wallMs());
   return {{"ok", true},
           {"issu_state", issuStateName(fsm_.record().state)},
           {"record", fsm_.record().toJson()},
           {"active_slot", active_slot_},
           {"standby_hot", standby_hot_},
+          {"now_ms", wallMs()},
           {"rollback_remaining_s", remaining ? nlohmann::json(*remaining) : nlohmann::json()},
-          {"slots", std::move(slots)}};
+          {"slots", std::move(slots)},
+          {"history", std::move(history)}};
 }
 
 }  // namespace hitless::chassis

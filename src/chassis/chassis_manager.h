@@ -9,9 +9,11 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -42,6 +44,8 @@ class ChassisManager {
   // Operator commands; `done` receives the one-line answer (ok=false: refused, nothing changed).
   using Answer = std::function<void(bool ok, std::string message)>;
   void loadVersion(const std::string& image, Answer done);
+  // The four steps in one (IssuFsm::changeVersion); `done` answers once it has started.
+  void changeVersion(const std::string& image, bool quick, Answer done);
   void runVersion(Answer done);
   void acceptVersion(Answer done);
   void commitVersion(Answer done);
@@ -61,6 +65,16 @@ class ChassisManager {
     int restarts = 0;
   };
 
+  // What the procedure did, newest last (show issu state --json "history"; changeversion's
+  // progress lines). In memory: a restarted chassisd starts a new one, its seq from 1.
+  struct HistoryEntry {
+    uint64_t seq;
+    int64_t time_ms;  // wall clock
+    std::string state;
+    std::string event;
+  };
+  static constexpr size_t kHistoryLength = 64;
+
   SystemView view() const;
   void apply(const IssuResult& result, const Answer& done);
   Status persist();
@@ -75,6 +89,8 @@ class ChassisManager {
   std::string pidFile(int slot) const;
   void poll();
   Result<issu::VerifiedImage> verified(const std::string& image) const;
+  // Why `image` may not be installed over the running one (signature, policy); nullopt if it may.
+  std::optional<std::string> refuseTarget(const std::string& image) const;
 
   event::EventLoop& loop_;
   ChassisOptions options_;
@@ -86,6 +102,8 @@ class ChassisManager {
   event::TimerId poll_timer_ = 0;
   // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or
   // a bounded wait passed).
+  std::deque<HistoryEntry> history_;
+  uint64_t history_seq_ = 0;
   bool recovering_ = true;
   int64_t recover_by_ms_ = 0;
 };

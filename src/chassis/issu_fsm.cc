@@ -10,6 +10,7 @@ constexpr const char* kStateNames[] = {"Init", "Load Version", "Run Version", "C
 constexpr const char* kStepNames[] = {"idle",         "standby-reloading", "standby-hot",
                                       "switching-over", "peer-syncing",    "running"};
 constexpr const char* kTimerNames[] = {"inactive", "running", "canceled-by-accept"};
+constexpr const char* kChangeVersionNames[] = {"none", "full", "quick"};
 
 template <typename E, size_t N>
 std::optional<E> byName(const char* const (&names)[N], const std::string& s) {
@@ -50,7 +51,9 @@ nlohmann::json IssuRecord::toJson() const {
           {"rollback_deadline_ms", rollback_deadline_ms},
           {"extensions", extensions},
           {"last_operation", last_operation},
-          {"abort_reason", abort_reason}};
+          {"abort_reason", abort_reason},
+          {"changeversion", kChangeVersionNames[static_cast<int>(changeversion)]},
+          {"changeversion_deadline_ms", changeversion_deadline_ms}};
 }
 
 Result<IssuRecord> IssuRecord::fromJson(const nlohmann::json& j) {
@@ -78,6 +81,12 @@ Result<IssuRecord> IssuRecord::fromJson(const nlohmann::json& j) {
     r.extensions = j.at("extensions").get<int>();
     r.last_operation = j.at("last_operation").get<std::string>();
     r.abort_reason = j.at("abort_reason").get<std::string>();
+    // Absent in records written before changeversion existed.
+    auto change = byName<ChangeVersionMode>(kChangeVersionNames,
+                                            j.value("changeversion", std::string("none")));
+    if (!change) return Status::corruption("ISSU state file: unknown changeversion mode");
+    r.changeversion = *change;
+    r.changeversion_deadline_ms = j.value("changeversion_deadline_ms", int64_t{0});
     if (r.original_active_slot < 0 || r.original_active_slot > 1 || r.reloading_slot < -1 ||
         r.reloading_slot > 1 || r.rollback_timer_s < 0 ||
         r.rollback_timer_s > kMaxRollbackSeconds || r.extensions < 0 ||
@@ -104,6 +113,7 @@ IssuResult IssuFsm::finishToInit(std::string message) {
   r_.reloading_slot = -1;
   r_.timer = RollbackTimerState::kInactive;
   r_.extensions = 0;
+  r_.changeversion = ChangeVersionMode::kNone;
   return persistAnd(std::move(message), {});
 }
 
@@ -130,6 +140,7 @@ IssuResult IssuFsm::loadVersion(const std::string& image, const SystemView& sys,
   r_.extensions = 0;
   r_.last_operation = "loadversion";
   r_.abort_reason.clear();
+  r_.changeversion = ChangeVersionMode::kNone;
   return persistAnd("%issu loadversion executed successfully, Standby is being reloaded",
                     {reload(standby, image)});
 }
@@ -173,13 +184,17 @@ IssuResult IssuFsm::commitVersion(const SystemView& sys) {
   if (r_.step != IssuStep::kRunning || !sys.standby_hot) {
     return refuse("% Standby is not STANDBY HOT yet; commitversion waits for it");
   }
+  return startCommit("commitversion");
+}
+
+IssuResult IssuFsm::startCommit(const char* operation) {
   // Without a prior acceptversion, commitversion accepts too (as in IOS).
   r_.timer = RollbackTimerState::kCanceledByAccept;
   r_.state = IssuState::kCommitVersion;
   r_.step = IssuStep::kStandbyReloading;
   r_.reloading_slot = r_.original_active_slot;
   r_.boot[0] = r_.boot[1] = r_.target_image;
-  r_.last_operation = "commitversion";
+  r_.last_operation = operation;
   return persistAnd("Building configuration...\n[OK]\n%issu commitversion: the standby is "
                     "being reloaded with " + r_.target_image,
                     {reload(r_.original_active_slot, r_.target_image)});
@@ -199,6 +214,7 @@ IssuResult IssuFsm::abortVersion(const SystemView& sys, const std::string& reaso
   const int original = r_.original_active_slot, other = 1 - original;
   r_.state = IssuState::kSystemReset;
   r_.timer = RollbackTimerState::kInactive;
+  r_.changeversion = ChangeVersionMode::kNone;
   r_.last_operation = "abortversion";
   r_.abort_reason = reason;
   r_.boot[0] = r_.boot[1] = r_.original_image;
@@ -235,6 +251,40 @@ IssuResult IssuFsm::setRollbackTimer(int64_t seconds) {
                     {});
 }
 
+IssuResult IssuFsm::changeVersion(const std::string& image, ChangeVersionMode mode,
+                                  const SystemView& sys, int64_t now_ms) {
+  if (r_.state != IssuState::kInit) {
+    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
+                  " ]; changeversion is valid only in [ init ]");
+  }
+  IssuResult r = loadVersion(image, sys, now_ms);
+  if (!r.accepted || mode == ChangeVersionMode::kNone) return r;
+  r_.changeversion = mode;
+  r_.changeversion_deadline_ms = now_ms + kChangeVersionLoadTimeoutMs;
+  r_.last_operation = "changeversion";
+  r.message = std::string("%issu changeversion") + (mode == ChangeVersionMode::kQuick ? " quick" : "") +
+              ": loadversion executed, Standby is being reloaded with " + image;
+  return r;
+}
+
+IssuResult IssuFsm::changeVersionTick(const SystemView& sys, int64_t now_ms) {
+  if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyReloading &&
+      now_ms >= r_.changeversion_deadline_ms) {
+    return abortVersion(sys, "changeversion: the standby did not reach STANDBY HOT on " +
+                                 r_.target_image + " within " +
+                                 std::to_string(kChangeVersionLoadTimeoutMs / 1000) + " s");
+  }
+  if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyHot && sys.standby_hot) {
+    IssuResult r = runVersion(sys, now_ms);
+    r_.last_operation = "changeversion";
+    return r;
+  }
+  if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kRunning && sys.standby_hot) {
+    return startCommit("changeversion");
+  }
+  return {true, "", {}};
+}
+
 IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const SystemView&) {
   const bool reloaded = slot == r_.reloading_slot && r_.step == IssuStep::kStandbyReloading;
   if (r_.state == IssuState::kLoadVersion && reloaded && image == r_.target_image) {
@@ -269,6 +319,10 @@ IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const Syste
 IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
   if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kSwitchingOver &&
       sys.active_slot != r_.original_active_slot) {
+    if (r_.changeversion == ChangeVersionMode::kQuick) {
+      // Quick: no resync of the old active on the old image; it reloads with the new one now.
+      return startCommit("changeversion");
+    }
     r_.step = IssuStep::kPeerSyncing;
     return persistAnd("Slot " + std::to_string(sys.active_slot) + " is ACTIVE on " +
                           r_.target_image,
@@ -300,6 +354,7 @@ IssuResult IssuFsm::recoverFromFailedActive(const SystemView& sys) {
   const std::string during(issuStateName(r_.state));
   r_.state = IssuState::kSystemReset;
   r_.timer = RollbackTimerState::kInactive;
+  r_.changeversion = ChangeVersionMode::kNone;
   r_.last_operation = "abortversion";
   r_.abort_reason = "unplanned switchover during " + during;
   r_.boot[0] = r_.boot[1] = r_.original_image;
@@ -325,6 +380,10 @@ IssuResult IssuFsm::recoverFromFailedActive(const SystemView& sys) {
 }
 
 IssuResult IssuFsm::onTick(const SystemView& sys, int64_t now_ms) {
+  if (r_.changeversion != ChangeVersionMode::kNone) {
+    IssuResult r = changeVersionTick(sys, now_ms);
+    if (!r.actions.empty()) return r;
+  }
   if (r_.state != IssuState::kRunVersion || r_.timer != RollbackTimerState::kRunning) {
     return {true, "", {}};
   }

@@ -39,9 +39,17 @@ enum class IssuStep {
 
 enum class RollbackTimerState { kInactive, kRunning, kCanceledByAccept };
 
+// `issu changeversion IMAGE [quick]`: the FSM runs the four steps by itself. kQuick merges
+// runversion and commitversion: the old active reloads with the new image right after the
+// switchover instead of first resyncing on the old one.
+enum class ChangeVersionMode { kNone, kFull, kQuick };
+
 inline constexpr int64_t kDefaultRollbackSeconds = 45 * 60;
 inline constexpr int64_t kMaxRollbackSeconds = 7200;
 inline constexpr int kMaxRollbackExtensions = 15;
+// changeversion gives up (aborts) when the standby is not STANDBY HOT on the new image this long
+// after it started reloading.
+inline constexpr int64_t kChangeVersionLoadTimeoutMs = 10 * 60 * 1000;
 
 // The persisted ISSU state (docs/state-file.md). Plain data.
 struct IssuRecord {
@@ -58,6 +66,8 @@ struct IssuRecord {
   int extensions = 0;
   std::string last_operation;  // loadversion, runversion, acceptversion, commitversion, abortversion
   std::string abort_reason;
+  ChangeVersionMode changeversion = ChangeVersionMode::kNone;
+  int64_t changeversion_deadline_ms = 0;  // wall clock; see kChangeVersionLoadTimeoutMs
 
   nlohmann::json toJson() const;
   static Result<IssuRecord> fromJson(const nlohmann::json& j);
@@ -102,13 +112,19 @@ class IssuFsm {
   IssuResult commitVersion(const SystemView& sys);
   IssuResult abortVersion(const SystemView& sys, const std::string& reason = "operator");
   IssuResult setRollbackTimer(int64_t seconds);
+  // loadversion, then (driven by onTick) runversion once the standby is hot and commitversion
+  // once the peer is hot again (kQuick: right after the switchover). Stops at the first failure
+  // with an abort whose reason says which step failed.
+  IssuResult changeVersion(const std::string& image, ChangeVersionMode mode, const SystemView& sys,
+                           int64_t now_ms);
 
   // RP events.
   IssuResult onStandbyHot(int slot, const std::string& image, const SystemView& sys);
   // A switchover the procedure did not ask for (the active failed during Load Version or Run
   // Version) starts an automatic abort back to the original image.
   IssuResult onSwitchoverDone(const SystemView& sys);
-  // Clock: runs the rollback timer (expiry aborts; extends by 1 min while the standby is not hot).
+  // Clock: runs the rollback timer (expiry aborts; extends by 1 min while the standby is not hot)
+  // and moves a changeversion on to its next step.
   IssuResult onTick(const SystemView& sys, int64_t now_ms);
 
   // After a restart of the chassis manager: the actions that finish or roll back the step the
@@ -123,6 +139,8 @@ class IssuFsm {
   IssuResult persistAnd(std::string message, std::vector<IssuAction> then);
   IssuResult finishToInit(std::string message);
   IssuResult recoverFromFailedActive(const SystemView& sys);
+  IssuResult startCommit(const char* operation);
+  IssuResult changeVersionTick(const SystemView& sys, int64_t now_ms);
 
   IssuRecord r_;
 };

@@ -1,4 +1,7 @@
 // The ISSU procedure commands (IOS syntax) and its show commands, answered by chassisd.
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -308,6 +311,97 @@ int runRunVersion(const ParsedArgs& a, Io& io) {
   return issuCommand(a, io, {{"cmd", "issu-runversion"}});
 }
 
+// The entries of chassisd's ISSU history after `after` (time_ms, seq): a restarted chassisd
+// numbers from 1 again, so the time decides first.
+struct HistoryMark {
+  int64_t time_ms = 0;
+  uint64_t seq = 0;
+  bool before(const json& e) const {
+    int64_t t = e["time_ms"];
+    return t > time_ms || (t == time_ms && e["seq"].get<uint64_t>() > seq);
+  }
+};
+
+HistoryMark latest(const json& state) {
+  HistoryMark m;
+  for (const auto& e : state["history"]) {
+    if (m.before(e)) m = {e["time_ms"].get<int64_t>(), e["seq"].get<uint64_t>()};
+  }
+  return m;
+}
+
+// `issu changeversion IMAGE [quick]`: starts the four steps in chassisd, then follows them with
+// a line per step until Init (or --timeout). Exit 0 only when both RPs run IMAGE.
+int runChangeVersion(const ParsedArgs& a, Io& io) {
+  const std::string image = a.positional[0];
+  const bool quick = a.positional.size() > 1;
+  if (quick && a.positional[1] != "quick") {
+    io.err << "% Invalid input '" << a.positional[1] << "': expected 'quick' or nothing\n";
+    return kExitUsage;
+  }
+  char* end = nullptr;
+  const std::string timeout_text = a.get("timeout", "3600");
+  const long timeout_s = std::strtol(timeout_text.c_str(), &end, 10);
+  if (*end != '\0' || timeout_s <= 0) {
+    io.err << "% --timeout takes a positive number of seconds, not '" << timeout_text << "'\n";
+    return kExitUsage;
+  }
+  auto initial = issuState(a, io);
+  if (!initial) return kExitRefused;
+  HistoryMark printed = latest(*initial);
+  // Its answer is also the first history entry, printed below with the others.
+  auto started = askDaemon(chassisSocket(a),
+                           {{"cmd", "issu-changeversion"}, {"image", image}, {"quick", quick}}, io,
+                           60000);
+  if (!started) return kExitRefused;
+  if (a.has("no-wait")) {
+    io.out << started->value("message", std::string()) << "\n";
+    return kExitOk;
+  }
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  const int64_t start_ms = (*initial)["now_ms"];
+  auto stamp = [&](int64_t ms) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "[%7.1fs] ", static_cast<double>(ms - start_ms) / 1000);
+    return std::string(buf);
+  };
+  bool reported_abort = false;
+  while (Clock::now() < deadline) {
+    auto s = issuState(a, io);
+    if (!s) return kExitRefused;
+    for (const auto& e : (*s)["history"]) {
+      if (!printed.before(e)) continue;
+      io.out << stamp(e["time_ms"]) << e["state"].get<std::string>() << ": "
+             << e["event"].get<std::string>() << std::endl;
+      printed = {e["time_ms"].get<int64_t>(), e["seq"].get<uint64_t>()};
+    }
+    const json& rec = (*s)["record"];
+    const std::string stamp_now = stamp((*s)["now_ms"]);
+    if ((*s)["issu_state"] == "Init") {
+      const bool done = rec["boot"][0] == image && rec["boot"][1] == image &&
+                        rec["abort_reason"].get<std::string>().empty();
+      if (done) {
+        io.out << stamp_now << "%issu changeversion completed: both RPs run " << image << "\n";
+        return kExitOk;
+      }
+      io.err << stamp_now << "% changeversion stopped: "
+             << rec["abort_reason"].get<std::string>() << "; both RPs run "
+             << rec["boot"][0].get<std::string>() << "\n";
+      return kExitRefused;
+    }
+    if (!reported_abort && !rec["abort_reason"].get<std::string>().empty()) {
+      reported_abort = true;
+      io.err << stamp_now << "% changeversion stopped: " << rec["abort_reason"].get<std::string>()
+             << "\n";
+    }
+    ::usleep(250 * 1000);  // progress display cadence, not synchronisation
+  }
+  io.err << "% changeversion still in progress after " << timeout_s
+         << " s; follow it with 'show issu state detail'\n";
+  return kExitRefused;
+}
+
 int runSetRollbackTimer(const ParsedArgs& a, Io& io) {
   auto secs = parseDuration(a.positional[0]);
   if (!secs) {
@@ -343,6 +437,16 @@ void addIssuCommands(CommandTable& table) {
              [](const ParsedArgs& a, Io& io) {
                return issuCommand(a, io, {{"cmd", "issu-loadversion"}, {"image", a.positional[0]}});
              }});
+  table.add({{"issu", "changeversion"},
+             "IMAGE [quick]",
+             "loadversion, runversion and commitversion in one command, with progress; "
+             "quick: the old active reloads with IMAGE right after the switchover",
+             {kChassisOption,
+              {"no-wait", "", "return once started instead of following the steps"},
+              {"timeout", "SECONDS", "give up following after SECONDS (default 3600)"}},
+             1,
+             2,
+             runChangeVersion});
   table.add({{"issu", "runversion"},
              "",
              "Switch over to the standby on the new image; starts the rollback timer",

@@ -176,6 +176,44 @@ TEST_F(ChassisTest, FullUpgradeKeepsTheRibAndEndsOnTheNewImage) {
   EXPECT_EQ(rib(1)["routes"], before["routes"]);
 }
 
+// changeversion: one command, a progress line per step, both RPs on the new image at the end.
+TEST_F(ChassisTest, ChangeVersionUpgradesInOneCommand) {
+  addRoutes();
+  auto before = rib(0);
+  auto cv = cli({"issu", "changeversion", "1.1.0", "--timeout", "60"});
+  ASSERT_EQ(cv.exit_code, 0) << cv.out << cv.err << logs();
+  for (const char* step : {"Load Version: Standby slot 1 is STANDBY HOT on 1.1.0",
+                           "Run Version: Initiating active RP failover",
+                           "Run Version: Standby slot 0 is STANDBY HOT on 1.0.0",
+                           "Commit Version: %issu commitversion: the standby is being reloaded",
+                           "%issu changeversion completed: both RPs run 1.1.0"}) {
+    EXPECT_NE(cv.out.find(step), std::string::npos) << step << "\n" << cv.out;
+  }
+  auto s = issu();
+  EXPECT_EQ(s["issu_state"], "Init");
+  EXPECT_EQ(s["record"]["last_operation"], "changeversion");
+  EXPECT_EQ(s["slots"][0]["image"], "1.1.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.1.0");
+  EXPECT_TRUE(s.value("standby_hot", false));
+  EXPECT_EQ(rib(s["active_slot"].get<int>())["routes"], before["routes"]);
+}
+
+TEST_F(ChassisTest, ChangeVersionQuickSkipsTheResyncOnTheOldImage) {
+  addRoutes();
+  auto before = rib(0);
+  auto cv = cli({"issu", "changeversion", "1.1.0", "quick", "--timeout", "60"});
+  ASSERT_EQ(cv.exit_code, 0) << cv.out << cv.err << logs();
+  EXPECT_NE(cv.out.find("Run Version: Initiating active RP failover"), std::string::npos) << cv.out;
+  EXPECT_EQ(cv.out.find("STANDBY HOT on 1.0.0"), std::string::npos) << cv.out;
+  ASSERT_TRUE(waitIssu("Init", "idle")) << logs();
+  auto s = issu();
+  EXPECT_EQ(s["slots"][0]["image"], "1.1.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.1.0");
+  EXPECT_EQ(rib(s["active_slot"].get<int>())["routes"], before["routes"]);
+  EXPECT_EQ(rib(1 - s["active_slot"].get<int>())["routes"], before["routes"]);
+  EXPECT_EQ(cli({"issu", "changeversion", "1.1.0", "fast"}).exit_code, 2);
+}
+
 TEST_F(ChassisTest, AbortAfterRunVersionReturnsToTheOriginalImage) {
   addRoutes();
   auto before = rib(0);
@@ -210,6 +248,9 @@ TEST_F(ChassisTest, PolicyAndStateRefusalsChangeNothing) {
   auto interim = cli({"issu", "loadversion", "1.1.0-interim"});
   EXPECT_EQ(interim.exit_code, 1);
   EXPECT_NE(interim.err.find("[target-not-release]"), std::string::npos) << interim.err;
+  auto interim_cv = cli({"issu", "changeversion", "1.1.0-interim"});
+  EXPECT_EQ(interim_cv.exit_code, 1);
+  EXPECT_NE(interim_cv.err.find("[target-not-release]"), std::string::npos) << interim_cv.err;
   auto missing = cli({"issu", "loadversion", "9.9.9"});
   EXPECT_NE(missing.err.find("no image '9.9.9'"), std::string::npos) << missing.err;
   auto rv = cli({"issu", "runversion", "--yes"});

@@ -27,6 +27,20 @@ struct Sim {
     EXPECT_EQ(sys.image[0], image);
     EXPECT_EQ(sys.image[1], image);
   }
+  // Clock ticks, one second apart, until the procedure stops moving; returns the (state, step)
+  // it passed through after each tick that changed something.
+  std::vector<std::string> tickUntilSettled(IssuFsm& fsm) {
+    std::vector<std::string> seen;
+    for (int i = 0; i < 10; ++i) {
+      now_ms += 1000;
+      IssuResult r = fsm.onTick(sys, now_ms);
+      if (r.actions.empty()) break;
+      run(fsm, r);
+      seen.push_back(std::string(issuStateName(fsm.record().state)) + "/" +
+                     fsm.record().toJson()["step"].get<std::string>());
+    }
+    return seen;
+  }
   // Init -> loadversion -> runversion, with the given rollback timer (seconds; <0: default).
   void toRunVersion(IssuFsm& fsm, int64_t timer_s = -1) {
     if (timer_s >= 0) run(fsm, fsm.setRollbackTimer(timer_s));
@@ -303,6 +317,8 @@ TEST(IssuRecord, JsonRoundTripAndTornFilesAreRefused) {
   r.rollback_deadline_ms = 123456789;
   r.extensions = 3;
   r.last_operation = "runversion";
+  r.changeversion = ChangeVersionMode::kQuick;
+  r.changeversion_deadline_ms = 987654321;
   auto back = IssuRecord::fromJson(nlohmann::json::parse(r.toJson().dump()));
   ASSERT_TRUE(back.isOk()) << back.status().toString();
   EXPECT_EQ(*back, r);
@@ -316,6 +332,15 @@ TEST(IssuRecord, JsonRoundTripAndTornFilesAreRefused) {
   j["extensions"] = 99;
   EXPECT_FALSE(IssuRecord::fromJson(j).isOk());
   EXPECT_FALSE(IssuRecord::fromJson(nlohmann::json::array()).isOk());
+  j = r.toJson();
+  j["changeversion"] = "reckless";
+  EXPECT_FALSE(IssuRecord::fromJson(j).isOk());
+  // A record from before changeversion existed reads as no changeversion.
+  j = r.toJson();
+  j.erase("changeversion");
+  j.erase("changeversion_deadline_ms");
+  ASSERT_TRUE(IssuRecord::fromJson(j).isOk());
+  EXPECT_EQ(IssuRecord::fromJson(j)->changeversion, ChangeVersionMode::kNone);
 }
 
 // The active (original image) dies after loadversion: the standby on the new image takes over.
@@ -393,6 +418,87 @@ TEST(IssuFsm, RecoveryWaitingForTheOriginalRpResumesAfterARestart) {
   sim.run(restarted, restarted.recover(sim.sys), /*resumed=*/true);
   EXPECT_EQ(restarted.record().state, IssuState::kInit);
   EXPECT_EQ(sim.sys.active_slot, 0);
+}
+
+
+// changeversion: loadversion, then runversion and commitversion on their own as each step's
+// precondition (a hot standby) is met; the old active resyncs on the old image in between.
+TEST(IssuFsm, ChangeVersionRunsTheFourStepsByItself) {
+  IssuFsm fsm;
+  Sim sim;
+  auto cv = fsm.changeVersion("1.1.0", ChangeVersionMode::kFull, sim.sys, sim.now_ms);
+  EXPECT_EQ(cv.message,
+            "%issu changeversion: loadversion executed, Standby is being reloaded with 1.1.0");
+  sim.run(fsm, cv);
+  EXPECT_EQ(fsm.record().step, IssuStep::kStandbyHot);
+  EXPECT_EQ(sim.tickUntilSettled(fsm),
+            (std::vector<std::string>{"Run Version/running", "Init/idle"}));
+  EXPECT_EQ(sim.sys.active_slot, 1);
+  EXPECT_EQ(sim.sys.image[0], "1.1.0");
+  EXPECT_EQ(sim.sys.image[1], "1.1.0");
+  EXPECT_EQ(fsm.record().boot[0], "1.1.0");
+  EXPECT_EQ(fsm.record().last_operation, "changeversion");
+  EXPECT_EQ(fsm.record().changeversion, ChangeVersionMode::kNone);
+  EXPECT_TRUE(fsm.record().abort_reason.empty());
+}
+
+// quick: the old active reloads with the new image straight after the switchover (no resync on
+// the old image, so Run Version is never seen running).
+TEST(IssuFsm, ChangeVersionQuickMergesRunAndCommit) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.changeVersion("1.1.0", ChangeVersionMode::kQuick, sim.sys, sim.now_ms));
+  EXPECT_EQ(sim.tickUntilSettled(fsm), (std::vector<std::string>{"Init/idle"}));
+  EXPECT_EQ(sim.sys.image[0], "1.1.0");
+  EXPECT_EQ(sim.sys.image[1], "1.1.0");
+  int reloads_of_old_active = 0;
+  for (const auto& a : sim.log) {
+    if (a.kind == IssuAction::kReloadSlot && a.slot == 0) ++reloads_of_old_active;
+  }
+  EXPECT_EQ(reloads_of_old_active, 1);
+}
+
+// The standby never becomes hot on the new image: changeversion stops with a reason and goes
+// back to the original image, instead of waiting for ever.
+TEST(IssuFsm, ChangeVersionStopsAtTheFirstFailure) {
+  IssuFsm fsm;
+  Sim sim;
+  auto cv = fsm.changeVersion("1.1.0", ChangeVersionMode::kFull, sim.sys, sim.now_ms);
+  ASSERT_TRUE(cv.accepted);  // not run: the reload never completes
+  sim.sys.standby_hot = false;
+  EXPECT_TRUE(fsm.onTick(sim.sys, sim.now_ms + kChangeVersionLoadTimeoutMs - 1).actions.empty());
+  auto stop = fsm.onTick(sim.sys, sim.now_ms + kChangeVersionLoadTimeoutMs);
+  EXPECT_EQ(fsm.record().abort_reason,
+            "changeversion: the standby did not reach STANDBY HOT on 1.1.0 within 600 s");
+  sim.run(fsm, stop);
+  sim.expectDoneOn(fsm, "1.0.0");
+}
+
+TEST(IssuFsm, AbortStopsAChangeVersion) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.changeVersion("1.1.0", ChangeVersionMode::kFull, sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.abortVersion(sim.sys));
+  EXPECT_TRUE(sim.tickUntilSettled(fsm).empty());
+  sim.expectDoneOn(fsm, "1.0.0");
+  EXPECT_EQ(fsm.changeVersion("1.1.0", ChangeVersionMode::kQuick, sim.sys, sim.now_ms).accepted,
+            true);
+  EXPECT_FALSE(fsm.changeVersion("1.1.0", ChangeVersionMode::kQuick, sim.sys, sim.now_ms).accepted);
+}
+
+// chassisd crashed with a quick changeversion's switchover under way: recovery sees the new
+// image active and carries on with the merged commit.
+TEST(IssuFsm, RecoveryResumesAQuickChangeVersionAfterTheSwitchover) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.changeVersion("1.1.0", ChangeVersionMode::kQuick, sim.sys, sim.now_ms));
+  fsm.onTick(sim.sys, sim.now_ms);  // runversion recorded; the switchover happens, then a crash
+  ASSERT_EQ(fsm.record().step, IssuStep::kSwitchingOver);
+  IssuFsm restarted(fsm.record());
+  sim.sys.active_slot = 1;
+  sim.run(restarted, restarted.recover(sim.sys), true);
+  EXPECT_EQ(restarted.record().state, IssuState::kInit);
+  EXPECT_EQ(sim.sys.image[0], "1.1.0");
 }
 
 }  // namespace

@@ -20,13 +20,17 @@ using nlohmann::json;
 
 constexpr char kUsage[] =
     "usage: chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME]\n"
-    "                [--control PATH] [--rpd-arg ARG]...\n"
+    "                [--control PATH] [--rpd-arg ARG]... [--fault POINT:N:ACTION]\n"
     "  --state-dir      ISSU record (issu.json), RP state, sockets and logs\n"
     "  --images         image store: one verified image directory per name\n"
     "  --pubkey         public key that images must be signed with\n"
     "  --initial-image  image both slots boot when there is no ISSU record yet\n"
     "  --control        control socket, mode 0600 (default STATE_DIR/chassis.ctl)\n"
-    "  --rpd-arg        extra argument for every rpd (repeatable), e.g. --heartbeat-ms\n";
+    "  --rpd-arg        extra argument for every rpd (repeatable), e.g. --heartbeat-ms\n"
+    "  --fault          tests only: POINT:N:ACTION, fail at the Nth pass through POINT\n"
+    "                   (persist-before|persist-after|reload-stopped|reload-started|\n"
+    "                   switchover-before|switchover-after) by ACTION (chassisd|active|\n"
+    "                   standby|both|corrupt|corrupt-both); see src/chassis/fault_points.h\n";
 
 control::CommandHandler answerWith(
     std::function<void(const json&, chassis::ChassisManager::Answer)> op) {
@@ -55,7 +59,7 @@ int main(int argc, char** argv) {
     if (a == "--rpd-arg") {
       rpd_args.push_back(argv[++i]);
     } else if (a == "--state-dir" || a == "--images" || a == "--pubkey" || a == "--initial-image" ||
-               a == "--control") {
+               a == "--control" || a == "--fault") {
       opt[a] = argv[++i];
     } else {
       std::cerr << kUsage << "chassisd: unknown option " << a << "\n";
@@ -78,6 +82,14 @@ int main(int argc, char** argv) {
   o.pubkey_path = opt["--pubkey"];
   o.initial_image = opt.count("--initial-image") ? opt["--initial-image"] : "";
   o.rpd_args = rpd_args;
+  if (opt.count("--fault")) {
+    auto spec = chassis::parseFaultSpec(opt["--fault"]);
+    if (!spec.isOk()) {
+      std::cerr << "chassisd: " << spec.status().message() << "\n";
+      return 2;
+    }
+    o.fault = *spec;
+  }
   chassis::ChassisManager manager(loop, o);
   control::ControlServer server(loop);
   using chassis::ChassisManager;

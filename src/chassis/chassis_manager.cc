@@ -59,20 +59,27 @@ Status ChassisManager::start() {
   ASSIGN_OR_RETURN(key_, issu::loadPublicKey(options_.pubkey_path));
   std::filesystem::create_directories(options_.state_dir + "/rp0");
   std::filesystem::create_directories(options_.state_dir + "/rp1");
-  std::string path = options_.state_dir + "/issu.json";
-  if (pathExists(path)) {
+  if (options_.fault) faults_.arm(*options_.fault);
+  // Two copies, written one after the other: a corrupted primary is recovered exactly from the
+  // backup. A bad copy is set aside (never half-used) for inspection.
+  std::optional<IssuRecord> loaded;
+  for (const std::string& path : {statePath(), statePath() + ".bak"}) {
+    if (!pathExists(path)) continue;
     auto text = readFile(path);
     auto j = text.isOk() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
     auto record = IssuRecord::fromJson(j);
     if (record.isOk()) {
-      fsm_ = IssuFsm(*record);
-    } else {
-      // A torn or corrupted record is never half-used: keep it for inspection, start in Init
-      // from the initial image (the RPs' own state is intact; only the procedure is lost).
-      logEvent("ISSU", Severity::kError, "STATE_FILE_CORRUPT",
-               record.status().message() + "; moved to issu.json.corrupt");
-      std::filesystem::rename(path, path + ".corrupt");
+      loaded = *record;
+      break;
     }
+    logEvent("ISSU", Severity::kError, "STATE_FILE_CORRUPT",
+             record.status().message() + " in " + path + "; moved to " + path + ".corrupt");
+    std::filesystem::rename(path, path + ".corrupt");
+    record_lost_ = true;
+  }
+  if (loaded) {
+    record_lost_ = false;
+    fsm_ = IssuFsm(*loaded);
   }
   IssuRecord r = fsm_.record();
   if (r.boot[0].empty() || r.boot[1].empty()) {
@@ -81,7 +88,8 @@ Status ChassisManager::start() {
     }
     r.original_image = r.boot[0] = r.boot[1] = options_.initial_image;
     fsm_ = IssuFsm(r);
-    RETURN_IF_ERROR(persist());
+    // A lost record is rebuilt from what the RPs run, once that is known (poll).
+    if (!record_lost_) RETURN_IF_ERROR(persist());
   }
   // The slot that should be active: the new image's slot once runversion switched over.
   int active = r.original_active_slot;
@@ -135,8 +143,41 @@ void ChassisManager::watchSlot(int slot, pid_t pid) {
   }
 }
 
+std::string ChassisManager::statePath() const { return options_.state_dir + "/issu.json"; }
+
 Status ChassisManager::persist() {
-  return writeFileAtomic(options_.state_dir + "/issu.json", fsm_.record().toJson().dump(2) + "\n");
+  const std::string text = fsm_.record().toJson().dump(2) + "\n";
+  RETURN_IF_ERROR(writeFileAtomic(statePath(), text));
+  return writeFileAtomic(statePath() + ".bak", text);
+}
+
+void ChassisManager::faultPoint(std::string_view point) {
+  auto action = faults_.hit(point);
+  if (!action) return;
+  logEvent("CHASSIS", Severity::kWarning, "FAULT_INJECTED",
+           std::string(point) + ": " + std::string(faultActionName(*action)) + " in " +
+               std::string(issuStateName(fsm_.record().state)));
+  auto kill_slot = [&](int slot) {
+    if (slots_[slot].pid > 0) ::kill(slots_[slot].pid, SIGKILL);
+  };
+  switch (*action) {
+    case FaultAction::kKillActive:
+      return kill_slot(active_slot_);
+    case FaultAction::kKillStandby:
+      return kill_slot(1 - active_slot_);
+    case FaultAction::kKillBoth:
+      kill_slot(0);
+      return kill_slot(1);
+    case FaultAction::kCorruptBoth:
+      (void)writeFileAtomic(statePath() + ".bak", "{\"format\": 1, \"sta");
+      [[fallthrough]];
+    case FaultAction::kCorruptState:
+      (void)writeFileAtomic(statePath(), "{\"format\": 1, \"state\": \"Ru");
+      [[fallthrough]];
+    case FaultAction::kKillChassisd:
+      ::kill(::getpid(), SIGKILL);
+      return;
+  }
 }
 
 Status ChassisManager::startSlot(int slot, const std::string& image, bool active) {
@@ -233,6 +274,19 @@ void ChassisManager::poll() {
   SystemView v = view();
   if (recovering_ && (standby_hot_ || loop_.clock().nowMs() >= recover_by_ms_)) {
     recovering_ = false;
+    if (record_lost_) {
+      // Both copies of the record are unreadable: what the procedure was doing is unknown.
+      // Settle on what the active runs (no switchover, forwarding untouched); the standby is
+      // reloaded with it if it differs.
+      record_lost_ = false;
+      fsm_ = IssuFsm(IssuFsm::rebuild(v));
+      logEvent("ISSU", Severity::kError, "STATE_REBUILT",
+               "ISSU state lost; both slots now boot " + fsm_.record().boot[0] +
+                   ", the image of the active slot " + std::to_string(v.active_slot));
+      if (Status st = persist(); !st.isOk()) {
+        logEvent("ISSU", Severity::kError, "PERSIST_FAILED", st.message());
+      }
+    }
     IssuResult r = fsm_.recover(v);
     if (!r.actions.empty()) {
       logEvent("ISSU", Severity::kNotice, "ISSU_RECOVER",
@@ -257,6 +311,7 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
   for (const IssuAction& a : result.actions) {
     switch (a.kind) {
       case IssuAction::kPersist:
+        faultPoint("persist-before");
         if (Status s = persist(); !s.isOk()) {
           // Nothing may take effect unrecorded: undo the transition and refuse.
           fsm_ = IssuFsm(before);
@@ -264,14 +319,18 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
           if (done) done(false, "% cannot record the ISSU state: " + s.message());
           return;
         }
+        faultPoint("persist-after");
         break;
       case IssuAction::kReloadSlot: {
         stopSlot(a.slot);
+        faultPoint("reload-stopped");
         Status s = startSlot(a.slot, a.image, false);
         if (!s.isOk()) logEvent("CHASSIS", Severity::kError, "RP_RELOAD_FAILED", s.message());
+        faultPoint("reload-started");
         break;
       }
       case IssuAction::kSwitchover: {
+        faultPoint("switchover-before");
         auto r = control::controlRequest(rpControlSocket(active_slot_),
                                          {{"cmd", "force-switchover"}}, 10000);
         if (!r.isOk() || !r->value("ok", false)) {
@@ -279,6 +338,7 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
               r.isOk() ? r->value("error", std::string("refused")) : r.status().message();
           logEvent("ISSU", Severity::kError, "SWITCHOVER_FAILED", why);
         }
+        faultPoint("switchover-after");
         break;
       }
       case IssuAction::kWarn:

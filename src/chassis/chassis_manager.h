@@ -18,6 +18,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "chassis/fault_points.h"
 #include "chassis/issu_fsm.h"
 #include "event/event_loop.h"
 #include "event/unix_socket.h"
@@ -32,6 +33,7 @@ struct ChassisOptions {
   std::string initial_image;  // boot image of both slots when no ISSU record exists yet
   int64_t poll_interval_ms = 50;
   std::vector<std::string> rpd_args;  // extra arguments for every rpd (timers, ...)
+  std::optional<FaultSpec> fault;     // tests only: fail at this point (fault_points.h)
 };
 
 class ChassisManager {
@@ -77,7 +79,10 @@ class ChassisManager {
 
   SystemView view() const;
   void apply(const IssuResult& result, const Answer& done);
+  std::string statePath() const;
+  // Writes the record to the state file and then to its backup copy.
   Status persist();
+  void faultPoint(std::string_view point);
   Status startSlot(int slot, const std::string& image, bool active);
   void stopSlot(int slot);
   void onSlotExit(int slot);
@@ -102,6 +107,9 @@ class ChassisManager {
   event::TimerId poll_timer_ = 0;
   // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or
   // a bounded wait passed).
+  FaultPoints faults_;
+  // Neither copy of the state file could be read: rebuilt from the RPs once they are known.
+  bool record_lost_ = false;
   std::deque<HistoryEntry> history_;
   uint64_t history_seq_ = 0;
   bool recovering_ = true;

@@ -407,8 +407,16 @@ IssuResult IssuFsm::recover(const SystemView& sys) {
   const int slot = r_.reloading_slot;
   const bool reload_done = slot >= 0 && sys.standby_hot && sys.active_slot != slot;
   switch (r_.state) {
-    case IssuState::kInit:
+    case IssuState::kInit: {
+      const int standby = 1 - sys.active_slot;
+      if (!r_.boot[standby].empty() && !sys.image[standby].empty() &&
+          sys.image[standby] != r_.boot[standby]) {
+        return {true, "reloading standby slot " + std::to_string(standby) + " with its boot image " +
+                          r_.boot[standby],
+                {reload(standby, r_.boot[standby])}};
+      }
       return {true, "", {}};
+    }
     case IssuState::kLoadVersion:
       if (r_.step != IssuStep::kStandbyReloading) return {true, "", {}};
       if (reload_done && sys.image[slot] == r_.target_image) {
@@ -442,6 +450,14 @@ IssuResult IssuFsm::recover(const SystemView& sys) {
       return {true, "resuming abortversion", {reload(slot, r_.original_image)}};
   }
   return {true, "", {}};
+}
+
+IssuRecord IssuFsm::rebuild(const SystemView& sys) {
+  IssuRecord r;
+  r.original_image = r.boot[0] = r.boot[1] = sys.image[sys.active_slot];
+  r.original_active_slot = sys.active_slot;
+  r.abort_reason = "ISSU state file lost; rebuilt from the running RPs";
+  return r;
 }
 
 std::optional<int64_t> IssuFsm::rollbackRemainingSeconds(int64_t now_ms) const {

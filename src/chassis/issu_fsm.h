@@ -131,6 +131,10 @@ class IssuFsm {
   // persisted record was in.
   IssuResult recover(const SystemView& sys);
 
+  // A record for a chassis whose ISSU state was lost: Init, both slots booting what the active
+  // runs (recover() then reloads a standby that runs something else).
+  static IssuRecord rebuild(const SystemView& sys);
+
   // Seconds left before automatic rollback, if the timer runs.
   std::optional<int64_t> rollbackRemainingSeconds(int64_t now_ms) const;
 

@@ -305,6 +305,25 @@ TEST(IssuFsm, RecoveryAfterACrashAtEachCommandEndsOnOneVersion) {
   }
 }
 
+// Both copies of the state file lost mid-procedure: the rebuilt record keeps what the active runs
+// and the standby is reloaded to match — one version, no switchover.
+TEST(IssuFsm, ALostRecordIsRebuiltFromTheActiveAndTheStandbyMatched) {
+  Sim sim;
+  sim.sys.active_slot = 1;
+  sim.sys.image[1] = "1.1.0";
+  IssuFsm fsm(IssuFsm::rebuild(sim.sys));
+  EXPECT_EQ(fsm.record().boot[0], "1.1.0");
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  auto r = fsm.recover(sim.sys);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, IssuAction::kReloadSlot);
+  EXPECT_EQ(r.actions[0].slot, 0);
+  EXPECT_EQ(r.actions[0].image, "1.1.0");
+  sim.run(fsm, r, true);
+  EXPECT_EQ(sim.sys.image[0], "1.1.0");
+  EXPECT_TRUE(fsm.recover(sim.sys).actions.empty());
+}
+
 TEST(IssuRecord, JsonRoundTripAndTornFilesAreRefused) {
   IssuRecord r;
   r.state = IssuState::kRunVersion;

@@ -6,9 +6,11 @@ BUILD   ?= build
 ASAN    ?= build-asan
 FUZZDIR ?= build-fuzz
 RUNS    ?= 1000000
+N       ?= 1000
+SEED    ?= 1
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-fast test-asan demo bench fuzz clean help
+.PHONY: all deps build test test-fast test-asan demo bench fuzz faults clean help
 
 all: build
 
@@ -17,6 +19,8 @@ help:
 	@echo "make test    install deps, build, run every test (normal build, then ASan+UBSan build)"
 	@echo "make bench   run the benchmarks, JSON to bench/results.json"
 	@echo "make fuzz    build the libFuzzer targets with clang and run each RUNS=$(RUNS) times"
+	@echo "make faults  randomized ISSU fault campaign: N=$(N) runs from SEED=$(SEED), JSON summary"
+	@echo "             to bench/faults.json (replay one run: make faults N=1 SEED=<seed>)"
 	@echo "make clean   remove build directories"
 
 deps:
@@ -57,6 +61,10 @@ $(FUZZDIR)/build.ninja:
 fuzz: deps $(FUZZDIR)/build.ninja
 	cmake --build $(FUZZDIR) -j $(JOBS)
 	@bash fuzz/run $(FUZZDIR) $(RUNS)
+
+faults: build
+	$(BUILD)/tests/chassis_faults --runs $(N) --seed $(SEED) > bench/faults.json; rc=$$?; \
+	  cat bench/faults.json; exit $$rc
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZDIR)

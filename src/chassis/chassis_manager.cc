@@ -20,7 +20,9 @@
 namespace hitless::chassis {
 namespace {
 
-constexpr int kActive = 13, kStandbyHot = 8;
+constexpr int kActive = 13, kStandbyHot = 8, kActiveFast = 9;
+// How long both RPs may answer without either being active before chassisd makes one active.
+constexpr int64_t kNoActiveMs = 3000;
 
 int64_t wallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -92,12 +94,7 @@ Status ChassisManager::start() {
     if (!record_lost_) RETURN_IF_ERROR(persist());
   }
   // The slot that should be active: the new image's slot once runversion switched over.
-  int active = r.original_active_slot;
-  if ((r.state == IssuState::kRunVersion && r.step != IssuStep::kSwitchingOver) ||
-      r.state == IssuState::kCommitVersion ||
-      (r.state == IssuState::kSystemReset && r.step == IssuStep::kPeerSyncing)) {
-    active = 1 - r.original_active_slot;
-  }
+  const int active = fsm_.expectedActiveSlot();
   active_slot_ = active;
   for (int slot : {active, 1 - active}) {
     if (adoptSlot(slot)) continue;
@@ -271,6 +268,7 @@ void ChassisManager::poll() {
   if (slots_[0].rf_state == kActive && slots_[1].rf_state != kActive) active_slot_ = 0;
   if (slots_[1].rf_state == kActive && slots_[0].rf_state != kActive) active_slot_ = 1;
   standby_hot_ = slots_[1 - active_slot_].rf_state == kStandbyHot;
+  ensureAnActive();
   SystemView v = view();
   if (recovering_ && (standby_hot_ || loop_.clock().nowMs() >= recover_by_ms_)) {
     recovering_ = false;
@@ -300,6 +298,34 @@ void ChassisManager::poll() {
     apply(fsm_.onStandbyHot(1 - active_slot_, slots_[1 - active_slot_].image, view()), nullptr);
   }
   apply(fsm_.onTick(view(), wallMs()), nullptr);
+}
+
+void ChassisManager::ensureAnActive() {
+  // Both RPs died together and came back as standbys: a standby takes over only from an active
+  // it was synced with, so neither ever would. Only answers count as evidence — an RP that does
+  // not answer may be a busy active, and restarting it would make two.
+  bool active_seen = false, all_answered = true;
+  for (const Slot& s : slots_) {
+    active_seen = active_seen || s.rf_state >= kActiveFast;
+    all_answered = all_answered && (s.pid <= 0 || s.rf_state > 0);
+  }
+  const int64_t now = loop_.clock().nowMs();
+  if (active_seen || !all_answered) {
+    no_active_since_ms_ = 0;
+    return;
+  }
+  if (no_active_since_ms_ == 0) no_active_since_ms_ = now;
+  if (now - no_active_since_ms_ < kNoActiveMs) return;
+  no_active_since_ms_ = 0;
+  const int slot = fsm_.expectedActiveSlot();
+  logEvent("CHASSIS", Severity::kError, "NO_ACTIVE_RP",
+           "no RP has been active for " + std::to_string(kNoActiveMs) + " ms; restarting slot " +
+               std::to_string(slot) + " as active on " + fsm_.record().boot[slot]);
+  stopSlot(slot);
+  active_slot_ = slot;
+  if (Status st = startSlot(slot, fsm_.record().boot[slot], true); !st.isOk()) {
+    logEvent("CHASSIS", Severity::kError, "RP_SPAWN_FAILED", st.message());
+  }
 }
 
 void ChassisManager::apply(const IssuResult& result, const Answer& done) {

@@ -93,6 +93,8 @@ class ChassisManager {
   bool adoptSlot(int slot);
   std::string pidFile(int slot) const;
   void poll();
+  // Makes the slot the procedure wants active an active RP when none has been for a while.
+  void ensureAnActive();
   Result<issu::VerifiedImage> verified(const std::string& image) const;
   // Why `image` may not be installed over the running one (signature, policy); nullopt if it may.
   std::optional<std::string> refuseTarget(const std::string& image) const;
@@ -113,6 +115,7 @@ class ChassisManager {
   std::deque<HistoryEntry> history_;
   uint64_t history_seq_ = 0;
   bool recovering_ = true;
+  int64_t no_active_since_ms_ = 0;
   int64_t recover_by_ms_ = 0;
 };
 

@@ -452,6 +452,13 @@ IssuResult IssuFsm::recover(const SystemView& sys) {
   return {true, "", {}};
 }
 
+int IssuFsm::expectedActiveSlot() const {
+  const bool switched = (r_.state == IssuState::kRunVersion && r_.step != IssuStep::kSwitchingOver) ||
+                        r_.state == IssuState::kCommitVersion ||
+                        (r_.state == IssuState::kSystemReset && r_.step == IssuStep::kPeerSyncing);
+  return switched ? 1 - r_.original_active_slot : r_.original_active_slot;
+}
+
 IssuRecord IssuFsm::rebuild(const SystemView& sys) {
   IssuRecord r;
   r.original_image = r.boot[0] = r.boot[1] = sys.image[sys.active_slot];

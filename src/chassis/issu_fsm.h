@@ -135,6 +135,10 @@ class IssuFsm {
   // runs (recover() then reloads a standby that runs something else).
   static IssuRecord rebuild(const SystemView& sys);
 
+  // The slot the procedure means to be active now: the new image's once runversion switched
+  // over, the original one otherwise.
+  int expectedActiveSlot() const;
+
   // Seconds left before automatic rollback, if the timer runs.
   std::optional<int64_t> rollbackRemainingSeconds(int64_t now_ms) const;
 

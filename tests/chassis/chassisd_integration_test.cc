@@ -4,101 +4,27 @@
 #include <signal.h>
 
 #include <fstream>
-#include <iterator>
 #include <memory>
-#include <nlohmann/json.hpp>
 
-#include "base/subprocess.h"
-#include "control/control_server.h"
-#include "util/child_process.h"
-#include "util/temp_dir.h"
+#include "chassis/chassis_rig.h"
 
 namespace hitless::testing {
 namespace {
 
-const std::string kBin = HITLESS_BIN_DIR;
-
-class ChassisTest : public ::testing::Test {
+class ChassisTest : public ::testing::Test, protected ChassisRig {
  protected:
   static void SetUpTestSuite() {
-    images_ = std::make_unique<TempDir>();
-    run({"keygen", "--out", images_->file("keys")});
-    build("1.0.0", "2026-01-15", "release", "rpd-1.0", "1.0.0");
-    build("1.1.0", "2026-06-01", "release", "rpd-1.1", "1.1.0");
-    build("1.1.0", "2026-06-01", "interim", "rpd-1.1", "1.1.0-interim");
+    images_ = std::make_unique<ImageStore>();
+    ASSERT_EQ(images_->error(), "");
   }
   static void TearDownTestSuite() { images_.reset(); }
 
-  static ProcessOutput run(std::vector<std::string> args) {
-    args.insert(args.begin(), kBin + "/hitless");
-    auto r = runProcess(args, std::chrono::seconds(60));
-    EXPECT_TRUE(r.isOk());
-    return r.isOk() ? *r : ProcessOutput{};
-  }
-  static void build(const std::string& v, const std::string& date, const std::string& kind,
-                    const std::string& rpd, const std::string& name) {
-    auto r = run({"image", "build", "--version", v, "--date", date, "--kind", kind, "--platform",
-                  "linux-x86_64", "--key", images_->file("keys/hitless.key"), "--rpd",
-                  kBin + "/" + rpd, "--out", images_->file("images/" + name)});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-
+  ChassisTest() : ChassisRig(*images_) {}
   void SetUp() override {
     startChassisd();
     ASSERT_TRUE(waitFor([&] { return issu().value("standby_hot", false); }, 20000)) << logs();
   }
-  void startChassisd() {
-    chassisd_ = ChildProcess::spawn(
-        {kBin + "/chassisd", "--state-dir", state_.path(), "--images", images_->file("images"),
-         "--pubkey", images_->file("keys/hitless.pub"), "--initial-image", "1.0.0",
-         "--rpd-arg", "--heartbeat-ms", "--rpd-arg", "100", "--rpd-arg",
-         "--heartbeat-threshold", "--rpd-arg", "10"},
-        state_.file("chassisd.log"));
-  }
-  // rpd processes of this chassis (its state directory is on their command lines).
-  int rpdCount() {
-    auto r = runProcess({"/usr/bin/pgrep", "-c", "-f", "rpd --slot .*" + state_.path()},
-                        std::chrono::seconds(5));
-    return r.isOk() ? std::atoi(r->out.c_str()) : -1;
-  }
-  void TearDown() override { chassisd_.reset(); }
-  ~ChassisTest() override {
-    // chassisd was SIGKILLed, so its rpds (found by their state directory) are killed here:
-    // no test leaves processes behind.
-    (void)runProcess({"/usr/bin/pkill", "-KILL", "-f", state_.path()}, std::chrono::seconds(5));
-  }
-
-  nlohmann::json issu() {
-    auto r = control::controlRequest(state_.file("chassis.ctl"), {{"cmd", "show-issu-state"}},
-                                     2000);
-    return r.isOk() ? *r : nlohmann::json::object();
-  }
-  ProcessOutput cli(std::vector<std::string> args) {
-    args.push_back("--chassis");
-    args.push_back(state_.file("chassis.ctl"));
-    return run(args);
-  }
-  bool waitIssu(const std::string& state, const std::string& step, int timeout_ms = 20000) {
-    return waitFor([&] {
-      auto s = issu();
-      return s.value("issu_state", std::string()) == state &&
-             s["record"].value("step", std::string()) == step && s.value("standby_hot", false);
-    }, timeout_ms);
-  }
-  nlohmann::json rib(int slot) {
-    auto r = control::controlRequest(state_.file("rp" + std::to_string(slot) + ".ctl"),
-                                     {{"cmd", "rib-dump"}}, 5000);
-    return r.isOk() ? *r : nlohmann::json::object();
-  }
-  void addRoutes() {
-    auto r = control::controlRequest(
-        state_.file("rp0.ctl"),
-        {{"cmd", "rib-apply"},
-         {"changes", "add 198.18.10.0/24 via 198.18.1.2 metric 5\nadd 198.18.11.0/24 via "
-                     "198.18.1.3\nadd 2001:db8:10::/48 via 2001:db8::2\n"}},
-        5000);
-    ASSERT_TRUE(r.isOk() && r->value("synced", false)) << (r.isOk() ? r->dump() : "");
-  }
+  void addRoutes() { ASSERT_TRUE(ChassisRig::addRoutes()) << logs(); }
   // loadversion 1.1.0 carried out: the standby is hot on it.
   bool loadVersionHot() {
     return cli({"issu", "loadversion", "1.1.0"}).exit_code == 0 &&
@@ -112,22 +38,11 @@ class ChassisTest : public ::testing::Test {
     EXPECT_EQ(s["slots"][1]["image"], "1.0.0");
     EXPECT_EQ(rib(0)["routes"], before["routes"]) << why;
   }
-  std::string logs() {
-    std::string out;
-    for (const char* f : {"chassisd.log", "rp0.log", "rp1.log"}) {
-      out += std::string("--- ") + f + "\n";
-      std::ifstream in(state_.file(f));
-      out += std::string(std::istreambuf_iterator<char>(in), {});
-    }
-    return out;
-  }
 
-  static std::unique_ptr<TempDir> images_;
-  TempDir state_;
-  std::unique_ptr<ChildProcess> chassisd_;
+  static std::unique_ptr<ImageStore> images_;
 };
 
-std::unique_ptr<TempDir> ChassisTest::images_;
+std::unique_ptr<ImageStore> ChassisTest::images_;
 
 TEST_F(ChassisTest, FullUpgradeKeepsTheRibAndEndsOnTheNewImage) {
   addRoutes();
@@ -264,14 +179,14 @@ TEST_F(ChassisTest, ChassisdKilledMidProcedureAdoptsTheRpsAndResumes) {
   addRoutes();
   auto before = rib(0);
   ASSERT_EQ(cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
-  chassisd_->kill();  // SIGKILL right after the record of loadversion was written
+  killChassisd();  // SIGKILL right after the record of loadversion was written
   EXPECT_EQ(rib(0)["routes"], before["routes"]) << "the active RP must not notice";
   startChassisd();
   ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
   EXPECT_EQ(rpdCount(), 2);
 
   ASSERT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
-  chassisd_->kill();
+  killChassisd();
   startChassisd();
   ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
   EXPECT_EQ(rpdCount(), 2);
@@ -286,12 +201,12 @@ TEST_F(ChassisTest, ChassisdKilledMidProcedureAdoptsTheRpsAndResumes) {
 }
 
 TEST_F(ChassisTest, ACorruptedStateFileIsSetAsideNotHalfUsed) {
-  chassisd_->kill();
-  std::ofstream(state_.file("issu.json"), std::ios::trunc) << "{\"format\": 1, \"state\": \"Ru";
+  killChassisd();
+  std::ofstream(file("issu.json"), std::ios::trunc) << "{\"format\": 1, \"state\": \"Ru";
   startChassisd();
   ASSERT_TRUE(waitFor([&] { return issu().value("issu_state", std::string()) == "Init"; }, 10000))
       << logs();
-  std::ifstream kept(state_.file("issu.json.corrupt"));
+  std::ifstream kept(file("issu.json.corrupt"));
   EXPECT_TRUE(kept.good());
   EXPECT_EQ(rpdCount(), 2);
 }

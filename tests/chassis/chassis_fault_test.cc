@@ -1,0 +1,67 @@
+// The deterministic subset of the fault campaign (make faults runs the long randomized one):
+// the ISSU procedure with chassisd killed before and after each persisted write and around a
+// reload and a switchover, rpds killed at transitions, and the state file corrupted — each run
+// must end on one version with every route (fault_scenario.h lists the invariants).
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "chassis/fault_scenario.h"
+
+namespace hitless::testing {
+namespace {
+
+std::unique_ptr<ImageStore> images;
+
+class FaultInjection : public ::testing::TestWithParam<FaultScenario> {
+ protected:
+  static void SetUpTestSuite() {
+    images = std::make_unique<ImageStore>();
+    ASSERT_EQ(images->error(), "");
+  }
+  static void TearDownTestSuite() { images.reset(); }
+};
+
+TEST_P(FaultInjection, EndsOnOneVersionWithEveryRoute) {
+  const FaultScenario& scenario = GetParam();
+  FaultOutcome out = runFaultScenario(*images, scenario);
+  EXPECT_TRUE(out.fault_hit) << scenario.name() << ": the fault point was never reached\n"
+                             << out.transcript;
+  EXPECT_TRUE(out.violations.empty()) << scenario.name() << ":\n"
+                                      << ::testing::PrintToString(out.violations) << "\n"
+                                      << out.transcript;
+}
+
+std::vector<FaultScenario> deterministicSubset() {
+  std::vector<FaultScenario> list;
+  // A full upgrade writes the record 7 times: loadversion, standby hot, runversion, switchover
+  // done, old active hot again, commitversion, done.
+  for (int k = 1; k <= 7; ++k) {
+    list.push_back({OperatorPath::kUpgrade, "persist-after:" + std::to_string(k) + ":chassisd"});
+  }
+  for (const char* fault :
+       {"persist-before:1:chassisd", "persist-before:3:chassisd", "persist-before:6:chassisd",
+        "reload-stopped:1:chassisd", "reload-started:2:chassisd", "switchover-before:1:chassisd",
+        "switchover-after:1:chassisd", "persist-after:1:standby", "persist-after:3:active",
+        "persist-after:4:both", "persist-after:5:active", "persist-after:4:corrupt",
+        "persist-after:5:corrupt-both"}) {
+    list.push_back({OperatorPath::kUpgrade, fault});
+  }
+  list.push_back({OperatorPath::kAbortAfterRun, "persist-after:5:chassisd"});
+  list.push_back({OperatorPath::kAbortAfterLoad, "reload-stopped:2:chassisd"});
+  list.push_back({OperatorPath::kChangeVersion, "persist-after:4:chassisd"});
+  list.push_back({OperatorPath::kChangeVersionQuick, "switchover-after:1:chassisd"});
+  return list;
+}
+
+INSTANTIATE_TEST_SUITE_P(Chassis, FaultInjection, ::testing::ValuesIn(deterministicSubset()),
+                         [](const ::testing::TestParamInfo<FaultScenario>& info) {
+                           std::string name = info.param.name();
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace hitless::testing

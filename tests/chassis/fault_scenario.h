@@ -1,0 +1,53 @@
+// FaultScenario: one run of the ISSU procedure on a real chassis with one fault injected at a
+// named point (chassisd --fault, src/chassis/fault_points.h), driven by an operator that keeps
+// following its plan through the fault (restarting a killed chassisd, re-issuing a command that
+// was lost), and the invariants checked at the end:
+//   - the procedure settled in Init within the time bound, the standby STANDBY HOT;
+//   - both RPs run one image, the one both boot variables name: the target if the procedure
+//     was meant to upgrade and nothing aborted it, else the original (either, when both copies
+//     of the state file were destroyed);
+//   - the active and the standby hold every route fed before the procedure (when both rpds are
+//     killed no process holds the RIB — protocols and config refill it, outside this rig — so
+//     then the two must only agree);
+//   - `show issu state --json` tells that truth; exactly two rpd processes run.
+// A scenario derives from a seed alone, so a failing seed replays the same run.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "chassis/chassis_rig.h"
+
+namespace hitless::testing {
+
+enum class OperatorPath {
+  kUpgrade,             // loadversion, runversion, commitversion
+  kChangeVersion,       // changeversion
+  kChangeVersionQuick,  // changeversion quick
+  kAbortAfterLoad,      // loadversion, abortversion
+  kAbortAfterRun,       // loadversion, runversion, abortversion
+};
+
+struct FaultScenario {
+  OperatorPath path = OperatorPath::kUpgrade;
+  std::string fault;  // POINT:N:ACTION, or "" for a run without a fault
+
+  std::string name() const;  // "upgrade/persist-after:3:chassisd"
+  friend void PrintTo(const FaultScenario& s, std::ostream* os) { *os << s.name(); }
+  static FaultScenario fromSeed(uint64_t seed);
+};
+
+struct FaultOutcome {
+  bool fault_hit = false;                // the fault point was reached and the fault done
+  std::string ended_on;                  // the image both RPs run at the end
+  std::vector<std::string> violations;  // empty: every invariant held
+  double seconds = 0;
+  std::string transcript;  // commands the operator issued, with their answers
+};
+
+FaultOutcome runFaultScenario(const ImageStore& images, const FaultScenario& scenario,
+                              int timeout_ms = 90000);
+
+}  // namespace hitless::testing

@@ -47,6 +47,80 @@ void CommandTable::printCommandHelp(const CommandSpec& c, std::ostream& out) con
   }
 }
 
+std::map<std::string, std::string> CommandTable::nextWords(
+    const std::vector<std::string>& typed) const {
+  std::map<std::string, std::string> next;
+  const size_t d = typed.size();
+  for (const auto& c : commands_) {
+    if (c.words.size() <= d || !std::equal(typed.begin(), typed.end(), c.words.begin())) continue;
+    auto& help = next[c.words[d]];
+    if (c.words.size() == d + 1) {
+      help = c.summary;
+    } else if (help.empty()) {
+      std::vector<std::string> group(c.words.begin(), c.words.begin() + d + 1);
+      if (auto it = groups_.find(group); it != groups_.end()) help = it->second;
+    }
+  }
+  return next;
+}
+
+const CommandSpec* CommandTable::exact(const std::vector<std::string>& words) const {
+  for (const auto& c : commands_) {
+    if (c.words == words) return &c;
+  }
+  return nullptr;
+}
+
+bool CommandTable::expandAbbreviations(std::vector<std::string>& argv, std::string& error) const {
+  std::vector<std::string> prefix;
+  for (auto& word : argv) {
+    if (word.rfind("-", 0) == 0) break;  // options follow the command words
+    auto next = nextWords(prefix);
+    if (next.empty()) break;  // the command is complete: arguments follow
+    if (next.count(word) == 0) {
+      std::vector<std::string> matches;
+      for (const auto& [w, help] : next) {
+        if (w.rfind(word, 0) == 0) matches.push_back(w);
+      }
+      if (matches.size() > 1) {
+        error = "% Ambiguous command: '" + word + "' could be";
+        for (const auto& m : matches) error += " " + m;
+        return false;
+      }
+      // No match: an argument of a complete command, or a wrong word dispatch() reports.
+      if (matches.empty()) break;
+      word = matches[0];
+    }
+    prefix.push_back(word);
+  }
+  return true;
+}
+
+std::vector<Candidate> CommandTable::candidates(const std::vector<std::string>& typed,
+                                                const std::string& partial) const {
+  std::vector<Candidate> out;
+  for (const auto& [word, help] : nextWords(typed)) {
+    if (word.rfind(partial, 0) == 0) out.push_back({word, help});
+  }
+  // Words typed so far beyond a complete command: its options and arguments.
+  const CommandSpec* command = nullptr;
+  for (size_t n = typed.size() + 1; n-- > 0 && command == nullptr;) {
+    command = exact(std::vector<std::string>(typed.begin(), typed.begin() + n));
+  }
+  if (command == nullptr) return out;
+  for (const auto& o : command->options) {
+    std::string word = "--" + o.name;
+    if (word.rfind(partial, 0) == 0) {
+      out.push_back({word, o.help + (o.value_name.empty() ? "" : " (" + o.value_name + ")")});
+    }
+  }
+  if (partial.empty()) {
+    if (!command->positional_usage.empty()) out.push_back({command->positional_usage, ""});
+    out.push_back({"<cr>", command->summary});
+  }
+  return out;
+}
+
 int CommandTable::dispatch(const std::vector<std::string>& argv, Io& io) const {
   if (argv.empty() || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help") {
     printOverview(io.out);

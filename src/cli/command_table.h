@@ -56,10 +56,30 @@ struct CommandSpec {
   std::function<int(const ParsedArgs&, Io&)> run;
 };
 
+// What may come next on a command line, for `?` help and tab completion.
+struct Candidate {
+  std::string word;  // a command word, "--option", "<cr>" (the command is complete), or an
+                     // argument placeholder such as "IMAGE"
+  std::string help;
+};
+
 class CommandTable {
  public:
   explicit CommandTable(std::string program) : program_(std::move(program)) {}
   void add(CommandSpec spec) { commands_.push_back(std::move(spec)); }
+  // Help for a word that only leads to commands ("issu", "show bgp"), shown by `?`.
+  void describe(std::vector<std::string> words, std::string help) {
+    groups_[std::move(words)] = std::move(help);
+  }
+
+  // IOS abbreviations: each command word may be given as any prefix that names one word at its
+  // place ("sh iss st" = "show issu state"); arguments and options are left as they are. An
+  // ambiguous prefix is an error naming the words it could be.
+  bool expandAbbreviations(std::vector<std::string>& argv, std::string& error) const;
+  // The candidates for the word being typed (`partial`, possibly empty) after the complete
+  // (unabbreviated) words `typed`, sorted.
+  std::vector<Candidate> candidates(const std::vector<std::string>& typed,
+                                    const std::string& partial) const;
 
   // Parses and runs argv (without the program name). Returns the exit code.
   int dispatch(const std::vector<std::string>& argv, Io& io) const;
@@ -67,10 +87,16 @@ class CommandTable {
 
  private:
   void printCommandHelp(const CommandSpec& c, std::ostream& out) const;
+  // Command words that can stand at position typed.size() after `typed`, with the summary of
+  // the command a word completes (or "" for an intermediate word).
+  std::map<std::string, std::string> nextWords(const std::vector<std::string>& typed) const;
+  // The command `words` names exactly, if any.
+  const CommandSpec* exact(const std::vector<std::string>& words) const;
   std::string fullName(const CommandSpec& c) const;
 
   std::string program_;
   std::vector<CommandSpec> commands_;
+  std::map<std::vector<std::string>, std::string> groups_;
 };
 
 }  // namespace hitless::cli

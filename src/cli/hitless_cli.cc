@@ -1,8 +1,12 @@
 #include "cli/hitless_cli.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <iostream>
 
 #include "cli/commands.h"
+#include "cli/line_editor.h"
 #include "control/control_server.h"
 
 namespace hitless::cli {
@@ -27,11 +31,7 @@ std::optional<nlohmann::json> askDaemon(const std::string& socket, const nlohman
   return std::nullopt;
 }
 
-int runHitless(const std::vector<std::string>& argv, Io& io) {
-  if (!argv.empty() && (argv[0] == "--version" || argv[0] == "version")) {
-    io.out << "hitless " << kHitlessVersion << "\n";
-    return kExitOk;
-  }
+CommandTable hitlessCommands() {
   CommandTable table("hitless");
   addImageCommands(table);
   addCompatCommands(table);
@@ -39,7 +39,38 @@ int runHitless(const std::vector<std::string>& argv, Io& io) {
   addIssuCommands(table);
   addFibCommands(table);
   addBgpCommands(table);
-  return table.dispatch(argv, io);
+  table.describe({"image"}, "Build and verify signed images");
+  table.describe({"issu"}, "The ISSU procedure (loadversion, runversion, ...)");
+  table.describe({"issu", "set"}, "ISSU settings");
+  table.describe({"redundancy"}, "Redundancy operations");
+  table.describe({"rib"}, "Feed the RIB without BGP");
+  table.describe({"show"}, "Show running system information");
+  table.describe({"show", "bgp"}, "BGP sessions and neighbors");
+  table.describe({"show", "ip"}, "IP routing table");
+  table.describe({"show", "issu"}, "ISSU state, clients, sessions, negotiation");
+  table.describe({"show", "issu", "comp-matrix"}, "Compatibility of the RP pair");
+  table.describe({"show", "redundancy", "switchover"}, "Switchover records");
+  return table;
+}
+
+int runHitless(const std::vector<std::string>& argv, Io& io) {
+  if (!argv.empty() && (argv[0] == "--version" || argv[0] == "version")) {
+    io.out << "hitless " << kHitlessVersion << "\n";
+    return kExitOk;
+  }
+  CommandTable table = hitlessCommands();
+  if (argv.empty()) {
+    Shell shell(table);
+    return ::isatty(STDIN_FILENO) ? runInteractiveShell(shell, io)
+                                  : runScriptedShell(shell, std::cin, io);
+  }
+  std::vector<std::string> words = argv;
+  std::string error;
+  if (!table.expandAbbreviations(words, error)) {
+    io.err << error << "\n";
+    return kExitUsage;
+  }
+  return table.dispatch(words, io);
 }
 
 }  // namespace hitless::cli

@@ -80,6 +80,12 @@ nlohmann::json ChassisRig::rib(int slot) {
   return r.isOk() ? *r : nlohmann::json::object();
 }
 
+int ChassisRig::rfState(int slot) {
+  auto r = control::controlRequest(state_.file("rp" + std::to_string(slot) + ".ctl"),
+                                   {{"cmd", "show-redundancy"}}, 2000);
+  return r.isOk() && r->value("ok", false) ? (*r)["my_state"].value("number", 0) : 0;
+}
+
 bool ChassisRig::addRoutes() {
   auto r = control::controlRequest(
       state_.file("rp0.ctl"),

@@ -51,6 +51,9 @@ class ChassisRig {
   // ISSU state and step reached with a hot standby.
   bool waitIssu(const std::string& state, const std::string& step, int timeout_ms = 20000);
   nlohmann::json rib(int slot);
+  // The RF state number the rpd of `slot` reports itself (13 ACTIVE, 8 STANDBY HOT), 0 if it
+  // does not answer.
+  int rfState(int slot);
   // Three routes (two IPv4, one IPv6) through the active RP (slot 0), acknowledged by the standby.
   bool addRoutes();
   int rpdCount();  // rpd processes of this chassis

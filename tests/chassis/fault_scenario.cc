@@ -123,7 +123,10 @@ FaultOutcome runFaultScenario(const ImageStore& images, const FaultScenario& sce
                            rec["boot"][1] == s["slots"][0]["image"];
     const bool moved = first_commands > 0 && (s["slots"][0]["image"] == kTarget ||
                                               !rec["abort_reason"].get<std::string>().empty());
-    if (in_init && one_image && moved) {
+    // chassisd's view may be a poll old (an rpd killed this instant): the RPs must say it too.
+    const int active = s.value("active_slot", 0);
+    if (in_init && one_image && moved && rig.rfState(active) == 13 &&
+        rig.rfState(1 - active) == 8) {
       settled = true;
       break;
     }

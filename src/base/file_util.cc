@@ -101,7 +101,10 @@ Status writeFileAtomic(const std::string& path, std::string_view content, unsign
     ::unlink(tmp.c_str());
     return s;
   }
-  std::string dir = dirOf(path);
+  return fsyncDirectory(dirOf(path));
+}
+
+Status fsyncDirectory(const std::string& dir) {
   Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dfd.get() < 0) return errnoStatus("cannot open directory", dir);
   if (::fsync(dfd.get()) != 0) return errnoStatus("cannot fsync directory", dir);

@@ -16,6 +16,9 @@ Result<std::string> readFile(const std::string& path, size_t max_bytes = size_t{
 // directory. After a crash the file holds either the old or the new content, never a mix.
 Status writeFileAtomic(const std::string& path, std::string_view content, unsigned mode = 0644);
 
+// Makes a rename or creation inside `dir` durable.
+Status fsyncDirectory(const std::string& dir);
+
 bool pathExists(const std::string& path);
 
 // Lowercase hex of bytes, and its inverse (rejects odd length and non-hex characters).

@@ -104,6 +104,13 @@ int main(int argc, char** argv) {
   server.addCommand("issu-runversion", answerWith([&](const json&, ChassisManager::Answer a) {
                       manager.runVersion(a);
                     }));
+  server.addCommand("issu-runversion-commit",
+                    answerWith([&](const json&, ChassisManager::Answer a) {
+                      manager.runVersionAndCommit(a);
+                    }));
+  server.addCommand("chassis-reload", answerWith([&](const json&, ChassisManager::Answer a) {
+                      manager.reloadAll(a);
+                    }));
   server.addCommand("issu-acceptversion", answerWith([&](const json&, ChassisManager::Answer a) {
                       manager.acceptVersion(a);
                     }));

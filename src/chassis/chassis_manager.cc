@@ -412,6 +412,29 @@ void ChassisManager::changeVersion(const std::string& image, bool quick, Answer 
 }
 
 void ChassisManager::runVersion(Answer done) { apply(fsm_.runVersion(view(), wallMs()), done); }
+void ChassisManager::runVersionAndCommit(Answer done) {
+  apply(fsm_.runVersionAndCommit(view(), wallMs()), done);
+}
+
+void ChassisManager::reloadAll(Answer done) {
+  if (fsm_.record().state != IssuState::kInit) {
+    return done(false, "% ISSU state is [ " + std::string(issuStateName(fsm_.record().state)) +
+                           " ]; a reload of both RPs is valid only in [ init ]");
+  }
+  const int active = fsm_.expectedActiveSlot();
+  logEvent("CHASSIS", Severity::kWarning, "RELOAD", "reloading both RPs (cold)");
+  stopSlot(1 - active);
+  stopSlot(active);
+  active_slot_ = active;
+  standby_hot_ = false;
+  for (int slot : {active, 1 - active}) {
+    if (Status st = startSlot(slot, fsm_.record().boot[slot], slot == active); !st.isOk()) {
+      return done(false, "% " + st.message());
+    }
+  }
+  done(true, "Reloading both RPs");
+}
+
 void ChassisManager::acceptVersion(Answer done) { apply(fsm_.acceptVersion(), done); }
 void ChassisManager::commitVersion(Answer done) { apply(fsm_.commitVersion(view()), done); }
 void ChassisManager::abortVersion(Answer done) { apply(fsm_.abortVersion(view()), done); }

@@ -49,6 +49,10 @@ class ChassisManager {
   // The four steps in one (IssuFsm::changeVersion); `done` answers once it has started.
   void changeVersion(const std::string& image, bool quick, Answer done);
   void runVersion(Answer done);
+  void runVersionAndCommit(Answer done);  // IssuFsm::runVersionAndCommit
+  // Restarts both RPs from their boot images (gNOI Reboot COLD); only in ISSU state Init. The
+  // control plane restarts (BGP sessions reset); fwdd keeps forwarding meanwhile.
+  void reloadAll(Answer done);
   void acceptVersion(Answer done);
   void commitVersion(Answer done);
   void abortVersion(Answer done);

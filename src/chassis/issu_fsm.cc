@@ -166,6 +166,12 @@ IssuResult IssuFsm::runVersion(const SystemView& sys, int64_t now_ms) {
   return persistAnd("Initiating active RP failover", {switchover()});
 }
 
+IssuResult IssuFsm::runVersionAndCommit(const SystemView& sys, int64_t now_ms) {
+  IssuResult r = runVersion(sys, now_ms);
+  if (r.accepted) r_.changeversion = ChangeVersionMode::kFull;
+  return r;
+}
+
 IssuResult IssuFsm::acceptVersion() {
   if (r_.state != IssuState::kRunVersion) {
     return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +

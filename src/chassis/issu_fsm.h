@@ -108,6 +108,9 @@ class IssuFsm {
 
   IssuResult loadVersion(const std::string& image, const SystemView& sys, int64_t now_ms);
   IssuResult runVersion(const SystemView& sys, int64_t now_ms);
+  // runversion, then commitversion by itself once the old active is hot again (gNOI Activate
+  // on the active RP: gNOI has no accept step). Abort and the rollback timer work as usual.
+  IssuResult runVersionAndCommit(const SystemView& sys, int64_t now_ms);
   IssuResult acceptVersion();
   IssuResult commitVersion(const SystemView& sys);
   IssuResult abortVersion(const SystemView& sys, const std::string& reason = "operator");

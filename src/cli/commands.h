@@ -28,6 +28,7 @@ void addRedundancyCommands(CommandTable& table);  // show redundancy, rib, force
 void addIssuCommands(CommandTable& table);  // issu ..., show issu state, show issu rollback-timer
 void addFibCommands(CommandTable& table);   // show fib [routes]
 void addBgpCommands(CommandTable& table);   // show bgp summary|neighbors, show ip route
+void addPkiCommands(CommandTable& table);   // pki init
 
 // One request to a daemon's control socket. On a transport error or an {"ok": false} answer,
 // prints the reason on io.err as an IOS-style "% ..." line and returns nullopt.

@@ -39,6 +39,7 @@ CommandTable hitlessCommands() {
   addIssuCommands(table);
   addFibCommands(table);
   addBgpCommands(table);
+  addPkiCommands(table);
   table.describe({"image"}, "Build and verify signed images");
   table.describe({"issu"}, "The ISSU procedure (loadversion, runversion, ...)");
   table.describe({"issu", "set"}, "ISSU settings");

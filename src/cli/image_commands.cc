@@ -212,6 +212,30 @@ int runImageVerify(const ParsedArgs& a, Io& io) {
   return kExitOk;
 }
 
+// One file for gNOI OS.Install: a tar of the image's files at its top level.
+int runImagePack(const ParsedArgs& a, Io& io) {
+  const std::string dir = a.positional[0], out = a.get("out");
+  if (out.empty()) {
+    io.err << "% image pack needs --out FILE\n";
+    return kExitUsage;
+  }
+  auto key = issu::loadPublicKey(a.get("pubkey", defaultPublicKeyPath()));
+  if (!key.isOk()) return fail(io, key.status(), exitFor(key.status()));
+  auto image = issu::verifyImage(dir, *key);
+  if (!image.isOk()) return fail(io, image.status());
+  std::vector<std::string> argv = {"/bin/tar", "-C", dir, "-cf", out, issu::kManifestFileName,
+                                   issu::kSignatureFileName};
+  for (const auto& f : image->manifest.files) argv.push_back(f.name);
+  auto r = runProcess(argv, std::chrono::seconds(120));
+  if (!r.isOk() || r->exit_code != 0) {
+    io.err << "% tar failed: " << (r.isOk() ? r->err : r.status().message()) << "\n";
+    return kExitRefused;
+  }
+  io.out << out << ": " << image->manifest.version.toString() << " ("
+         << std::filesystem::file_size(out) << " bytes), verified and packed for gNOI OS.Install\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void addImageCommands(CommandTable& table) {
@@ -249,6 +273,13 @@ void addImageCommands(CommandTable& table) {
              1,
              1,
              runImageVerify});
+  table.add({{"image", "pack"},
+             "IMAGE_DIR",
+             "Verify an image and pack it into one file (tar) for gNOI OS.Install",
+             {kPubkeyOption, {"out", "FILE", "the package to write"}},
+             1,
+             1,
+             runImagePack});
 }
 
 }  // namespace hitless::cli

@@ -96,9 +96,12 @@ Status ChassisManager::start() {
   // The slot that should be active: the new image's slot once runversion switched over.
   const int active = fsm_.expectedActiveSlot();
   active_slot_ = active;
+  const bool adopted[2] = {adoptSlot(0), adoptSlot(1)};
   for (int slot : {active, 1 - active}) {
-    if (adoptSlot(slot)) continue;
-    RETURN_IF_ERROR(startSlot(slot, r.boot[slot], slot == active));
+    if (adopted[slot]) continue;
+    // Never start an active beside an rpd that survived: it may be the active, holding the only
+    // copy of the state (if it is a lone standby, ensureAnActive makes an active after a while).
+    RETURN_IF_ERROR(startSlot(slot, r.boot[slot], slot == active && !adopted[1 - slot]));
   }
   recover_by_ms_ = loop_.clock().nowMs() + 2000;
   poll_timer_ = loop_.addTimer(
@@ -151,9 +154,13 @@ Status ChassisManager::persist() {
 void ChassisManager::faultPoint(std::string_view point) {
   auto action = faults_.hit(point);
   if (!action) return;
+  // Whether the RIB has a second copy right now (the peer of the active answers STANDBY HOT):
+  // a test needs it to tell a lost single copy from a lost acknowledged change.
+  const bool standby_holds_state = rfStateNow(1 - active_slot_) == kStandbyHot;
   logEvent("CHASSIS", Severity::kWarning, "FAULT_INJECTED",
            std::string(point) + ": " + std::string(faultActionName(*action)) + " in " +
-               std::string(issuStateName(fsm_.record().state)));
+               std::string(issuStateName(fsm_.record().state)) +
+               (standby_holds_state ? "" : " (the standby holds no copy of the state)"));
   auto kill_slot = [&](int slot) {
     if (slots_[slot].pid > 0) ::kill(slots_[slot].pid, SIGKILL);
   };
@@ -261,8 +268,7 @@ void ChassisManager::poll() {
       }
       continue;
     }
-    auto r = control::controlRequest(rpControlSocket(slot), {{"cmd", "show-redundancy"}}, 500);
-    s.rf_state = r.isOk() && r->value("ok", false) ? (*r)["my_state"]["number"].get<int>() : 0;
+    s.rf_state = rfStateNow(slot);
   }
   int prev_active = active_slot_;
   if (slots_[0].rf_state == kActive && slots_[1].rf_state != kActive) active_slot_ = 0;
@@ -320,12 +326,24 @@ void ChassisManager::ensureAnActive() {
   const int slot = fsm_.expectedActiveSlot();
   logEvent("CHASSIS", Severity::kError, "NO_ACTIVE_RP",
            "no RP has been active for " + std::to_string(kNoActiveMs) + " ms; restarting slot " +
-               std::to_string(slot) + " as active on " + fsm_.record().boot[slot]);
+               std::to_string(slot) + " as active on " + fsm_.record().boot[slot] +
+               " and the other as its standby");
+  // Both, not one: a standby whose peer stops takes over (cold) — two would claim activity.
+  stopSlot(1 - slot);
   stopSlot(slot);
   active_slot_ = slot;
-  if (Status st = startSlot(slot, fsm_.record().boot[slot], true); !st.isOk()) {
-    logEvent("CHASSIS", Severity::kError, "RP_SPAWN_FAILED", st.message());
+  standby_hot_ = false;
+  for (int s : {slot, 1 - slot}) {
+    if (Status st = startSlot(s, fsm_.record().boot[s], s == slot); !st.isOk()) {
+      logEvent("CHASSIS", Severity::kError, "RP_SPAWN_FAILED", st.message());
+    }
   }
+}
+
+int ChassisManager::rfStateNow(int slot) const {
+  if (slots_[slot].pid <= 0) return 0;
+  auto r = control::controlRequest(rpControlSocket(slot), {{"cmd", "show-redundancy"}}, 500);
+  return r.isOk() && r->value("ok", false) ? (*r)["my_state"].value("number", 0) : 0;
 }
 
 void ChassisManager::apply(const IssuResult& result, const Answer& done) {
@@ -348,6 +366,26 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         faultPoint("persist-after");
         break;
       case IssuAction::kReloadSlot: {
+        // The view is a poll old: the RP to reload may have just taken over from a failed
+        // active. Ask it; never reload the active (the next poll sees where the active is and
+        // the procedure takes its next step from there).
+        // Nor reload a standby whose active does not answer as active: it may be the last
+        // copy of the state, about to take over.
+        if (rfStateNow(a.slot) >= kActiveFast) {
+          logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED",
+                   "slot " + std::to_string(a.slot) + " is the active RP now; not reloading it");
+          active_slot_ = a.slot;
+          standby_hot_ = false;
+          break;
+        }
+        if (rfStateNow(1 - a.slot) < kActiveFast) {
+          logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED",
+                   "slot " + std::to_string(1 - a.slot) + " does not answer as the active RP; "
+                   "not reloading slot " + std::to_string(a.slot) + ", which may hold the only copy "
+                   "of the state");
+          standby_hot_ = false;
+          break;
+        }
         stopSlot(a.slot);
         faultPoint("reload-stopped");
         Status s = startSlot(a.slot, a.image, false);

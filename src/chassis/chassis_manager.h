@@ -99,6 +99,8 @@ class ChassisManager {
   void poll();
   // Makes the slot the procedure wants active an active RP when none has been for a while.
   void ensureAnActive();
+  // The RF state number `slot`'s rpd reports now (0: not running or no answer in 500 ms).
+  int rfStateNow(int slot) const;
   Result<issu::VerifiedImage> verified(const std::string& image) const;
   // Why `image` may not be installed over the running one (signature, policy); nullopt if it may.
   std::optional<std::string> refuseTarget(const std::string& image) const;

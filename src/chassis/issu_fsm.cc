@@ -53,7 +53,8 @@ nlohmann::json IssuRecord::toJson() const {
           {"last_operation", last_operation},
           {"abort_reason", abort_reason},
           {"changeversion", kChangeVersionNames[static_cast<int>(changeversion)]},
-          {"changeversion_deadline_ms", changeversion_deadline_ms}};
+          {"changeversion_deadline_ms", changeversion_deadline_ms},
+          {"switchover_deadline_ms", switchover_deadline_ms}};
 }
 
 Result<IssuRecord> IssuRecord::fromJson(const nlohmann::json& j) {
@@ -87,6 +88,7 @@ Result<IssuRecord> IssuRecord::fromJson(const nlohmann::json& j) {
     if (!change) return Status::corruption("ISSU state file: unknown changeversion mode");
     r.changeversion = *change;
     r.changeversion_deadline_ms = j.value("changeversion_deadline_ms", int64_t{0});
+    r.switchover_deadline_ms = j.value("switchover_deadline_ms", int64_t{0});
     if (r.original_active_slot < 0 || r.original_active_slot > 1 || r.reloading_slot < -1 ||
         r.reloading_slot > 1 || r.rollback_timer_s < 0 ||
         r.rollback_timer_s > kMaxRollbackSeconds || r.extensions < 0 ||
@@ -155,6 +157,7 @@ IssuResult IssuFsm::runVersion(const SystemView& sys, int64_t now_ms) {
   }
   r_.state = IssuState::kRunVersion;
   r_.step = IssuStep::kSwitchingOver;
+  r_.switchover_deadline_ms = now_ms + kSwitchoverTimeoutMs;
   r_.last_operation = "runversion";
   r_.extensions = 0;
   if (r_.rollback_timer_s > 0) {
@@ -291,7 +294,7 @@ IssuResult IssuFsm::changeVersionTick(const SystemView& sys, int64_t now_ms) {
   return {true, "", {}};
 }
 
-IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const SystemView&) {
+IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const SystemView& sys) {
   const bool reloaded = slot == r_.reloading_slot && r_.step == IssuStep::kStandbyReloading;
   if (r_.state == IssuState::kLoadVersion && reloaded && image == r_.target_image) {
     r_.step = IssuStep::kStandbyHot;
@@ -303,23 +306,46 @@ IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const Syste
     r_.step = IssuStep::kRunning;
     return persistAnd("Standby slot " + std::to_string(slot) + " is STANDBY HOT on " + image, {});
   }
-  if (r_.state == IssuState::kCommitVersion && reloaded && image == r_.target_image) {
-    r_.original_image = r_.target_image;
-    r_.original_active_slot = 1 - slot;
-    return finishToInit("%issu commitversion executed successfully");
-  }
-  if (r_.state == IssuState::kSystemReset && reloaded && image == r_.original_image) {
-    return finishToInit("%issu abortversion completed: both RPs run " + r_.original_image);
-  }
-  if (r_.state == IssuState::kSystemReset && r_.step == IssuStep::kPeerSyncing &&
-      slot == r_.original_active_slot && image == r_.original_image) {
-    // Recovery after a failed active: the RP on the original image is back and hot.
-    r_.step = IssuStep::kSwitchingOver;
-    return persistAnd("Slot " + std::to_string(slot) + " is STANDBY HOT on " + image +
-                          "; switching back to it",
-                      {switchover()});
+  if (r_.state == IssuState::kCommitVersion || r_.state == IssuState::kSystemReset) {
+    return converge(sys);
   }
   return {true, "", {}};
+}
+
+IssuResult IssuFsm::converge(const SystemView& sys) {
+  // Commit Version and System Reset have one goal — every RP on one image — however the RPs got
+  // where they are (a planned step, an RP that failed, a view that was stale): each call takes
+  // the next step towards it and remembers in `step` what it asked, so it asks only once.
+  const bool commit = r_.state == IssuState::kCommitVersion;
+  const std::string& goal = commit ? r_.target_image : r_.original_image;
+  const int active = sys.active_slot, standby = 1 - active;
+  const std::string s = std::to_string(standby);
+  if (sys.image[active] == goal && sys.image[standby] == goal) {
+    if (!sys.standby_hot) return {true, "", {}};  // the standby on the goal is still syncing
+    if (commit) {
+      r_.original_image = r_.target_image;
+      r_.original_active_slot = active;
+      return finishToInit("%issu commitversion executed successfully");
+    }
+    return finishToInit("%issu abortversion completed: both RPs run " + r_.original_image);
+  }
+  if (sys.image[standby] != goal) {
+    // (A reload asked before shows as the goal image at once: this one was not carried out.)
+    r_.step = IssuStep::kStandbyReloading;
+    r_.reloading_slot = standby;
+    return persistAnd("Reloading standby slot " + s + " with " + goal, {reload(standby, goal)});
+  }
+  // The standby runs the goal, the active does not: switch over once the standby is hot.
+  if (!sys.standby_hot) {
+    if (r_.step == IssuStep::kPeerSyncing) return {true, "", {}};
+    r_.step = IssuStep::kPeerSyncing;
+    r_.reloading_slot = -1;
+    return persistAnd("Waiting for slot " + s + " to be STANDBY HOT on " + goal, {});
+  }
+  if (r_.step == IssuStep::kSwitchingOver) return {true, "", {}};  // asked already
+  r_.step = IssuStep::kSwitchingOver;
+  return persistAnd("Slot " + s + " is STANDBY HOT on " + goal + "; switching over to it",
+                    {switchover()});
 }
 
 IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
@@ -334,13 +360,8 @@ IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
                           r_.target_image,
                       {});
   }
-  if (r_.state == IssuState::kSystemReset && r_.step == IssuStep::kSwitchingOver &&
-      sys.active_slot == r_.original_active_slot) {
-    r_.step = IssuStep::kStandbyReloading;
-    r_.reloading_slot = 1 - r_.original_active_slot;
-    return persistAnd("Switched back; reloading slot " + std::to_string(r_.reloading_slot) +
-                          " with " + r_.original_image,
-                      {reload(r_.reloading_slot, r_.original_image)});
+  if (r_.state == IssuState::kCommitVersion || r_.state == IssuState::kSystemReset) {
+    return converge(sys);
   }
   // Unplanned: the active is not where the procedure put it — in Load Version the original slot
   // should be active, in Run Version (switchover done) the other one. Judged from where the
@@ -356,9 +377,9 @@ IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
 IssuResult IssuFsm::recoverFromFailedActive(const SystemView& sys) {
   // A switchover nobody asked for: the active RP failed mid-procedure. As in IOS, a failure
   // during the procedure returns the system to its original state (an abort).
-  const int original = r_.original_active_slot, other = 1 - original;
   const std::string during(issuStateName(r_.state));
   r_.state = IssuState::kSystemReset;
+  r_.step = IssuStep::kIdle;
   r_.timer = RollbackTimerState::kInactive;
   r_.changeversion = ChangeVersionMode::kNone;
   r_.last_operation = "abortversion";
@@ -367,28 +388,34 @@ IssuResult IssuFsm::recoverFromFailedActive(const SystemView& sys) {
   const std::string head = "%ISSU-3-UNPLANNED_SWITCHOVER: during " + during + " slot " +
                            std::to_string(sys.active_slot) +
                            " took over (the active failed or was switched over). Aborting: ";
-  if (sys.active_slot != original) {
-    // The RP on the new image took over; the failed one restarts on the original image (its boot
-    // variable) and the system switches back to it once it is hot.
-    r_.step = IssuStep::kPeerSyncing;
-    r_.reloading_slot = -1;
-    return persistAnd(head + "switching back to slot " + std::to_string(original) + " on " +
-                          r_.original_image + " once it is STANDBY HOT",
-                      {});
-  }
-  // The RP on the original image took over: the failed one comes back on the original image.
-  // An explicit reload, in case the crash restart already started it on the new one.
-  r_.step = IssuStep::kStandbyReloading;
-  r_.reloading_slot = other;
-  return persistAnd(head + "reloading slot " + std::to_string(other) + " with " +
-                        r_.original_image,
-                    {reload(other, r_.original_image)});
+  // If the RP on the new image took over, the failed one restarts on the original image (its
+  // boot variable) and the system switches back to it once it is hot; if the RP on the original
+  // image took over, the failed one is reloaded with the original image.
+  IssuResult r = converge(sys);
+  if (r.actions.empty()) return persistAnd(head + "waiting for the RPs", {});
+  r.message = head + r.message;
+  return r;
 }
 
 IssuResult IssuFsm::onTick(const SystemView& sys, int64_t now_ms) {
   if (r_.changeversion != ChangeVersionMode::kNone) {
     IssuResult r = changeVersionTick(sys, now_ms);
     if (!r.actions.empty()) return r;
+  }
+  if (r_.state == IssuState::kCommitVersion || r_.state == IssuState::kSystemReset) {
+    return converge(sys);
+  }
+  if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kSwitchingOver &&
+      sys.active_slot == r_.original_active_slot && now_ms >= r_.switchover_deadline_ms) {
+    return abortVersion(sys, "runversion: the switchover did not happen within " +
+                                 std::to_string(kSwitchoverTimeoutMs / 1000) + " s");
+  }
+  // A reload the chassis manager did not carry out (it refuses to reload a standby whose active
+  // does not answer) shows as the slot still on its old image: ask again.
+  const int reloading = r_.reloading_slot;
+  if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyReloading &&
+      reloading >= 0 && sys.active_slot != reloading && sys.image[reloading] != r_.target_image) {
+    return {true, "", {reload(reloading, r_.target_image)}};
   }
   if (r_.state != IssuState::kRunVersion || r_.timer != RollbackTimerState::kRunning) {
     return {true, "", {}};
@@ -435,25 +462,10 @@ IssuResult IssuFsm::recover(const SystemView& sys) {
       if (sys.standby_hot) return {true, "resuming runversion", {switchover()}};
       return abortVersion(sys, "recovery: runversion interrupted and the standby is not hot");
     case IssuState::kCommitVersion:
-      if (reload_done && sys.image[slot] == r_.target_image) {
-        return onStandbyHot(slot, r_.target_image, sys);
-      }
-      return {true, "resuming commitversion", {reload(slot, r_.target_image)}};
     case IssuState::kSystemReset:
-      if (r_.step == IssuStep::kPeerSyncing) {  // waiting for the original RP to be hot
-        if (sys.standby_hot && sys.active_slot != r_.original_active_slot) {
-          return onStandbyHot(r_.original_active_slot, sys.image[r_.original_active_slot], sys);
-        }
-        return {true, "", {}};
-      }
-      if (r_.step == IssuStep::kSwitchingOver) {
-        if (sys.active_slot == r_.original_active_slot) return onSwitchoverDone(sys);
-        return {true, "resuming abortversion", {switchover()}};
-      }
-      if (reload_done && sys.image[slot] == r_.original_image) {
-        return onStandbyHot(slot, r_.original_image, sys);
-      }
-      return {true, "resuming abortversion", {reload(slot, r_.original_image)}};
+      // A switchover asked before the restart may never have happened: ask again.
+      if (r_.step == IssuStep::kSwitchingOver) r_.step = IssuStep::kIdle;
+      return converge(sys);
   }
   return {true, "", {}};
 }

@@ -50,6 +50,9 @@ inline constexpr int kMaxRollbackExtensions = 15;
 // changeversion gives up (aborts) when the standby is not STANDBY HOT on the new image this long
 // after it started reloading.
 inline constexpr int64_t kChangeVersionLoadTimeoutMs = 10 * 60 * 1000;
+// runversion aborts when the switchover it asked has not happened this long after (the standby
+// it handed over to died at that instant and the active took activity back, for example).
+inline constexpr int64_t kSwitchoverTimeoutMs = 20 * 1000;
 
 // The persisted ISSU state (docs/state-file.md). Plain data.
 struct IssuRecord {
@@ -68,6 +71,7 @@ struct IssuRecord {
   std::string abort_reason;
   ChangeVersionMode changeversion = ChangeVersionMode::kNone;
   int64_t changeversion_deadline_ms = 0;  // wall clock; see kChangeVersionLoadTimeoutMs
+  int64_t switchover_deadline_ms = 0;     // wall clock; see kSwitchoverTimeoutMs
 
   nlohmann::json toJson() const;
   static Result<IssuRecord> fromJson(const nlohmann::json& j);
@@ -151,6 +155,8 @@ class IssuFsm {
   IssuResult finishToInit(std::string message);
   IssuResult recoverFromFailedActive(const SystemView& sys);
   IssuResult startCommit(const char* operation);
+  // Commit Version and System Reset: the next step towards every RP on the goal image.
+  IssuResult converge(const SystemView& sys);
   IssuResult changeVersionTick(const SystemView& sys, int64_t now_ms);
 
   IssuRecord r_;

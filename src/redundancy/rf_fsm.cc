@@ -34,8 +34,9 @@ void RfFsm::moveTo(RfState s, std::string why) {
   state_ = s;
 }
 
-std::vector<RfAction> RfFsm::takeOver(SwactReason reason, uint64_t new_epoch) {
-  bool warm = state_ == RfState::kStandbyHot && mode_ != Mode::kRpr;
+std::vector<RfAction> RfFsm::takeOver(SwactReason reason, uint64_t new_epoch, bool synced) {
+  bool warm = synced;
+  handed_over_ = false;
   epoch_ = std::max(epoch_ + 1, new_epoch);
   ++switchovers_;
   last_reason_ = reason;
@@ -82,6 +83,7 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
 
     case RfEvent::kBulkBegin:
       if (active || mode_ == Mode::kRpr) return {};
+      handed_over_ = false;
       if (ev.client == messages::kClientConfigSync) {
         moveTo(RfState::kStandbyColdConfig, "config bulk sync began");
       } else {
@@ -114,6 +116,27 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
     case RfEvent::kPeerStatus: {
       peer_state_ = ev.peer_state;
       bool peer_active = isActiveState(ev.peer_state);
+      if (!active && handed_over_) {
+        if (peer_active) {
+          handed_over_ = false;  // the handover took: sync from the new active as usual
+        } else {
+          // The peer we handed over to is not active: it failed during the handover and came
+          // back fresh. Nobody else holds the state — take activity back.
+          moveTo(RfState::kActiveHandback, "the peer did not take over: taking activity back");
+          const Mode negotiated_mode = mode_;
+          auto actions =
+              takeOver(SwactReason::kActiveUnitFailed, std::max(epoch_, ev.epoch) + 1, true);
+          // The session stays up: the peer becomes this RP's standby.
+          mode_ = negotiated_mode;
+          peer_state_ = ev.peer_state;
+          actions.push_back(RfAction::kSendStatus);
+          if (negotiated_ && mode_ != Mode::kRpr) {
+            bulk_started_ = true;
+            actions.push_back(RfAction::kStartBulk);
+          }
+          return actions;
+        }
+      }
       if (active && peer_active) {
         bool peer_wins = ev.epoch > epoch_ || (ev.epoch == epoch_ && ev.peer_slot < slot_);
         if (peer_wins) {
@@ -152,7 +175,7 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
         config_bulk_done_ = rib_bulk_done_ = false;
         return {};
       }
-      return takeOver(SwactReason::kActiveUnitFailed, epoch_ + 1);
+      return takeOver(SwactReason::kActiveUnitFailed, epoch_ + 1, handed_over_ || hotSso());
     }
 
     case RfEvent::kSwitchoverCommand:
@@ -171,14 +194,16 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
     case RfEvent::kSwitchoverReceived:
       if (active) return {};
       return takeOver(ev.reason == SwactReason::kNone ? SwactReason::kUserInitiated : ev.reason,
-                      ev.epoch);
+                      ev.epoch, hotSso());
 
     case RfEvent::kHandedOver:
       if (!active) return {};
       moveTo(RfState::kInitialization, "handed over to the peer");
       mode_ = Mode::kSimplex;
       peer_state_ = RfState::kActive;
-      return {};
+      handed_over_ = true;
+      epoch_ += 1;  // the epoch announced to the peer: a take-back must go past it
+      return {RfAction::kPersistEpoch};
   }
   return {};
 }

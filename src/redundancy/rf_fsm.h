@@ -88,7 +88,10 @@ class RfFsm {
 
  private:
   void moveTo(RfState s, std::string why);
-  std::vector<RfAction> takeOver(SwactReason reason, uint64_t new_epoch);
+  // `synced`: this RP's state is complete (STANDBY HOT, or an active that handed over and whose
+  // successor never came up) — a warm takeover; otherwise a cold one from config.
+  std::vector<RfAction> takeOver(SwactReason reason, uint64_t new_epoch, bool synced);
+  bool hotSso() const { return state_ == RfState::kStandbyHot && mode_ != Mode::kRpr; }
 
   uint8_t slot_;
   RfState state_;
@@ -96,6 +99,10 @@ class RfFsm {
   Mode mode_ = Mode::kSimplex;
   uint64_t epoch_;
   bool session_up_ = false;
+  // Handed activity over and not yet synced from the new active: this RP still holds the whole
+  // state. If the peer turns out not to be active (it died during the handover and came back
+  // fresh, or is gone), this RP takes activity back instead of leaving the router without one.
+  bool handed_over_ = false;
   bool config_bulk_done_ = false, rib_bulk_done_ = false;
   bool negotiated_ = false, bulk_started_ = false;  // this session, on the active
   std::string refusal_;

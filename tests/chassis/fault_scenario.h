@@ -6,9 +6,10 @@
 //   - both RPs run one image, the one both boot variables name: the target if the procedure
 //     was meant to upgrade and nothing aborted it, else the original (either, when both copies
 //     of the state file were destroyed);
-//   - the active and the standby hold every route fed before the procedure (when both rpds are
-//     killed no process holds the RIB — protocols and config refill it, outside this rig — so
-//     then the two must only agree);
+//   - the active and the standby hold every route fed before the procedure — except when the
+//     fault killed the last RP holding them (both rpds, or the active while the standby held no
+//     copy, e.g. during its reload): protocols and config refill the RIB then, outside this rig,
+//     and the two RPs must only agree;
 //   - `show issu state --json` tells that truth; exactly two rpd processes run.
 // A scenario derives from a seed alone, so a failing seed replays the same run.
 #pragma once

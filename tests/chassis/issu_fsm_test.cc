@@ -338,6 +338,7 @@ TEST(IssuRecord, JsonRoundTripAndTornFilesAreRefused) {
   r.last_operation = "runversion";
   r.changeversion = ChangeVersionMode::kQuick;
   r.changeversion_deadline_ms = 987654321;
+  r.switchover_deadline_ms = 123123123;
   auto back = IssuRecord::fromJson(nlohmann::json::parse(r.toJson().dump()));
   ASSERT_TRUE(back.isOk()) << back.status().toString();
   EXPECT_EQ(*back, r);
@@ -440,6 +441,44 @@ TEST(IssuFsm, RecoveryWaitingForTheOriginalRpResumesAfterARestart) {
 }
 
 
+// The switchover runversion asked never happened (the active took activity back from a standby
+// that died during the handover): after the timeout the procedure aborts instead of waiting.
+TEST(IssuFsm, ARunVersionWhoseSwitchoverNeverHappensAborts) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.run(fsm, fsm.loadVersion("1.1.0", sim.sys, sim.now_ms));
+  auto rv = fsm.runVersion(sim.sys, sim.now_ms);  // not run: the switchover is lost
+  ASSERT_TRUE(rv.accepted);
+  EXPECT_TRUE(fsm.onTick(sim.sys, sim.now_ms + kSwitchoverTimeoutMs - 1).actions.empty());
+  sim.run(fsm, fsm.onTick(sim.sys, sim.now_ms + kSwitchoverTimeoutMs));
+  EXPECT_EQ(fsm.record().abort_reason, "runversion: the switchover did not happen within 20 s");
+  sim.expectDoneOn(fsm, "1.0.0");
+}
+
+// Commit Version with a stale view: the old active's reload was refused because it had just
+// taken over from the new active, which died. The procedure still ends with both RPs on the
+// target: wait for the restarted RP (on the target) to be hot, switch over to it, reload the
+// other.
+TEST(IssuFsm, CommitConvergesAfterTheNewActiveDiesDuringIt) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.toRunVersion(fsm);
+  auto commit = fsm.commitVersion(sim.sys);  // reload(0) refused: slot 0 is active now
+  ASSERT_TRUE(commit.accepted);
+  sim.sys.active_slot = 0;     // slot 0 (1.0.0) took over
+  sim.sys.image[1] = "1.1.0";  // slot 1 restarts on its boot image
+  sim.sys.standby_hot = false;
+  auto r = fsm.onSwitchoverDone(sim.sys);
+  EXPECT_EQ(fsm.record().step, IssuStep::kPeerSyncing);
+  sim.run(fsm, r, true);
+  sim.sys.standby_hot = true;
+  sim.run(fsm, fsm.onStandbyHot(1, "1.1.0", sim.sys), true);  // switch over, reload slot 0
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_EQ(sim.sys.image[0], "1.1.0");
+  EXPECT_EQ(sim.sys.image[1], "1.1.0");
+  EXPECT_EQ(fsm.record().boot[0], "1.1.0");
+}
+
 // changeversion: loadversion, then runversion and commitversion on their own as each step's
 // precondition (a hot standby) is met; the old active resyncs on the old image in between.
 TEST(IssuFsm, ChangeVersionRunsTheFourStepsByItself) {
@@ -483,7 +522,8 @@ TEST(IssuFsm, ChangeVersionStopsAtTheFirstFailure) {
   IssuFsm fsm;
   Sim sim;
   auto cv = fsm.changeVersion("1.1.0", ChangeVersionMode::kFull, sim.sys, sim.now_ms);
-  ASSERT_TRUE(cv.accepted);  // not run: the reload never completes
+  ASSERT_TRUE(cv.accepted);  // not run: the reloaded standby never becomes hot
+  sim.sys.image[1] = "1.1.0";
   sim.sys.standby_hot = false;
   EXPECT_TRUE(fsm.onTick(sim.sys, sim.now_ms + kChangeVersionLoadTimeoutMs - 1).actions.empty());
   auto stop = fsm.onTick(sim.sys, sim.now_ms + kChangeVersionLoadTimeoutMs);

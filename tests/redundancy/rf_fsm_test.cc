@@ -212,6 +212,64 @@ TEST(RfFsm, PlannedSwitchoverTakesTheAnnouncedEpoch) {
   EXPECT_EQ(fsm.lastSwitchoverReason(), SwactReason::kUserInitiated);
 }
 
+// An active hands over to a standby that dies at that instant and comes back fresh: the RP that
+// handed over still holds the whole state and takes activity back (warm) rather than waiting as
+// a standby of a standby.
+RfFsm handedOver() {
+  RfFsm fsm(0, true, 4);
+  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(negotiated(Compatibility::kCompatible));
+  RfEvent hot{RfEvent::kPeerStatus};
+  hot.peer_state = RfState::kStandbyHot;
+  fsm.handle(hot);
+  fsm.handle({RfEvent::kSwitchoverCommand});
+  fsm.handle({RfEvent::kHandedOver});
+  RfEvent down{RfEvent::kSessionDown};
+  down.peer_alive = true;  // the handover itself closes the session
+  fsm.handle(down);
+  return fsm;
+}
+
+TEST(RfFsm, AHandoverToAPeerThatDiedIsTakenBack) {
+  RfFsm fsm = handedOver();
+  EXPECT_FALSE(fsm.isActive());
+  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(negotiated(Compatibility::kCompatible));
+  RfEvent fresh{RfEvent::kPeerStatus};
+  fresh.peer_state = RfState::kStandbyCold;
+  fresh.epoch = 0;
+  auto actions = fsm.handle(fresh);
+  EXPECT_TRUE(fsm.isActive());
+  EXPECT_TRUE(has(actions, RfAction::kTakeOverWarm));
+  EXPECT_TRUE(has(actions, RfAction::kStartBulk));  // the fresh peer becomes its standby
+  EXPECT_GT(fsm.epoch(), 5u);  // past the epoch it announced in the handover
+}
+
+TEST(RfFsm, AHandoverThatTookIsFollowedAsUsual) {
+  RfFsm fsm = handedOver();
+  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(negotiated(Compatibility::kCompatible));
+  RfEvent active{RfEvent::kPeerStatus};
+  active.peer_state = RfState::kActive;
+  active.epoch = 5;
+  EXPECT_FALSE(has(fsm.handle(active), RfAction::kTakeOverWarm));
+  EXPECT_FALSE(fsm.isActive());
+  // Later the peer resets the session (it lives): this standby waits, never takes over.
+  RfEvent down{RfEvent::kSessionDown};
+  down.peer_alive = true;
+  EXPECT_TRUE(fsm.handle(down).empty());
+  EXPECT_FALSE(fsm.isActive());
+}
+
+TEST(RfFsm, AHandoverWhosePeerVanishesIsTakenBackWarm) {
+  RfFsm fsm = handedOver();
+  RfEvent gone{RfEvent::kSessionDown};
+  gone.peer_alive = false;
+  fsm.handle({RfEvent::kSessionUp});
+  EXPECT_TRUE(has(fsm.handle(gone), RfAction::kTakeOverWarm));
+  EXPECT_TRUE(fsm.isActive());
+}
+
 TEST(RfState, NumbersAndNamesFollowIos) {
   EXPECT_EQ(rfStateName(*rfStateFromNumber(13)), "ACTIVE");
   EXPECT_EQ(rfStateName(*rfStateFromNumber(8)), "STANDBY HOT");

@@ -1,0 +1,297 @@
+#!/usr/bin/python3
+"""gNOI end to end: chassisd with two real rpd images, gnoid over mTLS, and the independent
+Python client (scripts/gnoi-client, Debian's python3-grpcio, stubs from grpc_python_plugin).
+Bad input first — each answered with the right error and nothing changed — then a full upgrade
+over gNOI (Install on both RPs, Activate, Verify), Reboot NSF, SwitchControlProcessor, Time.
+Every process and file the test makes is removed at the end, pass or fail.
+
+usage: gnoi_test.py --build BUILD_DIR [unittest args]
+"""
+import argparse
+import importlib.machinery
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+ARGS = None
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what, predicate, timeout_s=30):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)  # poll cadence while waiting for a state; bounded by timeout_s
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+class GnoiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.bin = os.path.join(ARGS.build, "src")
+        cls.tmp = tempfile.mkdtemp(prefix="hitless-gnoi-")
+        cls.procs = []
+        loader = importlib.machinery.SourceFileLoader(
+            "gnoi_client", os.path.join(ROOT, "scripts", "gnoi-client"))
+        cls.gc = loader.load_module()
+        cls.gc.load_stubs(os.path.join(ARGS.build, "gnoi-py"))
+        try:
+            cls.setUpRouter()
+        except Exception:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def hitless(cls, *args):
+        r = subprocess.run([os.path.join(cls.bin, "hitless"), *args], capture_output=True,
+                           text=True, timeout=120)
+        if r.returncode != 0:
+            raise AssertionError(f"hitless {' '.join(args)}: {r.stderr}")
+        return r.stdout
+
+    @classmethod
+    def path(cls, *parts):
+        return os.path.join(cls.tmp, *parts)
+
+    @classmethod
+    def setUpRouter(cls):
+        cls.hitless("keygen", "--out", cls.path("keys"))
+
+        def build(version, date, rpd, out):
+            cls.hitless("image", "build", "--version", version, "--date", date, "--kind",
+                        "release", "--platform", "linux-x86_64", "--key",
+                        cls.path("keys", "hitless.key"), "--rpd", os.path.join(cls.bin, rpd),
+                        "--out", out)
+
+        build("1.0.0", "2026-01-15", "rpd-1.0", cls.path("images", "1.0.0"))
+        build("1.1.0", "2026-06-01", "rpd-1.1", cls.path("staging", "1.1.0"))
+        cls.pkg = cls.path("pkg-1.1.0.tar")
+        cls.hitless("image", "pack", cls.path("staging", "1.1.0"), "--pubkey",
+                    cls.path("keys", "hitless.pub"), "--out", cls.pkg)
+        # The same image with one byte of rpd changed: its signed hash no longer matches.
+        shutil.copytree(cls.path("staging", "1.1.0"), cls.path("tampered"))
+        with open(cls.path("tampered", "rpd"), "r+b") as f:
+            f.seek(1000)
+            byte = f.read(1)
+            f.seek(1000)
+            f.write(bytes([byte[0] ^ 0xFF]))
+        cls.tampered = cls.path("tampered.tar")
+        subprocess.run(["/bin/tar", "-C", cls.path("tampered"), "-cf", cls.tampered,
+                        "manifest.json", "manifest.sig", "rpd"], check=True)
+        cls.hitless("pki", "init", "--out", cls.path("pki"))
+        cls.state = cls.path("state")
+        cls.spawn("chassisd", [os.path.join(cls.bin, "chassisd"), "--state-dir", cls.state,
+                               "--images", cls.path("images"), "--pubkey",
+                               cls.path("keys", "hitless.pub"), "--initial-image", "1.0.0",
+                               "--rpd-arg", "--heartbeat-ms", "--rpd-arg", "100",
+                               "--rpd-arg", "--heartbeat-threshold", "--rpd-arg", "20"])
+        cls.port = free_port()
+        cls.target = f"127.0.0.1:{cls.port}"
+        cls.spawn("gnoid", [os.path.join(cls.bin, "gnoid"), "--chassis",
+                            os.path.join(cls.state, "chassis.ctl"), "--images",
+                            cls.path("images"), "--pubkey", cls.path("keys", "hitless.pub"),
+                            "--tls-cert", cls.path("pki", "server.crt"), "--tls-key",
+                            cls.path("pki", "server.key"), "--client-ca",
+                            cls.path("pki", "ca.crt"), "--listen", cls.target])
+        cls.operator = cls.client("operator")
+        cls.viewer = cls.client("viewer")
+        wait_for("the RPs in SSO", lambda: cls.issu().get("standby_hot"))
+        wait_for("gnoid", lambda: cls.try_verify())
+
+    @classmethod
+    def spawn(cls, name, argv):
+        log = open(cls.path(f"{name}.log"), "w")
+        cls.procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                          start_new_session=True))
+
+    @classmethod
+    def client(cls, who):
+        return cls.gc.Client(cls.target, cls.path("pki", "ca.crt"),
+                             cls.path("pki", f"{who}.crt"), cls.path("pki", f"{who}.key"))
+
+    @classmethod
+    def try_verify(cls):
+        try:
+            return cls.operator.verify()
+        except cls.gc.grpc.RpcError:
+            return None
+
+    @classmethod
+    def issu(cls):
+        r = subprocess.run([os.path.join(cls.bin, "hitless"), "show", "issu", "state", "--json",
+                            "--chassis", os.path.join(cls.state, "chassis.ctl")],
+                           capture_output=True, text=True, timeout=30)
+        return json.loads(r.stdout) if r.returncode == 0 else {}
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in cls.procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in cls.procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        # rpds spawned by chassisd, found by their state directory.
+        subprocess.run(["pkill", "-KILL", "-f", cls.tmp], check=False)
+        if os.environ.get("KEEP_GNOI_TEST") is None:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def store(self):
+        return sorted(os.listdir(self.path("images")))
+
+    def assertNothingChanged(self):
+        self.assertEqual(self.store(), ["1.0.0"], "the image store changed")
+        self.assertEqual(self.issu()["issu_state"], "Init")
+
+    def assertInstallError(self, response, kind, detail_part):
+        self.assertIsNotNone(response)
+        self.assertTrue(response.HasField("install_error"), str(response))
+        self.assertEqual(self.gc.os_pb2.InstallError.Type.Name(response.install_error.type), kind)
+        self.assertIn(detail_part, response.install_error.detail)
+
+    def assertRunningImageUntouched(self, version):
+        # Installing what is already there is answered Validated (gNOI) without a transfer;
+        # the running image's files are not rewritten.
+        rpd = self.path("images", version, "rpd")
+        before = os.stat(rpd)
+        r = self.operator.install(self.pkg, version)
+        self.assertTrue(r.HasField("validated"), str(r))
+        self.assertIn("already in the image store", r.validated.description)
+        after = os.stat(rpd)
+        self.assertEqual((before.st_ino, before.st_mtime_ns), (after.st_ino, after.st_mtime_ns))
+
+    # Bad input: each refused with the reason, nothing installed, nothing left behind.
+    def test_1_bad_input_changes_nothing(self):
+        c = self.operator
+        self.assertInstallError(c.install(self.pkg, "1.1"), "PARSE_FAIL",
+                                "is not MAJOR.MINOR.MAINTENANCE")
+        self.assertInstallError(c.install(self.pkg, "1.2.0"), "INCOMPATIBLE",
+                                "the package is version 1.1.0, not 1.2.0")
+        size = os.path.getsize(self.pkg)
+        self.assertInstallError(c.install(self.pkg, "1.1.0", size=size + 4096), "PARSE_FAIL",
+                                f"truncated transfer: {size} of {size + 4096} bytes")
+        self.assertInstallError(c.install(self.tampered, "1.1.0"), "INTEGRITY_FAIL", "rpd")
+        self.assertRunningImageUntouched("1.0.0")
+        r = c.activate("9.9.9")
+        self.assertEqual(self.gc.os_pb2.ActivateError.Type.Name(r.activate_error.type),
+                         "NON_EXISTENT_VERSION")
+        self.assertNothingChanged()
+
+    def test_2_clients_without_the_role_or_a_certificate_are_refused(self):
+        with self.assertRaises(self.gc.grpc.RpcError) as e:
+            self.viewer.install(self.pkg, "1.1.0")
+        self.assertEqual(e.exception.code(), self.gc.grpc.StatusCode.PERMISSION_DENIED)
+        self.assertIn("needs the operator role; 'viewer' has viewer", e.exception.details())
+        with self.assertRaises(self.gc.grpc.RpcError) as e:
+            self.viewer.system.Reboot(self.gc.system_pb2.RebootRequest(
+                method=self.gc.system_pb2.NSF), timeout=10)
+        self.assertEqual(e.exception.code(), self.gc.grpc.StatusCode.PERMISSION_DENIED)
+        self.assertEqual(self.viewer.verify().version, "1.0.0")  # a viewer may read
+        anonymous = self.gc.Client(self.target, self.path("pki", "ca.crt"))
+        with self.assertRaises(self.gc.grpc.RpcError) as e:
+            anonymous.verify()
+        self.assertEqual(e.exception.code(), self.gc.grpc.StatusCode.UNAVAILABLE)
+        self.assertNothingChanged()
+
+    def test_3_one_install_at_a_time_and_a_partial_upload_is_removed(self):
+        release = threading.Event()
+        first = {}
+
+        def slow_install():
+            def requests():
+                gc = self.gc
+                yield gc.os_pb2.InstallRequest(transfer_request=gc.os_pb2.TransferRequest(
+                    version="1.1.0", package_size=os.path.getsize(self.pkg)))
+                yield gc.os_pb2.InstallRequest(transfer_content=b"x" * 1000)
+                release.wait(30)
+                # then the client goes away: no TransferEnd
+            try:
+                for r in self.operator.os.Install(requests(), timeout=60):
+                    first.setdefault("responses", []).append(r)
+            except self.gc.grpc.RpcError as e:
+                first["error"] = e.code()
+
+        t = threading.Thread(target=slow_install)
+        t.start()
+        try:
+            wait_for("the first Install to be under way",
+                     lambda: any(n.startswith(".install-") for n in os.listdir(
+                         self.path("images"))))
+            self.assertInstallError(self.operator.install(self.pkg, "1.1.0"),
+                                    "INSTALL_IN_PROGRESS", "another Install is in progress")
+        finally:
+            release.set()
+            t.join(60)
+        self.assertEqual(first.get("error"), self.gc.grpc.StatusCode.ABORTED)
+        wait_for("the partial upload removed",
+                 lambda: not any(n.startswith(".install-") for n in os.listdir(
+                     self.path("images"))))
+        self.assertNothingChanged()
+
+    # The upgrade fleet automation does: Install on both RPs, Activate, Verify.
+    def test_4_full_upgrade_over_gnoi(self):
+        report = self.gc.upgrade(self.operator, self.pkg, "1.1.0", 120)
+        self.assertEqual(report["from"], "1.0.0")
+        self.assertEqual(report["to"], "1.1.0")
+        self.assertEqual(report["standby"], "1.1.0")
+        self.assertEqual(report["activation_fail_message"], "")
+        s = wait_for("ISSU back in Init", lambda: (lambda s: s if s.get("issu_state") == "Init"
+                                                   and s.get("standby_hot") else None)(
+                                                       self.issu()))
+        self.assertEqual([x["image"] for x in s["slots"]], ["1.1.0", "1.1.0"])
+        self.assertEqual(self.store(), ["1.0.0", "1.1.0"])
+        self.assertRunningImageUntouched("1.1.0")
+
+    def test_5_nsf_reboot_switch_control_processor_and_time(self):
+        gc = self.gc
+        before = self.issu()["active_slot"]
+        self.operator.system.Reboot(gc.system_pb2.RebootRequest(method=gc.system_pb2.NSF,
+                                                                message="test"), timeout=60)
+        self.assertNotEqual(self.issu()["active_slot"], before)
+        status = self.viewer.system.RebootStatus(gc.system_pb2.RebootStatusRequest(), timeout=10)
+        self.assertEqual(status.count, 1)
+        self.assertEqual(status.reason, "test")
+        self.assertEqual(gc.system_pb2.RebootStatus.Status.Name(status.status.status),
+                         "STATUS_SUCCESS")
+        wait_for("the standby hot again", lambda: self.issu().get("standby_hot"))
+        path = gc.types_pb2.Path(elem=[gc.types_pb2.PathElem(name="components"),
+                                       gc.types_pb2.PathElem(name="component",
+                                                             key={"name": f"RP{before}"})])
+        r = self.operator.system.SwitchControlProcessor(
+            gc.system_pb2.SwitchControlProcessorRequest(control_processor=path), timeout=60)
+        self.assertEqual(r.control_processor.elem[-1].key["name"], f"RP{before}")
+        self.assertEqual(self.issu()["active_slot"], before)
+        with self.assertRaises(gc.grpc.RpcError) as e:
+            bad = gc.types_pb2.Path(elem=[gc.types_pb2.PathElem(name="RP7")])
+            self.operator.system.SwitchControlProcessor(
+                gc.system_pb2.SwitchControlProcessorRequest(control_processor=bad), timeout=10)
+        self.assertEqual(e.exception.code(), gc.grpc.StatusCode.INVALID_ARGUMENT)
+        now = self.viewer.system.Time(gc.system_pb2.TimeRequest(), timeout=10).time
+        self.assertLess(abs(now / 1e9 - time.time()), 5)
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--build", required=True)
+    ARGS, rest = p.parse_known_args()
+    ARGS.build = os.path.abspath(ARGS.build)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)

@@ -1,6 +1,8 @@
 // chassisd: the chassis manager. Runs both RP slots from signed images and the ISSU procedure.
 //   chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME] [--control PATH]
 //            [--rpd-arg ARG]...
+#include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -12,6 +14,7 @@
 #include "chassis/chassis_manager.h"
 #include "control/control_server.h"
 #include "event/stop_signals.h"
+#include "service/service_notify.h"
 
 namespace {
 
@@ -20,13 +23,16 @@ using nlohmann::json;
 
 constexpr char kUsage[] =
     "usage: chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME]\n"
-    "                [--control PATH] [--rpd-arg ARG]... [--fault POINT:N:ACTION]\n"
+    "                [--control PATH] [--rpd-arg ARG]... [--metrics ADDR:PORT]\n"
+    "                [--control-group GROUP] [--fault POINT:N:ACTION]\n"
     "  --state-dir      ISSU record (issu.json), RP state, sockets and logs\n"
     "  --images         image store: one verified image directory per name\n"
     "  --pubkey         public key that images must be signed with\n"
     "  --initial-image  image both slots boot when there is no ISSU record yet\n"
     "  --control        control socket, mode 0600 (default STATE_DIR/chassis.ctl)\n"
     "  --rpd-arg        extra argument for every rpd (repeatable), e.g. --heartbeat-ms\n"
+    "  --control-group  let this group use the control socket too (mode 0660)\n"
+    "  --metrics        serve Prometheus metrics on ADDR:PORT at /metrics (docs/metrics.md)\n"
     "  --fault          tests only: POINT:N:ACTION, fail at the Nth pass through POINT\n"
     "                   (persist-before|persist-after|reload-stopped|reload-started|\n"
     "                   switchover-before|switchover-after) by ACTION (chassisd|active|\n"
@@ -59,7 +65,8 @@ int main(int argc, char** argv) {
     if (a == "--rpd-arg") {
       rpd_args.push_back(argv[++i]);
     } else if (a == "--state-dir" || a == "--images" || a == "--pubkey" || a == "--initial-image" ||
-               a == "--control" || a == "--fault") {
+               a == "--control" || a == "--fault" || a == "--metrics" ||
+               a == "--control-group") {
       opt[a] = argv[++i];
     } else {
       std::cerr << kUsage << "chassisd: unknown option " << a << "\n";
@@ -82,6 +89,8 @@ int main(int argc, char** argv) {
   o.pubkey_path = opt["--pubkey"];
   o.initial_image = opt.count("--initial-image") ? opt["--initial-image"] : "";
   o.rpd_args = rpd_args;
+  o.metrics_bind = opt.count("--metrics") ? opt["--metrics"] : "";
+  o.version = HITLESS_VERSION;
   if (opt.count("--fault")) {
     auto spec = chassis::parseFaultSpec(opt["--fault"]);
     if (!spec.isOk()) {
@@ -136,6 +145,38 @@ int main(int argc, char** argv) {
     std::cerr << "chassisd: " << s.message() << "\n";
     return 1;
   }
+  if (opt.count("--control-group")) {
+    const struct group* g = ::getgrnam(opt["--control-group"].c_str());
+    if (g == nullptr || ::chown(control_path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0 ||
+        ::chmod(control_path.c_str(), 0660) != 0) {
+      std::cerr << "chassisd: cannot give group '" << opt["--control-group"]
+                << "' the control socket " << control_path << "\n";
+      return 1;
+    }
+  }
+  // systemd (Type=notify): ready once the control socket serves; the status line follows the
+  // ISSU state; watchdog pings come from the event loop, so a wedged loop is noticed.
+  service::ServiceNotifier notifier;
+  auto status_line = [&] {
+    json s = manager.issuStatus();
+    return "ISSU " + s["issu_state"].get<std::string>() + ", active slot " +
+           std::to_string(s["active_slot"].get<int>()) + " on " +
+           s["slots"][s["active_slot"].get<int>()]["image"].get<std::string>() +
+           (s["standby_hot"].get<bool>() ? ", standby hot" : ", standby not hot");
+  };
+  notifier.ready(status_line());
+  int64_t tick_ms = 1000;
+  if (notifier.watchdogIntervalMs() > 0) {
+    tick_ms = std::min<int64_t>(tick_ms, notifier.watchdogIntervalMs() / 4);
+  }
+  loop.addTimer(
+      std::max<int64_t>(tick_ms, 10),
+      [&] {
+        notifier.status(status_line());
+        notifier.watchdog(loop.clock().nowMs());
+      },
+      true);
   loop.run();
+  notifier.stopping();
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "gnoi/gnoi_server.h"
+#include "service/service_notify.h"
 
 namespace {
 
@@ -86,8 +87,11 @@ int main(int argc, char** argv) {
   logEvent("GNOI", Severity::kNotice, "LISTENING",
            o.listen + " (port " + std::to_string((*server)->port()) + ", " +
                (o.insecure_for_tests ? "PLAINTEXT, tests only" : "mTLS") + ")");
+  hitless::service::ServiceNotifier notifier;
+  notifier.ready("serving gNOI on port " + std::to_string((*server)->port()));
   int sig = 0;
   sigwait(&stop, &sig);
+  notifier.stopping();
   logEvent("GNOI", Severity::kNotice, "STOPPING", "on signal " + std::to_string(sig));
   (*server)->shutdown();
   return 0;

@@ -59,6 +59,12 @@ Result<issu::VerifiedImage> ChassisManager::verified(const std::string& image) c
 
 Status ChassisManager::start() {
   ASSIGN_OR_RETURN(key_, issu::loadPublicKey(options_.pubkey_path));
+  if (!options_.metrics_bind.empty()) {
+    ASSIGN_OR_RETURN(metrics_, ChassisMetrics::start(options_.metrics_bind, options_.version));
+    logEvent("CHASSIS", Severity::kNotice, "METRICS",
+             "Prometheus metrics on " + options_.metrics_bind + " (port " +
+                 std::to_string(metrics_->port()) + ") at /metrics");
+  }
   std::filesystem::create_directories(options_.state_dir + "/rp0");
   std::filesystem::create_directories(options_.state_dir + "/rp1");
   if (options_.fault) faults_.arm(*options_.fault);
@@ -268,7 +274,8 @@ void ChassisManager::poll() {
       }
       continue;
     }
-    s.rf_state = rfStateNow(slot);
+    s.status = pollRp(slot);
+    s.rf_state = s.status.is_object() ? s.status["my_state"].value("number", 0) : 0;
   }
   int prev_active = active_slot_;
   if (slots_[0].rf_state == kActive && slots_[1].rf_state != kActive) active_slot_ = 0;
@@ -299,7 +306,19 @@ void ChassisManager::poll() {
     apply(r, nullptr);
     v = view();
   }
-  if (active_slot_ != prev_active) apply(fsm_.onSwitchoverDone(v), nullptr);
+  if (active_slot_ != prev_active) {
+    const bool planned = switchover_asked_ms_ != 0;
+    if (metrics_) {
+      metrics_->switchover(planned, (loop_.clock().nowMs() - switchover_asked_ms_) / 1000.0);
+    }
+    switchover_asked_ms_ = 0;
+    apply(fsm_.onSwitchoverDone(v), nullptr);
+  }
+  if (metrics_) {
+    for (int slot = 0; slot < 2; ++slot) {
+      metrics_->setRp(slot, slots_[slot].rf_state, slots_[slot].status);
+    }
+  }
   if (standby_hot_) {
     apply(fsm_.onStandbyHot(1 - active_slot_, slots_[1 - active_slot_].image, view()), nullptr);
   }
@@ -340,10 +359,15 @@ void ChassisManager::ensureAnActive() {
   }
 }
 
-int ChassisManager::rfStateNow(int slot) const {
-  if (slots_[slot].pid <= 0) return 0;
+nlohmann::json ChassisManager::pollRp(int slot) const {
+  if (slots_[slot].pid <= 0) return nullptr;
   auto r = control::controlRequest(rpControlSocket(slot), {{"cmd", "show-redundancy"}}, 500);
-  return r.isOk() && r->value("ok", false) ? (*r)["my_state"].value("number", 0) : 0;
+  return r.isOk() && r->value("ok", false) ? *r : nlohmann::json();
+}
+
+int ChassisManager::rfStateNow(int slot) const {
+  nlohmann::json status = pollRp(slot);
+  return status.is_object() ? status["my_state"].value("number", 0) : 0;
 }
 
 void ChassisManager::apply(const IssuResult& result, const Answer& done) {
@@ -395,6 +419,7 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
       }
       case IssuAction::kSwitchover: {
         faultPoint("switchover-before");
+        switchover_asked_ms_ = loop_.clock().nowMs();
         auto r = control::controlRequest(rpControlSocket(active_slot_),
                                          {{"cmd", "force-switchover"}}, 10000);
         if (!r.isOk() || !r->value("ok", false)) {
@@ -419,6 +444,7 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         {++history_seq_, wallMs(), std::string(issuStateName(fsm_.record().state)), line});
     if (history_.size() > kHistoryLength) history_.pop_front();
   }
+  if (metrics_) metrics_->setIssu(fsm_.record(), fsm_.rollbackRemainingSeconds(wallMs()));
   if (done) done(true, result.message);
 }
 
@@ -505,6 +531,7 @@ nlohmann::json ChassisManager::issuStatus() const {
           {"active_slot", active_slot_},
           {"standby_hot", standby_hot_},
           {"now_ms", wallMs()},
+          {"metrics_port", metrics_ ? nlohmann::json(metrics_->port()) : nlohmann::json()},
           {"rollback_remaining_s", remaining ? nlohmann::json(*remaining) : nlohmann::json()},
           {"slots", std::move(slots)},
           {"history", std::move(history)}};

@@ -16,8 +16,9 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
+#include "chassis/chassis_metrics.h"
 #include "chassis/fault_points.h"
 #include "chassis/issu_fsm.h"
 #include "event/event_loop.h"
@@ -34,6 +35,8 @@ struct ChassisOptions {
   int64_t poll_interval_ms = 50;
   std::vector<std::string> rpd_args;  // extra arguments for every rpd (timers, ...)
   std::optional<FaultSpec> fault;     // tests only: fail at this point (fault_points.h)
+  std::string metrics_bind;           // Prometheus endpoint "ADDR:PORT"; "" for none
+  std::string version;                // of this chassis manager, for hitless_build_info
 };
 
 class ChassisManager {
@@ -69,6 +72,7 @@ class ChassisManager {
     int rf_state = 0;   // last polled RF state number (0: unreachable)
     int64_t restart_after_ms = 0;
     int restarts = 0;
+    nlohmann::json status;  // its last show-redundancy answer (null: none)
   };
 
   // What the procedure did, newest last (show issu state --json "history"; changeversion's
@@ -99,7 +103,8 @@ class ChassisManager {
   void poll();
   // Makes the slot the procedure wants active an active RP when none has been for a while.
   void ensureAnActive();
-  // The RF state number `slot`'s rpd reports now (0: not running or no answer in 500 ms).
+  // `slot`'s rpd status now (null: not running or no answer in 500 ms), and its RF state number.
+  nlohmann::json pollRp(int slot) const;
   int rfStateNow(int slot) const;
   Result<issu::VerifiedImage> verified(const std::string& image) const;
   // Why `image` may not be installed over the running one (signature, policy); nullopt if it may.
@@ -116,6 +121,8 @@ class ChassisManager {
   // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or
   // a bounded wait passed).
   FaultPoints faults_;
+  std::unique_ptr<ChassisMetrics> metrics_;
+  int64_t switchover_asked_ms_ = 0;  // a planned switchover was asked then (0: none pending)
   // Neither copy of the state file could be read: rebuilt from the RPs once they are known.
   bool record_lost_ = false;
   std::deque<HistoryEntry> history_;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 
+#include "base/subprocess.h"
 #include "chassis/chassis_rig.h"
 
 namespace hitless::testing {
@@ -236,6 +237,41 @@ TEST_F(ChassisTest, NewActiveKilledDuringRunVersionRollsBackAutomatically) {
   ASSERT_TRUE(waitIssu("Init", "idle", 30000)) << logs();
   EXPECT_EQ(issu()["record"]["abort_reason"], "unplanned switchover during Run Version");
   expectBackOnOriginal(before, "the rollback lost state");
+}
+
+// Prometheus metrics follow the procedure (a scrape is plain HTTP GET /metrics).
+TEST_F(ChassisTest, MetricsShowTheIssuProgress) {
+  killChassisd();
+  startChassisd({"--metrics", "127.0.0.1:0"});
+  ASSERT_TRUE(waitFor([&] { return issu().value("standby_hot", false); }, 20000)) << logs();
+  const int port = issu().value("metrics_port", 0);
+  ASSERT_GT(port, 0);
+  auto scrape = [&] {
+    auto r = runProcess({"/usr/bin/python3", "-c",
+                         "import sys,urllib.request; sys.stdout.write(urllib.request.urlopen("
+                         "'http://127.0.0.1:" + std::to_string(port) + "/metrics').read().decode())"},
+                        std::chrono::seconds(10));
+    return r.isOk() ? r->out : std::string();
+  };
+  auto has = [](const std::string& text, const std::string& line) {
+    return text.find("\n" + line + "\n") != std::string::npos;
+  };
+  std::string m = scrape();
+  EXPECT_TRUE(has(m, "hitless_build_info{version=\"0.1.0\"} 1")) << m;
+  EXPECT_TRUE(waitFor([&] { return has(scrape(), "hitless_rf_state{slot=\"0\"} 13"); }, 5000))
+      << scrape();
+  addRoutes();
+  EXPECT_TRUE(waitFor([&] { return has(scrape(), "hitless_rib_routes{slot=\"1\"} 3"); }, 5000))
+      << scrape();
+  ASSERT_TRUE(loadVersionHot()) << logs();
+  EXPECT_TRUE(has(scrape(), "hitless_issu_state{state=\"Load Version\"} 1")) << scrape();
+  ASSERT_EQ(cli({"issu", "runversion", "--yes"}).exit_code, 0);
+  ASSERT_TRUE(waitIssu("Run Version", "running")) << logs();
+  m = scrape();
+  EXPECT_TRUE(has(m, "hitless_issu_state{state=\"Run Version\"} 1")) << m;
+  EXPECT_TRUE(has(m, "hitless_switchovers_total{reason=\"planned\"} 1")) << m;
+  EXPECT_TRUE(has(m, "hitless_switchover_duration_seconds_count 1")) << m;
+  EXPECT_TRUE(has(m, "hitless_rf_state{slot=\"1\"} 13")) << m;
 }
 
 TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {

@@ -10,7 +10,7 @@ N       ?= 1000
 SEED    ?= 1
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-fast test-asan demo bench fuzz faults clean help
+.PHONY: all deps build test test-fast test-asan demo bench fuzz faults package clean help
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make fuzz    build the libFuzzer targets with clang and run each RUNS=$(RUNS) times"
 	@echo "make faults  randomized ISSU fault campaign: N=$(N) runs from SEED=$(SEED), JSON summary"
 	@echo "             to bench/faults.json (replay one run: make faults N=1 SEED=<seed>)"
+	@echo "make package build the Debian package (hitless_VERSION_ARCH.deb in the build directory)"
 	@echo "make clean   remove build directories"
 
 deps:
@@ -65,6 +66,9 @@ fuzz: deps $(FUZZDIR)/build.ninja
 faults: build
 	$(BUILD)/tests/chassis_faults --runs $(N) --seed $(SEED) > bench/faults.json; rc=$$?; \
 	  cat bench/faults.json; exit $$rc
+
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZDIR)

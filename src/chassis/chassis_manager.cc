@@ -318,6 +318,14 @@ void ChassisManager::poll() {
     for (int slot = 0; slot < 2; ++slot) {
       metrics_->setRp(slot, slots_[slot].rf_state, slots_[slot].status);
     }
+    // BGP once a second: its summary is not part of the 50 ms poll.
+    const int64_t now = loop_.clock().nowMs();
+    if (now >= next_bgp_poll_ms_ && slots_[active_slot_].pid > 0) {
+      next_bgp_poll_ms_ = now + 1000;
+      auto r = control::controlRequest(rpControlSocket(active_slot_),
+                                       {{"cmd", "show-bgp-summary"}}, 500);
+      if (r.isOk() && r->value("ok", false)) metrics_->setBgp((*r)["bgp"]);
+    }
   }
   if (standby_hot_) {
     apply(fsm_.onStandbyHot(1 - active_slot_, slots_[1 - active_slot_].image, view()), nullptr);

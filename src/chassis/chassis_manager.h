@@ -122,7 +122,8 @@ class ChassisManager {
   // a bounded wait passed).
   FaultPoints faults_;
   std::unique_ptr<ChassisMetrics> metrics_;
-  int64_t switchover_asked_ms_ = 0;  // a planned switchover was asked then (0: none pending)
+  int64_t switchover_asked_ms_ = 0;
+  int64_t next_bgp_poll_ms_ = 0;  // a planned switchover was asked then (0: none pending)
   // Neither copy of the state file could be read: rebuilt from the RPs once they are known.
   bool record_lost_ = false;
   std::deque<HistoryEntry> history_;

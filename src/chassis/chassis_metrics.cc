@@ -83,6 +83,16 @@ Result<std::unique_ptr<ChassisMetrics>> ChassisMetrics::start(const std::string&
                                 .Add({}, prometheus::Histogram::BucketBoundaries{
                                              0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
                                              5, 10});
+  m->bgp_state_ = &prometheus::BuildGauge()
+                       .Name("hitless_bgp_peer_state")
+                       .Help("BGP session state with each peer, as the active RP sees it (RFC 4271: "
+                             "1 Idle, 2 Connect, 3 Active, 4 OpenSent, 5 OpenConfirm, "
+                             "6 Established)")
+                       .Register(r);
+  m->bgp_prefixes_ = &prometheus::BuildGauge()
+                          .Name("hitless_bgp_prefixes_received")
+                          .Help("Prefixes received from each BGP peer (active RP)")
+                          .Register(r);
   m->exposer_->RegisterCollectable(m->registry_);
   return m;
 }
@@ -109,6 +119,22 @@ void ChassisMetrics::setRp(int slot, int rf_state, const nlohmann::json& status)
   };
   grow(sent_[slot], last_sent_[slot], cp.value("transactions_sent", 0.0));
   grow(acked_[slot], last_acked_[slot], cp.value("transactions_acked", 0.0));
+}
+
+void ChassisMetrics::setBgp(const nlohmann::json& summary) {
+  static const char* kStates[] = {"Idle", "Connect", "Active", "OpenSent", "OpenConfirm",
+                                  "Established"};
+  if (!summary.is_object() || !summary.contains("neighbors")) return;
+  for (const auto& n : summary["neighbors"]) {
+    const std::string peer = n.value("neighbor", std::string());
+    const std::string state = n.value("state", std::string());
+    double number = 0;
+    for (int i = 0; i < 6; ++i) {
+      if (state == kStates[i]) number = i + 1;
+    }
+    bgp_state_->Add({{"peer", peer}}).Set(number);
+    bgp_prefixes_->Add({{"peer", peer}}).Set(n.value("prefixes_received", 0.0));
+  }
 }
 
 void ChassisMetrics::switchover(bool planned, double seconds) {

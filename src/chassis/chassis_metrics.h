@@ -15,6 +15,8 @@
 #include "chassis/issu_fsm.h"
 
 namespace prometheus {
+template <typename T>
+class Family;
 class Counter;
 class Exposer;
 class Gauge;
@@ -36,6 +38,8 @@ class ChassisMetrics {
   // One RP's polled status (its show-redundancy answer; null when it did not answer).
   void setRp(int slot, int rf_state, const nlohmann::json& status);
   void switchover(bool planned, double seconds);
+  // The active RP's BGP summary (its show-bgp-summary "bgp" object).
+  void setBgp(const nlohmann::json& summary);
 
   ChassisMetrics();  // use start()
 
@@ -51,6 +55,8 @@ class ChassisMetrics {
   prometheus::Counter* planned_ = nullptr;
   prometheus::Counter* unplanned_ = nullptr;
   prometheus::Histogram* switchover_seconds_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* bgp_state_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* bgp_prefixes_ = nullptr;
 };
 
 }  // namespace hitless::chassis

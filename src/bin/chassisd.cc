@@ -24,7 +24,7 @@ using nlohmann::json;
 constexpr char kUsage[] =
     "usage: chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME]\n"
     "                [--control PATH] [--rpd-arg ARG]... [--metrics ADDR:PORT]\n"
-    "                [--control-group GROUP] [--fault POINT:N:ACTION]\n"
+    "                [--fwdd-control PATH] [--control-group GROUP] [--fault POINT:N:ACTION]\n"
     "  --state-dir      ISSU record (issu.json), RP state, sockets and logs\n"
     "  --images         image store: one verified image directory per name\n"
     "  --pubkey         public key that images must be signed with\n"
@@ -33,6 +33,7 @@ constexpr char kUsage[] =
     "  --rpd-arg        extra argument for every rpd (repeatable), e.g. --heartbeat-ms\n"
     "  --control-group  let this group use the control socket too (mode 0660)\n"
     "  --metrics        serve Prometheus metrics on ADDR:PORT at /metrics (docs/metrics.md)\n"
+    "  --fwdd-control   fwdd's control socket, for the FIB route count in the metrics\n"
     "  --fault          tests only: POINT:N:ACTION, fail at the Nth pass through POINT\n"
     "                   (persist-before|persist-after|reload-stopped|reload-started|\n"
     "                   switchover-before|switchover-after) by ACTION (chassisd|active|\n"
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
       rpd_args.push_back(argv[++i]);
     } else if (a == "--state-dir" || a == "--images" || a == "--pubkey" || a == "--initial-image" ||
                a == "--control" || a == "--fault" || a == "--metrics" ||
-               a == "--control-group") {
+               a == "--control-group" || a == "--fwdd-control") {
       opt[a] = argv[++i];
     } else {
       std::cerr << kUsage << "chassisd: unknown option " << a << "\n";
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
   o.initial_image = opt.count("--initial-image") ? opt["--initial-image"] : "";
   o.rpd_args = rpd_args;
   o.metrics_bind = opt.count("--metrics") ? opt["--metrics"] : "";
+  o.fwdd_control = opt.count("--fwdd-control") ? opt["--fwdd-control"] : "";
   o.version = HITLESS_VERSION;
   if (opt.count("--fault")) {
     auto spec = chassis::parseFaultSpec(opt["--fault"]);

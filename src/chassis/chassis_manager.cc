@@ -325,6 +325,10 @@ void ChassisManager::poll() {
       auto r = control::controlRequest(rpControlSocket(active_slot_),
                                        {{"cmd", "show-bgp-summary"}}, 500);
       if (r.isOk() && r->value("ok", false)) metrics_->setBgp((*r)["bgp"]);
+      if (!options_.fwdd_control.empty()) {
+        auto fib = control::controlRequest(options_.fwdd_control, {{"cmd", "show-fib"}}, 500);
+        if (fib.isOk() && fib->value("ok", false)) metrics_->setFib(*fib);
+      }
     }
   }
   if (standby_hot_) {

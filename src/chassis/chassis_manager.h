@@ -37,6 +37,7 @@ struct ChassisOptions {
   std::optional<FaultSpec> fault;     // tests only: fail at this point (fault_points.h)
   std::string metrics_bind;           // Prometheus endpoint "ADDR:PORT"; "" for none
   std::string version;                // of this chassis manager, for hitless_build_info
+  std::string fwdd_control;           // fwdd's control socket, for hitless_fib_routes
 };
 
 class ChassisManager {

@@ -56,6 +56,16 @@ Result<std::unique_ptr<ChassisMetrics>> ChassisMetrics::start(const std::string&
                       .Help("Checkpoint transactions the RP sent and its peer has not "
                             "acknowledged yet (the replication backlog)")
                       .Register(r);
+  auto& lag = prometheus::BuildGauge()
+                  .Name("hitless_checkpoint_lag_seconds")
+                  .Help("Age of the oldest checkpoint transaction the RP sent and its peer has "
+                        "not acknowledged (0 when none)")
+                  .Register(r);
+  m->fib_routes_ = &prometheus::BuildGauge()
+                        .Name("hitless_fib_routes")
+                        .Help("Routes fwdd holds in the kernel FIB (chassisd --fwdd-control)")
+                        .Register(r)
+                        .Add({});
   auto& messages = prometheus::BuildCounter()
                        .Name("hitless_checkpoint_transactions_total")
                        .Help("Checkpoint transactions sent and acknowledged by the RP in each "
@@ -66,6 +76,7 @@ Result<std::unique_ptr<ChassisMetrics>> ChassisMetrics::start(const std::string&
     m->rf_state_[s] = &rf.Add({{"slot", slot}});
     m->rib_routes_[s] = &rib.Add({{"slot", slot}});
     m->unacked_[s] = &unacked.Add({{"slot", slot}});
+    m->lag_[s] = &lag.Add({{"slot", slot}});
     m->sent_[s] = &messages.Add({{"slot", slot}, {"kind", "sent"}});
     m->acked_[s] = &messages.Add({{"slot", slot}, {"kind", "acked"}});
   }
@@ -108,10 +119,12 @@ void ChassisMetrics::setRp(int slot, int rf_state, const nlohmann::json& status)
   if (status.contains("rib")) rib_routes_[slot]->Set(status["rib"].value("routes", 0.0));
   if (!status.contains("checkpoint")) {
     unacked_[slot]->Set(0);
+    lag_[slot]->Set(0);
     return;
   }
   const auto& cp = status["checkpoint"];
   unacked_[slot]->Set(cp.value("unacked", 0.0));
+  lag_[slot]->Set(cp.value("lag_ms", 0.0) / 1000);
   // The RP's own counters restart with it and with each session: add what they grew by.
   auto grow = [](prometheus::Counter* c, double& last, double now) {
     c->Increment(now >= last ? now - last : now);
@@ -135,6 +148,10 @@ void ChassisMetrics::setBgp(const nlohmann::json& summary) {
     bgp_state_->Add({{"peer", peer}}).Set(number);
     bgp_prefixes_->Add({{"peer", peer}}).Set(n.value("prefixes_received", 0.0));
   }
+}
+
+void ChassisMetrics::setFib(const nlohmann::json& fib) {
+  if (fib.is_object() && fib.contains("routes")) fib_routes_->Set(fib.value("routes", 0.0));
 }
 
 void ChassisMetrics::switchover(bool planned, double seconds) {

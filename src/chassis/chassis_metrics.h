@@ -40,6 +40,8 @@ class ChassisMetrics {
   void switchover(bool planned, double seconds);
   // The active RP's BGP summary (its show-bgp-summary "bgp" object).
   void setBgp(const nlohmann::json& summary);
+  // fwdd's show-fib answer.
+  void setFib(const nlohmann::json& fib);
 
   ChassisMetrics();  // use start()
 
@@ -49,7 +51,8 @@ class ChassisMetrics {
   int port_ = 0;
   std::array<prometheus::Gauge*, 5> issu_state_{};
   prometheus::Gauge* rollback_remaining_ = nullptr;
-  std::array<prometheus::Gauge*, 2> rf_state_{}, rib_routes_{}, unacked_{};
+  std::array<prometheus::Gauge*, 2> rf_state_{}, rib_routes_{}, unacked_{}, lag_{};
+  prometheus::Gauge* fib_routes_ = nullptr;
   std::array<prometheus::Counter*, 2> sent_{}, acked_{};
   std::array<double, 2> last_sent_{}, last_acked_{};
   prometheus::Counter* planned_ = nullptr;

@@ -196,8 +196,9 @@ void CheckpointChannel::sendTransaction(const std::vector<Item>& items, Done don
   buf[last_frame + kFlagsOffset] |= static_cast<char>(wire::kFlagEndOfTransaction);
   stats_.bytes_sent += buf.size();
   ++stats_.transactions_sent;
-  if (pending_.empty()) last_ack_progress_ns_ = loop_.clock().nowNs();
-  pending_.push_back({next_transaction_++, std::move(done)});
+  const int64_t now = loop_.clock().nowNs();
+  if (pending_.empty()) last_ack_progress_ns_ = now;
+  pending_.push_back({next_transaction_++, std::move(done), now});
   conn_->sendOwned(std::move(buf));
   if (isOpen() && conn_->pendingBytes() > options_.max_pending_bytes) {
     close("peer is not reading: " + std::to_string(conn_->pendingBytes()) + " bytes pending");
@@ -395,6 +396,10 @@ void CheckpointChannel::finish(const std::string& reason) {
     if (!*alive) return;
   }
   handler_.onClosed(reason, peer_alive_);
+}
+
+int64_t CheckpointChannel::oldestUnackedAgeNs() const {
+  return pending_.empty() ? 0 : std::max<int64_t>(0, loop_.clock().nowNs() - pending_.front().sent_ns);
 }
 
 }  // namespace hitless::checkpoint

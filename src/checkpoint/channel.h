@@ -102,6 +102,8 @@ class CheckpointChannel {
 
   size_t pendingBytes() const { return conn_ ? conn_->pendingBytes() : 0; }
   size_t unackedTransactions() const { return pending_.size(); }
+  // How long the oldest unacknowledged transaction has waited (0 when none): the replication lag.
+  int64_t oldestUnackedAgeNs() const;
   const ChannelStats& stats() const { return stats_; }
   // Tells the peer (session reset), then closes; pending transactions complete with
   // done(false); onClosed runs with peer_alive = true.
@@ -111,6 +113,7 @@ class CheckpointChannel {
   struct Pending {
     uint64_t number;
     Done done;
+    int64_t sent_ns;
   };
   void onData(std::string_view input);
   Status handleFrame(const wire::Frame& frame);

@@ -865,6 +865,7 @@ nlohmann::json RouteProcessor::status() const {
                        {"transactions_acked", st.transactions_acked},
                        {"transactions_applied", st.transactions_applied},
                        {"unacked", channel_->unackedTransactions()},
+                       {"lag_ms", channel_->oldestUnackedAgeNs() / 1e6},
                        {"bytes_sent", st.bytes_sent},
                        {"bytes_received", st.bytes_received},
                        {"transforms", st.transforms}};

@@ -272,6 +272,8 @@ TEST_F(ChassisTest, MetricsShowTheIssuProgress) {
   EXPECT_TRUE(has(m, "hitless_switchovers_total{reason=\"planned\"} 1")) << m;
   EXPECT_TRUE(has(m, "hitless_switchover_duration_seconds_count 1")) << m;
   EXPECT_TRUE(has(m, "hitless_rf_state{slot=\"1\"} 13")) << m;
+  // The replication lag is a number of seconds (0 when nothing waits for an acknowledgement).
+  EXPECT_NE(m.find("\nhitless_checkpoint_lag_seconds{slot=\"1\"} "), std::string::npos) << m;
 }
 
 TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {

@@ -81,6 +81,10 @@ class GnoiTest(unittest.TestCase):
 
         build("1.0.0", "2026-01-15", "rpd-1.0", cls.path("images", "1.0.0"))
         build("1.1.0", "2026-06-01", "rpd-1.1", cls.path("staging", "1.1.0"))
+        build("1.1.1", "2026-07-01", "rpd-1.1", cls.path("staging", "1.1.1"))
+        cls.pkg_111 = cls.path("pkg-1.1.1.tar")
+        cls.hitless("image", "pack", cls.path("staging", "1.1.1"), "--pubkey",
+                    cls.path("keys", "hitless.pub"), "--out", cls.pkg_111)
         cls.pkg = cls.path("pkg-1.1.0.tar")
         cls.hitless("image", "pack", cls.path("staging", "1.1.0"), "--pubkey",
                     cls.path("keys", "hitless.pub"), "--out", cls.pkg)
@@ -287,6 +291,54 @@ class GnoiTest(unittest.TestCase):
         self.assertEqual(e.exception.code(), gc.grpc.StatusCode.INVALID_ARGUMENT)
         now = self.viewer.system.Time(gc.system_pb2.TimeRequest(), timeout=10).time
         self.assertLess(abs(now / 1e9 - time.time()), 5)
+
+    def test_6_a_switchover_during_install_fails_it(self):
+        gc = self.gc
+        release = threading.Event()
+        with open(self.pkg_111, "rb") as f:
+            data = f.read()
+        result = {}
+
+        def install():
+            def requests():
+                yield gc.os_pb2.InstallRequest(transfer_request=gc.os_pb2.TransferRequest(
+                    version="1.1.1", package_size=len(data)))
+                yield gc.os_pb2.InstallRequest(transfer_content=data[:65536])
+                release.wait(30)
+                for i in range(65536, len(data), 65536):
+                    yield gc.os_pb2.InstallRequest(transfer_content=data[i:i + 65536])
+                yield gc.os_pb2.InstallRequest(transfer_end=gc.os_pb2.TransferEnd())
+            for r in self.operator.os.Install(requests(), timeout=120):
+                result["last"] = r
+
+        t = threading.Thread(target=install)
+        t.start()
+        try:
+            wait_for("the Install under way", lambda: any(
+                n.startswith(".install-") for n in os.listdir(self.path("images"))))
+            wait_for("the standby hot", lambda: self.issu().get("standby_hot"))
+            self.operator.system.Reboot(gc.system_pb2.RebootRequest(method=gc.system_pb2.NSF),
+                                        timeout=60)
+        finally:
+            release.set()
+            t.join(120)
+        self.assertInstallError(result.get("last"), "UNEXPECTED_SWITCHOVER", "install again")
+        self.assertNotIn("1.1.1", self.store())
+        self.assertFalse(any(n.startswith(".install-") for n in os.listdir(self.path("images"))))
+
+    # An automatic rollback is an activation that failed: Verify says why.
+    def test_7_verify_reports_an_automatic_rollback(self):
+        wait_for("the standby hot", lambda: self.issu().get("standby_hot"))
+        self.gc.activate_or_die(self.operator, "1.0.0", True)
+        self.operator.wait_for("the standby on 1.0.0",
+                               lambda v: self.gc.standby_version(v) == "1.0.0", 60)
+        s = self.issu()
+        os.kill(s["slots"][s["active_slot"]]["pid"], signal.SIGKILL)
+        v = self.operator.wait_for(
+            "the rollback to 1.1.0 on both RPs",
+            lambda v: v.version == "1.1.0" and self.gc.standby_version(v) == "1.1.0" and
+            v.activation_fail_message, 60)
+        self.assertEqual(v.activation_fail_message, "unplanned switchover during Load Version")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 // Operator-facing event log, in the IOS style: "%FACILITY-SEVERITY-MNEMONIC: text".
 // Lines go to stderr with a UTC timestamp and the process tag (e.g. "rp0"), one write per line
 // so concurrent processes sharing a log file do not interleave within a line.
+// With HITLESS_LOG_FORMAT=json each line is instead one JSON object with the same fields:
+// {"time", "process", "facility", "severity", "event", "text"}.
 #pragma once
 
 #include <string>

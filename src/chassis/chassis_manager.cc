@@ -442,9 +442,17 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         faultPoint("switchover-after");
         break;
       }
-      case IssuAction::kWarn:
-        logEvent("ISSU", Severity::kWarning, "ISSU_WARNING", a.text);
+      case IssuAction::kWarn: {
+        // The FSM words its warnings as IOS messages ("%ISSU-4-MNEMONIC: text"): log them
+        // under their own mnemonic.
+        std::string mnemonic = "ISSU_WARNING", text = a.text;
+        if (size_t colon = text.find(": "); text.rfind("%ISSU-4-", 0) == 0 && colon != std::string::npos) {
+          mnemonic = text.substr(8, colon - 8);
+          text = text.substr(colon + 2);
+        }
+        logEvent("ISSU", Severity::kWarning, mnemonic, text);
         break;
+      }
     }
   }
   if (!result.message.empty()) {

@@ -59,8 +59,8 @@ void logEvent(std::string_view facility, Severity severity, std::string_view mne
   gmtime_r(&tv.tv_sec, &tm);
   char ts[40];
   strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-  const std::string time = std::string(ts) + "." +
-                           std::to_string(tv.tv_usec / 1000 + 1000).substr(1) + "Z";
+  const std::string time =
+      std::string(ts) + "." + std::to_string(tv.tv_usec / 1000 + 1000).substr(1) + "Z";
   std::string line;
   if (jsonFormat()) {
     line = "{\"time\":" + jsonString(time) + ",\"process\":" + jsonString(tag()) +

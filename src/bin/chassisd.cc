@@ -66,8 +66,8 @@ int main(int argc, char** argv) {
     if (a == "--rpd-arg") {
       rpd_args.push_back(argv[++i]);
     } else if (a == "--state-dir" || a == "--images" || a == "--pubkey" || a == "--initial-image" ||
-               a == "--control" || a == "--fault" || a == "--metrics" ||
-               a == "--control-group" || a == "--fwdd-control") {
+               a == "--control" || a == "--fault" || a == "--metrics" || a == "--control-group" ||
+               a == "--fwdd-control") {
       opt[a] = argv[++i];
     } else {
       std::cerr << kUsage << "chassisd: unknown option " << a << "\n";
@@ -107,18 +107,16 @@ int main(int argc, char** argv) {
   server.addCommand("issu-loadversion", answerWith([&](const json& r, ChassisManager::Answer a) {
                       manager.loadVersion(r.at("image").get<std::string>(), a);
                     }));
-  server.addCommand("issu-changeversion",
-                    answerWith([&](const json& r, ChassisManager::Answer a) {
+  server.addCommand("issu-changeversion", answerWith([&](const json& r, ChassisManager::Answer a) {
                       manager.changeVersion(r.at("image").get<std::string>(),
                                             r.value("quick", false), a);
                     }));
   server.addCommand("issu-runversion", answerWith([&](const json&, ChassisManager::Answer a) {
                       manager.runVersion(a);
                     }));
-  server.addCommand("issu-runversion-commit",
-                    answerWith([&](const json&, ChassisManager::Answer a) {
-                      manager.runVersionAndCommit(a);
-                    }));
+  server.addCommand(
+      "issu-runversion-commit",
+      answerWith([&](const json&, ChassisManager::Answer a) { manager.runVersionAndCommit(a); }));
   server.addCommand("chassis-reload", answerWith([&](const json&, ChassisManager::Answer a) {
                       manager.reloadAll(a);
                     }));

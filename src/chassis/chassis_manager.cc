@@ -322,8 +322,8 @@ void ChassisManager::poll() {
     const int64_t now = loop_.clock().nowMs();
     if (now >= next_bgp_poll_ms_ && slots_[active_slot_].pid > 0) {
       next_bgp_poll_ms_ = now + 1000;
-      auto r = control::controlRequest(rpControlSocket(active_slot_),
-                                       {{"cmd", "show-bgp-summary"}}, 500);
+      auto r = control::controlRequest(rpControlSocket(active_slot_), {{"cmd", "show-bgp-summary"}},
+                                       500);
       if (r.isOk() && r->value("ok", false)) metrics_->setBgp((*r)["bgp"]);
       if (!options_.fwdd_control.empty()) {
         auto fib = control::controlRequest(options_.fwdd_control, {{"cmd", "show-fib"}}, 500);
@@ -416,9 +416,12 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         }
         if (rfStateNow(1 - a.slot) < kActiveFast) {
           logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED",
-                   "slot " + std::to_string(1 - a.slot) + " does not answer as the active RP; "
-                   "not reloading slot " + std::to_string(a.slot) + ", which may hold the only copy "
-                   "of the state");
+                   "slot " + std::to_string(1 - a.slot) +
+                       " does not answer as the active RP; "
+                       "not reloading slot " +
+                       std::to_string(a.slot) +
+                       ", which may hold the only copy "
+                       "of the state");
           standby_hot_ = false;
           break;
         }
@@ -446,7 +449,8 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         // The FSM words its warnings as IOS messages ("%ISSU-4-MNEMONIC: text"): log them
         // under their own mnemonic.
         std::string mnemonic = "ISSU_WARNING", text = a.text;
-        if (size_t colon = text.find(": "); text.rfind("%ISSU-4-", 0) == 0 && colon != std::string::npos) {
+        const size_t colon = text.find(": ");
+        if (text.rfind("%ISSU-4-", 0) == 0 && colon != std::string::npos) {
           mnemonic = text.substr(8, colon - 8);
           text = text.substr(colon + 2);
         }
@@ -541,8 +545,8 @@ nlohmann::json ChassisManager::issuStatus() const {
   }
   nlohmann::json history = nlohmann::json::array();
   for (const auto& e : history_) {
-    history.push_back({{"seq", e.seq}, {"time_ms", e.time_ms}, {"state", e.state},
-                       {"event", e.event}});
+    history.push_back(
+        {{"seq", e.seq}, {"time_ms", e.time_ms}, {"state", e.state}, {"event", e.event}});
   }
   auto remaining = fsm_.rollbackRemainingSeconds(wallMs());
   return {{"ok", true},

@@ -53,13 +53,15 @@ Result<std::unique_ptr<ChassisMetrics>> ChassisMetrics::start(const std::string&
                   .Register(r);
   auto& unacked = prometheus::BuildGauge()
                       .Name("hitless_checkpoint_unacked_transactions")
-                      .Help("Checkpoint transactions the RP sent and its peer has not "
-                            "acknowledged yet (the replication backlog)")
+                      .Help(
+                          "Checkpoint transactions the RP sent and its peer has not "
+                          "acknowledged yet (the replication backlog)")
                       .Register(r);
   auto& lag = prometheus::BuildGauge()
                   .Name("hitless_checkpoint_lag_seconds")
-                  .Help("Age of the oldest checkpoint transaction the RP sent and its peer has "
-                        "not acknowledged (0 when none)")
+                  .Help(
+                      "Age of the oldest checkpoint transaction the RP sent and its peer has "
+                      "not acknowledged (0 when none)")
                   .Register(r);
   m->fib_routes_ = &prometheus::BuildGauge()
                         .Name("hitless_fib_routes")
@@ -68,8 +70,9 @@ Result<std::unique_ptr<ChassisMetrics>> ChassisMetrics::start(const std::string&
                         .Add({});
   auto& messages = prometheus::BuildCounter()
                        .Name("hitless_checkpoint_transactions_total")
-                       .Help("Checkpoint transactions sent and acknowledged by the RP in each "
-                             "slot")
+                       .Help(
+                           "Checkpoint transactions sent and acknowledged by the RP in each "
+                           "slot")
                        .Register(r);
   for (int s = 0; s < 2; ++s) {
     const std::string slot = std::to_string(s);
@@ -86,19 +89,21 @@ Result<std::unique_ptr<ChassisMetrics>> ChassisMetrics::start(const std::string&
                      .Register(r);
   m->planned_ = &swacts.Add({{"reason", "planned"}});
   m->unplanned_ = &swacts.Add({{"reason", "unplanned"}});
-  m->switchover_seconds_ = &prometheus::BuildHistogram()
-                                .Name("hitless_switchover_duration_seconds")
-                                .Help("From the planned switchover request to the chassis "
-                                      "manager seeing the new active")
-                                .Register(r)
-                                .Add({}, prometheus::Histogram::BucketBoundaries{
-                                             0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-                                             5, 10});
+  m->switchover_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("hitless_switchover_duration_seconds")
+           .Help(
+               "From the planned switchover request to the chassis "
+               "manager seeing the new active")
+           .Register(r)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                            0.5, 1, 2.5, 5, 10});
   m->bgp_state_ = &prometheus::BuildGauge()
                        .Name("hitless_bgp_peer_state")
-                       .Help("BGP session state with each peer, as the active RP sees it (RFC 4271: "
-                             "1 Idle, 2 Connect, 3 Active, 4 OpenSent, 5 OpenConfirm, "
-                             "6 Established)")
+                       .Help(
+                           "BGP session state with each peer, as the active RP sees it (RFC 4271: "
+                           "1 Idle, 2 Connect, 3 Active, 4 OpenSent, 5 OpenConfirm, "
+                           "6 Established)")
                        .Register(r);
   m->bgp_prefixes_ = &prometheus::BuildGauge()
                           .Name("hitless_bgp_prefixes_received")
@@ -135,8 +140,8 @@ void ChassisMetrics::setRp(int slot, int rf_state, const nlohmann::json& status)
 }
 
 void ChassisMetrics::setBgp(const nlohmann::json& summary) {
-  static const char* kStates[] = {"Idle", "Connect", "Active", "OpenSent", "OpenConfirm",
-                                  "Established"};
+  static const char* kStates[] = {"Idle",     "Connect",     "Active",
+                                  "OpenSent", "OpenConfirm", "Established"};
   if (!summary.is_object() || !summary.contains("neighbors")) return;
   for (const auto& n : summary["neighbors"]) {
     const std::string peer = n.value("neighbor", std::string());

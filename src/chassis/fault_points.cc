@@ -5,9 +5,9 @@
 namespace hitless::chassis {
 
 const std::vector<std::string_view>& faultPointNames() {
-  static const std::vector<std::string_view> names = {
-      "persist-before",  "persist-after",     "reload-stopped",
-      "reload-started",  "switchover-before", "switchover-after"};
+  static const std::vector<std::string_view> names = {"persist-before",    "persist-after",
+                                                      "reload-stopped",    "reload-started",
+                                                      "switchover-before", "switchover-after"};
   return names;
 }
 

@@ -7,8 +7,8 @@ namespace {
 
 constexpr const char* kStateNames[] = {"Init", "Load Version", "Run Version", "Commit Version",
                                        "System Reset"};
-constexpr const char* kStepNames[] = {"idle",         "standby-reloading", "standby-hot",
-                                      "switching-over", "peer-syncing",    "running"};
+constexpr const char* kStepNames[] = {"idle",           "standby-reloading", "standby-hot",
+                                      "switching-over", "peer-syncing",      "running"};
 constexpr const char* kTimerNames[] = {"inactive", "running", "canceled-by-accept"};
 constexpr const char* kChangeVersionNames[] = {"none", "full", "quick"};
 
@@ -204,9 +204,11 @@ IssuResult IssuFsm::startCommit(const char* operation) {
   r_.reloading_slot = r_.original_active_slot;
   r_.boot[0] = r_.boot[1] = r_.target_image;
   r_.last_operation = operation;
-  return persistAnd("Building configuration...\n[OK]\n%issu commitversion: the standby is "
-                    "being reloaded with " + r_.target_image,
-                    {reload(r_.original_active_slot, r_.target_image)});
+  return persistAnd(
+      "Building configuration...\n[OK]\n%issu commitversion: the standby is "
+      "being reloaded with " +
+          r_.target_image,
+      {reload(r_.original_active_slot, r_.target_image)});
 }
 
 IssuResult IssuFsm::abortVersion(const SystemView& sys, const std::string& reason) {
@@ -229,8 +231,9 @@ IssuResult IssuFsm::abortVersion(const SystemView& sys, const std::string& reaso
   r_.boot[0] = r_.boot[1] = r_.original_image;
   std::vector<IssuAction> then;
   if (!sys.standby_hot) {
-    then.push_back(warn("%ISSU-4-ABORT_COLD: the standby is not STANDBY HOT; the abort may "
-                        "disrupt forwarding"));
+    then.push_back(
+        warn("%ISSU-4-ABORT_COLD: the standby is not STANDBY HOT; the abort may "
+             "disrupt forwarding"));
   }
   if (sys.active_slot != original) {
     // The new image is active: switch back to the RP still on the original image first.
@@ -271,7 +274,8 @@ IssuResult IssuFsm::changeVersion(const std::string& image, ChangeVersionMode mo
   r_.changeversion = mode;
   r_.changeversion_deadline_ms = now_ms + kChangeVersionLoadTimeoutMs;
   r_.last_operation = "changeversion";
-  r.message = std::string("%issu changeversion") + (mode == ChangeVersionMode::kQuick ? " quick" : "") +
+  r.message = std::string("%issu changeversion") +
+              (mode == ChangeVersionMode::kQuick ? " quick" : "") +
               ": loadversion executed, Standby is being reloaded with " + image;
   return r;
 }
@@ -356,9 +360,8 @@ IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
       return startCommit("changeversion");
     }
     r_.step = IssuStep::kPeerSyncing;
-    return persistAnd("Slot " + std::to_string(sys.active_slot) + " is ACTIVE on " +
-                          r_.target_image,
-                      {});
+    return persistAnd(
+        "Slot " + std::to_string(sys.active_slot) + " is ACTIVE on " + r_.target_image, {});
   }
   if (r_.state == IssuState::kCommitVersion || r_.state == IssuState::kSystemReset) {
     return converge(sys);
@@ -367,9 +370,9 @@ IssuResult IssuFsm::onSwitchoverDone(const SystemView& sys) {
   // should be active, in Run Version (switchover done) the other one. Judged from where the
   // active is, not from the call: the chassis manager also reports roles it merely rediscovered.
   const bool active_original = sys.active_slot == r_.original_active_slot;
-  const bool unplanned =
-      (r_.state == IssuState::kLoadVersion && !active_original) ||
-      (r_.state == IssuState::kRunVersion && r_.step != IssuStep::kSwitchingOver && active_original);
+  const bool unplanned = (r_.state == IssuState::kLoadVersion && !active_original) ||
+                         (r_.state == IssuState::kRunVersion &&
+                          r_.step != IssuStep::kSwitchingOver && active_original);
   if (unplanned) return recoverFromFailedActive(sys);
   return {true, "", {}};
 }
@@ -429,11 +432,11 @@ IssuResult IssuFsm::onTick(const SystemView& sys, int64_t now_ms) {
   }
   ++r_.extensions;
   r_.rollback_deadline_ms += 60 * 1000;
-  return persistAnd("", {warn("%ISSU-4-ROLLBACK_TIMER_EXTENDED: the standby is not STANDBY HOT; "
-                              "rollback timer extended by 1 minute (" +
-                              std::to_string(r_.extensions) + " of " +
-                              std::to_string(kMaxRollbackExtensions) +
-                              "), acceptversion or abortversion required")});
+  return persistAnd(
+      "", {warn("%ISSU-4-ROLLBACK_TIMER_EXTENDED: the standby is not STANDBY HOT; "
+                "rollback timer extended by 1 minute (" +
+                std::to_string(r_.extensions) + " of " + std::to_string(kMaxRollbackExtensions) +
+                "), acceptversion or abortversion required")});
 }
 
 IssuResult IssuFsm::recover(const SystemView& sys) {
@@ -444,8 +447,9 @@ IssuResult IssuFsm::recover(const SystemView& sys) {
       const int standby = 1 - sys.active_slot;
       if (!r_.boot[standby].empty() && !sys.image[standby].empty() &&
           sys.image[standby] != r_.boot[standby]) {
-        return {true, "reloading standby slot " + std::to_string(standby) + " with its boot image " +
-                          r_.boot[standby],
+        return {true,
+                "reloading standby slot " + std::to_string(standby) + " with its boot image " +
+                    r_.boot[standby],
                 {reload(standby, r_.boot[standby])}};
       }
       return {true, "", {}};
@@ -471,9 +475,10 @@ IssuResult IssuFsm::recover(const SystemView& sys) {
 }
 
 int IssuFsm::expectedActiveSlot() const {
-  const bool switched = (r_.state == IssuState::kRunVersion && r_.step != IssuStep::kSwitchingOver) ||
-                        r_.state == IssuState::kCommitVersion ||
-                        (r_.state == IssuState::kSystemReset && r_.step == IssuStep::kPeerSyncing);
+  const bool switched =
+      (r_.state == IssuState::kRunVersion && r_.step != IssuStep::kSwitchingOver) ||
+      r_.state == IssuState::kCommitVersion ||
+      (r_.state == IssuState::kSystemReset && r_.step == IssuStep::kPeerSyncing);
   return switched ? 1 - r_.original_active_slot : r_.original_active_slot;
 }
 

@@ -58,8 +58,8 @@ inline constexpr int64_t kSwitchoverTimeoutMs = 20 * 1000;
 struct IssuRecord {
   IssuState state = IssuState::kInit;
   IssuStep step = IssuStep::kIdle;
-  std::string original_image;   // the image the chassis ran at Init
-  std::string target_image;     // the image being installed ("" in Init)
+  std::string original_image;    // the image the chassis ran at Init
+  std::string target_image;      // the image being installed ("" in Init)
   int original_active_slot = 0;  // active at loadversion
   int reloading_slot = -1;       // the slot a reload was asked of
   std::string boot[2];           // boot variable per slot: the image it boots
@@ -67,7 +67,8 @@ struct IssuRecord {
   RollbackTimerState timer = RollbackTimerState::kInactive;
   int64_t rollback_deadline_ms = 0;  // wall clock
   int extensions = 0;
-  std::string last_operation;  // loadversion, runversion, acceptversion, commitversion, abortversion
+  std::string
+      last_operation;  // loadversion, runversion, acceptversion, commitversion, abortversion
   std::string abort_reason;
   ChangeVersionMode changeversion = ChangeVersionMode::kNone;
   int64_t changeversion_deadline_ms = 0;  // wall clock; see kChangeVersionLoadTimeoutMs
@@ -87,10 +88,10 @@ struct SystemView {
 
 struct IssuAction {
   enum Kind {
-    kPersist,      // write record() before the next action
-    kReloadSlot,   // restart `slot` from `image`
-    kSwitchover,   // planned switchover to the standby
-    kWarn,         // operator-visible log line `text`
+    kPersist,     // write record() before the next action
+    kReloadSlot,  // restart `slot` from `image`
+    kSwitchover,  // planned switchover to the standby
+    kWarn,        // operator-visible log line `text`
   };
   Kind kind;
   int slot = -1;

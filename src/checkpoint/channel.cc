@@ -399,7 +399,8 @@ void CheckpointChannel::finish(const std::string& reason) {
 }
 
 int64_t CheckpointChannel::oldestUnackedAgeNs() const {
-  return pending_.empty() ? 0 : std::max<int64_t>(0, loop_.clock().nowNs() - pending_.front().sent_ns);
+  return pending_.empty() ? 0
+                          : std::max<int64_t>(0, loop_.clock().nowNs() - pending_.front().sent_ns);
 }
 
 }  // namespace hitless::checkpoint

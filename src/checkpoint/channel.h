@@ -38,8 +38,8 @@ namespace hitless::checkpoint {
 
 // What a checkpoint transaction carries.
 using Item = std::variant<messages::ConfigItem, net::Route, messages::RouteWithdraw,
-                          messages::BulkSync, messages::StateDigest,
-                          messages::BgpSessionCheckpoint, messages::BgpInputCheckpoint>;
+                          messages::BulkSync, messages::StateDigest, messages::BgpSessionCheckpoint,
+                          messages::BgpInputCheckpoint>;
 
 struct ChannelOptions {
   uint8_t slot = 0;

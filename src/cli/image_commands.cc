@@ -223,8 +223,8 @@ int runImagePack(const ParsedArgs& a, Io& io) {
   if (!key.isOk()) return fail(io, key.status(), exitFor(key.status()));
   auto image = issu::verifyImage(dir, *key);
   if (!image.isOk()) return fail(io, image.status());
-  std::vector<std::string> argv = {"/bin/tar", "-C", dir, "-cf", out, issu::kManifestFileName,
-                                   issu::kSignatureFileName};
+  std::vector<std::string> argv = {
+      "/bin/tar", "-C", dir, "-cf", out, issu::kManifestFileName, issu::kSignatureFileName};
   for (const auto& f : image->manifest.files) argv.push_back(f.name);
   auto r = runProcess(argv, std::chrono::seconds(120));
   if (!r.isOk() || r->exit_code != 0) {

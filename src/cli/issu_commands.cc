@@ -350,9 +350,9 @@ int runChangeVersion(const ParsedArgs& a, Io& io) {
   if (!initial) return kExitRefused;
   HistoryMark printed = latest(*initial);
   // Its answer is also the first history entry, printed below with the others.
-  auto started = askDaemon(chassisSocket(a),
-                           {{"cmd", "issu-changeversion"}, {"image", image}, {"quick", quick}}, io,
-                           60000);
+  auto started =
+      askDaemon(chassisSocket(a),
+                {{"cmd", "issu-changeversion"}, {"image", image}, {"quick", quick}}, io, 60000);
   if (!started) return kExitRefused;
   if (a.has("no-wait")) {
     io.out << started->value("message", std::string()) << "\n";
@@ -385,9 +385,8 @@ int runChangeVersion(const ParsedArgs& a, Io& io) {
         io.out << stamp_now << "%issu changeversion completed: both RPs run " << image << "\n";
         return kExitOk;
       }
-      io.err << stamp_now << "% changeversion stopped: "
-             << rec["abort_reason"].get<std::string>() << "; both RPs run "
-             << rec["boot"][0].get<std::string>() << "\n";
+      io.err << stamp_now << "% changeversion stopped: " << rec["abort_reason"].get<std::string>()
+             << "; both RPs run " << rec["boot"][0].get<std::string>() << "\n";
       return kExitRefused;
     }
     if (!reported_abort && !rec["abort_reason"].get<std::string>().empty()) {

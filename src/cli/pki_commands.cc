@@ -23,8 +23,9 @@ struct Pki {
     args.insert(args.begin(), "/usr/bin/openssl");
     auto r = runProcess(args, std::chrono::seconds(60));
     if (r.isOk() && r->exit_code == 0) return true;
-    io.err << "% openssl " << args[1] << " failed: "
-           << (r.isOk() ? r->err.substr(0, r->err.find('\n')) : r.status().message()) << "\n";
+    io.err << "% openssl " << args[1]
+           << " failed: " << (r.isOk() ? r->err.substr(0, r->err.find('\n')) : r.status().message())
+           << "\n";
     return false;
   }
 
@@ -71,17 +72,18 @@ int runPkiInit(const ParsedArgs& a, Io& io) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   Pki pki{dir, io};
-  bool ok = pki.key("ca") &&
-            pki.openssl({"req", "-x509", "-new", "-key", pki.file("ca.key"), "-sha256", "-days",
-                         "3650", "-subj", "/CN=hitless test CA", "-addext",
-                         "basicConstraints=critical,CA:TRUE", "-addext",
-                         "keyUsage=critical,keyCertSign,cRLSign", "-out", pki.file("ca.crt")}) &&
-            pki.issue("server", "hitless gnoid",
-                      "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=" +
-                          san + "\n") &&
-            pki.issue("operator", "operator",
-                      "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n") &&
-            pki.issue("viewer", "viewer", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
+  bool ok =
+      pki.key("ca") &&
+      pki.openssl({"req", "-x509", "-new", "-key", pki.file("ca.key"), "-sha256", "-days", "3650",
+                   "-subj", "/CN=hitless test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                   "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out",
+                   pki.file("ca.crt")}) &&
+      pki.issue(
+          "server", "hitless gnoid",
+          "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=" + san + "\n") &&
+      pki.issue("operator", "operator",
+                "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n") &&
+      pki.issue("viewer", "viewer", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
   if (!ok) return kExitRefused;
   std::filesystem::remove(pki.file("ca.srl"), ec);
   io.out << "CA            " << pki.file("ca.crt") << "\n"

@@ -56,17 +56,17 @@ std::optional<InstallFailure> ImageInstall::begin(const std::string& version,
     return failure(InstallFailure::kParseFail, "package_size is 0: the size must be given");
   }
   if (package_size > options_.max_package_bytes) {
-    return failure(InstallFailure::kTooLarge,
-                   "package of " + std::to_string(package_size) + " bytes is over the limit of " +
-                       std::to_string(options_.max_package_bytes));
+    return failure(InstallFailure::kTooLarge, "package of " + std::to_string(package_size) +
+                                                  " bytes is over the limit of " +
+                                                  std::to_string(options_.max_package_bytes));
   }
   abort();
   version_ = version;
   expected_ = package_size;
   received_ = 0;
   // Staged beside the store (same file system: the final rename is atomic), hidden by the dot.
-  staging_file_ = options_.image_dir + "/.install-" + version + "-" + std::to_string(::getpid()) +
-                  ".tar";
+  staging_file_ =
+      options_.image_dir + "/.install-" + version + "-" + std::to_string(::getpid()) + ".tar";
   std::error_code ec;
   fs::create_directories(options_.image_dir, ec);
   fd_ = ::open(staging_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -105,9 +105,9 @@ std::optional<InstallFailure> ImageInstall::finish() {
   if (received_ != expected_) {
     uint64_t got = received_;
     abort();
-    return failure(InstallFailure::kParseFail,
-                   "truncated transfer: " + std::to_string(got) + " of " +
-                       std::to_string(expected_) + " bytes received");
+    return failure(InstallFailure::kParseFail, "truncated transfer: " + std::to_string(got) +
+                                                   " of " + std::to_string(expected_) +
+                                                   " bytes received");
   }
   ::fsync(fd_);
   ::close(fd_);
@@ -129,8 +129,8 @@ std::optional<InstallFailure> ImageInstall::finish() {
   fs::rename(staging_dir_, target, ec);
   if (ec) {
     abort();
-    return failure(InstallFailure::kParseFail, "cannot move the image into the store: " +
-                                                   ec.message());
+    return failure(InstallFailure::kParseFail,
+                   "cannot move the image into the store: " + ec.message());
   }
   staging_dir_.clear();
   (void)fsyncDirectory(options_.image_dir);
@@ -157,18 +157,20 @@ std::optional<InstallFailure> ImageInstall::unpackAndVerify(const std::string& d
     if (type_line.empty() || type_line[0] != '-' || name.find('/') != std::string::npos ||
         name[0] == '.') {
       return failure(InstallFailure::kParseFail,
-                     "the package holds '" + name + "', which is not a file of an image "
-                     "(only regular files at the top level: rpd, manifest.json, manifest.sig)");
+                     "the package holds '" + name +
+                         "', which is not a file of an image "
+                         "(only regular files at the top level: rpd, manifest.json, manifest.sig)");
     }
     seen.insert(name);
   }
   if (seen.count(issu::kManifestFileName) == 0 || seen.count(issu::kSignatureFileName) == 0) {
-    return failure(InstallFailure::kParseFail, "the package has no manifest.json and "
-                                               "manifest.sig: not an image");
+    return failure(InstallFailure::kParseFail,
+                   "the package has no manifest.json and "
+                   "manifest.sig: not an image");
   }
-  auto x = runProcess({"/bin/tar", "-xf", staging_file_, "-C", dir, "--no-same-owner",
-                       "--no-same-permissions"},
-                      std::chrono::seconds(120));
+  auto x = runProcess(
+      {"/bin/tar", "-xf", staging_file_, "-C", dir, "--no-same-owner", "--no-same-permissions"},
+      std::chrono::seconds(120));
   if (!x.isOk() || x->exit_code != 0) {
     return failure(InstallFailure::kParseFail, "the package does not unpack");
   }
@@ -187,18 +189,18 @@ std::optional<InstallFailure> ImageInstall::unpackAndVerify(const std::string& d
     }
   }
   if (image->manifest.version.toString() != version_) {
-    return failure(InstallFailure::kIncompatible,
-                   "the package is version " + image->manifest.version.toString() + ", not " +
-                       version_ + " as requested");
+    return failure(InstallFailure::kIncompatible, "the package is version " +
+                                                      image->manifest.version.toString() +
+                                                      ", not " + version_ + " as requested");
   }
   if (!options_.running_image.empty()) {
-    auto running = issu::verifyImage(options_.image_dir + "/" + options_.running_image,
-                                     options_.key);
+    auto running =
+        issu::verifyImage(options_.image_dir + "/" + options_.running_image, options_.key);
     if (running.isOk()) {
       auto violations = issu::checkVersionPolicy(running->manifest, image->manifest);
       if (!violations.empty()) {
-        std::string msg = "ISSU from " + options_.running_image + " to " + version_ +
-                          " is refused:";
+        std::string msg =
+            "ISSU from " + options_.running_image + " to " + version_ + " is refused:";
         for (const auto& v : violations) {
           msg += " [" + std::string(issu::policyRuleName(v.rule)) + "] " + v.reason + ";";
         }

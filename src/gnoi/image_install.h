@@ -26,9 +26,9 @@ struct InstallFailure {
 };
 
 struct InstallOptions {
-  std::string image_dir;       // the chassis image store
-  issu::PublicKey key;         // images must be signed with it
-  std::string running_image;   // name of the image the active RP runs ("" if unknown)
+  std::string image_dir;      // the chassis image store
+  issu::PublicKey key;        // images must be signed with it
+  std::string running_image;  // name of the image the active RP runs ("" if unknown)
   uint64_t max_package_bytes = 512ull << 20;
 };
 

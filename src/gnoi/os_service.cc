@@ -28,9 +28,8 @@ InstallError::Type errorType(InstallFailure::Kind kind) {
 }
 
 // Sends an InstallError and ends the RPC (gNOI: the error is a response, the status OK).
-grpc::Status installError(
-    grpc::ServerReaderWriter<InstallResponse, InstallRequest>* stream, InstallError::Type type,
-    const std::string& detail) {
+grpc::Status installError(grpc::ServerReaderWriter<InstallResponse, InstallRequest>* stream,
+                          InstallError::Type type, const std::string& detail) {
   logEvent("GNOI", Severity::kWarning, "INSTALL_ERROR",
            InstallError::Type_Name(type) + ": " + detail);
   InstallResponse r;
@@ -47,8 +46,8 @@ int activeSlot(const ChassisLink& chassis) {
 
 }  // namespace
 
-grpc::Status OsService::Install(
-    grpc::ServerContext* call, grpc::ServerReaderWriter<InstallResponse, InstallRequest>* stream) {
+grpc::Status OsService::Install(grpc::ServerContext* call,
+                                grpc::ServerReaderWriter<InstallResponse, InstallRequest>* stream) {
   if (auto st = authorize(ctx_, call, Role::kOperator, "OS.Install"); !st.ok()) return st;
   InstallRequest req;
   if (!stream->Read(&req)) return {grpc::StatusCode::INVALID_ARGUMENT, "no TransferRequest"};
@@ -68,7 +67,8 @@ grpc::Status OsService::Install(
   }
   const int active_at_start = (*state)["active_slot"];
   InstallOptions options{ctx_.image_dir, ctx_.key,
-                         (*state)["slots"][active_at_start]["image"].get<std::string>(), 512ull << 20};
+                         (*state)["slots"][active_at_start]["image"].get<std::string>(),
+                         512ull << 20};
   ImageInstall install(options);
   logEvent("GNOI", Severity::kNotice, "INSTALL_START",
            tr.version() + " (" + std::to_string(tr.package_size()) + " bytes)" +

@@ -20,10 +20,9 @@ class OsService final : public ::gnoi::os::OS::Service {
  public:
   explicit OsService(const ServiceContext& ctx) : ctx_(ctx) {}
 
-  grpc::Status Install(
-      grpc::ServerContext* call,
-      grpc::ServerReaderWriter<::gnoi::os::InstallResponse, ::gnoi::os::InstallRequest>* stream)
-      override;
+  grpc::Status Install(grpc::ServerContext* call,
+                       grpc::ServerReaderWriter<::gnoi::os::InstallResponse,
+                                                ::gnoi::os::InstallRequest>* stream) override;
   grpc::Status Activate(grpc::ServerContext* call, const ::gnoi::os::ActivateRequest* request,
                         ::gnoi::os::ActivateResponse* response) override;
   grpc::Status Verify(grpc::ServerContext* call, const ::gnoi::os::VerifyRequest* request,

@@ -25,9 +25,9 @@ grpc::Status authorize(const ServiceContext& ctx, grpc::ServerContext* call, Rol
     std::string who = names.empty() ? call->peer() : "'" + names[0] + "'";
     logEvent("GNOI", Severity::kWarning, "AUTH_DENIED",
              std::string(rpc) + " by " + who + " (role " + AccessPolicy::roleName(role) + ")");
-    return {grpc::StatusCode::PERMISSION_DENIED,
-            std::string(rpc) + " needs the " + AccessPolicy::roleName(needed) + " role; " + who +
-                " has " + AccessPolicy::roleName(role)};
+    return {grpc::StatusCode::PERMISSION_DENIED, std::string(rpc) + " needs the " +
+                                                     AccessPolicy::roleName(needed) + " role; " +
+                                                     who + " has " + AccessPolicy::roleName(role)};
   }
   return grpc::Status::OK;
 }

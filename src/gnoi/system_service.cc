@@ -51,15 +51,15 @@ grpc::Status SystemService::Time(grpc::ServerContext* call, const ::gnoi::system
 grpc::Status SystemService::SwitchControlProcessor(
     grpc::ServerContext* call, const ::gnoi::system::SwitchControlProcessorRequest* request,
     ::gnoi::system::SwitchControlProcessorResponse* response) {
-  if (auto st = authorize(ctx_, call, Role::kOperator, "System.SwitchControlProcessor");
-      !st.ok()) {
+  if (auto st = authorize(ctx_, call, Role::kOperator, "System.SwitchControlProcessor"); !st.ok()) {
     return st;
   }
   const std::string name = rpName(request->control_processor());
   if (name != "RP0" && name != "RP1") {
     return {grpc::StatusCode::INVALID_ARGUMENT,
             "control_processor must name RP0 or RP1 (e.g. /components/component[name=RP1]), "
-            "not '" + name + "'"};
+            "not '" +
+                name + "'"};
   }
   const int target = name[2] - '0';
   std::lock_guard<std::mutex> lock(mu_);
@@ -67,9 +67,9 @@ grpc::Status SystemService::SwitchControlProcessor(
   if (!state.isOk()) return {grpc::StatusCode::UNAVAILABLE, state.status().message()};
   if ((*state)["active_slot"].get<int>() != target) {
     if ((*state)["issu_state"] != "Init") {
-      return {grpc::StatusCode::FAILED_PRECONDITION,
-              "an ISSU procedure is in progress (" + (*state)["issu_state"].get<std::string>() +
-                  "); use Activate, or abort it first"};
+      return {grpc::StatusCode::FAILED_PRECONDITION, "an ISSU procedure is in progress (" +
+                                                         (*state)["issu_state"].get<std::string>() +
+                                                         "); use Activate, or abort it first"};
     }
     logEvent("GNOI", Severity::kNotice, "SWITCH_CONTROL_PROCESSOR", "to " + name);
     auto switched = ctx_.chassis.switchover();

@@ -25,8 +25,8 @@ ImageStore::ImageStore() {
   build("1.1.0", "2026-06-01", "interim", "rpd-1.1", "1.1.0-interim");
 }
 
-void ImageStore::build(const std::string& version, const std::string& date,
-                       const std::string& kind, const std::string& rpd, const std::string& name) {
+void ImageStore::build(const std::string& version, const std::string& date, const std::string& kind,
+                       const std::string& rpd, const std::string& name) {
   auto r = runHitless({"image", "build", "--version", version, "--date", date, "--kind", kind,
                        "--platform", "linux-x86_64", "--key", dir_.file("keys/hitless.key"),
                        "--rpd", kBin + "/" + rpd, "--out", dir_.file("images/" + name)});
@@ -40,10 +40,23 @@ ChassisRig::~ChassisRig() {
 }
 
 void ChassisRig::startChassisd(const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {
-      kBin + "/chassisd", "--state-dir", state_.path(), "--images", images_.images(),
-      "--pubkey", images_.pubkey(), "--initial-image", "1.0.0", "--rpd-arg", "--heartbeat-ms",
-      "--rpd-arg", "100", "--rpd-arg", "--heartbeat-threshold", "--rpd-arg", "10"};
+  std::vector<std::string> argv = {kBin + "/chassisd",
+                                   "--state-dir",
+                                   state_.path(),
+                                   "--images",
+                                   images_.images(),
+                                   "--pubkey",
+                                   images_.pubkey(),
+                                   "--initial-image",
+                                   "1.0.0",
+                                   "--rpd-arg",
+                                   "--heartbeat-ms",
+                                   "--rpd-arg",
+                                   "100",
+                                   "--rpd-arg",
+                                   "--heartbeat-threshold",
+                                   "--rpd-arg",
+                                   "10"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   chassisd_ = ChildProcess::spawn(argv, state_.file("chassisd.log"));
 }
@@ -66,12 +79,14 @@ ProcessOutput ChassisRig::cli(std::vector<std::string> args) {
 }
 
 bool ChassisRig::waitIssu(const std::string& state, const std::string& step, int timeout_ms) {
-  return waitFor([&] {
-    auto s = issu();
-    return s.value("issu_state", std::string()) == state &&
-           s.value("record", nlohmann::json::object()).value("step", std::string()) == step &&
-           s.value("standby_hot", false);
-  }, timeout_ms);
+  return waitFor(
+      [&] {
+        auto s = issu();
+        return s.value("issu_state", std::string()) == state &&
+               s.value("record", nlohmann::json::object()).value("step", std::string()) == step &&
+               s.value("standby_hot", false);
+      },
+      timeout_ms);
 }
 
 nlohmann::json ChassisRig::rib(int slot) {
@@ -90,8 +105,9 @@ bool ChassisRig::addRoutes() {
   auto r = control::controlRequest(
       state_.file("rp0.ctl"),
       {{"cmd", "rib-apply"},
-       {"changes", "add 198.18.10.0/24 via 198.18.1.2 metric 5\nadd 198.18.11.0/24 via "
-                   "198.18.1.3\nadd 2001:db8:10::/48 via 2001:db8::2\n"}},
+       {"changes",
+        "add 198.18.10.0/24 via 198.18.1.2 metric 5\nadd 198.18.11.0/24 via "
+        "198.18.1.3\nadd 2001:db8:10::/48 via 2001:db8::2\n"}},
       5000);
   return r.isOk() && r->value("synced", false);
 }

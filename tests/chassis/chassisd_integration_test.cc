@@ -57,7 +57,8 @@ TEST_F(ChassisTest, FullUpgradeKeepsTheRibAndEndsOnTheNewImage) {
   auto negotiated = cli({"show", "issu", "negotiated"});
   EXPECT_NE(negotiated.out.find("Message_Type = 1 (route update), Negotiated_Version = 1, "
                                 "Version_Range = 1 ~ 1 (peer 1 ~ 2)"),
-            std::string::npos) << negotiated.out;
+            std::string::npos)
+      << negotiated.out;
   auto matrix = cli({"show", "issu", "comp-matrix", "negotiated"});
   EXPECT_NE(matrix.out.find("Compatibility = compatible, Operating mode = SSO"), std::string::npos)
       << matrix.out;
@@ -77,7 +78,8 @@ TEST_F(ChassisTest, FullUpgradeKeepsTheRibAndEndsOnTheNewImage) {
   EXPECT_EQ(rib(1)["routes"], before["routes"]);
   auto detail = cli({"show", "issu", "state", "detail"});
   EXPECT_NE(detail.out.find("Rollback: automatic, remaining time before rollback: 00:4"),
-            std::string::npos) << detail.out;
+            std::string::npos)
+      << detail.out;
   EXPECT_NE(detail.out.find("Primary Version = 1.1.0"), std::string::npos) << detail.out;
 
   EXPECT_EQ(cli({"issu", "acceptversion"}).exit_code, 0);
@@ -249,7 +251,8 @@ TEST_F(ChassisTest, MetricsShowTheIssuProgress) {
   auto scrape = [&] {
     auto r = runProcess({"/usr/bin/python3", "-c",
                          "import sys,urllib.request; sys.stdout.write(urllib.request.urlopen("
-                         "'http://127.0.0.1:" + std::to_string(port) + "/metrics').read().decode())"},
+                         "'http://127.0.0.1:" +
+                             std::to_string(port) + "/metrics').read().decode())"},
                         std::chrono::seconds(10));
     return r.isOk() ? r->out : std::string();
   };
@@ -280,10 +283,13 @@ TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {
   addRoutes();
   int pid = issu()["slots"][1]["pid"].get<int>();
   ::kill(pid, SIGKILL);
-  ASSERT_TRUE(waitFor([&] {
-    auto s = issu();
-    return s["slots"][1]["pid"].get<int>() != pid && s.value("standby_hot", false);
-  }, 20000)) << logs();
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto s = issu();
+        return s["slots"][1]["pid"].get<int>() != pid && s.value("standby_hot", false);
+      },
+      20000))
+      << logs();
   EXPECT_EQ(rib(1)["routes"], rib(0)["routes"]);
 }
 

@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
               << (ok ? "ok" : "VIOLATION") << (out.fault_hit ? "" : " (fault point not reached)")
               << ", ended on " << out.ended_on << ", " << out.seconds << " s\n";
     if (!ok) {
-      failing.push_back({{"seed", s}, {"scenario", scenario.name()}, {"violations", out.violations}});
+      failing.push_back(
+          {{"seed", s}, {"scenario", scenario.name()}, {"violations", out.violations}});
       std::cerr << out.transcript << "\n";
     }
   }

@@ -29,7 +29,7 @@ TEST(FaultPoints, FiresOnlyAtTheArmedPassOfTheArmedPoint) {
   EXPECT_FALSE(faults.hit("persist-after"));  // unarmed: counts only
   faults.arm(*parseFaultSpec("persist-after:3:standby"));
   EXPECT_FALSE(faults.hit("persist-before"));
-  EXPECT_FALSE(faults.hit("persist-after"));                              // 2nd pass
+  EXPECT_FALSE(faults.hit("persist-after"));                          // 2nd pass
   EXPECT_EQ(faults.hit("persist-after"), FaultAction::kKillStandby);  // 3rd
   EXPECT_FALSE(faults.hit("persist-after"));
 }

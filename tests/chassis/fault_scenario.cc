@@ -34,7 +34,8 @@ std::vector<std::string> nextCommand(OperatorPath path, const json& s) {
   const bool hot = s.value("standby_hot", false);
   if (!hot) return {};
   if (state == "Init") {
-    if (path == OperatorPath::kChangeVersion) return {"issu", "changeversion", kTarget, "--no-wait"};
+    if (path == OperatorPath::kChangeVersion)
+      return {"issu", "changeversion", kTarget, "--no-wait"};
     if (path == OperatorPath::kChangeVersionQuick) {
       return {"issu", "changeversion", kTarget, "quick", "--no-wait"};
     }
@@ -42,14 +43,13 @@ std::vector<std::string> nextCommand(OperatorPath path, const json& s) {
   }
   if (path == OperatorPath::kChangeVersion || path == OperatorPath::kChangeVersionQuick) return {};
   if (state == "Load Version" && step == "standby-hot") {
-    return path == OperatorPath::kAbortAfterLoad ? std::vector<std::string>{"issu", "abortversion"}
-                                                 : std::vector<std::string>{"issu", "runversion",
-                                                                            "--yes"};
+    return path == OperatorPath::kAbortAfterLoad
+               ? std::vector<std::string>{"issu", "abortversion"}
+               : std::vector<std::string>{"issu", "runversion", "--yes"};
   }
   if (state == "Run Version" && step == "running") {
     return path == OperatorPath::kAbortAfterRun ? std::vector<std::string>{"issu", "abortversion"}
-                                                : std::vector<std::string>{"issu",
-                                                                           "commitversion"};
+                                                : std::vector<std::string>{"issu", "commitversion"};
   }
   return {};
 }
@@ -94,8 +94,7 @@ FaultOutcome runFaultScenario(const ImageStore& images, const FaultScenario& sce
   // fault is armed from the start.
   rig.startChassisd(scenario.fault.empty() ? std::vector<std::string>{}
                                            : std::vector<std::string>{"--fault", scenario.fault});
-  if (!waitFor([&] { return rig.issu().value("standby_hot", false); }, 20000) ||
-      !rig.addRoutes()) {
+  if (!waitFor([&] { return rig.issu().value("standby_hot", false); }, 20000) || !rig.addRoutes()) {
     fail("setup: the chassis did not come up in SSO");
     out.transcript = rig.logs();
     return out;
@@ -139,8 +138,8 @@ FaultOutcome runFaultScenario(const ImageStore& images, const FaultScenario& sce
       if (first) ++first_commands;
       last_command = Clock::now();
       auto r = rig.cli(cmd);
-      out.transcript += "> " + join(cmd) + " -> " + std::to_string(r.exit_code) + " " + r.out +
-                        r.err;
+      out.transcript +=
+          "> " + join(cmd) + " -> " + std::to_string(r.exit_code) + " " + r.out + r.err;
     }
     // Waits for the chassis to change (or 200 ms): the next decision needs a new state.
     const std::string seen = s.dump();
@@ -157,8 +156,7 @@ FaultOutcome runFaultScenario(const ImageStore& images, const FaultScenario& sce
   const json& rec = s["record"];
   out.ended_on = s["slots"][0]["image"];
   const bool aborted = !rec["abort_reason"].get<std::string>().empty();
-  const bool state_lost = scenario.fault.find("corrupt-both") != std::string::npos &&
-                          out.fault_hit;
+  const bool state_lost = scenario.fault.find("corrupt-both") != std::string::npos && out.fault_hit;
   const std::string expected = upgrades(scenario.path) && !aborted ? kTarget : kOriginal;
   if (!state_lost && out.ended_on != expected) {
     fail("ended on " + out.ended_on + ", expected " + expected +

@@ -41,8 +41,8 @@ struct FaultScenario {
 };
 
 struct FaultOutcome {
-  bool fault_hit = false;                // the fault point was reached and the fault done
-  std::string ended_on;                  // the image both RPs run at the end
+  bool fault_hit = false;               // the fault point was reached and the fault done
+  std::string ended_on;                 // the image both RPs run at the end
   std::vector<std::string> violations;  // empty: every invariant held
   double seconds = 0;
   std::string transcript;  // commands the operator issued, with their answers

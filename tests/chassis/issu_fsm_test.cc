@@ -60,7 +60,8 @@ struct Sim {
         ++persists;
         saw_persist = true;
       }
-      if ((a.kind == IssuAction::kReloadSlot || a.kind == IssuAction::kSwitchover) && !saw_persist) {
+      if ((a.kind == IssuAction::kReloadSlot || a.kind == IssuAction::kSwitchover) &&
+          !saw_persist) {
         persisted_before_effect = false;
       }
     }
@@ -439,7 +440,6 @@ TEST(IssuFsm, RecoveryWaitingForTheOriginalRpResumesAfterARestart) {
   EXPECT_EQ(restarted.record().state, IssuState::kInit);
   EXPECT_EQ(sim.sys.active_slot, 0);
 }
-
 
 // The switchover runversion asked never happened (the active took activity back from a standby
 // that died during the handover): after the timeout the procedure aborts instead of waiting.

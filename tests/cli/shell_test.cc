@@ -20,7 +20,12 @@ class ShellTest : public ::testing::Test {
         return name == "fail" ? kExitRefused : kExitOk;
       };
     };
-    table_.add({{"show", "issu", "state"}, "[detail]", "ISSU state", {{"json", "", "JSON"}}, 0, 1,
+    table_.add({{"show", "issu", "state"},
+                "[detail]",
+                "ISSU state",
+                {{"json", "", "JSON"}},
+                0,
+                1,
                 record("state")});
     table_.add({{"show", "issu", "sessions"}, "", "sessions", {}, 0, 0, record("sessions")});
     table_.add({{"show", "redundancy"}, "", "redundancy", {}, 0, 0, record("redundancy")});
@@ -114,9 +119,9 @@ TEST(SplitWords, BlanksSeparateAndQuotesKeepThem) {
 
 // The real binary off a terminal: the commands come from standard input.
 TEST(HitlessShell, ReadsCommandsFromAPipe) {
-  auto r = runProcess({"/bin/sh", "-c",
-                       "printf 'sh iss ?\\nshow bogus\\nexit\\n' | " HITLESS_BIN_DIR "/hitless"},
-                      std::chrono::seconds(30));
+  auto r = runProcess(
+      {"/bin/sh", "-c", "printf 'sh iss ?\\nshow bogus\\nexit\\n' | " HITLESS_BIN_DIR "/hitless"},
+      std::chrono::seconds(30));
   ASSERT_TRUE(r.isOk());
   EXPECT_EQ(r->exit_code, kExitUsage);
   EXPECT_NE(r->out.find("hitless# sh iss ?\n"), std::string::npos) << r->out;

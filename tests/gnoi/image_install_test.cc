@@ -107,11 +107,11 @@ TEST_F(ImageInstallTest, OnlyTheImagesOwnFilesMayBeInThePackage) {
     std::vector<std::string> members;
     std::string names;
   };
-  for (const Case& c : std::vector<Case>{
-           {{"sub/manifest.json", "sub/manifest.sig", "sub/rpd"}, "sub/"},
-           {{"manifest.json", "manifest.sig", "rpd", "link"}, "'link'"},
-           {{"manifest.json", "manifest.sig", "rpd", "evil"}, "'evil'"},
-           {{"rpd"}, "no manifest.json"}}) {
+  for (const Case& c :
+       std::vector<Case>{{{"sub/manifest.json", "sub/manifest.sig", "sub/rpd"}, "sub/"},
+                         {{"manifest.json", "manifest.sig", "rpd", "link"}, "'link'"},
+                         {{"manifest.json", "manifest.sig", "rpd", "evil"}, "'evil'"},
+                         {{"rpd"}, "no manifest.json"}}) {
     auto f = install(pack(dir_.file("odd"), c.members), "1.1.0");
     ASSERT_TRUE(f) << c.names;
     EXPECT_EQ(f->kind, InstallFailure::kParseFail) << f->detail;
@@ -128,8 +128,8 @@ TEST_F(ImageInstallTest, ATamperedOrMislabelledImageIsRefused) {
   std::string rpd = *readFile(dir_.file("bad/rpd"));
   rpd[1234] ^= 0x01;
   ASSERT_TRUE(writeFileAtomic(dir_.file("bad/rpd"), rpd, 0755).isOk());
-  auto tampered = install(pack(dir_.file("bad"), {"manifest.json", "manifest.sig", "rpd"}),
-                          "1.1.0");
+  auto tampered =
+      install(pack(dir_.file("bad"), {"manifest.json", "manifest.sig", "rpd"}), "1.1.0");
   ASSERT_TRUE(tampered);
   EXPECT_EQ(tampered->kind, InstallFailure::kIntegrityFail);
   auto mislabelled = install(goodPackage(), "1.2.0");

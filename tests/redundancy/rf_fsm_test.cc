@@ -242,7 +242,7 @@ TEST(RfFsm, AHandoverToAPeerThatDiedIsTakenBack) {
   EXPECT_TRUE(fsm.isActive());
   EXPECT_TRUE(has(actions, RfAction::kTakeOverWarm));
   EXPECT_TRUE(has(actions, RfAction::kStartBulk));  // the fresh peer becomes its standby
-  EXPECT_GT(fsm.epoch(), 5u);  // past the epoch it announced in the handover
+  EXPECT_GT(fsm.epoch(), 5u);                       // past the epoch it announced in the handover
 }
 
 TEST(RfFsm, AHandoverThatTookIsFollowedAsUsual) {

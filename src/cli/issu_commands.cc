@@ -123,6 +123,10 @@ int runShowIssuState(const ParsedArgs& a, Io& io) {
     if (!rec["abort_reason"].get<std::string>().empty()) {
       io.out << "Last abort: " << rec["abort_reason"].get<std::string>() << "\n";
     }
+    // Cat4500 XE: "Changeversion = TRUE" while a changeversion runs.
+    const std::string change = rec.value("changeversion", std::string("none"));
+    io.out << "Changeversion = " << (change == "none" ? "FALSE" : "TRUE")
+           << (change == "quick" ? " (quick)" : "") << "\n";
   }
   return kExitOk;
 }

@@ -408,9 +408,10 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         // Nor reload a standby whose active does not answer as active: it may be the last
         // copy of the state, about to take over.
         if (rfStateNow(a.slot) >= kActiveFast) {
+          // The next poll sees the new active and tells the procedure (an unplanned
+          // switchover); setting active_slot_ here would hide it.
           logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED",
                    "slot " + std::to_string(a.slot) + " is the active RP now; not reloading it");
-          active_slot_ = a.slot;
           standby_hot_ = false;
           break;
         }

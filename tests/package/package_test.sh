@@ -16,7 +16,7 @@ echo "built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 dpkg-deb --field "$deb" Package Version Architecture Depends
 contents=$(dpkg-deb --contents "$deb")
 for f in ./usr/bin/hitless ./usr/lib/hitless/hitless ./usr/lib/hitless/rpd ./usr/sbin/chassisd \
-         ./usr/sbin/fwdd ./usr/sbin/gnoid ./lib/systemd/system/hitless-chassisd.service \
+         ./usr/sbin/fwdd ./usr/sbin/gnoid ./usr/lib/systemd/system/hitless-chassisd.service \
          ./usr/lib/tmpfiles.d/hitless.conf ./usr/lib/sysusers.d/hitless.conf \
          ./etc/default/hitless ./usr/share/doc/hitless/gnoi.md; do
   grep -q " $f" <<< "$contents" || fail "the package lacks $f"

@@ -201,7 +201,9 @@ grpc::Status OsService::Verify(grpc::ServerContext* call, const ::gnoi::os::Veri
   if (!reason.empty() && reason != "operator") response->set_activation_fail_message(reason);
   response->set_individual_supervisor_install(false);
   const auto& standby = slots[1 - active];
-  if (standby["pid"].get<int>() > 0) {
+  // The standby counts once it could take over (STANDBY HOT): a client that waits for "the
+  // standby runs VERSION" must not go on while it is still syncing.
+  if (standby["pid"].get<int>() > 0 && (*state)["standby_hot"].get<bool>()) {
     auto* sb = response->mutable_verify_standby()->mutable_verify_response();
     sb->set_id("RP" + std::to_string(1 - active));
     sb->set_version(standby["image"].get<std::string>());

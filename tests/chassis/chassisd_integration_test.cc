@@ -2,6 +2,12 @@
 // rollback timer and policy refusals, driven through the real `hitless` CLI.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <fstream>
 #include <memory>
@@ -277,6 +283,35 @@ TEST_F(ChassisTest, MetricsShowTheIssuProgress) {
   EXPECT_TRUE(has(m, "hitless_rf_state{slot=\"1\"} 13")) << m;
   // The replication lag is a number of seconds (0 when nothing waits for an acknowledgement).
   EXPECT_NE(m.find("\nhitless_checkpoint_lag_seconds{slot=\"1\"} "), std::string::npos) << m;
+}
+
+// systemd's Type=notify protocol, with this test as systemd: READY once the control socket
+// serves, the ISSU state as STATUS, watchdog pings while the event loop runs.
+TEST_F(ChassisTest, TellsSystemdItIsReadyAndPingsTheWatchdog) {
+  killChassisd();
+  const std::string path = file("notify.sock");
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "400000", 1);  // a ping at least every 200 ms
+  startChassisd();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  std::string all;
+  const bool got = waitFor([&] {
+    char buf[512];
+    ssize_t n;
+    while ((n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) all.append(buf, n).append("|");
+    return all.find("READY=1") != std::string::npos &&
+           all.find("WATCHDOG=1", all.find("READY=1")) != std::string::npos;
+  }, 10000);
+  ::close(fd);
+  EXPECT_TRUE(got) << all;
+  EXPECT_NE(all.find("STATUS=ISSU Init, active slot 0 on 1.0.0"), std::string::npos) << all;
 }
 
 TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {

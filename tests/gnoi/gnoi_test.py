@@ -340,6 +340,26 @@ class GnoiTest(unittest.TestCase):
             v.activation_fail_message, 60)
         self.assertEqual(v.activation_fail_message, "unplanned switchover during Load Version")
 
+    # COLD: both RPs restart from their boot images; the chassis comes back in SSO.
+    def test_8_cold_reboot_restarts_both_rps(self):
+        gc = self.gc
+        wait_for("the standby hot", lambda: self.issu().get("standby_hot"))
+        pids = sorted(x["pid"] for x in self.issu()["slots"])
+        self.operator.system.Reboot(gc.system_pb2.RebootRequest(method=gc.system_pb2.COLD,
+                                                                message="cold"), timeout=60)
+        s = wait_for("both RPs back in SSO", lambda: (lambda s: s if s.get("standby_hot") and
+                                                      sorted(x["pid"] for x in s["slots"]) !=
+                                                      pids else None)(self.issu()))
+        self.assertTrue(all(x["pid"] not in pids for x in s["slots"]), "an RP was not restarted")
+        status = self.viewer.system.RebootStatus(gc.system_pb2.RebootStatusRequest(), timeout=10)
+        self.assertEqual(gc.system_pb2.RebootMethod.Name(status.method), "COLD")
+        self.assertEqual(gc.system_pb2.RebootStatus.Status.Name(status.status.status),
+                         "STATUS_SUCCESS")
+        with self.assertRaises(gc.grpc.RpcError) as e:
+            self.operator.system.Reboot(gc.system_pb2.RebootRequest(method=gc.system_pb2.HALT),
+                                        timeout=10)
+        self.assertEqual(e.exception.code(), gc.grpc.StatusCode.UNIMPLEMENTED)
+
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()

@@ -360,15 +360,22 @@ void ChassisManager::ensureAnActive() {
                std::to_string(slot) + " as active on " + fsm_.record().boot[slot] +
                " and the other as its standby");
   // Both, not one: a standby whose peer stops takes over (cold) — two would claim activity.
-  stopSlot(1 - slot);
-  stopSlot(slot);
-  active_slot_ = slot;
-  standby_hot_ = false;
-  for (int s : {slot, 1 - slot}) {
-    if (Status st = startSlot(s, fsm_.record().boot[s], s == slot); !st.isOk()) {
-      logEvent("CHASSIS", Severity::kError, "RP_SPAWN_FAILED", st.message());
-    }
+  if (Status st = restartBoth(slot); !st.isOk()) {
+    logEvent("CHASSIS", Severity::kError, "RP_SPAWN_FAILED", st.message());
   }
+}
+
+Status ChassisManager::restartBoth(int active) {
+  stopSlot(1 - active);
+  stopSlot(active);
+  active_slot_ = active;
+  standby_hot_ = false;
+  Status result = Status::ok();
+  for (int slot : {active, 1 - active}) {
+    Status st = startSlot(slot, fsm_.record().boot[slot], slot == active);
+    if (!st.isOk() && result.isOk()) result = st;
+  }
+  return result;
 }
 
 nlohmann::json ChassisManager::pollRp(int slot) const {
@@ -418,11 +425,8 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         if (rfStateNow(1 - a.slot) < kActiveFast) {
           logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED",
                    "slot " + std::to_string(1 - a.slot) +
-                       " does not answer as the active RP; "
-                       "not reloading slot " +
-                       std::to_string(a.slot) +
-                       ", which may hold the only copy "
-                       "of the state");
+                       " does not answer as the active RP; not reloading slot " +
+                       std::to_string(a.slot) + ", which may hold the only copy of the state");
           standby_hot_ = false;
           break;
         }
@@ -507,19 +511,11 @@ void ChassisManager::runVersionAndCommit(Answer done) {
 
 void ChassisManager::reloadAll(Answer done) {
   if (fsm_.record().state != IssuState::kInit) {
-    return done(false, "% ISSU state is [ " + std::string(issuStateName(fsm_.record().state)) +
-                           " ]; a reload of both RPs is valid only in [ init ]");
+    return done(false, wrongStateMessage(fsm_.record().state, "a reload of both RPs", "init"));
   }
-  const int active = fsm_.expectedActiveSlot();
   logEvent("CHASSIS", Severity::kWarning, "RELOAD", "reloading both RPs (cold)");
-  stopSlot(1 - active);
-  stopSlot(active);
-  active_slot_ = active;
-  standby_hot_ = false;
-  for (int slot : {active, 1 - active}) {
-    if (Status st = startSlot(slot, fsm_.record().boot[slot], slot == active); !st.isOk()) {
-      return done(false, "% " + st.message());
-    }
+  if (Status st = restartBoth(fsm_.expectedActiveSlot()); !st.isOk()) {
+    return done(false, "% " + st.message());
   }
   done(true, "Reloading both RPs");
 }

@@ -104,6 +104,9 @@ class ChassisManager {
   void poll();
   // Makes the slot the procedure wants active an active RP when none has been for a while.
   void ensureAnActive();
+  // Stops both RPs and starts them from their boot images, `active` as the active RP. Both
+  // start even if one fails; the first failure is returned.
+  Status restartBoth(int active);
   // `slot`'s rpd status now (null: not running or no answer in 500 ms), and its RF state number.
   nlohmann::json pollRp(int slot) const;
   int rfStateNow(int slot) const;

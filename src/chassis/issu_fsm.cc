@@ -37,6 +37,11 @@ IssuAction warn(std::string text) { return {IssuAction::kWarn, -1, "", std::move
 
 std::string_view issuStateName(IssuState s) { return kStateNames[static_cast<int>(s)]; }
 
+std::string wrongStateMessage(IssuState s, std::string_view operation, std::string_view valid_in) {
+  return "% ISSU state is [ " + lower(issuStateName(s)) + " ]; " + std::string(operation) +
+         " is valid only in [ " + std::string(valid_in) + " ]";
+}
+
 nlohmann::json IssuRecord::toJson() const {
   return {{"format", 1},
           {"state", kStateNames[static_cast<int>(state)]},
@@ -121,8 +126,7 @@ IssuResult IssuFsm::finishToInit(std::string message) {
 
 IssuResult IssuFsm::loadVersion(const std::string& image, const SystemView& sys, int64_t) {
   if (r_.state != IssuState::kInit) {
-    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
-                  " ]; loadversion is valid only in [ init ]");
+    return refuse(wrongStateMessage(r_.state, "loadversion", "init"));
   }
   if (image.empty()) return refuse("% loadversion needs an image");
   if (!sys.standby_hot) {
@@ -149,8 +153,7 @@ IssuResult IssuFsm::loadVersion(const std::string& image, const SystemView& sys,
 
 IssuResult IssuFsm::runVersion(const SystemView& sys, int64_t now_ms) {
   if (r_.state != IssuState::kLoadVersion) {
-    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
-                  " ]; runversion is valid only in [ load version ]");
+    return refuse(wrongStateMessage(r_.state, "runversion", "load version"));
   }
   if (r_.step != IssuStep::kStandbyHot || !sys.standby_hot) {
     return refuse("% Standby is not STANDBY HOT on " + r_.target_image + " yet");
@@ -177,8 +180,7 @@ IssuResult IssuFsm::runVersionAndCommit(const SystemView& sys, int64_t now_ms) {
 
 IssuResult IssuFsm::acceptVersion() {
   if (r_.state != IssuState::kRunVersion) {
-    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
-                  " ]; acceptversion is valid only in [ run version ]");
+    return refuse(wrongStateMessage(r_.state, "acceptversion", "run version"));
   }
   r_.timer = RollbackTimerState::kCanceledByAccept;
   r_.last_operation = "acceptversion";
@@ -187,8 +189,7 @@ IssuResult IssuFsm::acceptVersion() {
 
 IssuResult IssuFsm::commitVersion(const SystemView& sys) {
   if (r_.state != IssuState::kRunVersion) {
-    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
-                  " ]; commitversion is valid only in [ run version ]");
+    return refuse(wrongStateMessage(r_.state, "commitversion", "run version"));
   }
   if (r_.step != IssuStep::kRunning || !sys.standby_hot) {
     return refuse("% Standby is not STANDBY HOT yet; commitversion waits for it");
@@ -266,8 +267,7 @@ IssuResult IssuFsm::setRollbackTimer(int64_t seconds) {
 IssuResult IssuFsm::changeVersion(const std::string& image, ChangeVersionMode mode,
                                   const SystemView& sys, int64_t now_ms) {
   if (r_.state != IssuState::kInit) {
-    return refuse("% ISSU state is [ " + lower(issuStateName(r_.state)) +
-                  " ]; changeversion is valid only in [ init ]");
+    return refuse(wrongStateMessage(r_.state, "changeversion", "init"));
   }
   IssuResult r = loadVersion(image, sys, now_ms);
   if (!r.accepted || mode == ChangeVersionMode::kNone) return r;

@@ -26,6 +26,9 @@ namespace hitless::chassis {
 
 enum class IssuState { kInit, kLoadVersion, kRunVersion, kCommitVersion, kSystemReset };
 std::string_view issuStateName(IssuState s);  // "Init", "Load Version", ...
+// The refusal of an operation in the wrong state, in the IOS wording:
+// "% ISSU state is [ run version ]; loadversion is valid only in [ init ]".
+std::string wrongStateMessage(IssuState s, std::string_view operation, std::string_view valid_in);
 
 // Where a state's work stands; persisted so recovery knows what to redo.
 enum class IssuStep {

@@ -53,6 +53,13 @@ std::vector<RfAction> RfFsm::takeOver(SwactReason reason, uint64_t new_epoch, bo
   return {RfAction::kPersistEpoch, warm ? RfAction::kTakeOverWarm : RfAction::kTakeOverCold};
 }
 
+bool RfFsm::startsBulkFor(RfState peer) {
+  if (!isActive() || !negotiated_ || bulk_started_ || mode_ == Mode::kRpr) return false;
+  if (!isStandbyState(peer) && peer != RfState::kNegotiation) return false;
+  bulk_started_ = true;
+  return true;
+}
+
 std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
   refusal_.clear();
   const bool active = isActive();
@@ -130,10 +137,7 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
           mode_ = negotiated_mode;
           peer_state_ = ev.peer_state;
           actions.push_back(RfAction::kSendStatus);
-          if (negotiated_ && mode_ != Mode::kRpr) {
-            bulk_started_ = true;
-            actions.push_back(RfAction::kStartBulk);
-          }
+          if (startsBulkFor(ev.peer_state)) actions.push_back(RfAction::kStartBulk);
           return actions;
         }
       }
@@ -152,11 +156,7 @@ std::vector<RfAction> RfFsm::handle(const RfEvent& ev) {
         epoch_ = ev.epoch;
         return {RfAction::kPersistEpoch};
       }
-      if (active && negotiated_ && !bulk_started_ && mode_ != Mode::kRpr &&
-          (isStandbyState(ev.peer_state) || ev.peer_state == RfState::kNegotiation)) {
-        bulk_started_ = true;
-        return {RfAction::kStartBulk};
-      }
+      if (startsBulkFor(ev.peer_state)) return {RfAction::kStartBulk};
       return {};
     }
 

@@ -91,6 +91,9 @@ class RfFsm {
   // `synced`: this RP's state is complete (STANDBY HOT, or an active that handed over and whose
   // successor never came up) — a warm takeover; otherwise a cold one from config.
   std::vector<RfAction> takeOver(SwactReason reason, uint64_t new_epoch, bool synced);
+  // An active RP with a negotiated SSO session starts the bulk sync once, when the peer says it
+  // is a standby (or negotiating); true if it starts now.
+  bool startsBulkFor(RfState peer);
   bool hotSso() const { return state_ == RfState::kStandbyHot && mode_ != Mode::kRpr; }
 
   uint8_t slot_;

@@ -18,18 +18,92 @@ void encodeNextHop(TlvWriter& w, const net::NextHop& nh, issu::MessageVersion ve
   w.endNested(token);
 }
 
+// Route updates are most of every bulk sync, so their decoders are direct loops over the fields
+// rather than FieldDecoder bindings — with FieldDecoder's rules and messages: a singular field
+// appears once, unknown tags are skipped, a missing required field is named.
+Status markSeen(uint32_t* seen, uint32_t tag, const char* name) {
+  if (*seen & (1u << tag)) return Status::corruption(std::string(name) + " appears twice");
+  *seen |= 1u << tag;
+  return Status::ok();
+}
+
+template <typename T>
+Status readUintField(const TlvField& f, T* out, const char* name) {
+  auto v = readUint<T>(f);
+  if (!v.isOk()) return v.status().withContext(name);
+  *out = *v;
+  return Status::ok();
+}
+
+Status decodeNextHopField(const TlvField& f, net::NextHop* nh, uint32_t* seen,
+                          issu::MessageVersion version) {
+  switch (f.tag) {
+    case tags::kNextHopGateway: {
+      RETURN_IF_ERROR(markSeen(seen, f.tag, "gateway"));
+      auto a = readAddress(f);
+      if (!a.isOk()) return a.status().withContext("gateway");
+      nh->gateway = *a;
+      return Status::ok();
+    }
+    case tags::kNextHopIfindex:
+      RETURN_IF_ERROR(markSeen(seen, f.tag, "ifindex"));
+      return readUintField(f, &nh->ifindex, "ifindex");
+    case tags::kNextHopWeight:
+      if (version < 2) return Status::ok();  // not a v1 field: skipped like any unknown tag
+      RETURN_IF_ERROR(markSeen(seen, f.tag, "weight"));
+      return readUintField(f, &nh->weight, "weight");
+    default:
+      return Status::ok();  // a field from a newer version
+  }
+}
+
 Result<net::NextHop> decodeNextHop(ByteView value, issu::MessageVersion version) {
   net::NextHop nh;
-  FieldDecoder d("next hop");
-  d.address(tags::kNextHopGateway, &nh.gateway, "gateway")
-      .uint(tags::kNextHopIfindex, &nh.ifindex, "ifindex");
-  if (version >= 2) d.uint(tags::kNextHopWeight, &nh.weight, "weight", Presence::kRequired);
-  RETURN_IF_ERROR(d.decode(value));
+  uint32_t seen = 0;
+  RETURN_IF_ERROR(forEachField(value, "next hop", [&](const TlvField& f) {
+    return decodeNextHopField(f, &nh, &seen, version);
+  }));
+  if (version >= 2 && (seen & (1u << tags::kNextHopWeight)) == 0) {
+    return Status::corruption("next hop: required field weight is missing");
+  }
   if (nh.weight == 0) return Status::corruption("next hop weight is 0");
   if (nh.gateway.family == net::Family::kNone && nh.ifindex == 0) {
     return Status::corruption("next hop has neither gateway nor interface");
   }
   return nh;
+}
+
+Status decodeRouteField(const TlvField& f, net::Route* r, uint32_t* seen,
+                        issu::MessageVersion version) {
+  switch (f.tag) {
+    case tags::kRoutePrefix: {
+      RETURN_IF_ERROR(markSeen(seen, f.tag, "prefix"));
+      auto p = readPrefix(f);
+      if (!p.isOk()) return p.status().withContext("prefix");
+      r->prefix = *p;
+      return Status::ok();
+    }
+    case tags::kRouteNextHop: {
+      ASSIGN_OR_RETURN(net::NextHop nh, decodeNextHop(f.value, version));
+      r->nexthops.push_back(nh);
+      return Status::ok();
+    }
+    case tags::kRouteProtocol:
+      RETURN_IF_ERROR(markSeen(seen, f.tag, "protocol"));
+      return readUintField(f, &r->protocol, "protocol");
+    case tags::kRouteMetric:
+      RETURN_IF_ERROR(markSeen(seen, f.tag, "metric"));
+      return readUintField(f, &r->metric, "metric");
+    case tags::kRouteDistance:
+      RETURN_IF_ERROR(markSeen(seen, f.tag, "distance"));
+      return readUintField(f, &r->distance, "distance");
+    case tags::kRouteTag:
+      if (version < 2) return Status::ok();
+      RETURN_IF_ERROR(markSeen(seen, f.tag, "tag"));
+      return readUintField(f, &r->tag, "tag");
+    default:
+      return Status::ok();
+  }
 }
 
 // Copies every field of a route update, letting `nexthop` rewrite each next hop and `keep`
@@ -55,6 +129,7 @@ Result<std::string> rewriteRoute(ByteView payload, KeepField keep, RewriteNextHo
 }  // namespace
 
 void encodeRouteUpdate(const net::Route& route, issu::MessageVersion version, std::string* out) {
+  out->reserve(out->size() + 48 + 40 * route.nexthops.size());  // one allocation at most
   TlvWriter w(out);
   addPrefix(w, tags::kRoutePrefix, route.prefix);
   for (const auto& nh : route.nexthops) encodeNextHop(w, nh, version);
@@ -69,19 +144,13 @@ Result<net::Route> decodeRouteUpdate(ByteView payload, issu::MessageVersion vers
     return Status::unimplemented("route update version " + std::to_string(version));
   }
   net::Route r;
-  FieldDecoder d("route update");
-  d.prefix(tags::kRoutePrefix, &r.prefix, "prefix", Presence::kRequired)
-      .repeated(tags::kRouteNextHop,
-                [&](ByteView v) -> Status {
-                  ASSIGN_OR_RETURN(net::NextHop nh, decodeNextHop(v, version));
-                  r.nexthops.push_back(nh);
-                  return Status::ok();
-                })
-      .uint(tags::kRouteProtocol, &r.protocol, "protocol")
-      .uint(tags::kRouteMetric, &r.metric, "metric")
-      .uint(tags::kRouteDistance, &r.distance, "distance");
-  if (version >= 2) d.uint(tags::kRouteTag, &r.tag, "tag");
-  RETURN_IF_ERROR(d.decode(payload));
+  uint32_t seen = 0;
+  RETURN_IF_ERROR(forEachField(payload, "route update", [&](const TlvField& f) {
+    return decodeRouteField(f, &r, &seen, version);
+  }));
+  if ((seen & (1u << tags::kRoutePrefix)) == 0) {
+    return Status::corruption("route update: required field prefix is missing");
+  }
   for (const auto& nh : r.nexthops) {
     if (nh.gateway.family != net::Family::kNone && nh.gateway.family != r.prefix.address.family) {
       return Status::corruption("route update " + r.prefix.toString() +

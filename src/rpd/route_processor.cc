@@ -403,7 +403,7 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
     auto& item = items[i];
     if (auto* route = std::get_if<net::Route>(&item)) {
       ++bulk_received_[messages::kClientRib];
-      rib_.upsert(*route);
+      rib_.upsert(std::move(*route));
     } else if (auto* w = std::get_if<messages::RouteWithdraw>(&item)) {
       ++bulk_received_[messages::kClientRib];
       rib_.withdraw(w->prefix);

@@ -12,17 +12,19 @@ std::string_view Rib::canonical(const net::Route& r) {
   return scratch_;
 }
 
-bool Rib::upsert(const net::Route& route) {
+bool Rib::upsert(net::Route&& route) {
   uint32_t at = index_.find(route.prefix);
   if (at != PrefixIndex::kNone) {
     net::Route& old = routes_[at];
     if (old == route) return false;
     digest_.remove(canonical(old));
-    old = route;
-  } else {
-    index_.insert(route.prefix, routes_.add(route));
+    old = std::move(route);
+    digest_.add(canonical(old));
+    return true;
   }
   digest_.add(canonical(route));
+  const net::IpPrefix prefix = route.prefix;
+  index_.insert(prefix, routes_.add(std::move(route)));
   return true;
 }
 

@@ -44,8 +44,10 @@ class Rib {
  public:
   explicit Rib(issu::MessageVersion digest_version = 1) : digest_version_(digest_version) {}
 
-  // Return whether the table changed.
-  bool upsert(const net::Route& route);
+  // Return whether the table changed. The rvalue form moves the route in (a standby applying a
+  // decoded checkpoint owns it: no copy of its next hops).
+  bool upsert(const net::Route& route) { return upsert(net::Route(route)); }
+  bool upsert(net::Route&& route);
   bool withdraw(const net::IpPrefix& prefix);
   void apply(const RibDelta& delta);
   // Hint: `prefix` will be upserted or withdrawn soon (see PrefixIndex::prefetch).

@@ -52,7 +52,7 @@ Result<uint64_t> readVarint(ByteView in, size_t* pos) {
   return Status::corruption("varint longer than 10 bytes at offset " + std::to_string(*pos));
 }
 
-void TlvWriter::addUint(uint32_t tag, uint64_t v) {
+void TlvWriter::addUintSlow(uint32_t tag, uint64_t v) {
   char buf[3 * kMaxVarintBytes];
   size_t n = putVarint(buf, tag);
   n += putVarint(buf + n, varintSize(v));
@@ -85,7 +85,7 @@ void TlvWriter::endNested(size_t token) {
   }
 }
 
-Result<uint64_t> TlvField::asUint(uint64_t max) const {
+Result<uint64_t> TlvField::asUintSlow(uint64_t max) const {
   size_t pos = 0;
   ASSIGN_OR_RETURN(uint64_t v, readVarint(value, &pos));
   if (pos != value.size()) {
@@ -98,8 +98,7 @@ Result<uint64_t> TlvField::asUint(uint64_t max) const {
   return v;
 }
 
-Result<bool> TlvReader::next(TlvField* field) {
-  if (pos_ == in_.size()) return false;
+Result<bool> TlvReader::nextSlow(TlvField* field) {
   size_t start = pos_;
   ASSIGN_OR_RETURN(uint64_t tag, readVarint(in_, &pos_));
   if (tag == 0 || tag > UINT32_MAX) {

@@ -106,7 +106,17 @@ TEST(RouteUpdate, MalformedInputIsACorruptionError) {
     addPrefix(w, tags::kRoutePrefix, sampleRouteV1().prefix);
     addPrefix(w, tags::kRoutePrefix, sampleRouteV1().prefix);
   }
-  corrupt(dup, 1, "appears twice");
+  corrupt(dup, 1, "prefix appears twice");
+  std::string dup_metric = encodeRoute(sampleRouteV1(), 1);
+  wire::TlvWriter(&dup_metric).addUint(tags::kRouteMetric, 7);
+  corrupt(dup_metric, 1, "route update: metric appears twice");
+  std::string wide_protocol;
+  {
+    wire::TlvWriter w(&wide_protocol);
+    addPrefix(w, tags::kRoutePrefix, sampleRouteV1().prefix);
+    w.addUint(tags::kRouteProtocol, 300);  // the protocol is one byte
+  }
+  corrupt(wide_protocol, 1, "protocol: field 3: value 300 exceeds 255");
   std::string no_prefix;
   wire::TlvWriter(&no_prefix).addUint(tags::kRouteMetric, 5);
   corrupt(no_prefix, 1, "required field prefix");

@@ -1,8 +1,11 @@
 #include "base/prefault.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
@@ -30,15 +33,20 @@ class Worker {
     if (thread_.joinable()) thread_.join();
   }
 
-  void enqueue(uintptr_t begin, uintptr_t end) {
+  uint64_t enqueue(uintptr_t begin, uintptr_t end) {
+    uint64_t ticket;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (!supported_) return;
+      if (!supported_) return 0;
       queue_.emplace_back(begin, end);
+      ticket = ++queued_;
       if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
     }
     wake_.notify_all();
+    return ticket;
   }
+
+  bool isDone(uint64_t ticket) const { return finished_.load(std::memory_order_acquire) >= ticket; }
 
   size_t waitIdle() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -48,6 +56,10 @@ class Worker {
 
  private:
   void run() {
+    // Idle priority: zeroing memory ahead of time must not take a core from the event loops it
+    // works for (on a 2-core router the two RPs' loops would otherwise be preempted by it).
+    sched_param param{};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -73,6 +85,8 @@ class Worker {
         supported_ = false;
         queue_.clear();
       }
+      // Ranges complete in queue order; an unsupported kernel gives up on all of them.
+      finished_.store(unsupported ? queued_ : finished_.load() + 1, std::memory_order_release);
       if (queue_.empty()) idle_.notify_all();
     }
   }
@@ -82,6 +96,8 @@ class Worker {
   std::deque<std::pair<uintptr_t, uintptr_t>> queue_;
   std::thread thread_;
   size_t populated_ = 0;
+  uint64_t queued_ = 0;
+  std::atomic<uint64_t> finished_{0};
   bool busy_ = false, stopping_ = false, supported_ = true;
 };
 
@@ -92,12 +108,14 @@ Worker& worker() {
 
 }  // namespace
 
-void inBackground(const void* p, size_t bytes) {
+uint64_t inBackground(const void* p, size_t bytes) {
   auto begin = reinterpret_cast<uintptr_t>(p) / kPage * kPage;
   auto end = (reinterpret_cast<uintptr_t>(p) + bytes + kPage - 1) / kPage * kPage;
-  if (bytes == 0) return;
-  worker().enqueue(begin, end);
+  if (bytes == 0) return 0;
+  return worker().enqueue(begin, end);
 }
+
+bool isDone(uint64_t ticket) { return worker().isDone(ticket); }
 
 size_t waitIdle() { return worker().waitIdle(); }
 

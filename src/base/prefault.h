@@ -11,11 +11,16 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace hitless::prefault {
 
-// Queues [p, p + bytes) for the background thread; returns at once.
-void inBackground(const void* p, size_t bytes);
+// Queues [p, p + bytes) for the background thread; returns at once, with a ticket for isDone().
+uint64_t inBackground(const void* p, size_t bytes);
+
+// Whether the range of `ticket` (and every range queued before it) has been populated — or
+// given up on (an old kernel, a range that went away): the caller may stop waiting either way.
+bool isDone(uint64_t ticket);
 
 // Blocks until the queue is empty (for tests and benchmarks). Returns the bytes populated so
 // far over the process's life.

@@ -14,7 +14,6 @@ constexpr size_t kMigrationStep = 8;
 constexpr size_t kMinCapacity = 16;
 // Smaller tables come from the ordinary heap (see ZeroedArray), where faults are few and cheap.
 constexpr size_t kPrefaultFromBytes = size_t{1} << 20;
-constexpr size_t kPrefaultSliceBytes = size_t{2} << 20;
 
 size_t hashOf(const net::IpPrefix& p) {
   return static_cast<size_t>(
@@ -73,25 +72,31 @@ void PrefixIndex::insertInto(Table& t, const net::IpPrefix& p, size_t hash, uint
 }
 
 void PrefixIndex::insert(const net::IpPrefix& p, uint32_t value) {
-  if ((current_.used + 1) * 2 > current_.slots.size()) {
-    // Grow when live entries fill a quarter; otherwise only the tombstones need clearing.
-    size_t cap = current_.slots.size();
-    startMigration((size_ + 1) * 4 > cap ? cap * 2 : cap);
-  }
+  if ((current_.used + 1) * 2 > current_.slots.size()) makeRoom();
   insertInto(current_, p, hashOf(p), value + 2);
   ++size_;
   migrate(kMigrationStep);
 }
 
-void PrefixIndex::prefaultInMigrationOrder() {
-  const size_t old_cap = old_.slots.size(), new_cap = current_.slots.size();
-  if (new_cap * sizeof(Slot) < kPrefaultFromBytes) return;
-  const size_t slice = kPrefaultSliceBytes / sizeof(Slot);
-  for (size_t at = 0; at < old_cap; at += slice) {
-    for (size_t base = 0; base < new_cap; base += old_cap) {
-      prefault::inBackground(current_.slots.data() + base + at,
-                             std::min(slice, old_cap - at) * sizeof(Slot));
+size_t PrefixIndex::wantedCapacity() const {
+  // Grow when live entries fill a quarter; otherwise only the tombstones need clearing.
+  size_t cap = current_.slots.size();
+  return std::max(kMinCapacity, (size_ + 1) * 4 > cap ? cap * 2 : cap);
+}
+
+void PrefixIndex::makeRoom() {
+  const size_t cap = current_.slots.size();
+  if (next_.empty() || next_.size() != wantedCapacity()) {
+    next_ = ZeroedArray<Slot>(wantedCapacity());
+    next_ticket_ = 0;
+    if (next_.size() * sizeof(Slot) >= kPrefaultFromBytes) {
+      next_ticket_ = prefault::inBackground(next_.data(), next_.size() * sizeof(Slot));
     }
+  }
+  // Switch once the memory is present; past three quarters full, switch regardless (the loop
+  // then faults the rest in itself: slower, never wrong).
+  if (prefault::isDone(next_ticket_) || (current_.used + 1) * 4 > cap * 3) {
+    startMigration(std::move(next_));
   }
 }
 
@@ -108,12 +113,13 @@ uint32_t PrefixIndex::erase(const net::IpPrefix& p) {
   return value;
 }
 
-void PrefixIndex::startMigration(size_t capacity) {
+void PrefixIndex::startMigration(ZeroedArray<Slot> next) {
   migrate(SIZE_MAX);  // a migration still running (it never should be) finishes first
   old_ = std::move(current_);
-  current_ = Table{ZeroedArray<Slot>(roundUpPow2(capacity)), 0};
+  current_ = Table{std::move(next), 0};
+  next_ = ZeroedArray<Slot>();
+  next_ticket_ = 0;
   migrated_ = 0;
-  if (!old_.slots.empty()) prefaultInMigrationOrder();
 }
 
 void PrefixIndex::migrate(size_t count) {
@@ -131,6 +137,8 @@ void PrefixIndex::migrate(size_t count) {
 void PrefixIndex::clear() {
   current_ = Table{};
   old_ = Table{};
+  next_ = ZeroedArray<Slot>();
+  next_ticket_ = 0;
   migrated_ = 0;
   size_ = 0;
 }
@@ -139,7 +147,7 @@ void PrefixIndex::reserve(size_t n) {
   migrate(SIZE_MAX);
   size_t cap = roundUpPow2(n * 2);
   if (cap > current_.slots.size()) {
-    startMigration(cap);
+    startMigration(ZeroedArray<Slot>(cap));
     migrate(SIZE_MAX);
   }
 }

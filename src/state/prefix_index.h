@@ -7,6 +7,12 @@
 // a table of millions in one go stalls the event loop for tens of milliseconds — longer than
 // the replication lag and heartbeat budgets of the RP pair. Deletion leaves a tombstone; a
 // table whose tombstones fill it is replaced by a clean one of the same size, the same way.
+//
+// A large replacement table is put to use only once its memory is present: it is allocated
+// when the table is half full and populated by the prefault thread while inserts go on into
+// the old table (up to three quarters full). Inserts land at random places, so a table used at
+// once would have the event loop fault in every one of its huge pages within a few inserts —
+// tens of milliseconds under virtualisation.
 #pragma once
 
 #include <cstdint>
@@ -52,16 +58,17 @@ class PrefixIndex {
   };
   // Moves the entries of up to `count` old slots into the current table.
   void migrate(size_t count);
-  void startMigration(size_t capacity);
-  // Has the new table's pages faulted in the background in the order the migration writes them
-  // (old slot i moves to new slot i, or i + the old capacity when the table doubles), so the
-  // migration mostly finds its memory present instead of faulting it in on the event loop.
-  void prefaultInMigrationOrder();
+  // Makes room for one more insert: prepares, or starts using, the replacement table.
+  void makeRoom();
+  size_t wantedCapacity() const;
+  void startMigration(ZeroedArray<Slot> next);
   void insertInto(Table& t, const net::IpPrefix& p, size_t hash, uint32_t tag);
 
   Table current_, old_;
   size_t migrated_ = 0;  // old_ slots below this index have been moved
   size_t size_ = 0;
+  ZeroedArray<Slot> next_;     // the replacement, while its memory is being populated
+  uint64_t next_ticket_ = 0;   // prefault::isDone(next_ticket_): next_ is ready
 };
 
 }  // namespace hitless::state

@@ -6,7 +6,7 @@
 namespace hitless::bgp {
 
 void AdjRibIn::remove(const net::IpPrefix& p, std::vector<net::IpPrefix>* dirty) {
-  uint32_t at = index_.erase(p);
+  uint32_t at = index_.erase(p, keyAt());
   if (at == state::PrefixIndex::kNone) return;
   if (entries_[at].stale) --stale_;
   entries_.remove(at);
@@ -30,7 +30,7 @@ void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net:
       a = std::move(pa);
     }
     const net::IpPrefix& p = u.nlri[i];
-    uint32_t at = index_.find(p);
+    uint32_t at = index_.find(p, keyAt());
     if (at == state::PrefixIndex::kNone) {
       index_.insert(p, entries_.add(Entry{p, a, false}));
     } else {
@@ -44,7 +44,7 @@ void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net:
 }
 
 const PathAttributes* AdjRibIn::find(const net::IpPrefix& p) const {
-  uint32_t at = index_.find(p);
+  uint32_t at = index_.find(p, keyAt());
   return at == state::PrefixIndex::kNone ? nullptr : entries_[at].attrs.get();
 }
 

@@ -44,6 +44,10 @@ class AdjRibIn {
     bool stale = false;
   };
   void remove(const net::IpPrefix& p, std::vector<net::IpPrefix>* dirty);
+  // The index's key of a position: the entry's prefix.
+  auto keyAt() const {
+    return [this](uint32_t at) -> const net::IpPrefix& { return entries_[at].prefix; };
+  }
   template <typename Fn>
   void forEachRoute(Fn&& fn) const {
     entries_.forEachPosition([&](const Entry& e) {

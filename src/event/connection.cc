@@ -30,12 +30,20 @@ void Connection::close(const std::string& reason) {
   if (cb) cb(reason);
 }
 
+void Connection::resetOutput() {
+  // A buffer that a burst grew past 1 MB goes back to the allocator once drained; kept, it
+  // would stay resident at its peak for the life of the connection.
+  if (out_.capacity() > (size_t{1} << 20)) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
+  out_off_ = 0;
+}
+
 void Connection::send(std::string_view bytes) {
   if (!fd_.valid()) return;
-  if (out_off_ == out_.size()) {
-    out_.clear();
-    out_off_ = 0;
-  }
+  if (out_off_ == out_.size()) resetOutput();
   out_.append(bytes);
   if (pendingBytes() > low_watermark_) drain_armed_ = true;
   flush();
@@ -108,8 +116,7 @@ void Connection::flush() {
     out_off_ += static_cast<size_t>(n);
   }
   if (out_off_ == out_.size()) {
-    out_.clear();
-    out_off_ = 0;
+    resetOutput();
   } else if (out_off_ > (1u << 20) && out_off_ > out_.size() / 2) {
     out_.erase(0, out_off_);
     out_off_ = 0;

@@ -73,6 +73,7 @@ class Connection {
   Handlers handlers_;
   static constexpr size_t kReadChunk = 256 * 1024;
   static constexpr size_t kMaxUnconsumed = 4u << 20;
+  void resetOutput();
   std::string_view unconsumed() const { return {in_.data() + in_off_, in_len_ - in_off_}; }
   std::string in_;  // a raw buffer: [in_off_, in_len_) is unconsumed input; size() is capacity
   size_t in_off_ = 0, in_len_ = 0;

@@ -33,7 +33,7 @@ Status FibAgent::adoptFromKernel() {
       index_.prefetch(routes[i + state::Rib::kPrefetchDistance].prefix);
     }
     // One prefix twice (two metrics, after a failed metric change): keep the first.
-    if (index_.find(routes[i].prefix) != kNoEntry) continue;
+    if (index_.find(routes[i].prefix, keyAt()) != kNoEntry) continue;
     entries_[insert(std::move(routes[i]))].stale = true;
     ++stale_;
   }
@@ -48,7 +48,7 @@ uint32_t FibAgent::insert(net::Route route) {
 }
 
 void FibAgent::erase(const net::IpPrefix& prefix) {
-  uint32_t slot = index_.erase(prefix);
+  uint32_t slot = index_.erase(prefix, keyAt());
   if (slot == kNoEntry) return;
   setStale(entries_[slot], false);
   entries_.remove(slot);
@@ -105,7 +105,7 @@ FibOutcome FibAgent::apply(std::vector<state::RibChange>& changes) {
     }
     if (superseded[i]) continue;
     state::RibChange& c = changes[i];
-    uint32_t existing = index_.find(c.route.prefix);
+    uint32_t existing = index_.find(c.route.prefix, keyAt());
     if (c.op == state::RibChange::kWithdraw) {
       if (existing == kNoEntry) {
         ++out.unchanged;
@@ -214,7 +214,7 @@ FibOutcome FibAgent::sweepStale() {
 }
 
 const net::Route* FibAgent::find(const net::IpPrefix& prefix) const {
-  uint32_t slot = index_.find(prefix);
+  uint32_t slot = index_.find(prefix, keyAt());
   return slot == kNoEntry ? nullptr : &entries_[slot].route;
 }
 

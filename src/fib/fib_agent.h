@@ -61,6 +61,10 @@ class FibAgent {
   // Applies ops in the kernel and counts them; false (with out->status) if it could not be asked.
   bool sendToKernel(std::span<const FibOp> ops, FibOutcome* out, std::vector<FibOpError>* errors);
   void erase(const net::IpPrefix& prefix);
+  // The index's key of a slot: its route's prefix.
+  auto keyAt() const {
+    return [this](uint32_t slot) -> const net::IpPrefix& { return entries_[slot].route.prefix; };
+  }
   // Marks every change that a later change of the same prefix overrides.
   void markSuperseded(const std::vector<state::RibChange>& changes, std::vector<bool>* superseded);
 

@@ -7,20 +7,9 @@
 namespace hitless::state {
 namespace {
 
-// Old slots moved per insert or erase. A replacement table can take capacity/4 more entries
-// before it must itself grow, and the old table it drains has capacity slots: 8 per operation
-// finishes with room to spare.
-constexpr size_t kMigrationStep = 8;
 constexpr size_t kMinCapacity = 16;
 // Smaller tables come from the ordinary heap (see ZeroedArray), where faults are few and cheap.
 constexpr size_t kPrefaultFromBytes = size_t{1} << 20;
-
-size_t hashOf(const net::IpPrefix& p) {
-  return static_cast<size_t>(
-      hash64(std::string_view(reinterpret_cast<const char*>(p.address.bytes.data()),
-                              p.address.size()),
-             (static_cast<uint64_t>(p.address.family) << 8) | p.length));
-}
 
 size_t roundUpPow2(size_t n) {
   size_t cap = kMinCapacity;
@@ -30,15 +19,11 @@ size_t roundUpPow2(size_t n) {
 
 }  // namespace
 
-size_t PrefixIndex::Table::probe(const net::IpPrefix& p, size_t hash) const {
-  size_t mask = slots.size() - 1;
-  size_t i = hash & mask;
-  while (true) {
-    const Slot& s = slots[i];
-    if (s.tag == kEmptyTag) return i;
-    if (s.tag != kDeletedTag && s.key == p) return i;
-    i = (i + 1) & mask;
-  }
+uint32_t PrefixIndex::hashOf(const net::IpPrefix& p) {
+  return static_cast<uint32_t>(
+      hash64(std::string_view(reinterpret_cast<const char*>(p.address.bytes.data()),
+                              p.address.size()),
+             (static_cast<uint64_t>(p.address.family) << 8) | p.length));
 }
 
 void PrefixIndex::prefetch(const net::IpPrefix& p) const {
@@ -47,15 +32,7 @@ void PrefixIndex::prefetch(const net::IpPrefix& p) const {
   }
 }
 
-uint32_t PrefixIndex::find(const net::IpPrefix& p) const {
-  if (current_.slots.empty()) return kNone;
-  size_t h = hashOf(p);
-  uint32_t tag = current_.slots[current_.probe(p, h)].tag;
-  if (tag == kEmptyTag && migrating()) tag = old_.slots[old_.probe(p, h)].tag;
-  return tag == kEmptyTag ? kNone : tag - 2;
-}
-
-void PrefixIndex::insertInto(Table& t, const net::IpPrefix& p, size_t hash, uint32_t tag) {
+void PrefixIndex::insertInto(Table& t, uint32_t hash, uint32_t tag) {
   // Reuse the first tombstone on the probe path, else the empty slot that ends it.
   size_t mask = t.slots.size() - 1;
   size_t i = hash & mask;
@@ -68,12 +45,12 @@ void PrefixIndex::insertInto(Table& t, const net::IpPrefix& p, size_t hash, uint
     target = i;
     ++t.used;  // an empty slot becomes live; a reused tombstone was already counted
   }
-  t.slots[target] = Slot{p, tag};
+  t.slots[target] = Slot{hash, tag};
 }
 
 void PrefixIndex::insert(const net::IpPrefix& p, uint32_t value) {
   if ((current_.used + 1) * 2 > current_.slots.size()) makeRoom();
-  insertInto(current_, p, hashOf(p), value + 2);
+  insertInto(current_, hashOf(p), value + 2);
   ++size_;
   migrate(kMigrationStep);
 }
@@ -100,19 +77,6 @@ void PrefixIndex::makeRoom() {
   }
 }
 
-uint32_t PrefixIndex::erase(const net::IpPrefix& p) {
-  if (current_.slots.empty()) return kNone;
-  size_t h = hashOf(p);
-  Slot* s = &current_.slots[current_.probe(p, h)];
-  if (s->tag == kEmptyTag && migrating()) s = &old_.slots[old_.probe(p, h)];
-  if (s->tag == kEmptyTag) return kNone;
-  uint32_t value = s->tag - 2;
-  s->tag = kDeletedTag;
-  --size_;
-  migrate(kMigrationStep);
-  return value;
-}
-
 void PrefixIndex::startMigration(ZeroedArray<Slot> next) {
   migrate(SIZE_MAX);  // a migration still running (it never should be) finishes first
   old_ = std::move(current_);
@@ -128,7 +92,7 @@ void PrefixIndex::migrate(size_t count) {
   for (; migrated_ < end; ++migrated_) {
     Slot& s = old_.slots[migrated_];
     if (s.tag == kEmptyTag || s.tag == kDeletedTag) continue;
-    insertInto(current_, s.key, hashOf(s.key), s.tag);
+    insertInto(current_, s.hash, s.tag);
     s.tag = kDeletedTag;  // keeps the probe runs of entries not yet moved intact
   }
   if (migrated_ == old_.slots.size()) old_ = Table{};

@@ -1,6 +1,12 @@
 // PrefixIndex: prefix -> dense slot number, as a flat open-addressing table (linear probing,
-// keys inline, load <= 1/2). One cache line per lookup instead of a node-based map's pointer
-// chase: the RIB does a lookup per checkpointed change on both RPs, so this is the hot path.
+// load <= 1/2). One cache line per lookup instead of a node-based map's pointer chase: the RIB
+// does a lookup per checkpointed change on both RPs, so this is the hot path.
+//
+// The keys live with the owner (the RIB's routes, the Adj-RIB-In's entries, the FIB's entries):
+// a slot holds only the value and a 32-bit hash of its prefix — 8 bytes, a third of a slot with
+// the prefix inline, which matters at a million routes per table (and there are several
+// tables). Lookups take `key_at(value)`, the owner's prefix at that value, and call it only for
+// slots whose hash matches.
 //
 // Growth is incremental: a full table is replaced by a bigger one, and each later insert or
 // erase moves a few entries from the old table across (lookups check both meanwhile). Rebuilding
@@ -27,14 +33,34 @@ class PrefixIndex {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
 
-  uint32_t find(const net::IpPrefix& p) const;
+  // KeyAt: callable uint32_t value -> const net::IpPrefix& (the owner's key of that value).
+  template <typename KeyAt>
+  uint32_t find(const net::IpPrefix& p, const KeyAt& key_at) const {
+    if (current_.slots.empty()) return kNone;
+    const uint32_t h = hashOf(p);
+    uint32_t tag = current_.slots[current_.probe(p, h, key_at)].tag;
+    if (tag == kEmptyTag && migrating()) tag = old_.slots[old_.probe(p, h, key_at)].tag;
+    return tag == kEmptyTag ? kNone : tag - 2;
+  }
   // Starts loading p's home slot into cache. Applying a batch, prefetching a few entries ahead
   // overlaps the cache misses instead of paying them one after another.
   void prefetch(const net::IpPrefix& p) const;
   // REQUIRES: p is not present; value < kNone - 1.
   void insert(const net::IpPrefix& p, uint32_t value);
-  // Returns the value removed, or kNone.
-  uint32_t erase(const net::IpPrefix& p);
+  // Returns the value removed, or kNone. `key_at(value)` must still answer for the entry.
+  template <typename KeyAt>
+  uint32_t erase(const net::IpPrefix& p, const KeyAt& key_at) {
+    if (current_.slots.empty()) return kNone;
+    const uint32_t h = hashOf(p);
+    Slot* s = &current_.slots[current_.probe(p, h, key_at)];
+    if (s->tag == kEmptyTag && migrating()) s = &old_.slots[old_.probe(p, h, key_at)];
+    if (s->tag == kEmptyTag) return kNone;
+    const uint32_t value = s->tag - 2;
+    s->tag = kDeletedTag;
+    --size_;
+    migrate(kMigrationStep);
+    return value;
+  }
   void clear();
   // Sizes the table for n entries now (finishing any migration), so that loading n entries
   // never grows it.
@@ -44,25 +70,38 @@ class PrefixIndex {
 
  private:
   // An all-zero slot is empty (ZeroedArray hands out zeroed tables); tag 1 is a tombstone;
-  // otherwise tag = value + 2.
+  // otherwise tag = value + 2. The home slot is hash & (capacity - 1).
   struct Slot {
-    net::IpPrefix key;
+    uint32_t hash;
     uint32_t tag;
   };
   static constexpr uint32_t kEmptyTag = 0, kDeletedTag = 1;
+  // Old slots moved per insert or erase. A replacement table can take capacity/4 more entries
+  // before it must itself grow, and the old table it drains has capacity slots: 8 per operation
+  // finishes with room to spare.
+  static constexpr size_t kMigrationStep = 8;
   struct Table {
     ZeroedArray<Slot> slots;
     size_t used = 0;  // live entries + tombstones
     // Index of p's slot, or of the empty slot that ends its probe run.
-    size_t probe(const net::IpPrefix& p, size_t hash) const;
+    template <typename KeyAt>
+    size_t probe(const net::IpPrefix& p, uint32_t hash, const KeyAt& key_at) const {
+      const size_t mask = slots.size() - 1;
+      for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const Slot& s = slots[i];
+        if (s.tag == kEmptyTag) return i;
+        if (s.tag != kDeletedTag && s.hash == hash && key_at(s.tag - 2) == p) return i;
+      }
+    }
   };
+  static uint32_t hashOf(const net::IpPrefix& p);
   // Moves the entries of up to `count` old slots into the current table.
   void migrate(size_t count);
   // Makes room for one more insert: prepares, or starts using, the replacement table.
   void makeRoom();
   size_t wantedCapacity() const;
   void startMigration(ZeroedArray<Slot> next);
-  void insertInto(Table& t, const net::IpPrefix& p, size_t hash, uint32_t tag);
+  void insertInto(Table& t, uint32_t hash, uint32_t tag);
 
   Table current_, old_;
   size_t migrated_ = 0;  // old_ slots below this index have been moved

@@ -13,7 +13,7 @@ std::string_view Rib::canonical(const net::Route& r) {
 }
 
 bool Rib::upsert(net::Route&& route) {
-  uint32_t at = index_.find(route.prefix);
+  uint32_t at = index_.find(route.prefix, keyAt());
   if (at != PrefixIndex::kNone) {
     net::Route& old = routes_[at];
     if (old == route) return false;
@@ -29,7 +29,7 @@ bool Rib::upsert(net::Route&& route) {
 }
 
 bool Rib::withdraw(const net::IpPrefix& prefix) {
-  uint32_t at = index_.erase(prefix);
+  uint32_t at = index_.erase(prefix, keyAt());
   if (at == PrefixIndex::kNone) return false;
   digest_.remove(canonical(routes_[at]));
   routes_.remove(at);
@@ -65,7 +65,7 @@ void Rib::reserve(size_t routes) {
 }
 
 const net::Route* Rib::find(const net::IpPrefix& prefix) const {
-  uint32_t at = index_.find(prefix);
+  uint32_t at = index_.find(prefix, keyAt());
   return at == PrefixIndex::kNone ? nullptr : &routes_[at];
 }
 

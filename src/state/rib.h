@@ -76,6 +76,10 @@ class Rib {
 
  private:
   std::string_view canonical(const net::Route& r);
+  // The index's key of a position: the route's prefix.
+  auto keyAt() const {
+    return [this](uint32_t at) -> const net::IpPrefix& { return routes_[at].prefix; };
+  }
 
   // A withdrawn route's position holds a Route{} (prefix family kNone) until reused.
   SlotTable<net::Route> routes_;

@@ -12,7 +12,7 @@
 
 Usage: redundancy_bench.py BUILD_DIR [--quick]
 """
-import json, os, signal, socket, subprocess, sys, tempfile, time
+import json, math, os, signal, socket, subprocess, sys, tempfile, time
 
 BIN = os.path.join(sys.argv[1] if len(sys.argv) > 1 else "build", "src")
 QUICK = "--quick" in sys.argv
@@ -78,8 +78,10 @@ class Pair:
 
 
 def pct(values, p):
+    """Nearest-rank percentile: the smallest value with at least p of the values at or below it
+    (p99 of 100 runs is the 99th, not the largest)."""
     v = sorted(values)
-    return v[min(len(v) - 1, int(p * len(v)))]
+    return v[max(0, math.ceil(p * len(v)) - 1)]
 
 
 def with_pair(active_rel, standby_rel, fn, extra=()):

@@ -32,7 +32,7 @@ void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net:
     const net::IpPrefix& p = u.nlri[i];
     uint32_t at = index_.find(p, keyAt());
     if (at == state::PrefixIndex::kNone) {
-      index_.insert(p, entries_.add(Entry{p, a, false}));
+      index_.insert(p, entries_.add(Entry{a, p, false}));
     } else {
       Entry& e = entries_[at];
       if (e.stale) --stale_;  // re-announced: fresh again

@@ -3,27 +3,20 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include "net/ip.h"
+#include "net/next_hops.h"
 
 namespace hitless::net {
 
-struct NextHop {
-  IpAddress gateway;     // Family::kNone for a directly connected (interface-only) next hop
-  uint32_t ifindex = 0;  // 0 = let the kernel resolve the gateway
-  uint32_t weight = 1;   // relative share for unequal-cost multipath, >= 1
-
-  auto operator<=>(const NextHop&) const = default;
-};
-
+// Members are ordered for size (72 bytes, not 80): tables hold millions of these.
 struct Route {
+  NextHops nexthops;
   IpPrefix prefix;
-  std::vector<NextHop> nexthops;
   uint8_t protocol = 0;  // rtnetlink protocol of the source (e.g. 186 = BGP)
-  uint32_t metric = 0;
   uint8_t distance = 0;  // administrative distance
-  uint32_t tag = 0;      // route tag (RIB route message v2 and later)
+  uint32_t metric = 0;
+  uint32_t tag = 0;  // route tag (RIB route message v2 and later)
 
   bool operator==(const Route&) const = default;
 };

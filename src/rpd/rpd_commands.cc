@@ -1,6 +1,7 @@
 #include "rpd/rpd_commands.h"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -106,9 +107,10 @@ class LoadGenerator : public std::enable_shared_from_this<LoadGenerator> {
   void finish() {
     double secs = (loop_.clock().nowNs() - start_ns_) / 1e9;
     std::sort(lags_us_.begin(), lags_us_.end());
-    auto pct = [&](double p) {
+    auto pct = [&](double p) {  // nearest rank: p99 of 100 samples is the 99th
       if (lags_us_.empty()) return int64_t{0};
-      return lags_us_[std::min(lags_us_.size() - 1, static_cast<size_t>(p * lags_us_.size()))];
+      size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(lags_us_.size())));
+      return lags_us_[std::clamp<size_t>(rank, 1, lags_us_.size()) - 1];
     };
     if (!error_.empty()) {
       reply_(ControlServer::error(error_));

@@ -5,10 +5,29 @@
 
 namespace hitless::bgp {
 
+uint32_t AdjRibIn::addAttrSet(std::unique_ptr<const PathAttributes> attrs) {
+  if (free_attr_sets_.empty()) {
+    attr_sets_.push_back({std::move(attrs), 0});
+    return static_cast<uint32_t>(attr_sets_.size());
+  }
+  uint32_t id = free_attr_sets_.back();
+  free_attr_sets_.pop_back();
+  attr_sets_[id - 1] = {std::move(attrs), 0};
+  return id;
+}
+
+void AdjRibIn::unref(uint32_t id) {
+  AttrSet& set = attr_sets_[id - 1];
+  if (--set.refs > 0) return;
+  set.attrs.reset();
+  free_attr_sets_.push_back(id);
+}
+
 void AdjRibIn::remove(const net::IpPrefix& p, std::vector<net::IpPrefix>* dirty) {
   uint32_t at = index_.erase(p, keyAt());
   if (at == state::PrefixIndex::kNone) return;
   if (entries_[at].stale) --stale_;
+  unref(entries_[at].attrs);
   entries_.remove(at);
   dirty->push_back(p);
 }
@@ -21,22 +40,24 @@ void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net:
     return;
   }
   // One shared attribute set per message and next hop: a full table holds a few thousand.
-  Attrs classic, mp;
+  uint32_t classic = 0, mp = 0;
   for (size_t i = 0; i < u.nlri.size(); ++i) {
-    Attrs& a = i < u.classic_nlri ? classic : mp;
-    if (!a) {
-      auto pa = std::make_shared<PathAttributes>(u.attrs);
+    uint32_t& a = i < u.classic_nlri ? classic : mp;
+    if (a == 0) {
+      auto pa = std::make_unique<PathAttributes>(u.attrs);
       pa->next_hop = u.nextHopOf(i);
-      a = std::move(pa);
+      a = addAttrSet(std::move(pa));
     }
+    ++attr_sets_[a - 1].refs;
     const net::IpPrefix& p = u.nlri[i];
     uint32_t at = index_.find(p, keyAt());
     if (at == state::PrefixIndex::kNone) {
-      index_.insert(p, entries_.add(Entry{a, p, false}));
+      index_.insert(p, entries_.add(Entry{p, false, a}));
     } else {
       Entry& e = entries_[at];
       if (e.stale) --stale_;  // re-announced: fresh again
       e.stale = false;
+      unref(e.attrs);
       e.attrs = a;
     }
     dirty->push_back(p);
@@ -45,18 +66,20 @@ void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net:
 
 const PathAttributes* AdjRibIn::find(const net::IpPrefix& p) const {
   uint32_t at = index_.find(p, keyAt());
-  return at == state::PrefixIndex::kNone ? nullptr : entries_[at].attrs.get();
+  return at == state::PrefixIndex::kNone ? nullptr : attr_sets_[entries_[at].attrs - 1].attrs.get();
 }
 
 void AdjRibIn::clear(std::vector<net::IpPrefix>* dirty) {
   forEachRoute([&](const Entry& e) { dirty->push_back(e.prefix); });
   index_.clear();
   entries_.clear();
+  attr_sets_.clear();
+  free_attr_sets_.clear();
   stale_ = 0;
 }
 
 void AdjRibIn::markAllStale() {
-  entries_.forEachPosition([](Entry& e) { e.stale = e.attrs != nullptr; });
+  entries_.forEachPosition([](Entry& e) { e.stale = e.attrs != 0; });
   stale_ = index_.size();
 }
 
@@ -72,7 +95,7 @@ size_t AdjRibIn::sweepStale(std::optional<net::Family> family, std::vector<net::
 void AdjRibIn::encode(const UpdateCodecOptions& options, std::string* out) const {
   std::map<std::pair<const PathAttributes*, net::Family>, std::vector<net::IpPrefix>> groups;
   forEachRoute([&](const Entry& e) {
-    groups[{e.attrs.get(), e.prefix.address.family}].push_back(e.prefix);
+    groups[{attr_sets_[e.attrs - 1].attrs.get(), e.prefix.address.family}].push_back(e.prefix);
   });
   for (auto& [key, prefixes] : groups) encodeUpdates(prefixes, *key.first, false, options, out);
 }

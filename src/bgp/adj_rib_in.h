@@ -16,8 +16,6 @@ namespace hitless::bgp {
 
 class AdjRibIn {
  public:
-  using Attrs = std::shared_ptr<const PathAttributes>;
-
   // Applies one UPDATE; appends every prefix whose path changed (or went) to `dirty`. A path
   // whose AS_PATH holds `local_as` is a loop (RFC 4271 §9.1.2): it counts as a withdrawal.
   void apply(const UpdateMessage& u, uint32_t local_as, std::vector<net::IpPrefix>* dirty);
@@ -38,11 +36,19 @@ class AdjRibIn {
   void encode(const UpdateCodecOptions& options, std::string* out) const;
 
  private:
-  struct Entry {  // 40 bytes in this order (48 with the prefix first)
-    Attrs attrs;    // null: a free position
+  // 24 bytes (a shared_ptr per entry made it 40): a full table holds a million.
+  struct Entry {
     net::IpPrefix prefix;
     bool stale = false;
+    uint32_t attrs = 0;  // the attribute set's id (its index in attr_sets_ + 1); 0: free position
   };
+  // One attribute set per received UPDATE (and next hop), shared by its prefixes and counted.
+  struct AttrSet {
+    std::unique_ptr<const PathAttributes> attrs;  // stable address: find() hands it out
+    uint32_t refs = 0;
+  };
+  uint32_t addAttrSet(std::unique_ptr<const PathAttributes> attrs);
+  void unref(uint32_t id);
   void remove(const net::IpPrefix& p, std::vector<net::IpPrefix>* dirty);
   // The index's key of a position: the entry's prefix.
   auto keyAt() const {
@@ -59,6 +65,8 @@ class AdjRibIn {
   // a node-based map rehashing a million entries would stall the loop past the RPs' heartbeats.
   state::PrefixIndex index_;
   state::SlotTable<Entry> entries_;
+  std::vector<AttrSet> attr_sets_;
+  std::vector<uint32_t> free_attr_sets_;  // ids to reuse
   size_t stale_ = 0;
 };
 

@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <new>
 #include <type_traits>
 
 #include "net/ip.h"
@@ -31,9 +33,9 @@ class NextHops {
   using iterator = NextHop*;
   using const_iterator = const NextHop*;
 
-  NextHops() = default;
-  NextHops(std::initializer_list<NextHop> list) { assign(list.begin(), list.size()); }
-  NextHops(const NextHops& o) { assign(o.data(), o.size_); }
+  NextHops() { std::construct_at(inlineHop()); }
+  NextHops(std::initializer_list<NextHop> list) : NextHops() { assign(list.begin(), list.size()); }
+  NextHops(const NextHops& o) : NextHops() { assign(o.data(), o.size_); }
   NextHops(NextHops&& o) noexcept { steal(o); }
   NextHops& operator=(const NextHops& o) {
     if (this != &o) assign(o.data(), o.size_);
@@ -54,8 +56,8 @@ class NextHops {
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  NextHop* data() { return capacity_ == 0 ? &inline_ : heap_; }
-  const NextHop* data() const { return capacity_ == 0 ? &inline_ : heap_; }
+  NextHop* data() { return capacity_ == 0 ? inlineHop() : heap(); }
+  const NextHop* data() const { return capacity_ == 0 ? inlineHop() : heap(); }
   NextHop& operator[](size_t i) { return data()[i]; }
   const NextHop& operator[](size_t i) const { return data()[i]; }
   NextHop& back() { return data()[size_ - 1]; }
@@ -82,7 +84,7 @@ class NextHops {
     std::copy(data(), data() + size_, fresh);
     const uint32_t size = size_;
     release();
-    heap_ = fresh;
+    setHeap(fresh);
     capacity_ = static_cast<uint32_t>(grown);
     size_ = size;
   }
@@ -101,30 +103,36 @@ class NextHops {
   void steal(NextHops& o) noexcept {
     size_ = o.size_;
     capacity_ = o.capacity_;
-    if (capacity_ == 0) {
-      inline_ = o.inline_;
-    } else {
-      heap_ = o.heap_;
-    }
+    std::memcpy(storage_, o.storage_, sizeof(storage_));  // the inline hop or the heap pointer
     o.size_ = 0;
     o.capacity_ = 0;
-    o.inline_ = NextHop{};
+    std::construct_at(o.inlineHop());
   }
   void release() {
     if (capacity_ > 0) {
-      std::allocator<NextHop>().deallocate(heap_, capacity_);
-      inline_ = NextHop{};
+      std::allocator<NextHop>().deallocate(heap(), capacity_);
+      std::construct_at(inlineHop());
     }
     capacity_ = 0;
     size_ = 0;
   }
+  NextHop* inlineHop() { return std::launder(reinterpret_cast<NextHop*>(storage_)); }
+  const NextHop* inlineHop() const {
+    return std::launder(reinterpret_cast<const NextHop*>(storage_));
+  }
+  NextHop* heap() const {
+    NextHop* p;
+    std::memcpy(&p, storage_, sizeof(p));
+    return p;
+  }
+  void setHeap(NextHop* p) { std::memcpy(storage_, &p, sizeof(p)); }
 
   uint32_t size_ = 0;
-  uint32_t capacity_ = 0;  // 0: the inline slot (room for one); otherwise heap_ has this room
-  union {
-    NextHop inline_{};
-    NextHop* heap_;
-  };
+  uint32_t capacity_ = 0;  // 0: the inline slot (room for one); otherwise the heap has this room
+  // The inline next hop or, with capacity_ > 0, the heap pointer's bytes. Not a union with a
+  // pointer: that would align the whole to 8 and pad a Route from 64 bytes to 72.
+  alignas(NextHop) unsigned char storage_[sizeof(NextHop)];
+  static_assert(sizeof(NextHop) >= sizeof(NextHop*));
 };
 
 }  // namespace hitless::net

@@ -11,7 +11,7 @@
 
 Usage: fib_bench.py BUILD_DIR [--quick]
 """
-import json, os, subprocess, sys, tempfile, time
+import json, os, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from redundancy_bench import BIN, QUICK, Pair, request  # noqa: E402
@@ -117,13 +117,14 @@ def fwdd_figures(n):
         fwdd.kill()
         pair.close()
         tb.close()
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def ip_batch(n):
     tb = Testbed()
+    d = tempfile.mkdtemp(prefix="hitless-ipbatch-")
     try:
         ns = tb.names["rtr"]  # a fresh router namespace: 198.18.2.0/24 is connected there
-        d = tempfile.mkdtemp(prefix="hitless-ipbatch-")
         with open(f"{d}/add", "w") as f:
             f.writelines(f"route add {ip_of(i)}/32 via {GATEWAY} proto 201\n" for i in range(n))
         with open(f"{d}/del", "w") as f:
@@ -138,6 +139,7 @@ def ip_batch(n):
                 "delete_s": round(del_s, 3), "delete_routes_per_second": round(n / del_s)}
     finally:
         tb.close()
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def main():

@@ -27,31 +27,32 @@ Status markSeen(uint32_t* seen, uint32_t tag, const char* name) {
   return Status::ok();
 }
 
-template <typename T>
-Status readUintField(const TlvField& f, T* out, const char* name) {
-  auto v = readUint<T>(f);
+// A singular field: marked seen (a second one is an error), read by `read` (a reader returning
+// Result), stored in *out; a read error is named after the field.
+template <typename T, typename Read>
+Status readOnce(const TlvField& f, uint32_t* seen, const char* name, T* out, Read read) {
+  RETURN_IF_ERROR(markSeen(seen, f.tag, name));
+  auto v = read(f);
   if (!v.isOk()) return v.status().withContext(name);
   *out = *v;
   return Status::ok();
 }
 
+template <typename T>
+Status uintOnce(const TlvField& f, uint32_t* seen, const char* name, T* out) {
+  return readOnce(f, seen, name, out, readUint<T>);
+}
+
 Status decodeNextHopField(const TlvField& f, net::NextHop* nh, uint32_t* seen,
                           issu::MessageVersion version) {
   switch (f.tag) {
-    case tags::kNextHopGateway: {
-      RETURN_IF_ERROR(markSeen(seen, f.tag, "gateway"));
-      auto a = readAddress(f);
-      if (!a.isOk()) return a.status().withContext("gateway");
-      nh->gateway = *a;
-      return Status::ok();
-    }
+    case tags::kNextHopGateway:
+      return readOnce(f, seen, "gateway", &nh->gateway, readAddress);
     case tags::kNextHopIfindex:
-      RETURN_IF_ERROR(markSeen(seen, f.tag, "ifindex"));
-      return readUintField(f, &nh->ifindex, "ifindex");
+      return uintOnce(f, seen, "ifindex", &nh->ifindex);
     case tags::kNextHopWeight:
       if (version < 2) return Status::ok();  // not a v1 field: skipped like any unknown tag
-      RETURN_IF_ERROR(markSeen(seen, f.tag, "weight"));
-      return readUintField(f, &nh->weight, "weight");
+      return uintOnce(f, seen, "weight", &nh->weight);
     default:
       return Status::ok();  // a field from a newer version
   }
@@ -76,31 +77,22 @@ Result<net::NextHop> decodeNextHop(ByteView value, issu::MessageVersion version)
 Status decodeRouteField(const TlvField& f, net::Route* r, uint32_t* seen,
                         issu::MessageVersion version) {
   switch (f.tag) {
-    case tags::kRoutePrefix: {
-      RETURN_IF_ERROR(markSeen(seen, f.tag, "prefix"));
-      auto p = readPrefix(f);
-      if (!p.isOk()) return p.status().withContext("prefix");
-      r->prefix = *p;
-      return Status::ok();
-    }
+    case tags::kRoutePrefix:
+      return readOnce(f, seen, "prefix", &r->prefix, readPrefix);
     case tags::kRouteNextHop: {
       ASSIGN_OR_RETURN(net::NextHop nh, decodeNextHop(f.value, version));
       r->nexthops.push_back(nh);
       return Status::ok();
     }
     case tags::kRouteProtocol:
-      RETURN_IF_ERROR(markSeen(seen, f.tag, "protocol"));
-      return readUintField(f, &r->protocol, "protocol");
+      return uintOnce(f, seen, "protocol", &r->protocol);
     case tags::kRouteMetric:
-      RETURN_IF_ERROR(markSeen(seen, f.tag, "metric"));
-      return readUintField(f, &r->metric, "metric");
+      return uintOnce(f, seen, "metric", &r->metric);
     case tags::kRouteDistance:
-      RETURN_IF_ERROR(markSeen(seen, f.tag, "distance"));
-      return readUintField(f, &r->distance, "distance");
+      return uintOnce(f, seen, "distance", &r->distance);
     case tags::kRouteTag:
       if (version < 2) return Status::ok();
-      RETURN_IF_ERROR(markSeen(seen, f.tag, "tag"));
-      return readUintField(f, &r->tag, "tag");
+      return uintOnce(f, seen, "tag", &r->tag);
     default:
       return Status::ok();
   }

@@ -21,7 +21,6 @@
 namespace hitless::rpd {
 namespace {
 
-
 constexpr char kUsage[] =
     "usage: rpd --describe | --version\n"
     "       rpd --slot 0|1 (--active | --standby) --state-dir DIR --checkpoint-socket PATH\n"

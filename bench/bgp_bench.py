@@ -5,14 +5,18 @@ change by checkpoint) and, in the same run and the same topology, through a BIRD
 (its kernel protocol exporting into the same table). Prints one JSON object.
 
   converge_s       from the router's start (announcer already loaded and waiting) until the
-                   kernel holds all N + 1 routes
+                   kernel holds all N + 1 routes (both routers measured alike: each one's own
+                   count of routes the kernel acknowledged — fwdd's, BIRD's kernel protocol's
+                   exports — polled every 50 ms, then the kernel's own prefix count checked)
+  first_route_s, half_s   when the first route and half of them were in the kernel
   routes_per_s     N / converge_s
   rpd_rss_bytes_per_route   the active rpd's resident set once converged, per route (an
                             upper bound of what a route costs)
+  cpu_s            CPU seconds (user + system) each process used during the run
 
 Usage: bgp_bench.py BUILD_DIR [--routes N] [--quick]   (--quick: 100k)
 """
-import json, os, signal, subprocess, sys, tempfile, time
+import json, os, re, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from redundancy_bench import BIN, QUICK, Pair, request  # noqa: E402
@@ -64,10 +68,40 @@ def start_announcer(tb, d):
     raise RuntimeError("the announcer did not load its routes")
 
 
-def kernel_count(ns, proto):
-    out = subprocess.run(["ip", "-n", ns, "-4", "route", "show", "table", "main", "proto", proto],
-                         capture_output=True, text=True).stdout
-    return out.count("\n")
+def kernel_prefixes(ns):
+    """Prefixes in the namespace's main table, from the kernel's trie statistics. Read once per
+    run, before and after: the kernel walks the whole trie to answer (about 100 ms at 1M
+    routes), so polling it would slow the router being measured."""
+    out = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/fib_triestat"],
+                         capture_output=True, text=True, check=True).stdout
+    section = out.split("Main:", 1)[1].split("Local:", 1)[0]
+    for line in section.splitlines():
+        if line.strip().startswith("Prefixes:"):
+            return int(line.split()[1])
+    raise RuntimeError("no Prefixes line in fib_triestat")
+
+
+def wait_installed(installed, ns, base, t0, deadline, what):
+    """Polls `installed()` — the router's own count of routes the kernel acknowledged, cheap to
+    ask — every 50 ms until it reaches ROUTES + 1, then checks the kernel really holds them.
+    Returns when the first route, half of them and all were installed (seconds from t0)."""
+    first = half = None
+    while time.monotonic() < deadline:
+        n = installed()
+        now = time.monotonic() - t0
+        if first is None and n > 0:
+            first = now
+        if half is None and n >= (ROUTES + 1) // 2:
+            half = now
+        if n >= ROUTES + 1:
+            in_kernel = kernel_prefixes(ns) - base
+            if in_kernel < ROUTES + 1:
+                raise RuntimeError(f"{what} reports {n} routes installed but the kernel holds "
+                                   f"{in_kernel}")
+            return {"converge_s": round(now, 2), "first_route_s": round(first, 2),
+                    "half_s": round(half, 2)}
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not converge")
 
 
 def rss_bytes(pid):
@@ -78,7 +112,17 @@ def rss_bytes(pid):
     return 0
 
 
-def run_hitless(tb, d):
+def cpu_s(pid):
+    """User + system CPU seconds a process has used so far (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+    except OSError:
+        return 0
+
+
+def run_hitless(tb, d, announcer):
     fw = subprocess.Popen([f"{BIN}/fwdd", "--netns", tb.names["rtr"], "--socket", f"{d}/fib.sock",
                            "--control", f"{d}/fwdd.ctl", "--state-dir", d,
                            "--stale-timeout-ms", "600000"],
@@ -96,25 +140,28 @@ def run_hitless(tb, d):
         common = ["--fib-socket", f"{d}/fib.sock", "--config", f"{d}/rpd.conf"]
         # The standby first, so the active checkpoints every change from the start.
         pair.start(1, "1.1", False, common)
+        announcer_cpu = cpu_s(announcer.pid)
+        base = kernel_prefixes(tb.names["rtr"])  # the connected routes
         t0 = time.monotonic()
         pair.start(0, "1.1", True, common)
-        end = t0 + 600
-        while time.monotonic() < end:
+        def installed():
             s = request(f"{d}/fwdd.ctl", {"cmd": "show-fib"}, 30)
-            if s.get("routes") == ROUTES + 1 and not s.get("replaying"):
-                break
-            time.sleep(0.05)
-        else:
-            raise RuntimeError("hitless did not converge")
-        converge = time.monotonic() - t0
+            return 0 if s.get("replaying") else s.get("routes", 0)
+
+        times = wait_installed(installed, tb.names["rtr"], base, t0, t0 + 600, "hitless")
+        cpu = {"rpd_active": cpu_s(pair.procs[0].pid), "rpd_standby": cpu_s(pair.procs[1].pid),
+               "fwdd": cpu_s(fw.pid), "announcer": round(cpu_s(announcer.pid) - announcer_cpu, 2)}
         # An upper bound: the whole resident set (code, buffers, RIB, Adj-RIB-In, PrefixIndex)
         # divided by the routes.
         rss = rss_bytes(pair.procs[0].pid)
         status = [pair.status(s) for s in (0, 1)]
         standby = status[1]["rib"]["routes"]  # a count, not a dump: never stall the standby
-        return {"converge_s": round(converge, 2), "routes_per_s": round(ROUTES / converge),
+        return {**times, "routes_per_s": round(ROUTES / times["converge_s"]),
                 "rpd_rss_bytes": rss, "rpd_rss_bytes_per_route": round(rss / ROUTES),
                 "standby_routes": standby,
+                # Where the burst's CPU went (this box has 2 cores; the kernel's FIB insert
+                # work is in fwdd's system time).
+                "cpu_s": cpu,
                 # A takeover during convergence would mean the active's loop stalled past the
                 # heartbeat budget: the benchmark reports it rather than hiding it.
                 "switchovers": max(s["switchovers"] for s in status if s),
@@ -126,26 +173,34 @@ def run_hitless(tb, d):
         fw.wait()
 
 
-def run_bird_router(tb, d):
+def run_bird_router(tb, d, announcer):
     with open(f"{d}/router.conf", "w") as f:
         f.write("router id 198.18.3.1;\nprotocol device {}\n"
-                "protocol kernel { ipv4 { export all; }; merge paths on; }\n"
+                "protocol kernel kernel1 { ipv4 { export all; }; merge paths on; }\n"
                 "protocol bgp peer {\n  local 198.18.3.1 as 65001;\n"
-                "  neighbor 198.18.3.2 as 65002;\n  ipv4 { import all; export none; };\n}\n")
+                "  neighbor 198.18.3.2 as 65002;\n"
+                # BIRD waits 5 s before its first connect by default; hitless is told to
+                # connect at once (connect-retry-ms 100), so BIRD is too.
+                "  connect delay time 0;\n"
+                "  ipv4 { import all; export none; };\n}\n")
+    announcer_cpu = cpu_s(announcer.pid)
+    base = kernel_prefixes(tb.names["rtr"])
     t0 = time.monotonic()
     proc = subprocess.Popen(["ip", "netns", "exec", tb.names["rtr"], "bird", "-f", "-c",
                              f"{d}/router.conf", "-s", f"{d}/router.ctl"],
                             stdout=subprocess.DEVNULL, stderr=open(f"{d}/router.err", "w"))
     try:
-        end = t0 + 900
-        while time.monotonic() < end:
-            if kernel_count(tb.names["rtr"], "bird") >= ROUTES + 1:
-                break
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("the BIRD router did not converge")
-        converge = time.monotonic() - t0
-        return {"converge_s": round(converge, 2), "routes_per_s": round(ROUTES / converge)}
+        def installed():
+            # BIRD writes a route to the kernel and reads the answer before it counts the export.
+            out = subprocess.run(["birdc", "-s", f"{d}/router.ctl", "show", "protocols", "all",
+                                  "kernel1"], capture_output=True, text=True).stdout
+            m = re.search(r"(\d+) exported", out)
+            return int(m.group(1)) if m else 0
+
+        times = wait_installed(installed, tb.names["rtr"], base, t0, t0 + 900, "the BIRD router")
+        return {**times, "routes_per_s": round(ROUTES / times["converge_s"]),
+                "cpu_s": {"bird_router": cpu_s(proc.pid),
+                          "announcer": round(cpu_s(announcer.pid) - announcer_cpu, 2)}}
     finally:
         proc.kill()
         proc.wait()
@@ -161,12 +216,12 @@ def main():
         announcer = start_announcer(tb, d)
         try:
             log("bgp bench: hitless (fwdd + rpd pair) ...")
-            hitless = run_hitless(tb, d)
+            hitless = run_hitless(tb, d, announcer)
             # Empty the FIB hitless left (fwdd's protocol 200) so the BIRD router starts clean.
             subprocess.run(["ip", "-n", tb.names["rtr"], "route", "flush", "proto", "200"],
                            check=False)
             log("bgp bench: BIRD router ...")
-            bird = run_bird_router(tb, d)
+            bird = run_bird_router(tb, d, announcer)
         finally:
             announcer.kill()
             announcer.wait()

@@ -216,10 +216,16 @@ def main():
         announcer = start_announcer(tb, d)
         try:
             log("bgp bench: hitless (fwdd + rpd pair) ...")
+            clean = kernel_prefixes(tb.names["rtr"])
             hitless = run_hitless(tb, d, announcer)
-            # Empty the FIB hitless left (fwdd's protocol 200) so the BIRD router starts clean.
-            subprocess.run(["ip", "-n", tb.names["rtr"], "route", "flush", "proto", "200"],
-                           check=False)
+            # Empty the FIB hitless left (fwdd's protocol 200: its nexthop objects, which take
+            # the routes naming them along, then any route carrying its gateway) so the BIRD
+            # router starts from the same table.
+            for what in ("nexthop", "route"):
+                subprocess.run(["ip", "-n", tb.names["rtr"], what, "flush", "proto", "200"],
+                               check=False, capture_output=True)
+            if kernel_prefixes(tb.names["rtr"]) != clean:
+                raise RuntimeError("hitless's routes are still in the kernel")
             log("bgp bench: BIRD router ...")
             bird = run_bird_router(tb, d, announcer)
         finally:

@@ -9,7 +9,7 @@
             of routes withdrawn while fwdd was down
   delete    a new active with an empty table: fwdd sweeps every route (deletes/s)
 
-Usage: fib_bench.py BUILD_DIR [--quick]
+Usage: fib_bench.py BUILD_DIR [--quick] [--nexthop-objects on|off]   (fwdd's option, to compare)
 """
 import json, os, shutil, subprocess, sys, tempfile, time
 
@@ -17,6 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from redundancy_bench import BIN, QUICK, Pair, request  # noqa: E402
 
 GATEWAY = "198.18.2.2"
+NEXTHOP_OBJECTS = (sys.argv[sys.argv.index("--nexthop-objects") + 1]
+                   if "--nexthop-objects" in sys.argv else "on")
 
 
 def ip_of(i):
@@ -43,7 +45,8 @@ class Fwdd:
         self.proc = subprocess.Popen(
             [f"{BIN}/fwdd", "--netns", self.tb.names["rtr"], "--socket", f"{self.dir}/fib.sock",
              "--control", f"{self.dir}/fwdd.ctl", "--state-dir", self.dir,
-             "--stale-timeout-ms", "600000"], stdout=log, stderr=log)
+             "--stale-timeout-ms", "600000", "--nexthop-objects", NEXTHOP_OBJECTS],
+            stdout=log, stderr=log)
 
     def status(self):
         try:

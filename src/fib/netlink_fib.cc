@@ -88,6 +88,7 @@ Result<std::unique_ptr<NetlinkFib>> NetlinkFib::open(NetlinkFibOptions options) 
   setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
   fib->buffer_.resize(options.batch * kMaxMessageBytes);
   fib->receive_.resize(kReceiveBytes);
+  fib->nexthops_usable_ = options.nexthop_objects;
   return fib;
 }
 
@@ -97,26 +98,45 @@ NetlinkFib::~NetlinkFib() {
 
 Result<std::vector<FibOpError>> NetlinkFib::apply(std::span<const FibOp> ops) {
   std::vector<FibOpError> errors;
+  // A gateway that could not have an object last time (not reachable yet) is tried again.
+  std::erase_if(nexthop_ids_, [](const auto& entry) { return entry.second == 0; });
+  last_nexthop_ = {};
   for (size_t begin = 0; begin < ops.size(); begin += options_.batch) {
     size_t end = std::min(ops.size(), begin + options_.batch);
     bool overflow = false;
     size_t before = errors.size();
-    RETURN_IF_ERROR(sendChunk(ops, begin, end, false, &errors, &overflow));
-    if (!overflow) continue;
+    RETURN_IF_ERROR(sendChunk(ops, begin, end, false, false, &errors, &overflow));
+    if (!overflow) {
+      RETURN_IF_ERROR(retryVanishedNexthops(ops, begin, end, &errors, before));
+      continue;
+    }
     // Some answers were lost: replay the chunk (idempotent), an ack per message, small pieces.
     ++overflow_recoveries_;
     errors.resize(before);
     for (size_t b = begin; b < end; b += kOverflowChunk) {
       bool again = false;
-      RETURN_IF_ERROR(sendChunk(ops, b, std::min(end, b + kOverflowChunk), true, &errors, &again));
+      size_t e = std::min(end, b + kOverflowChunk), piece_errors = errors.size();
+      RETURN_IF_ERROR(sendChunk(ops, b, e, true, false, &errors, &again));
       if (again) return Status::ioError("netlink: kernel answers overflow even one by one");
+      RETURN_IF_ERROR(retryVanishedNexthops(ops, b, e, &errors, piece_errors));
     }
   }
   return errors;
 }
 
 Status NetlinkFib::sendChunk(std::span<const FibOp> ops, size_t begin, size_t end, bool ack_each,
-                             std::vector<FibOpError>* errors, bool* overflow) {
+                             bool plain, std::vector<FibOpError>* errors, bool* overflow) {
+  // Objects first: making one is a request of its own, and the chunk's sequence numbers must
+  // stay contiguous.
+  if (!plain) {
+    chunk_ids_.assign(end - begin, 0);
+    for (size_t i = begin; i < end; ++i) {
+      const net::Route& r = *ops[i].route;
+      if (ops[i].kind == FibOp::kReplace && r.nexthops.size() == 1) {
+        chunk_ids_[i - begin] = nexthopId(r.prefix, r.nexthops[0]);
+      }
+    }
+  }
   char* buf = buffer_.data();
   size_t used = 0;
   const uint32_t first_seq = seq_;
@@ -139,7 +159,10 @@ Status NetlinkFib::sendChunk(std::span<const FibOp> ops, size_t begin, size_t en
     mnl_attr_put(nlh, RTA_DST, r.prefix.address.size(), r.prefix.address.bytes.data());
     if (options_.table >= 256) mnl_attr_put_u32(nlh, RTA_TABLE, options_.table);
     if (r.metric != 0) mnl_attr_put_u32(nlh, RTA_PRIORITY, r.metric);
-    if (replace && r.nexthops.size() == 1) {
+    uint32_t nexthop_id = plain ? 0 : chunk_ids_[i - begin];
+    if (replace && nexthop_id != 0) {
+      mnl_attr_put_u32(nlh, RTA_NH_ID, nexthop_id);
+    } else if (replace && r.nexthops.size() == 1) {
       putGateway(nlh, r.prefix, r.nexthops[0].gateway);
       if (r.nexthops[0].ifindex) mnl_attr_put_u32(nlh, RTA_OIF, r.nexthops[0].ifindex);
     } else if (replace && r.nexthops.size() > 1) {
@@ -199,6 +222,8 @@ Status NetlinkFib::sendChunk(std::span<const FibOp> ops, size_t begin, size_t en
 
 Result<std::vector<net::Route>> NetlinkFib::dump() {
   std::vector<net::Route> routes;
+  RETURN_IF_ERROR(dumpNexthops());
+  nexthop_refs_.clear();
   RETURN_IF_ERROR(dumpFamily(AF_INET, &routes));
   RETURN_IF_ERROR(dumpFamily(AF_INET6, &routes));
   return routes;
@@ -209,6 +234,8 @@ namespace {
 struct ParsedRoute {
   const NetlinkFibOptions* options;
   std::vector<net::Route>* out;
+  const std::map<uint32_t, net::NextHop>* nexthop_objects;  // this FIB's, by id
+  std::map<uint32_t, size_t>* nexthop_refs;                 // routes naming each
   Status status;
 };
 
@@ -236,6 +263,7 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
   net::Family family = rtm->rtm_family == AF_INET ? net::Family::kIpv4 : net::Family::kIpv6;
   net::NextHop single;
   bool has_single = false;
+  uint32_t nexthop_id = 0;
   Status st;
   const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
   for (auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(rtmsg)));
@@ -251,6 +279,9 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
         break;
       case RTA_PRIORITY:
         if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) r.metric = mnl_attr_get_u32(attr);
+        break;
+      case RTA_NH_ID:
+        if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) nexthop_id = mnl_attr_get_u32(attr);
         break;
       case RTA_GATEWAY:
       case RTA_VIA:
@@ -308,6 +339,14 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
     return MNL_CB_ERROR;
   }
   r.prefix = *prefix;
+  // A route naming one of our objects forwards as the object does (the gateway attributes the
+  // kernel adds beside the id are absent when net.ipv4.nexthop_compat_mode is 0).
+  if (auto it = ctx->nexthop_objects->find(nexthop_id); it != ctx->nexthop_objects->end()) {
+    ++(*ctx->nexthop_refs)[nexthop_id];
+    r.nexthops.clear();
+    single = it->second;
+    has_single = true;
+  }
   if (rtm->rtm_type == RTN_UNICAST && r.nexthops.empty() && has_single) r.nexthops.push_back(single);
   toKernelForm(&r);
   ctx->out->push_back(std::move(r));
@@ -321,29 +360,44 @@ Status NetlinkFib::dumpFamily(int family, std::vector<net::Route>* out) {
   auto* nlh = mnl_nlmsg_put_header(req);
   nlh->nlmsg_type = RTM_GETROUTE;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  nlh->nlmsg_seq = seq_++;
   auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
   rtm->rtm_family = static_cast<unsigned char>(family);
   rtm->rtm_protocol = options_.protocol;  // filters in the kernel under strict checking
   rtm->rtm_table = options_.table < 256 ? static_cast<unsigned char>(options_.table) : 0;
   if (options_.table >= 256) mnl_attr_put_u32(nlh, RTA_TABLE, options_.table);
-  if (mnl_socket_sendto(socket_, nlh, nlh->nlmsg_len) < 0) {
-    return Status::ioError(std::string("netlink dump request: ") + strerror(errno));
+  ParsedRoute ctx{&options_, out, &nexthop_objects_, &nexthop_refs_, Status::ok()};
+  Status s = exchange(nlh, onRouteMessage, &ctx);
+  if (!ctx.status.isOk()) return ctx.status.withContext("netlink dump");
+  return s;
+}
+
+Status NetlinkFib::exchange(nlmsghdr* request, int (*on_message)(const nlmsghdr*, void*),
+                            void* data, int* refused) {
+  // Both dump bits: in a NEW request one of them means EXCL (a dump ends with DONE, not an ack).
+  if ((request->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP) request->nlmsg_flags |= NLM_F_ACK;
+  request->nlmsg_seq = seq_++;
+  if (mnl_socket_sendto(socket_, request, request->nlmsg_len) < 0) {
+    return Status::ioError(std::string("netlink send: ") + strerror(errno));
   }
-  ParsedRoute ctx{&options_, out, Status::ok()};
   while (true) {
     ssize_t n = mnl_socket_recvfrom(socket_, receive_.data(), receive_.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::ioError(std::string("netlink dump: ") + strerror(errno));
+      return Status::ioError(std::string("netlink receive: ") + strerror(errno));
     }
-    int ret = mnl_cb_run(receive_.data(), static_cast<size_t>(n), nlh->nlmsg_seq, portid_,
-                         onRouteMessage, &ctx);
+    errno = 0;
+    int ret = mnl_cb_run(receive_.data(), static_cast<size_t>(n), request->nlmsg_seq, portid_,
+                         on_message, data);
     if (ret == MNL_CB_ERROR) {
-      if (!ctx.status.isOk()) return ctx.status.withContext("netlink dump");
-      return Status::ioError(std::string("netlink dump: ") + strerror(errno));
+      if (errno == 0) return Status::ioError("netlink: answer not understood");  // callback's
+      if (refused == nullptr) return Status::ioError(std::string("netlink: ") + strerror(errno));
+      *refused = errno;
+      return Status::ok();
     }
-    if (ret == MNL_CB_STOP) return Status::ok();
+    if (ret == MNL_CB_STOP) {
+      if (refused != nullptr) *refused = 0;
+      return Status::ok();
+    }
   }
 }
 

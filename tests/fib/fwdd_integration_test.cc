@@ -11,6 +11,7 @@
 
 #include <set>
 
+#include "base/subprocess.h"
 #include "event/event_loop.h"
 #include "event/unix_socket.h"
 #include "fib/fib_client.h"
@@ -458,6 +459,100 @@ TEST_F(FwddTest, Ipv6AndEcmpRoutesReachTheKernelAndReplayWithoutWrites) {
   EXPECT_EQ(st["kernel_writes"], 0) << "adopted routes must match their replay exactly";
   EXPECT_EQ(st["routes"], 5);
   EXPECT_EQ(asText(rig_.kernelRoutes()), asText(expected));
+}
+
+// `ip -j -n NS ARGS...`, parsed (read independently of fwdd).
+nlohmann::json ipJson(const std::string& ns, std::vector<std::string> args) {
+  std::vector<std::string> argv = {"/usr/sbin/ip", "-j", "-n", ns};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto out = runProcess(argv, std::chrono::seconds(20), size_t{64} << 20);
+  if (!out.isOk() || !out->succeeded()) return nlohmann::json::array();
+  auto j = nlohmann::json::parse(out->out, nullptr, false);
+  return j.is_discarded() ? nlohmann::json::array() : j;
+}
+
+std::vector<uint32_t> nexthopObjects(const std::string& ns) {
+  std::vector<uint32_t> ids;
+  for (const auto& nh : ipJson(ns, {"nexthop", "show", "proto", "200"})) ids.push_back(nh["id"]);
+  return ids;
+}
+
+size_t routesNamingObjects(const std::string& ns) {
+  size_t n = 0;
+  for (const auto& r : ipJson(ns, {"route", "show", "proto", "200"})) n += r.contains("nhid");
+  return n;
+}
+
+TEST_F(FwddTest, RoutesShareANexthopObjectAndOutliveItsRemoval) {
+  const std::string ns = rig_.testbed().rtr();
+  rig_.startFwdd();
+  ASSERT_TRUE(rig_.waitFwdd(0)) << rig_.fwddLog();
+  Feeder first(rig_.fibSocket(), 0);
+  for (int i = 0; i < kRoutes; ++i) first.rib.upsert(hostRoute(i));
+  first.client->activate(1);
+  ASSERT_TRUE(first.runUntilReplayed(30000)) << rig_.fwddLog();
+  // One object for the one gateway, named by every route.
+  std::vector<uint32_t> objects = nexthopObjects(ns);
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_EQ(routesNamingObjects(ns), static_cast<size_t>(kRoutes));
+  EXPECT_EQ(rig_.fwddStatus()["nexthop_objects"], 1);
+
+  // Someone removes the object (as the kernel does when its interface goes down): the kernel
+  // drops the routes using it. The next route for that gateway still gets installed — the
+  // vanished object is noticed and the route sent with its gateway — and the one after names a
+  // new object.
+  auto del = runProcess({"/usr/sbin/ip", "-n", ns, "nexthop", "del", "id",
+                         std::to_string(objects[0])}, std::chrono::seconds(10));
+  ASSERT_TRUE(del.isOk() && del->succeeded());
+  ASSERT_EQ(rig_.kernelRoutes().size(), 0u);
+  auto installed = [&](int i) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < end) {
+      first.loop.runOnce(10);
+      for (const auto& r : rig_.kernelRoutes()) {
+        if (r.prefix == hostRoute(i).prefix) return true;
+      }
+    }
+    return false;
+  };
+  auto add = [&](int i) {
+    state::RibDelta d;
+    d.upsert(hostRoute(i));
+    first.rib.apply(d);
+    first.client->send(d);
+  };
+  add(kRoutes);
+  ASSERT_TRUE(installed(kRoutes)) << rig_.fwddLog();
+  add(kRoutes + 1);
+  ASSERT_TRUE(installed(kRoutes + 1)) << rig_.fwddLog();
+  ASSERT_TRUE(first.runUntilReplayed(10000));
+  EXPECT_EQ(first.client->status()["route_errors"], 0) << rig_.fwddLog();
+  EXPECT_EQ(rig_.kernelRoutes().size(), 2u);
+  objects = nexthopObjects(ns);
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_EQ(routesNamingObjects(ns), 1u);  // the first went in with its gateway
+
+  // An object of fwdd's protocol no route uses (an earlier fwdd's) goes when fwdd starts; the
+  // one in use stays. The next writer's replay rewrites only what the kernel lost with the
+  // object, not the two adopted routes.
+  std::string dev = ipJson(ns, {"route", "get", "198.18.2.2"})[0].value("dev", "");
+  ASSERT_FALSE(dev.empty());
+  auto stray = runProcess({"/usr/sbin/ip", "-n", ns, "nexthop", "add", "id", "4242", "via",
+                           "198.18.2.3", "dev", dev, "proto", "200"},
+                          std::chrono::seconds(10));
+  ASSERT_TRUE(stray.isOk() && stray->succeeded());
+  rig_.killFwdd();
+  rig_.startFwdd();
+  ASSERT_TRUE(waitFor([&] { return rig_.fwddStatus().value("ok", false); }, 5000));
+  EXPECT_EQ(nexthopObjects(ns), objects);
+  Feeder second(rig_.fibSocket(), 1);
+  first.rib.forEach([&](const net::Route& r) { second.rib.upsert(r); });
+  second.client->activate(2);
+  ASSERT_TRUE(second.runUntilReplayed(10000)) << rig_.fwddLog();
+  EXPECT_EQ(rig_.fwddStatus()["kernel_writes"], kRoutes);
+  EXPECT_EQ(rig_.kernelRoutes().size(), static_cast<size_t>(kRoutes + 2));
+  EXPECT_EQ(nexthopObjects(ns), objects);
+  EXPECT_EQ(routesNamingObjects(ns), static_cast<size_t>(kRoutes + 1));
 }
 
 }  // namespace

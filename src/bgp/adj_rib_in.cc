@@ -32,36 +32,45 @@ void AdjRibIn::remove(const net::IpPrefix& p, std::vector<net::IpPrefix>* dirty)
   dirty->push_back(p);
 }
 
+void AdjRibIn::removeAll(const std::vector<net::IpPrefix>& prefixes,
+                         std::vector<net::IpPrefix>* dirty) {
+  state::forEachPrefetched(
+      prefixes.size(), [&](size_t i) { prefetch(prefixes[i]); },
+      [&](size_t i) { remove(prefixes[i], dirty); });
+}
+
 void AdjRibIn::apply(const UpdateMessage& u, uint32_t local_as, std::vector<net::IpPrefix>* dirty) {
-  for (const auto& w : u.withdrawn) remove(w, dirty);
+  removeAll(u.withdrawn, dirty);
   const auto& path = u.attrs.as_path;
   if (std::find(path.begin(), path.end(), local_as) != path.end()) {
-    for (const auto& p : u.nlri) remove(p, dirty);
+    removeAll(u.nlri, dirty);
     return;
   }
   // One shared attribute set per message and next hop: a full table holds a few thousand.
   uint32_t classic = 0, mp = 0;
-  for (size_t i = 0; i < u.nlri.size(); ++i) {
-    uint32_t& a = i < u.classic_nlri ? classic : mp;
-    if (a == 0) {
-      auto pa = std::make_unique<PathAttributes>(u.attrs);
-      pa->next_hop = u.nextHopOf(i);
-      a = addAttrSet(std::move(pa));
-    }
-    ++attr_sets_[a - 1].refs;
-    const net::IpPrefix& p = u.nlri[i];
-    uint32_t at = index_.find(p, keyAt());
-    if (at == state::PrefixIndex::kNone) {
-      index_.insert(p, entries_.add(Entry{p, false, a}));
-    } else {
-      Entry& e = entries_[at];
-      if (e.stale) --stale_;  // re-announced: fresh again
-      e.stale = false;
-      unref(e.attrs);
-      e.attrs = a;
-    }
-    dirty->push_back(p);
-  }
+  state::forEachPrefetched(
+      u.nlri.size(), [&](size_t i) { prefetch(u.nlri[i]); },
+      [&](size_t i) {
+        uint32_t& a = i < u.classic_nlri ? classic : mp;
+        if (a == 0) {
+          auto pa = std::make_unique<PathAttributes>(u.attrs);
+          pa->next_hop = u.nextHopOf(i);
+          a = addAttrSet(std::move(pa));
+        }
+        ++attr_sets_[a - 1].refs;
+        const net::IpPrefix& p = u.nlri[i];
+        uint32_t at = index_.find(p, keyAt());
+        if (at == state::PrefixIndex::kNone) {
+          index_.insert(p, entries_.add(Entry{p, false, a}));
+        } else {
+          Entry& e = entries_[at];
+          if (e.stale) --stale_;  // re-announced: fresh again
+          e.stale = false;
+          unref(e.attrs);
+          e.attrs = a;
+        }
+        dirty->push_back(p);
+      });
 }
 
 const PathAttributes* AdjRibIn::find(const net::IpPrefix& p) const {

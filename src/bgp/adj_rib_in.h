@@ -20,6 +20,8 @@ class AdjRibIn {
   // whose AS_PATH holds `local_as` is a loop (RFC 4271 §9.1.2): it counts as a withdrawal.
   void apply(const UpdateMessage& u, uint32_t local_as, std::vector<net::IpPrefix>* dirty);
   const PathAttributes* find(const net::IpPrefix& p) const;
+  // Hint: `p` will be looked up soon (see PrefixIndex::prefetch).
+  void prefetch(const net::IpPrefix& p) const { index_.prefetch(p); }
   size_t size() const { return index_.size(); }
   bool empty() const { return index_.size() == 0; }
   // Removes everything; appends what was there to `dirty`.
@@ -50,6 +52,7 @@ class AdjRibIn {
   uint32_t addAttrSet(std::unique_ptr<const PathAttributes> attrs);
   void unref(uint32_t id);
   void remove(const net::IpPrefix& p, std::vector<net::IpPrefix>* dirty);
+  void removeAll(const std::vector<net::IpPrefix>& prefixes, std::vector<net::IpPrefix>* dirty);
   // The index's key of a position: the entry's prefix.
   auto keyAt() const {
     return [this](uint32_t at) -> const net::IpPrefix& { return entries_[at].prefix; };

@@ -310,6 +310,8 @@ void BgpSession::onData(std::string_view input) {
   if (state_ == SessionState::kEstablished && !observer_.readyForInput()) {
     if (!input_paused_ && conn_) {
       input_paused_ = true;
+      input_paused_since_ns_ = loop_.clock().nowNs();
+      ++counters_.input_pauses;
       conn_->pauseReading();
     }
     if (!input.empty() && !carry_.empty()) {
@@ -340,6 +342,7 @@ void BgpSession::onData(std::string_view input) {
 void BgpSession::resumeInput() {
   if (!input_paused_ || !conn_) return;
   input_paused_ = false;
+  counters_.input_paused_ns += loop_.clock().nowNs() - input_paused_since_ns_;
   if (!quiesced_) conn_->resumeReading();
   scheduleMoreInput();
 }

@@ -57,6 +57,10 @@ struct SessionCounters {
   uint64_t keepalives_in = 0, keepalives_out = 0;
   uint64_t established_transitions = 0;
   uint64_t treat_as_withdraw = 0;
+  // Flow control: how often and how long input waited for the observer (the standby's
+  // acknowledgements) — the cost of keeping the standby in step during a table transfer.
+  uint64_t input_pauses = 0;
+  int64_t input_paused_ns = 0;
 };
 
 class BgpSession;
@@ -181,6 +185,7 @@ class BgpSession {
   bool quiesced_ = false;
   bool more_input_scheduled_ = false;
   bool input_paused_ = false;  // flow control: the observer cannot absorb more yet
+  int64_t input_paused_since_ns_ = 0;
   uint64_t session_id_ = 0;
   uint64_t rx_offset_ = 0, tx_offset_ = 0;
   std::string local_open_bytes_, peer_open_bytes_;

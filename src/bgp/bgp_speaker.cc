@@ -394,7 +394,11 @@ void BgpSpeaker::onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, s
 }
 
 void BgpSpeaker::select(const std::vector<net::IpPrefix>& dirty, state::RibDelta* delta) {
-  for (const auto& prefix : dirty) {
+  auto prefetch = [&](size_t i) {
+    for (const auto& p : peers_) p->adj_in.prefetch(dirty[i]);
+  };
+  state::forEachPrefetched(dirty.size(), prefetch, [&](size_t i) {
+    const net::IpPrefix& prefix = dirty[i];
     std::optional<Candidate> best;
     for (const auto& p : peers_) {
       const PathAttributes* attrs = p->adj_in.find(prefix);
@@ -405,16 +409,16 @@ void BgpSpeaker::select(const std::vector<net::IpPrefix>& dirty, state::RibDelta
     if (!best) {
       // No path left. During a graceful restart a pre-restart route stays until the sweep.
       if (restart_stale_.count(prefix) == 0) delta->withdraw(prefix);
-      continue;
+      return;
     }
-    restart_stale_.erase(prefix);
+    if (!restart_stale_.empty()) restart_stale_.erase(prefix);
     net::Route r;
     r.prefix = prefix;
     r.nexthops.push_back({best->attrs->next_hop, 0, 1});
     r.protocol = kProtocolBgp;
     r.distance = best->session->isEbgp() ? kDistanceEbgp : kDistanceIbgp;
     delta->upsert(std::move(r));
-  }
+  });
 }
 
 void BgpSpeaker::sweepStale(Peer& p, std::optional<net::Family> family, state::RibDelta* delta) {
@@ -569,7 +573,9 @@ nlohmann::json BgpSpeaker::neighbors() const {
           {"notifications_in", c.notifications_in},
           {"notifications_out", c.notifications_out},
           {"treat_as_withdraw", c.treat_as_withdraw},
-          {"established_transitions", c.established_transitions}}},
+          {"established_transitions", c.established_transitions},
+          {"input_pauses", c.input_pauses},
+          {"input_paused_ms", c.input_paused_ns / 1000000}}},
     };
     nlohmann::json caps = nlohmann::json::array();
     if (s.state() == SessionState::kEstablished) {

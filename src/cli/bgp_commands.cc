@@ -114,6 +114,10 @@ int runShowBgpNeighbors(const ParsedArgs& a, Io& io) {
     if (!n["last_down_reason"].get<std::string>().empty()) {
       io.out << "  Last reset: " << n["last_down_reason"].get<std::string>() << "\n";
     }
+    if (c.value("input_pauses", uint64_t{0}) > 0) {
+      io.out << "  Input waited for the standby " << c["input_pauses"] << " times, "
+             << c["input_paused_ms"] << " ms in all\n";
+    }
     if (c["treat_as_withdraw"].get<uint64_t>() > 0) {
       io.out << "  Malformed UPDATEs treated as withdraw (RFC 7606): " << c["treat_as_withdraw"]
              << "\n";

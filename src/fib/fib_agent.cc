@@ -28,15 +28,14 @@ Status FibAgent::adoptFromKernel() {
   entries_.clear();
   stale_ = 0;
   index_.reserve(routes.size());
-  for (size_t i = 0; i < routes.size(); ++i) {
-    if (i + state::Rib::kPrefetchDistance < routes.size()) {
-      index_.prefetch(routes[i + state::Rib::kPrefetchDistance].prefix);
-    }
-    // One prefix twice (two metrics, after a failed metric change): keep the first.
-    if (index_.find(routes[i].prefix, keyAt()) != kNoEntry) continue;
-    entries_[insert(std::move(routes[i]))].stale = true;
-    ++stale_;
-  }
+  state::forEachPrefetched(
+      routes.size(), [&](size_t i) { index_.prefetch(routes[i].prefix); },
+      [&](size_t i) {
+        // One prefix twice (two metrics, after a failed metric change): keep the first.
+        if (index_.find(routes[i].prefix, keyAt()) != kNoEntry) return;
+        entries_[insert(std::move(routes[i]))].stale = true;
+        ++stale_;
+      });
   return Status::ok();
 }
 
@@ -96,37 +95,33 @@ FibOutcome FibAgent::apply(std::vector<state::RibChange>& changes) {
   markSuperseded(changes, &superseded);
   std::vector<Plan> plans;
   plans.reserve(changes.size());
-  for (size_t i = 0; i < changes.size() && i < state::Rib::kPrefetchDistance; ++i) {
-    index_.prefetch(changes[i].route.prefix);
-  }
-  for (size_t i = 0; i < changes.size(); ++i) {
-    if (i + state::Rib::kPrefetchDistance < changes.size()) {
-      index_.prefetch(changes[i + state::Rib::kPrefetchDistance].route.prefix);
-    }
-    if (superseded[i]) continue;
-    state::RibChange& c = changes[i];
-    uint32_t existing = index_.find(c.route.prefix, keyAt());
-    if (c.op == state::RibChange::kWithdraw) {
-      if (existing == kNoEntry) {
-        ++out.unchanged;
-        continue;
-      }
-      plans.push_back({&c, existing, 0, 0, false});
-      continue;
-    }
-    toKernelForm(&c.route);
-    if (existing != kNoEntry) {
-      Entry& e = entries_[existing];
-      if (sameForwarding(c.route, e.route)) {
-        setStale(e, false);
-        ++out.unchanged;
-        continue;
-      }
-      plans.push_back({&c, existing, 0, 0, e.route.metric != c.route.metric});
-    } else {
-      plans.push_back({&c, kNoEntry, 0, 0, false});
-    }
-  }
+  state::forEachPrefetched(
+      changes.size(), [&](size_t i) { index_.prefetch(changes[i].route.prefix); },
+      [&](size_t i) {
+        if (superseded[i]) return;
+        state::RibChange& c = changes[i];
+        uint32_t existing = index_.find(c.route.prefix, keyAt());
+        if (c.op == state::RibChange::kWithdraw) {
+          if (existing == kNoEntry) {
+            ++out.unchanged;
+          } else {
+            plans.push_back({&c, existing, 0, 0, false});
+          }
+          return;
+        }
+        toKernelForm(&c.route);
+        if (existing == kNoEntry) {
+          plans.push_back({&c, kNoEntry, 0, 0, false});
+          return;
+        }
+        Entry& e = entries_[existing];
+        if (sameForwarding(c.route, e.route)) {
+          setStale(e, false);
+          ++out.unchanged;
+          return;
+        }
+        plans.push_back({&c, existing, 0, 0, e.route.metric != c.route.metric});
+      });
   // Ops point into `changes` and into entries_ (which stays put until the kernel answered).
   // Each plan's ops are contiguous: [delete of the old key,] replace.
   std::vector<FibOp> ops;

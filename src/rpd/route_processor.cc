@@ -393,12 +393,12 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
     if (auto* w = std::get_if<messages::RouteWithdraw>(&item)) return &w->prefix;
     return nullptr;
   };
-  for (size_t i = 0; i < items.size() && i < state::Rib::kPrefetchDistance; ++i) {
+  for (size_t i = 0; i < items.size() && i < state::kPrefetchDistance; ++i) {
     if (auto* p = prefixOf(items[i])) rib_.prefetch(*p);
   }
   for (size_t i = 0; i < items.size(); ++i) {
-    if (i + state::Rib::kPrefetchDistance < items.size()) {
-      if (auto* p = prefixOf(items[i + state::Rib::kPrefetchDistance])) rib_.prefetch(*p);
+    if (i + state::kPrefetchDistance < items.size()) {
+      if (auto* p = prefixOf(items[i + state::kPrefetchDistance])) rib_.prefetch(*p);
     }
     auto& item = items[i];
     if (auto* route = std::get_if<net::Route>(&item)) {

@@ -21,6 +21,7 @@
 // tens of milliseconds under virtualisation.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "base/prefault.h"
@@ -109,5 +110,21 @@ class PrefixIndex {
   ZeroedArray<Slot> next_;     // the replacement, while its memory is being populated
   uint64_t next_ticket_ = 0;   // prefault::isDone(next_ticket_): next_ is ready
 };
+
+// How far ahead a batch prefetches index slots: enough to overlap a few cache misses, few
+// enough that the lines are still cached when their turn comes.
+inline constexpr size_t kPrefetchDistance = 8;
+
+// Runs body(i) for i in [0, n) in order, having called prefetch(i + kPrefetchDistance) first
+// (and prefetch of the first few before starting): a batch of random prefixes then finds its
+// index slots in cache instead of waiting on each miss in turn.
+template <typename Prefetch, typename Body>
+void forEachPrefetched(size_t n, Prefetch&& prefetch, Body&& body) {
+  for (size_t i = 0; i < n && i < kPrefetchDistance; ++i) prefetch(i);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchDistance < n) prefetch(i + kPrefetchDistance);
+    body(i);
+  }
+}
 
 }  // namespace hitless::state

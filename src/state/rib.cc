@@ -12,21 +12,26 @@ std::string_view Rib::canonical(const net::Route& r) {
   return scratch_;
 }
 
-bool Rib::upsert(net::Route&& route) {
+// Either form: an unchanged route is compared, never copied.
+template <typename R>
+bool Rib::store(R&& route) {
   uint32_t at = index_.find(route.prefix, keyAt());
   if (at != PrefixIndex::kNone) {
     net::Route& old = routes_[at];
     if (old == route) return false;
     digest_.remove(canonical(old));
-    old = std::move(route);
+    old = std::forward<R>(route);
     digest_.add(canonical(old));
     return true;
   }
   digest_.add(canonical(route));
   const net::IpPrefix prefix = route.prefix;
-  index_.insert(prefix, routes_.add(std::move(route)));
+  index_.insert(prefix, routes_.add(std::forward<R>(route)));
   return true;
 }
+
+bool Rib::upsert(const net::Route& route) { return store(route); }
+bool Rib::upsert(net::Route&& route) { return store(std::move(route)); }
 
 bool Rib::withdraw(const net::IpPrefix& prefix) {
   uint32_t at = index_.erase(prefix, keyAt());
@@ -38,20 +43,16 @@ bool Rib::withdraw(const net::IpPrefix& prefix) {
 
 void Rib::apply(const RibDelta& delta) {
   const auto& changes = delta.changes;
-  for (size_t i = 0; i < changes.size() && i < kPrefetchDistance; ++i) {
-    prefetch(changes[i].route.prefix);
-  }
-  for (size_t i = 0; i < changes.size(); ++i) {
-    if (i + kPrefetchDistance < changes.size()) {
-      prefetch(changes[i + kPrefetchDistance].route.prefix);
-    }
-    const RibChange& c = changes[i];
-    if (c.op == RibChange::kUpsert) {
-      upsert(c.route);
-    } else {
-      withdraw(c.route.prefix);
-    }
-  }
+  forEachPrefetched(
+      changes.size(), [&](size_t i) { prefetch(changes[i].route.prefix); },
+      [&](size_t i) {
+        const RibChange& c = changes[i];
+        if (c.op == RibChange::kUpsert) {
+          upsert(c.route);
+        } else {
+          withdraw(c.route.prefix);
+        }
+      });
 }
 
 void Rib::clear() {

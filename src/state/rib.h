@@ -46,13 +46,12 @@ class Rib {
 
   // Return whether the table changed. The rvalue form moves the route in (a standby applying a
   // decoded checkpoint owns it: no copy of its next hops).
-  bool upsert(const net::Route& route) { return upsert(net::Route(route)); }
+  bool upsert(const net::Route& route);
   bool upsert(net::Route&& route);
   bool withdraw(const net::IpPrefix& prefix);
   void apply(const RibDelta& delta);
   // Hint: `prefix` will be upserted or withdrawn soon (see PrefixIndex::prefetch).
   void prefetch(const net::IpPrefix& prefix) const { index_.prefetch(prefix); }
-  static constexpr size_t kPrefetchDistance = 8;
   void clear();
   void reserve(size_t routes);
 
@@ -75,6 +74,8 @@ class Rib {
   std::vector<net::Route> sorted() const;
 
  private:
+  template <typename R>
+  bool store(R&& route);
   std::string_view canonical(const net::Route& r);
   // The index's key of a position: the route's prefix.
   auto keyAt() const {

@@ -35,6 +35,8 @@ class RibSink : public BgpHost {
     }
   }
   std::vector<net::IpPrefix> bgpPrefixes() const override { return rib.prefixes(); }
+  bool readyForInput() const override { return ready; }
+  bool ready = true;  // false: as a host whose standby is behind
   state::Rib rib;
   int deltas = 0;
   BgpShadow shadow;
@@ -139,6 +141,29 @@ TEST_F(BgpSpeakerTest, SessionComesUpAndRoutesFlowBothWaysOfAChange) {
       waitFor([&] { return loop_.clock().nowNs() > until || neighborState(a) != "Established"; }));
   EXPECT_EQ(neighborState(a), "Established");
   EXPECT_GE(a.neighbors()[0]["counters"]["keepalives_in"].get<int>(), 2);
+}
+
+TEST_F(BgpSpeakerTest, InputWaitsWhileTheHostCannotTakeMoreAndNothingIsLost) {
+  BgpSpeaker b(loop_, configB({"198.18.100.0/24"}), sink_b_);
+  BgpSpeaker a(loop_, configA(), sink_a_);
+  ASSERT_TRUE(b.start(false).isOk());
+  ASSERT_TRUE(a.start(false).isOk());
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == 1; }));
+  // The host falls behind: what the neighbor sends meanwhile waits (in the socket, where TCP
+  // pushes back on the neighbor) instead of being applied.
+  sink_a_.ready = false;
+  ASSERT_TRUE(b.reconfigure(configB({"198.18.100.0/24", "198.18.101.0/24", "198.18.102.0/24"}))
+                  .isOk());
+  auto counters = [&] { return a.neighbors()[0]["counters"]; };
+  ASSERT_TRUE(waitFor([&] { return counters()["input_pauses"].get<int>() == 1; }));
+  EXPECT_EQ(sink_a_.rib.size(), 1u);
+  // Caught up (the host's acknowledgement arrived): every route of the wait is applied.
+  sink_a_.ready = true;
+  a.resumeInput();
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == 3; }));
+  EXPECT_EQ(counters()["input_pauses"], 1);
+  EXPECT_GE(counters()["input_paused_ms"].get<int>(), 0);
+  EXPECT_EQ(neighborState(a), "Established");
 }
 
 TEST_F(BgpSpeakerTest, GracefulRestartHelperKeepsRoutesUntilEndOfRib) {

@@ -1,8 +1,8 @@
 #include "base/prefault.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -56,10 +56,13 @@ class Worker {
 
  private:
   void run() {
-    // Idle priority: zeroing memory ahead of time must not take a core from the event loops it
-    // works for (on a 2-core router the two RPs' loops would otherwise be preempted by it).
-    sched_param param{};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+    // The lowest ordinary priority (nice 19), deliberately not SCHED_IDLE. Each madvise holds
+    // the address-space lock while it zeroes a huge page, and an mmap or munmap on the event
+    // loop's thread waits for it. An idle-priority worker preempted inside that call on a busy
+    // machine (a 1M-route BGP burst on 2 cores) is not run again while anything else can run,
+    // and it held the standby's loop for up to 580 ms — past the RPs' heartbeat budget: a
+    // needless switchover. At nice 19 it still yields to the loops but is never starved.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -1,8 +1,6 @@
 #include "base/prefault.h"
 
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -56,13 +54,13 @@ class Worker {
 
  private:
   void run() {
-    // The lowest ordinary priority (nice 19), deliberately not SCHED_IDLE. Each madvise holds
-    // the address-space lock while it zeroes a huge page, and an mmap or munmap on the event
-    // loop's thread waits for it. An idle-priority worker preempted inside that call on a busy
-    // machine (a 1M-route BGP burst on 2 cores) is not run again while anything else can run,
-    // and it held the standby's loop for up to 580 ms — past the RPs' heartbeat budget: a
-    // needless switchover. At nice 19 it still yields to the loops but is never starved.
-    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+    // Ordinary priority, like the loops it works for. Each madvise holds the address-space lock
+    // while it zeroes a huge page, and an mmap or munmap on a loop's thread (a large malloc)
+    // waits for it: a worker preempted inside that call stalls the loop until it runs again.
+    // At SCHED_IDLE that took up to 580 ms on a saturated 2-core box (a 1M-route BGP burst),
+    // at nice 19 up to 400 ms (a loop turn with 1 ms on the CPU, blocked the rest) — past the
+    // RPs' heartbeat budget, so the pair switched over. At nice 0 it runs again within a
+    // scheduling period. The zeroing is work the loop would otherwise do itself.
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

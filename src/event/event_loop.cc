@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -97,6 +98,10 @@ void EventLoop::runOnce(int64_t wait_ms) {
   struct epoll_event events[64];
   int n = ::epoll_wait(epfd_, events, 64, static_cast<int>(timeout));
   const int64_t start = clock().nowNs();
+  // The thread's own usage across the turn: a stall that was not spent on the CPU (preempted,
+  // waiting on a lock, faulting pages in) reads differently from one that was all work.
+  rusage usage_before{};
+  ::getrusage(RUSAGE_THREAD, &usage_before);
   for (int i = 0; i < n; ++i) {
     auto it = fds_.find(events[i].data.fd);
     if (it == fds_.end()) continue;  // removed by an earlier callback in this batch
@@ -113,9 +118,21 @@ void EventLoop::runOnce(int64_t wait_ms) {
   stats_.turns_over_100ms += took > 100000000;
   stats_.longest_turn_ns = std::max(stats_.longest_turn_ns, took);
   if (took > kStallLogNs) {
+    rusage usage_after{};
+    ::getrusage(RUSAGE_THREAD, &usage_after);
+    auto ms = [](const timeval& a, const timeval& b) {
+      return (b.tv_sec - a.tv_sec) * 1000 + (b.tv_usec - a.tv_usec) / 1000;
+    };
+    int64_t user_ms = ms(usage_before.ru_utime, usage_after.ru_utime);
+    int64_t system_ms = ms(usage_before.ru_stime, usage_after.ru_stime);
     logEvent("EVENT", Severity::kWarning, "LOOP_STALL",
-             "one turn of the event loop took " + std::to_string(took / 1000000) +
-                 " ms; the slowest callback was " + slowest_what_ + " (" +
+             "one turn of the event loop took " + std::to_string(took / 1000000) + " ms (on the CPU " +
+                 std::to_string(user_ms + system_ms) + " ms, " + std::to_string(system_ms) +
+                 " of them in the kernel; " +
+                 std::to_string(usage_after.ru_minflt - usage_before.ru_minflt) +
+                 " page faults; preempted " +
+                 std::to_string(usage_after.ru_nivcsw - usage_before.ru_nivcsw) +
+                 " times); the slowest callback was " + slowest_what_ + " (" +
                  std::to_string(slowest_ns_ / 1000000) + " ms)");
   }
   slowest_ns_ = 0;

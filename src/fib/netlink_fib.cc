@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "fib/netlink_attrs.h"
+
 namespace hitless::fib {
 
 namespace {
@@ -265,10 +267,7 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
   bool has_single = false;
   uint32_t nexthop_id = 0;
   Status st;
-  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
-  for (auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(rtmsg)));
-       mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)));
-       attr = mnl_attr_next(attr)) {
+  forEachAttribute(nlh, sizeof(rtmsg), [&](const nlattr* attr) {
     switch (mnl_attr_get_type(attr)) {
       case RTA_TABLE:
         if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) table = mnl_attr_get_u32(attr);
@@ -320,7 +319,7 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
       default:
         break;
     }
-  }
+  });
   if (table != ctx->options->table) return MNL_CB_OK;
   if (!st.isOk()) {
     ctx->status = st;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <set>
 
+#include "fib/netlink_attrs.h"
 #include "fib/netlink_fib.h"
 
 namespace hitless::fib {
@@ -45,10 +46,7 @@ bool parseNexthop(const nlmsghdr* nlh, NexthopMessage* out) {
   const auto* nhm = static_cast<const nhmsg*>(mnl_nlmsg_get_payload(nlh));
   out->protocol = nhm->nh_protocol;
   bool has_gateway = false;
-  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
-  for (auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(nhmsg)));
-       mnl_attr_ok(a, static_cast<int>(tail - reinterpret_cast<const char*>(a)));
-       a = mnl_attr_next(a)) {
+  forEachAttribute(nlh, sizeof(nhmsg), [&](const nlattr* a) {
     switch (mnl_attr_get_type(a)) {
       case NHA_ID:
         if (mnl_attr_validate(a, MNL_TYPE_U32) == 0) out->id = mnl_attr_get_u32(a);
@@ -74,7 +72,7 @@ bool parseNexthop(const nlmsghdr* nlh, NexthopMessage* out) {
       default:
         break;
     }
-  }
+  });
   out->plain = out->plain && has_gateway && out->hop.ifindex != 0 && out->id != 0;
   return true;
 }
@@ -97,17 +95,14 @@ int onLookup(const nlmsghdr* nlh, void* data) {
   auto* out = static_cast<Lookup*>(data);
   const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
   out->unicast = rtm->rtm_type == RTN_UNICAST;
-  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
-  for (auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(rtmsg)));
-       mnl_attr_ok(a, static_cast<int>(tail - reinterpret_cast<const char*>(a)));
-       a = mnl_attr_next(a)) {
+  forEachAttribute(nlh, sizeof(rtmsg), [&](const nlattr* a) {
     if (mnl_attr_get_type(a) == RTA_GATEWAY || mnl_attr_get_type(a) == RTA_VIA) {
       out->via_gateway = true;
     }
     if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
       out->ifindex = mnl_attr_get_u32(a);
     }
-  }
+  });
   return MNL_CB_OK;
 }
 

@@ -118,7 +118,11 @@ uint32_t NetlinkFib::nexthopId(const net::IpPrefix& prefix, const net::NextHop& 
     id = it->second;
   } else {
     uint32_t ifindex = nh.ifindex;
-    if (ifindex == 0) {
+    // An IPv6 link-local gateway means nothing without its interface: a lookup would pick one
+    // where the kernel refuses such a route outright, so it keeps that refusal.
+    bool link_local = nh.gateway.family == net::Family::kIpv6 && nh.gateway.bytes[0] == 0xfe &&
+                      (nh.gateway.bytes[1] & 0xc0) == 0x80;
+    if (ifindex == 0 && !link_local) {
       auto direct = directInterface(nh.gateway);
       ifindex = direct.isOk() ? *direct : 0;
     }

@@ -15,6 +15,8 @@
 namespace hitless::bgp {
 namespace {
 
+constexpr size_t kStalePieceSize = 1024;
+
 int familyIndex(net::Family f) { return f == net::Family::kIpv6 ? 1 : 0; }
 
 std::string routerIdText(uint32_t id) { return net::IpAddress::v4(id).toString(); }
@@ -96,12 +98,29 @@ Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
   // came with its session and nothing is inserted (a million-entry set built and emptied again
   // in one loop turn would stall the new active for seconds).
   if (restarting) {
-    for (const auto& p : host_.bgpPrefixes()) {
-      bool current = std::any_of(adopted.begin(), adopted.end(), [&](const AdoptedSession& a) {
-        return a.adj_in.find(p) != nullptr;
-      });
-      if (!current) restart_stale_.insert(p);
-    }
+    // In pieces, each looked up with prefetching: a full table is a million lookups in this
+    // one loop turn of the new active.
+    std::vector<net::IpPrefix> piece;
+    piece.reserve(kStalePieceSize);
+    auto check = [&] {
+      state::forEachPrefetched(
+          piece.size(),
+          [&](size_t i) {
+            for (const auto& a : adopted) a.adj_in.prefetch(piece[i]);
+          },
+          [&](size_t i) {
+            bool current = std::any_of(adopted.begin(), adopted.end(), [&](const AdoptedSession& a) {
+              return a.adj_in.find(piece[i]) != nullptr;
+            });
+            if (!current) restart_stale_.insert(piece[i]);
+          });
+      piece.clear();
+    };
+    host_.forEachBgpPrefix([&](const net::IpPrefix& p) {
+      piece.push_back(p);
+      if (piece.size() == kStalePieceSize) check();
+    });
+    check();
   }
   restarting_ = !restart_stale_.empty();
   if (restarting_) {

@@ -19,6 +19,7 @@
 // stands; the new active's speaker adopt()s the sessions — the neighbors see nothing.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -48,8 +49,9 @@ class BgpHost {
                                const messages::BgpInputCheckpoint* input) = 0;
   // A session reached Established (fd: its socket) or ended (fd -1).
   virtual void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) = 0;
-  // The prefixes of the BGP routes the RIB holds now.
-  virtual std::vector<net::IpPrefix> bgpPrefixes() const = 0;
+  // Calls fn with the prefix of each BGP route the RIB holds now (a million at a full table:
+  // visited, not copied out).
+  virtual void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const = 0;
   // False while the host is too far behind to take more (sessions stop reading).
   virtual bool readyForInput() const { return true; }
 };

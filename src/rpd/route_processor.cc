@@ -262,12 +262,10 @@ bool RouteProcessor::handOverBgp() {
   return true;
 }
 
-std::vector<net::IpPrefix> RouteProcessor::bgpPrefixes() const {
-  std::vector<net::IpPrefix> out;
+void RouteProcessor::forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const {
   rib_.forEach([&](const net::Route& r) {
-    if (r.protocol == bgp::kProtocolBgp) out.push_back(r.prefix);
+    if (r.protocol == bgp::kProtocolBgp) fn(r.prefix);
   });
-  return out;
 }
 
 Result<nlohmann::json> RouteProcessor::bgpSummary() const {

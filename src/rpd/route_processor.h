@@ -106,7 +106,7 @@ class RouteProcessor : public checkpoint::ChannelHandler, public bgp::BgpHost {
   // UPDATEs they came from, then FIB); sessions and their sockets go to the standby (NSR).
   void applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) override;
   void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) override;
-  std::vector<net::IpPrefix> bgpPrefixes() const override;
+  void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const override;
   bool readyForInput() const override;
 
  private:

@@ -34,7 +34,9 @@ class RibSink : public BgpHost {
                                           event::UniqueFd(::dup(fd)));
     }
   }
-  std::vector<net::IpPrefix> bgpPrefixes() const override { return rib.prefixes(); }
+  void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const override {
+    for (const auto& p : rib.prefixes()) fn(p);
+  }
   bool readyForInput() const override { return ready; }
   bool ready = true;  // false: as a host whose standby is behind
   state::Rib rib;

@@ -1,13 +1,21 @@
-// Walking the attributes of one rtnetlink message (libmnl's bounds checks, a lambda instead of
-// a C callback): shared by NetlinkFib's route and nexthop-object parsers.
+// What NetlinkFib's two files (routes; nexthop objects) both need: walking the attributes of
+// one rtnetlink message (libmnl's bounds checks, a lambda instead of a C callback) and the
+// address family of an address.
 #pragma once
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include <cstddef>
 
+#include "net/ip.h"
+
 namespace hitless::fib {
+
+inline int familyOf(const net::IpAddress& a) {
+  return a.family == net::Family::kIpv4 ? AF_INET : AF_INET6;
+}
 
 // Calls fn(const nlattr*) for each attribute after the message's fixed header of `header_size`
 // bytes (rtmsg, nhmsg, ...). Stops at the first attribute that does not fit.

@@ -20,8 +20,6 @@ constexpr int kSocketBufferBytes = 32 << 20;
 constexpr size_t kReceiveBytes = 1 << 20;
 constexpr size_t kOverflowChunk = 64;
 
-int familyOf(const net::IpAddress& a) { return a.family == net::Family::kIpv4 ? AF_INET : AF_INET6; }
-
 // A gateway of the route's own family is RTA_GATEWAY; an IPv6 next hop of an IPv4 route is RTA_VIA.
 void putGateway(nlmsghdr* nlh, const net::IpPrefix& prefix, const net::IpAddress& gw) {
   if (gw.family == net::Family::kNone) return;

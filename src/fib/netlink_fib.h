@@ -9,7 +9,7 @@
 //
 // Nexthop objects (Linux >= 5.3, as FRR's zebra uses them): a route with one next hop names a
 // kernel nexthop object by id instead of carrying its gateway, which the kernel installs about
-// 1.5x faster (no gateway validation and shared-info lookup per route). One object per distinct
+// 1.9x faster (fib_bench, 1M routes) (no gateway validation and shared-info lookup per route). One object per distinct
 // next hop, created on first use (the gateway's interface resolved by a route lookup) with this
 // FIB's protocol number. A route falls back to carrying its gateway when the kernel has no
 // nexthop objects, the gateway is not directly reachable or the object cannot be made — and

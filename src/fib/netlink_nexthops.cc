@@ -18,10 +18,6 @@ namespace hitless::fib {
 
 namespace {
 
-int addressFamily(const net::IpAddress& a) {
-  return a.family == net::Family::kIpv4 ? AF_INET : AF_INET6;
-}
-
 nlmsghdr* putNexthopRequest(char* buf, uint16_t type, uint16_t flags, int family,
                             uint8_t protocol) {
   auto* nlh = mnl_nlmsg_put_header(buf);
@@ -148,7 +144,7 @@ Result<uint32_t> NetlinkFib::directInterface(const net::IpAddress& gateway) {
   nlh->nlmsg_type = RTM_GETROUTE;
   nlh->nlmsg_flags = NLM_F_REQUEST;
   auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = static_cast<unsigned char>(addressFamily(gateway));
+  rtm->rtm_family = static_cast<unsigned char>(familyOf(gateway));
   rtm->rtm_dst_len = static_cast<unsigned char>(gateway.size() * 8);
   mnl_attr_put(nlh, RTA_DST, gateway.size(), gateway.bytes.data());
   Lookup found;
@@ -162,7 +158,7 @@ Result<uint32_t> NetlinkFib::createNexthop(const net::IpAddress& gateway, uint32
   char req[256];
   // ECHO: the kernel picks the id (no clash with another daemon's objects) and sends it back.
   auto* nlh = putNexthopRequest(req, RTM_NEWNEXTHOP, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
-                                addressFamily(gateway), options_.protocol);
+                                familyOf(gateway), options_.protocol);
   mnl_attr_put_u32(nlh, NHA_OIF, ifindex);
   mnl_attr_put(nlh, NHA_GATEWAY, gateway.size(), gateway.bytes.data());
   std::vector<NexthopMessage> echoed;

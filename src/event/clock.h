@@ -13,6 +13,8 @@ class Clock {
   virtual ~Clock() = default;
   virtual int64_t nowNs() const = 0;  // monotonic nanoseconds
   int64_t nowMs() const { return nowNs() / 1000000; }
+  // False for a clock that moves only when told to (tests): nothing may wait for it.
+  virtual bool passesByItself() const { return true; }
 };
 
 class SteadyClock : public Clock {
@@ -24,6 +26,7 @@ class SteadyClock : public Clock {
 class FakeClock : public Clock {
  public:
   int64_t nowNs() const override { return now_ns_; }
+  bool passesByItself() const override { return false; }
   void advanceMs(int64_t ms) { now_ns_ += ms * 1000000; }
   void setNs(int64_t ns) { now_ns_ = ns; }
 

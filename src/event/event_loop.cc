@@ -16,7 +16,7 @@
 
 namespace hitless::event {
 
-EventLoop::EventLoop() : epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
+EventLoop::EventLoop(const Clock& clock) : clock_(clock), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (epfd_ < 0) abort();  // no epoll: nothing in hitless can run
 }
 
@@ -90,7 +90,7 @@ void EventLoop::runOnce(int64_t wait_ms) {
   // I/O first, then timers: after a pause (SIGSTOP, a slow machine) what peers sent meanwhile is
   // read before any timeout passes a verdict on their silence.
   int64_t timeout = wait_ms;
-  if (!heap_.empty()) {
+  if (!heap_.empty() && clock_.passesByItself()) {
     int64_t due_ms = (heap_.top().first - clock().nowNs() + 999999) / 1000000;
     if (due_ms < 0) due_ms = 0;
     if (timeout < 0 || due_ms < timeout) timeout = due_ms;

@@ -3,6 +3,10 @@
 // no locks. Timers are kept in a heap and served from epoll_wait's timeout.
 //
 // Callbacks may add or remove fds and timers, including their own.
+//
+// Time comes from the Clock given at construction (the steady clock by default). With a
+// FakeClock, timers fire only as the test advances it: advance, then runOnce(0) — the loop never
+// waits on a timer, since fake time does not pass by itself.
 #pragma once
 
 #include <sys/epoll.h>
@@ -35,7 +39,8 @@ class EventLoop {
   using FdCallback = std::function<void(uint32_t events)>;
   using TimerCallback = std::function<void()>;
 
-  EventLoop();
+  // `clock` must outlive the loop.
+  explicit EventLoop(const Clock& clock = SteadyClock::instance());
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -54,7 +59,7 @@ class EventLoop {
   void runOnce(int64_t wait_ms);
   void stop() { stopped_ = true; }
 
-  const Clock& clock() const { return SteadyClock::instance(); }
+  const Clock& clock() const { return clock_; }
   const LoopStats& stats() const { return stats_; }
 
  private:
@@ -70,6 +75,7 @@ class EventLoop {
   // keepalives alike, and is the first thing to look for when the peer RP took over early.
   static constexpr int64_t kStallLogNs = 200'000'000;
 
+  const Clock& clock_;
   int epfd_;
   bool stopped_ = false;
   std::map<int, std::shared_ptr<FdCallback>> fds_;

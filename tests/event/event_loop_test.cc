@@ -15,10 +15,12 @@ TEST(EventLoopTest, ATimerThatReschedulesItselfYieldsToSocketsEveryTurn) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
   int reads = 0;
-  ASSERT_TRUE(loop.addFd(fds[0], EPOLLIN, [&](uint32_t) {
-                    char c;
-                    if (::read(fds[0], &c, 1) == 1) ++reads;
-                  }).isOk());
+  ASSERT_TRUE(loop.addFd(fds[0], EPOLLIN,
+                         [&](uint32_t) {
+                           char c;
+                           if (::read(fds[0], &c, 1) == 1) ++reads;
+                         })
+                  .isOk());
   int slices = 0;
   std::function<void()> slice = [&] {
     ++slices;
@@ -35,6 +37,37 @@ TEST(EventLoopTest, ATimerThatReschedulesItselfYieldsToSocketsEveryTurn) {
   loop.removeFd(fds[0]);
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+// With a fake clock the loop runs on the test's time: a timer fires when the clock is advanced
+// past it, never by waiting, and a repeating timer fires once per interval the clock passes.
+TEST(EventLoopTest, TimersFollowAnInjectedClock) {
+  FakeClock clock;
+  EventLoop loop(clock);
+  int once = 0, repeats = 0;
+  loop.addTimer(90'000, [&] { ++once; });
+  loop.addTimer(
+      1'000, [&] { ++repeats; }, true);
+  loop.runOnce(0);
+  EXPECT_EQ(once, 0);
+  EXPECT_EQ(repeats, 0);
+  clock.advanceMs(999);
+  loop.runOnce(0);
+  EXPECT_EQ(repeats, 0) << "not due until 1000 ms of fake time";
+  clock.advanceMs(1);
+  loop.runOnce(0);
+  EXPECT_EQ(repeats, 1);
+  for (int s = 0; s < 89; ++s) {
+    clock.advanceMs(1000);
+    loop.runOnce(0);
+  }
+  EXPECT_EQ(repeats, 90);
+  EXPECT_EQ(once, 1) << "a 90 s timer fired after 90 s of fake time, in no real time";
+  // A wait asked for is bounded by the caller, not by a timer due in fake time.
+  loop.addTimer(5, [] {});
+  const int64_t t0 = SteadyClock::instance().nowNs();
+  loop.runOnce(0);
+  EXPECT_LT(SteadyClock::instance().nowNs() - t0, 1'000'000'000);
 }
 
 }  // namespace

@@ -13,9 +13,11 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "issu/negotiation.h"
+#include "messages/wire_numbers.h"
 #include "redundancy/rf_state.h"
 
 namespace hitless::redundancy {
@@ -23,29 +25,40 @@ namespace hitless::redundancy {
 enum class Mode { kSimplex, kSso, kSsoBaseLevel, kRpr };
 std::string_view modeName(Mode m);  // "Stateful Switchover", "Route Processor Redundancy", ...
 
-struct RfEvent {
-  enum Kind {
-    kSessionUp,           // a checkpoint session to the peer opened
-    kNegotiated,          // ... and negotiated `level`
-    kBulkBegin,           // standby: bulk sync of `client` began
-    kBulkEnd,             // standby: bulk sync of `client` ended
-    kDigestVerified,      // standby: all clients' digests matched the active's
-    kDigestMismatch,      // standby: a digest differed
-    kPeerStatus,          // the peer reported `peer_state` at `epoch`
-    kSessionDown,         // the session ended; `peer_alive` when the peer said it resets it
-    kSwitchoverCommand,   // operator: redundancy force-switchover (on the active)
-    kSwitchoverReceived,  // standby: the active handed over at `epoch`
-    kHandedOver,          // active: the switchover message is sent; become standby
-  };
-  Kind kind;
+// The events, one struct each: what happened, with exactly the data that comes with it.
+namespace rf {
+struct SessionUp {};  // a checkpoint session to the peer opened
+struct Negotiated {   // ... and negotiated the pair's compatibility
   issu::Compatibility level = issu::Compatibility::kCompatible;
+};
+struct BulkBegan {  // standby: the bulk sync of `client` began
   uint16_t client = 0;
-  RfState peer_state = RfState::kDisabled;
+};
+struct BulkEnded {  // standby: the bulk sync of `client` ended complete
+  uint16_t client = 0;
+};
+struct DigestVerified {};  // standby: every client's digest matched the active's
+struct DigestMismatch {};  // standby: a digest differed
+struct PeerStatus {        // the peer reported its state and epoch
+  RfState state = RfState::kDisabled;
   uint64_t epoch = 0;
-  uint8_t peer_slot = 0;
-  SwactReason reason = SwactReason::kNone;
+  uint8_t slot = 0;
+};
+struct SessionDown {  // the session ended; `peer_alive` when the peer said it resets it
   bool peer_alive = false;
 };
+struct SwitchoverCommand {};  // operator: redundancy force-switchover (on the active)
+struct SwitchoverReceived {   // standby: the active handed over at `epoch`
+  uint64_t epoch = 0;
+  SwactReason reason = SwactReason::kNone;
+};
+struct HandedOver {};  // active: the switchover message is sent; become standby
+}  // namespace rf
+
+using RfEvent =
+    std::variant<rf::SessionUp, rf::Negotiated, rf::BulkBegan, rf::BulkEnded, rf::DigestVerified,
+                 rf::DigestMismatch, rf::PeerStatus, rf::SessionDown, rf::SwitchoverCommand,
+                 rf::SwitchoverReceived, rf::HandedOver>;
 
 enum class RfAction {
   kSendStatus,    // tell the peer my state and epoch
@@ -67,17 +80,20 @@ struct RfTransition {
 
 class RfFsm {
  public:
-  RfFsm(uint8_t slot, bool start_active, uint64_t epoch);
+  // `bulk_clients`: the clients whose bulk sync (bracketed by begin/end markers) a standby must
+  // complete before it can be HOT; every release to date bulk-syncs the configuration and the RIB.
+  RfFsm(uint8_t slot, bool start_active, uint64_t epoch,
+        std::vector<uint16_t> bulk_clients = {messages::kClientConfigSync, messages::kClientRib});
 
   std::vector<RfAction> handle(const RfEvent& event);
 
   RfState state() const { return state_; }
-  RfState peerState() const { return peer_state_; }
+  RfState peerState() const { return peer_.state; }
   Mode mode() const { return mode_; }
   uint64_t epoch() const { return epoch_; }
   uint8_t slot() const { return slot_; }
   bool isActive() const { return isActiveState(state_); }
-  bool communicationsUp() const { return session_up_; }
+  bool communicationsUp() const { return peer_.session_up; }
   const std::string& refusal() const { return refusal_; }
   // Counters as `show redundancy` prints them.
   uint64_t switchovers() const { return switchovers_; }
@@ -87,6 +103,19 @@ class RfFsm {
   const std::vector<RfTransition>& history() const { return history_; }
 
  private:
+  // One handler per event; each reads the state and decides.
+  std::vector<RfAction> on(const rf::SessionUp&);
+  std::vector<RfAction> on(const rf::Negotiated&);
+  std::vector<RfAction> on(const rf::BulkBegan&);
+  std::vector<RfAction> on(const rf::BulkEnded&);
+  std::vector<RfAction> on(const rf::DigestVerified&);
+  std::vector<RfAction> on(const rf::DigestMismatch&);
+  std::vector<RfAction> on(const rf::PeerStatus&);
+  std::vector<RfAction> on(const rf::SessionDown&);
+  std::vector<RfAction> on(const rf::SwitchoverCommand&);
+  std::vector<RfAction> on(const rf::SwitchoverReceived&);
+  std::vector<RfAction> on(const rf::HandedOver&);
+
   void moveTo(RfState s, std::string why);
   // `synced`: this RP's state is complete (STANDBY HOT, or an active that handed over and whose
   // successor never came up) — a warm takeover; otherwise a cold one from config.
@@ -95,19 +124,29 @@ class RfFsm {
   // is a standby (or negotiating); true if it starts now.
   bool startsBulkFor(RfState peer);
   bool hotSso() const { return state_ == RfState::kStandbyHot && mode_ != Mode::kRpr; }
+  bool everyBulkEnded() const;
 
-  uint8_t slot_;
+  // What this RP knows of its peer and of the checkpoint session between them; reset with
+  // every session.
+  struct PeerView {
+    RfState state = RfState::kDisabled;
+    bool session_up = false;
+    bool negotiated = false;
+    bool bulk_started = false;  // active: the bulk sync to this standby has begun
+  };
+
+  const uint8_t slot_;
+  const std::vector<uint16_t> bulk_clients_;
   RfState state_;
-  RfState peer_state_ = RfState::kDisabled;
-  Mode mode_ = Mode::kSimplex;
   uint64_t epoch_;
-  bool session_up_ = false;
+  Mode mode_ = Mode::kSimplex;  // the pair's operating mode, as last negotiated
+  PeerView peer_;
+  // Standby: the clients whose bulk sync ended in this session.
+  std::vector<uint16_t> bulks_ended_;
   // Handed activity over and not yet synced from the new active: this RP still holds the whole
   // state. If the peer turns out not to be active (it died during the handover and came back
   // fresh, or is gone), this RP takes activity back instead of leaving the router without one.
   bool handed_over_ = false;
-  bool config_bulk_done_ = false, rib_bulk_done_ = false;
-  bool negotiated_ = false, bulk_started_ = false;  // this session, on the active
   std::string refusal_;
   uint64_t switchovers_ = 0, standby_failures_ = 0;
   SwactReason last_reason_ = SwactReason::kNone;

@@ -16,7 +16,6 @@ namespace hitless::rpd {
 namespace {
 
 using redundancy::RfAction;
-using redundancy::RfEvent;
 using redundancy::RfState;
 
 constexpr size_t kBulkHighWatermark = 4u << 20;
@@ -359,7 +358,7 @@ void RouteProcessor::attachChannel(event::UniqueFd fd) {
       std::make_unique<checkpoint::CheckpointChannel>(loop_, std::move(fd), catalog_, o, *this);
   channel_->start();
   session_up_ns_ = loop_.clock().nowNs();
-  execute(fsm_.handle({RfEvent::kSessionUp}));
+  execute(fsm_.handle(redundancy::rf::SessionUp{}));
 }
 
 bool RouteProcessor::syncing() const {
@@ -379,7 +378,7 @@ void RouteProcessor::onNegotiated(const issu::NegotiationResult& result,
            "peer slot " + std::to_string(peer.slot) + " software " + peer.software_version + ": " +
                std::string(issu::compatibilityName(result.level)) + ", operating mode " +
                std::string(issu::operatingModeName(result.mode())));
-  execute(fsm_.handle({RfEvent::kNegotiated, result.level}));
+  execute(fsm_.handle(redundancy::rf::Negotiated{result.level}));
 }
 
 Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
@@ -426,7 +425,7 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
         if (b->client == messages::kClientConfigSync) config_.clear();
         bulk_received_[b->client] = 0;
         bulk_announced_[b->client] = b->count;
-        execute(fsm_.handle({RfEvent::kBulkBegin, {}, b->client}));
+        execute(fsm_.handle(redundancy::rf::BulkBegan{b->client}));
       } else {
         uint64_t got = bulk_received_[b->client];
         if (got < b->count) {
@@ -437,7 +436,7 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
         logEvent("HA_CONFIG_SYNC", Severity::kInfo, "BULK_SYNC_SUCCEED",
                  "bulk sync of client " + std::to_string(b->client) + " succeeded (" +
                      std::to_string(b->count) + " entries)");
-        execute(fsm_.handle({RfEvent::kBulkEnd, {}, b->client}));
+        execute(fsm_.handle(redundancy::rf::BulkEnded{b->client}));
       }
     } else if (auto* d = std::get_if<messages::StateDigest>(&item)) {
       had_digest = true;
@@ -459,7 +458,7 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
   if (had_digest) {
     if (digests_match) {
       RfState before = fsm_.state();
-      execute(fsm_.handle({RfEvent::kDigestVerified}));
+      execute(fsm_.handle(redundancy::rf::DigestVerified{}));
       if (before != RfState::kStandbyHot && fsm_.state() == RfState::kStandbyHot) {
         hot_at_ns_ = loop_.clock().nowNs();
         logEvent("RF", Severity::kNotice, "RF_TERMINAL_STATE",
@@ -469,7 +468,7 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
     } else {
       logEvent("RF", Severity::kError, "DIGEST_MISMATCH",
                "standby state differs from the active:" + mismatch + "; resynchronising");
-      execute(fsm_.handle({RfEvent::kDigestMismatch}));
+      execute(fsm_.handle(redundancy::rf::DigestMismatch{}));
     }
   }
   return Status::ok();
@@ -478,14 +477,12 @@ Status RouteProcessor::onTransaction(std::vector<checkpoint::Item>& items) {
 void RouteProcessor::onRfStatus(const messages::RfStatus& status) {
   auto state = redundancy::rfStateFromNumber(status.rf_state);
   if (!state) return;
-  execute(fsm_.handle({RfEvent::kPeerStatus, {}, 0, *state, status.epoch, status.slot}));
+  execute(fsm_.handle(redundancy::rf::PeerStatus{*state, status.epoch, status.slot}));
 }
 
 void RouteProcessor::onSwitchover(const messages::Switchover& request) {
-  RfEvent ev{RfEvent::kSwitchoverReceived};
-  ev.epoch = request.epoch;
-  ev.reason = static_cast<redundancy::SwactReason>(request.reason);
-  execute(fsm_.handle(ev));
+  execute(fsm_.handle(redundancy::rf::SwitchoverReceived{
+      request.epoch, static_cast<redundancy::SwactReason>(request.reason)}));
 }
 
 void RouteProcessor::onDrained() {
@@ -505,9 +502,7 @@ void RouteProcessor::onClosed(const std::string& reason, bool peer_alive) {
   loop_.addTimer(0, [this, alive = alive_] {
     if (*alive && bgp_) bgp_->resumeInput();
   });
-  RfEvent ev{RfEvent::kSessionDown};
-  ev.peer_alive = peer_alive;
-  execute(fsm_.handle(ev));
+  execute(fsm_.handle(redundancy::rf::SessionDown{peer_alive}));
   scheduleReconnect();
 }
 
@@ -744,7 +739,7 @@ void RouteProcessor::setConfig(const std::string& path, const std::string& value
 }
 
 void RouteProcessor::forceSwitchover(std::function<void(Status)> done) {
-  auto actions = fsm_.handle({RfEvent::kSwitchoverCommand});
+  auto actions = fsm_.handle(redundancy::rf::SwitchoverCommand{});
   for (auto a : actions) {
     if (a == RfAction::kRefuse) {
       done(Status::failedPrecondition(fsm_.refusal()));
@@ -795,7 +790,7 @@ void RouteProcessor::handOver() {
       {new_epoch, static_cast<uint8_t>(redundancy::SwactReason::kUserInitiated)});
   logEvent("RF", Severity::kNotice, "SWITCHOVER_HANDOVER",
            "handing activity to the peer at epoch " + std::to_string(new_epoch));
-  execute(fsm_.handle({RfEvent::kHandedOver}));
+  execute(fsm_.handle(redundancy::rf::HandedOver{}));
   channel_->close("handed over activity to the peer");
   finish(Status::ok());
 }

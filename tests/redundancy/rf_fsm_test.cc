@@ -15,103 +15,84 @@ bool has(const std::vector<RfAction>& actions, RfAction a) {
   return std::find(actions.begin(), actions.end(), a) != actions.end();
 }
 
-RfEvent bulk(RfEvent::Kind kind, uint16_t client) {
-  RfEvent e{kind};
-  e.client = client;
-  return e;
-}
-
-RfEvent negotiated(Compatibility level) {
-  RfEvent e{RfEvent::kNegotiated};
-  e.level = level;
-  return e;
-}
+rf::Negotiated negotiated(Compatibility level) { return {level}; }
+rf::PeerStatus peerIs(RfState s, uint64_t epoch = 0, uint8_t slot = 1) { return {s, epoch, slot}; }
 
 // Drives a standby through a complete, verified bulk sync.
 void makeHot(RfFsm& fsm) {
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(negotiated(Compatibility::kCompatible));
-  fsm.handle(bulk(RfEvent::kBulkBegin, messages::kClientConfigSync));
-  fsm.handle(bulk(RfEvent::kBulkEnd, messages::kClientConfigSync));
-  fsm.handle(bulk(RfEvent::kBulkBegin, messages::kClientRib));
-  fsm.handle(bulk(RfEvent::kBulkEnd, messages::kClientRib));
-  fsm.handle({RfEvent::kDigestVerified});
+  fsm.handle(rf::BulkBegan{messages::kClientConfigSync});
+  fsm.handle(rf::BulkEnded{messages::kClientConfigSync});
+  fsm.handle(rf::BulkBegan{messages::kClientRib});
+  fsm.handle(rf::BulkEnded{messages::kClientRib});
+  fsm.handle(rf::DigestVerified{});
 }
 
 TEST(RfFsm, StandbyWalksTheIosStatesToHot) {
   RfFsm fsm(1, false, 0);
   EXPECT_EQ(fsm.state(), RfState::kInitialization);
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   EXPECT_EQ(fsm.state(), RfState::kNegotiation);
   fsm.handle(negotiated(Compatibility::kCompatible));
   EXPECT_EQ(fsm.state(), RfState::kStandbyCold);
   EXPECT_EQ(fsm.mode(), Mode::kSso);
-  fsm.handle(bulk(RfEvent::kBulkBegin, messages::kClientConfigSync));
+  fsm.handle(rf::BulkBegan{messages::kClientConfigSync});
   EXPECT_EQ(fsm.state(), RfState::kStandbyColdConfig);
-  fsm.handle(bulk(RfEvent::kBulkEnd, messages::kClientConfigSync));
+  fsm.handle(rf::BulkEnded{messages::kClientConfigSync});
   EXPECT_EQ(fsm.state(), RfState::kStandbyColdFilesys);
-  fsm.handle(bulk(RfEvent::kBulkBegin, messages::kClientRib));
+  fsm.handle(rf::BulkBegan{messages::kClientRib});
   EXPECT_EQ(fsm.state(), RfState::kStandbyColdBulk);
-  fsm.handle(bulk(RfEvent::kBulkEnd, messages::kClientRib));
+  fsm.handle(rf::BulkEnded{messages::kClientRib});
   EXPECT_EQ(fsm.state(), RfState::kStandbyColdBulk) << "no HOT before the digest check";
-  fsm.handle({RfEvent::kDigestVerified});
+  fsm.handle(rf::DigestVerified{});
   EXPECT_EQ(fsm.state(), RfState::kStandbyHot);
   EXPECT_EQ(rfStateName(fsm.state()), "STANDBY HOT");
 }
 
 TEST(RfFsm, DigestBeforeEveryBulkEndedDoesNotMakeHot) {
   RfFsm fsm(1, false, 0);
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(negotiated(Compatibility::kCompatible));
-  fsm.handle(bulk(RfEvent::kBulkBegin, messages::kClientConfigSync));
-  fsm.handle(bulk(RfEvent::kBulkEnd, messages::kClientConfigSync));
-  fsm.handle({RfEvent::kDigestVerified});
+  fsm.handle(rf::BulkBegan{messages::kClientConfigSync});
+  fsm.handle(rf::BulkEnded{messages::kClientConfigSync});
+  fsm.handle(rf::DigestVerified{});
   EXPECT_NE(fsm.state(), RfState::kStandbyHot);
 }
 
 TEST(RfFsm, IncompatiblePairRunsRprAndStaysCold) {
   RfFsm fsm(1, false, 0);
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(negotiated(Compatibility::kIncompatible));
   EXPECT_EQ(fsm.mode(), Mode::kRpr);
-  fsm.handle(bulk(RfEvent::kBulkBegin, messages::kClientRib));
-  fsm.handle({RfEvent::kDigestVerified});
+  fsm.handle(rf::BulkBegan{messages::kClientRib});
+  fsm.handle(rf::DigestVerified{});
   EXPECT_EQ(fsm.state(), RfState::kStandbyCold);
 
   RfFsm active(0, true, 0);
-  active.handle({RfEvent::kSessionUp});
+  active.handle(rf::SessionUp{});
   active.handle(negotiated(Compatibility::kIncompatible));
-  RfEvent peer{RfEvent::kPeerStatus};
-  peer.peer_state = RfState::kStandbyCold;
-  EXPECT_FALSE(has(active.handle(peer), RfAction::kStartBulk));
-}
-
-RfEvent peerIs(RfState s, uint64_t epoch = 0, uint8_t slot = 1) {
-  RfEvent e{RfEvent::kPeerStatus};
-  e.peer_state = s;
-  e.epoch = epoch;
-  e.peer_slot = slot;
-  return e;
+  EXPECT_FALSE(has(active.handle(peerIs(RfState::kStandbyCold)), RfAction::kStartBulk));
 }
 
 TEST(RfFsm, ActiveStartsBulkOnceThePeerSaysItIsStandby) {
   RfFsm fsm(0, true, 0);
   EXPECT_EQ(fsm.state(), RfState::kActive);
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   EXPECT_FALSE(has(fsm.handle(negotiated(Compatibility::kBaseLevel)), RfAction::kStartBulk));
   EXPECT_EQ(fsm.mode(), Mode::kSsoBaseLevel);
   EXPECT_TRUE(has(fsm.handle(peerIs(RfState::kStandbyCold)), RfAction::kStartBulk));
   // Once per session, whatever the standby reports next.
   EXPECT_FALSE(has(fsm.handle(peerIs(RfState::kStandbyColdBulk)), RfAction::kStartBulk));
-  fsm.handle({RfEvent::kSessionDown});
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionDown{});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(peerIs(RfState::kStandbyCold));  // status may arrive before our negotiation
   EXPECT_TRUE(has(fsm.handle(negotiated(Compatibility::kCompatible)), RfAction::kStartBulk));
 }
 
 TEST(RfFsm, AnActivePeerGetsNoBulk) {
   RfFsm fsm(0, true, 5);
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(negotiated(Compatibility::kCompatible));
   EXPECT_FALSE(has(fsm.handle(peerIs(RfState::kActive, 3)), RfAction::kStartBulk));
 }
@@ -119,7 +100,7 @@ TEST(RfFsm, AnActivePeerGetsNoBulk) {
 TEST(RfFsm, HotStandbyTakesOverWarmWhenTheActiveDies) {
   RfFsm fsm(1, false, 4);
   makeHot(fsm);
-  auto actions = fsm.handle({RfEvent::kSessionDown});
+  auto actions = fsm.handle(rf::SessionDown{});
   EXPECT_TRUE(has(actions, RfAction::kTakeOverWarm));
   EXPECT_TRUE(has(actions, RfAction::kPersistEpoch));
   // The epoch is persisted before anything acts on the new activity.
@@ -140,16 +121,14 @@ TEST(RfFsm, HotStandbyTakesOverWarmWhenTheActiveDies) {
 
 TEST(RfFsm, ColdStandbyTakesOverColdAndAResetNeverTriggersTakeover) {
   RfFsm cold(1, false, 0);
-  cold.handle({RfEvent::kSessionUp});
+  cold.handle(rf::SessionUp{});
   cold.handle(negotiated(Compatibility::kCompatible));
-  cold.handle(bulk(RfEvent::kBulkBegin, messages::kClientRib));
-  EXPECT_TRUE(has(cold.handle({RfEvent::kSessionDown}), RfAction::kTakeOverCold));
+  cold.handle(rf::BulkBegan{messages::kClientRib});
+  EXPECT_TRUE(has(cold.handle(rf::SessionDown{}), RfAction::kTakeOverCold));
 
   RfFsm hot(1, false, 0);
   makeHot(hot);
-  RfEvent reset{RfEvent::kSessionDown};
-  reset.peer_alive = true;
-  EXPECT_TRUE(hot.handle(reset).empty());
+  EXPECT_TRUE(hot.handle(rf::SessionDown{.peer_alive = true}).empty());
   EXPECT_EQ(hot.state(), RfState::kInitialization);
   EXPECT_EQ(hot.switchovers(), 0u);
 }
@@ -157,17 +136,14 @@ TEST(RfFsm, ColdStandbyTakesOverColdAndAResetNeverTriggersTakeover) {
 TEST(RfFsm, DigestMismatchResyncs) {
   RfFsm fsm(1, false, 0);
   makeHot(fsm);
-  EXPECT_TRUE(has(fsm.handle({RfEvent::kDigestMismatch}), RfAction::kResync));
+  EXPECT_TRUE(has(fsm.handle(rf::DigestMismatch{}), RfAction::kResync));
   EXPECT_EQ(fsm.state(), RfState::kStandbyCold);
 }
 
 TEST(RfFsm, SplitBrainTheLowerEpochDemotes) {
   RfFsm fsm(0, true, 3);
-  fsm.handle({RfEvent::kSessionUp});
-  RfEvent peer{RfEvent::kPeerStatus};
-  peer.peer_state = RfState::kActive;
-  peer.peer_slot = 1;
-  peer.epoch = 2;  // older: the peer must demote, not us
+  fsm.handle(rf::SessionUp{});
+  rf::PeerStatus peer{.state = RfState::kActive, .epoch = 2, .slot = 1};  // older: it demotes
   EXPECT_TRUE(has(fsm.handle(peer), RfAction::kSendStatus));
   EXPECT_TRUE(fsm.isActive());
   peer.epoch = 4;
@@ -178,36 +154,32 @@ TEST(RfFsm, SplitBrainTheLowerEpochDemotes) {
 
   RfFsm tie(1, true, 7);  // same epoch: the higher slot gives way
   peer.epoch = 7;
-  peer.peer_slot = 0;
+  peer.slot = 0;
   EXPECT_TRUE(has(tie.handle(peer), RfAction::kDemote));
 }
 
 TEST(RfFsm, ForceSwitchoverNeedsAHotPeer) {
   RfFsm fsm(0, true, 0);
-  auto refused = fsm.handle({RfEvent::kSwitchoverCommand});
+  auto refused = fsm.handle(rf::SwitchoverCommand{});
   EXPECT_TRUE(has(refused, RfAction::kRefuse));
   EXPECT_NE(fsm.refusal().find("peer is not STANDBY HOT"), std::string::npos);
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(negotiated(Compatibility::kCompatible));
-  RfEvent peer{RfEvent::kPeerStatus};
-  peer.peer_state = RfState::kStandbyHot;
-  fsm.handle(peer);
-  EXPECT_TRUE(has(fsm.handle({RfEvent::kSwitchoverCommand}), RfAction::kHandOver));
-  fsm.handle({RfEvent::kHandedOver});
+  fsm.handle(peerIs(RfState::kStandbyHot));
+  EXPECT_TRUE(has(fsm.handle(rf::SwitchoverCommand{}), RfAction::kHandOver));
+  fsm.handle(rf::HandedOver{});
   EXPECT_FALSE(fsm.isActive());
 
   RfFsm standby(1, false, 0);
-  EXPECT_NE(standby.handle({RfEvent::kSwitchoverCommand}), std::vector<RfAction>{});
+  EXPECT_NE(standby.handle(rf::SwitchoverCommand{}), std::vector<RfAction>{});
   EXPECT_EQ(standby.refusal(), "this RP is not active");
 }
 
 TEST(RfFsm, PlannedSwitchoverTakesTheAnnouncedEpoch) {
   RfFsm fsm(1, false, 2);
   makeHot(fsm);
-  RfEvent ev{RfEvent::kSwitchoverReceived};
-  ev.epoch = 3;
-  ev.reason = SwactReason::kUserInitiated;
-  EXPECT_TRUE(has(fsm.handle(ev), RfAction::kTakeOverWarm));
+  EXPECT_TRUE(has(fsm.handle(rf::SwitchoverReceived{3, SwactReason::kUserInitiated}),
+                  RfAction::kTakeOverWarm));
   EXPECT_EQ(fsm.epoch(), 3u);
   EXPECT_EQ(fsm.lastSwitchoverReason(), SwactReason::kUserInitiated);
 }
@@ -217,28 +189,21 @@ TEST(RfFsm, PlannedSwitchoverTakesTheAnnouncedEpoch) {
 // a standby of a standby.
 RfFsm handedOver() {
   RfFsm fsm(0, true, 4);
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(negotiated(Compatibility::kCompatible));
-  RfEvent hot{RfEvent::kPeerStatus};
-  hot.peer_state = RfState::kStandbyHot;
-  fsm.handle(hot);
-  fsm.handle({RfEvent::kSwitchoverCommand});
-  fsm.handle({RfEvent::kHandedOver});
-  RfEvent down{RfEvent::kSessionDown};
-  down.peer_alive = true;  // the handover itself closes the session
-  fsm.handle(down);
+  fsm.handle(peerIs(RfState::kStandbyHot));
+  fsm.handle(rf::SwitchoverCommand{});
+  fsm.handle(rf::HandedOver{});
+  fsm.handle(rf::SessionDown{.peer_alive = true});  // the handover itself closes the session
   return fsm;
 }
 
 TEST(RfFsm, AHandoverToAPeerThatDiedIsTakenBack) {
   RfFsm fsm = handedOver();
   EXPECT_FALSE(fsm.isActive());
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(negotiated(Compatibility::kCompatible));
-  RfEvent fresh{RfEvent::kPeerStatus};
-  fresh.peer_state = RfState::kStandbyCold;
-  fresh.epoch = 0;
-  auto actions = fsm.handle(fresh);
+  auto actions = fsm.handle(peerIs(RfState::kStandbyCold, 0));
   EXPECT_TRUE(fsm.isActive());
   EXPECT_TRUE(has(actions, RfAction::kTakeOverWarm));
   EXPECT_TRUE(has(actions, RfAction::kStartBulk));  // the fresh peer becomes its standby
@@ -247,27 +212,38 @@ TEST(RfFsm, AHandoverToAPeerThatDiedIsTakenBack) {
 
 TEST(RfFsm, AHandoverThatTookIsFollowedAsUsual) {
   RfFsm fsm = handedOver();
-  fsm.handle({RfEvent::kSessionUp});
+  fsm.handle(rf::SessionUp{});
   fsm.handle(negotiated(Compatibility::kCompatible));
-  RfEvent active{RfEvent::kPeerStatus};
-  active.peer_state = RfState::kActive;
-  active.epoch = 5;
-  EXPECT_FALSE(has(fsm.handle(active), RfAction::kTakeOverWarm));
+  EXPECT_FALSE(has(fsm.handle(peerIs(RfState::kActive, 5)), RfAction::kTakeOverWarm));
   EXPECT_FALSE(fsm.isActive());
   // Later the peer resets the session (it lives): this standby waits, never takes over.
-  RfEvent down{RfEvent::kSessionDown};
-  down.peer_alive = true;
-  EXPECT_TRUE(fsm.handle(down).empty());
+  EXPECT_TRUE(fsm.handle(rf::SessionDown{.peer_alive = true}).empty());
   EXPECT_FALSE(fsm.isActive());
 }
 
 TEST(RfFsm, AHandoverWhosePeerVanishesIsTakenBackWarm) {
   RfFsm fsm = handedOver();
-  RfEvent gone{RfEvent::kSessionDown};
-  gone.peer_alive = false;
-  fsm.handle({RfEvent::kSessionUp});
-  EXPECT_TRUE(has(fsm.handle(gone), RfAction::kTakeOverWarm));
+  fsm.handle(rf::SessionUp{});
+  EXPECT_TRUE(has(fsm.handle(rf::SessionDown{.peer_alive = false}), RfAction::kTakeOverWarm));
   EXPECT_TRUE(fsm.isActive());
+}
+
+// HOT needs the bulk of every client the RP declared, not just two, and each counts once.
+TEST(RfFsm, HotWaitsForTheBulkOfEveryDeclaredClient) {
+  RfFsm fsm(1, false, 0, {messages::kClientConfigSync, messages::kClientRib, 4242});
+  fsm.handle(rf::SessionUp{});
+  fsm.handle(negotiated(Compatibility::kCompatible));
+  for (uint16_t c : {messages::kClientConfigSync, messages::kClientRib}) {
+    fsm.handle(rf::BulkBegan{c});
+    fsm.handle(rf::BulkEnded{c});
+  }
+  fsm.handle(rf::BulkEnded{messages::kClientRib});  // a repeat does not stand in for 4242
+  fsm.handle(rf::DigestVerified{});
+  EXPECT_EQ(fsm.state(), RfState::kStandbyColdBulk);
+  fsm.handle(rf::BulkBegan{4242});
+  fsm.handle(rf::BulkEnded{4242});
+  fsm.handle(rf::DigestVerified{});
+  EXPECT_EQ(fsm.state(), RfState::kStandbyHot);
 }
 
 TEST(RfState, NumbersAndNamesFollowIos) {

@@ -6,95 +6,11 @@
 namespace hitless::checkpoint {
 namespace {
 
-using messages::kClientConfigSync;
 using messages::kClientIssuProto;
 using messages::kClientRf;
-using messages::kClientRib;
 
-constexpr size_t kFlagsOffset = 6;  // of the frame header
 constexpr size_t kLowWatermark = 1u << 20;
 constexpr int64_t kProcessingBudgetNs = 5'000'000;  // 5 ms of applying per loop turn
-
-struct ItemKind {
-  uint16_t client;
-  uint16_t type;
-};
-
-ItemKind kindOf(const Item& item) {
-  switch (item.index()) {
-    case 0:
-      return {kClientConfigSync, messages::kMsgConfigItem};
-    case 1:
-      return {kClientRib, messages::kMsgRouteUpdate};
-    case 2:
-      return {kClientRib, messages::kMsgRouteWithdraw};
-    case 3:
-      return {kClientRf, messages::kMsgBulkSync};
-    case 4:
-      return {kClientRf, messages::kMsgStateDigest};
-    case 5:
-      return {messages::kClientBgp, messages::kMsgBgpSession};
-    default:
-      return {messages::kClientBgp, messages::kMsgBgpInput};
-  }
-}
-
-void encodeNative(const Item& item, issu::MessageVersion native, std::string* out) {
-  std::visit(
-      [&](const auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, messages::ConfigItem>) {
-          messages::encodeConfigItem(m, out);
-        } else if constexpr (std::is_same_v<T, net::Route>) {
-          messages::encodeRouteUpdate(m, native, out);
-        } else if constexpr (std::is_same_v<T, messages::RouteWithdraw>) {
-          messages::encodeRouteWithdraw(m, out);
-        } else if constexpr (std::is_same_v<T, messages::BulkSync>) {
-          messages::encodeBulkSync(m, out);
-        } else if constexpr (std::is_same_v<T, messages::StateDigest>) {
-          messages::encodeStateDigest(m, out);
-        } else if constexpr (std::is_same_v<T, messages::BgpSessionCheckpoint>) {
-          messages::encodeBgpSession(m, out);
-        } else {
-          messages::encodeBgpInput(m, out);
-        }
-      },
-      item);
-}
-
-Result<Item> decodeItem(uint16_t client, uint16_t type, wire::ByteView native,
-                        issu::MessageVersion native_version) {
-  if (client == kClientConfigSync && type == messages::kMsgConfigItem) {
-    ASSIGN_OR_RETURN(auto m, messages::decodeConfigItem(native));
-    return Item(std::move(m));
-  }
-  if (client == kClientRib && type == messages::kMsgRouteUpdate) {
-    ASSIGN_OR_RETURN(auto m, messages::decodeRouteUpdate(native, native_version));
-    return Item(std::move(m));
-  }
-  if (client == kClientRib && type == messages::kMsgRouteWithdraw) {
-    ASSIGN_OR_RETURN(auto m, messages::decodeRouteWithdraw(native));
-    return Item(std::move(m));
-  }
-  if (client == messages::kClientBgp && type == messages::kMsgBgpSession) {
-    ASSIGN_OR_RETURN(auto m, messages::decodeBgpSession(native));
-    return Item(std::move(m));
-  }
-  if (client == messages::kClientBgp && type == messages::kMsgBgpInput) {
-    ASSIGN_OR_RETURN(auto m, messages::decodeBgpInput(native));
-    return Item(std::move(m));
-  }
-  if (client == kClientRf && type == messages::kMsgBulkSync) {
-    ASSIGN_OR_RETURN(auto m, messages::decodeBulkSync(native));
-    return Item(std::move(m));
-  }
-  if (client == kClientRf && type == messages::kMsgStateDigest) {
-    ASSIGN_OR_RETURN(auto m, messages::decodeStateDigest(native));
-    return Item(std::move(m));
-  }
-  return Status::notFound("client " + std::to_string(client) + " message type " +
-                          std::to_string(type) + " is not a checkpoint item");
-}
 
 }  // namespace
 
@@ -150,56 +66,30 @@ void CheckpointChannel::sendSwitchover(const messages::Switchover& request) {
   appendControl(kClientRf, messages::kMsgSwitchover, payload);
 }
 
-Status CheckpointChannel::appendItem(const Item& item, uint16_t flags, std::string* out) {
-  ItemKind kind = kindOf(item);
-  auto version = negotiation_->versionFor(kind.client, kind.type);
-  if (!version) return Status::notFound("not negotiated");  // that client is off for this pair
-  const issu::MessageTypeSpec* spec = catalog_.findMessage(kind.client, kind.type);
-  scratch_.clear();
-  encodeNative(item, spec->max_version, &scratch_);
-  wire::ByteView payload = scratch_;
-  if (*version != spec->max_version) {
-    ASSIGN_OR_RETURN(converted_, catalog_.convert(kind.client, kind.type, scratch_,
-                                                  spec->max_version, *version));
-    payload = converted_;
-    ++stats_.transforms;
-  }
-  wire::appendFrame(out, kind.client, kind.type, *version, payload, flags);
-  ++stats_.frames_sent;
-  return Status::ok();
-}
-
-void CheckpointChannel::sendTransaction(const std::vector<Item>& items, Done done) {
-  if (!isOpen() || !negotiated()) {
+void CheckpointChannel::send(Transaction txn, Done done) {
+  if (!isOpen() || !negotiated() || txn.plan() != plan_ || !plan_) {
     done(false);
     return;
   }
-  std::string buf;
-  buf.reserve(items.size() * 48);
-  size_t last_frame = std::string::npos;
-  for (const Item& item : items) {
-    size_t at = buf.size();
-    Status s = appendItem(item, 0, &buf);
-    if (s.code() == StatusCode::kNotFound) continue;  // client off for this pair
-    if (!s.isOk()) {
-      logEvent("ISSU", Severity::kError, "TRANSFORM_FAILED", s.message());
-      close("cannot encode a checkpoint item: " + s.message());
-      done(false);
-      return;
-    }
-    last_frame = at;
+  if (!txn.error().isOk()) {
+    logEvent("ISSU", Severity::kError, "TRANSFORM_FAILED", txn.error().message());
+    close("cannot encode a checkpoint item: " + txn.error().message());
+    done(false);
+    return;
   }
-  if (last_frame == std::string::npos) {  // nothing this pair exchanges
+  if (txn.empty()) {  // nothing this pair exchanges
     done(true);
     return;
   }
-  buf[last_frame + kFlagsOffset] |= static_cast<char>(wire::kFlagEndOfTransaction);
-  stats_.bytes_sent += buf.size();
+  stats_.frames_sent += txn.messages();
+  stats_.transforms += txn.transforms();
+  std::string frames = txn.takeFrames();
+  stats_.bytes_sent += frames.size();
   ++stats_.transactions_sent;
   const int64_t now = loop_.clock().nowNs();
   if (pending_.empty()) last_ack_progress_ns_ = now;
   pending_.push_back({next_transaction_++, std::move(done), now});
-  conn_->sendOwned(std::move(buf));
+  conn_->sendOwned(std::move(frames));
   if (isOpen() && conn_->pendingBytes() > options_.max_pending_bytes) {
     close("peer is not reading: " + std::to_string(conn_->pendingBytes()) + " bytes pending");
   }
@@ -265,6 +155,7 @@ Status CheckpointChannel::handleFrame(const wire::Frame& frame) {
     }
     ASSIGN_OR_RETURN(peer_hello_, messages::decodeSessionHello(frame.payload));
     negotiation_ = issu::negotiate(catalog_.messageSet(), peer_hello_.message_set);
+    plan_ = std::make_shared<const WirePlan>(catalog_, *negotiation_);
     handler_.onNegotiated(*negotiation_, peer_hello_);
     return Status::ok();
   }
@@ -324,12 +215,9 @@ Status CheckpointChannel::handleFrame(const wire::Frame& frame) {
 Status CheckpointChannel::handleDataFrame(const wire::Frame& frame, wire::ByteView native) {
   const auto& h = frame.header;
   const issu::MessageTypeSpec* spec = catalog_.findMessage(h.client_id, h.msg_type);
-  ASSIGN_OR_RETURN(Item item, decodeItem(h.client_id, h.msg_type, native, spec->max_version));
-  rx_transaction_.push_back(std::move(item));
+  RETURN_IF_ERROR(handler_.onMessage(h.client_id, h.msg_type, native, spec->max_version));
   if ((h.flags & wire::kFlagEndOfTransaction) == 0) return Status::ok();
-  Status s = handler_.onTransaction(rx_transaction_);
-  rx_transaction_.clear();
-  if (!s.isOk()) return s;
+  RETURN_IF_ERROR(handler_.onTransaction());
   ++applied_;
   ++stats_.transactions_applied;
   return Status::ok();

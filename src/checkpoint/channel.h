@@ -2,9 +2,12 @@
 //
 // Session: both sides send a SessionHello (frozen v1) first; each negotiates the two message
 // sets locally (negotiation is symmetric, so both reach the same versions). Then the active
-// sends checkpoint *transactions* — items encoded at the negotiated versions, transformed by
-// the catalog when that is not this image's native version — and the standby applies each
-// complete transaction, then acknowledges cumulatively. Heartbeats flow both ways.
+// sends checkpoint *transactions* (transaction.h: messages encoded at the negotiated versions,
+// transformed by the catalog when that is not this image's native version) and the standby
+// hands each message to its handler as it arrives — which decodes and holds it — then, once the
+// transaction is complete, asks the handler to apply it, and acknowledges cumulatively.
+// Heartbeats flow both ways. The channel knows no client: the handler (the RP, through its
+// ClientRegistry) does.
 //
 // Contract:
 //  - A transaction's `done(true)` runs once the peer has acknowledged it; `done(false)` runs if
@@ -23,23 +26,16 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "checkpoint/transaction.h"
 #include "event/connection.h"
 #include "issu/message_catalog.h"
 #include "issu/negotiation.h"
-#include "messages/bgp_messages.h"
-#include "messages/rib_messages.h"
 #include "messages/session_messages.h"
 #include "wire/frame.h"
 
 namespace hitless::checkpoint {
-
-// What a checkpoint transaction carries.
-using Item = std::variant<messages::ConfigItem, net::Route, messages::RouteWithdraw,
-                          messages::BulkSync, messages::StateDigest, messages::BgpSessionCheckpoint,
-                          messages::BgpInputCheckpoint>;
 
 struct ChannelOptions {
   uint8_t slot = 0;
@@ -57,9 +53,14 @@ class ChannelHandler {
   virtual ~ChannelHandler() = default;
   virtual void onNegotiated(const issu::NegotiationResult& result,
                             const messages::SessionHello& peer) = 0;
-  // Applies one complete transaction. An error closes the session (the standby never holds a
-  // transaction it could not apply whole).
-  virtual Status onTransaction(std::vector<Item>& items) = 0;
+  // One checkpoint message of the transaction being received, at this image's native version
+  // `version`: decode and hold it. An error closes the session; nothing of the transaction may
+  // have been applied (the standby never holds a transaction it could not decode whole).
+  virtual Status onMessage(uint16_t client, uint16_t type, wire::ByteView native,
+                           issu::MessageVersion version) = 0;
+  // The transaction is complete: apply every message held since the last one. An error closes
+  // the session.
+  virtual Status onTransaction() = 0;
   virtual void onRfStatus(const messages::RfStatus& status) = 0;
   virtual void onSwitchover(const messages::Switchover& request) = 0;
   virtual void onDrained() = 0;  // output is below the low watermark: producers may continue
@@ -95,8 +96,11 @@ class CheckpointChannel {
   const issu::NegotiationResult& negotiation() const { return *negotiation_; }
   const messages::SessionHello& peerHello() const { return peer_hello_; }
 
-  // REQUIRES: negotiated(). Items of clients the pair could not negotiate are dropped.
-  void sendTransaction(const std::vector<Item>& items, Done done);
+  // A transaction for this session: inert until negotiated().
+  Transaction transaction() const { return Transaction(plan_); }
+  // Sends `txn` (see the contract). One made for another session, or inert, completes with
+  // done(false); one holding nothing the pair exchanges completes with done(true).
+  void send(Transaction txn, Done done);
   void sendRfStatus(const messages::RfStatus& status);
   void sendSwitchover(const messages::Switchover& request);
 
@@ -119,7 +123,6 @@ class CheckpointChannel {
   Status handleFrame(const wire::Frame& frame);
   Status handleDataFrame(const wire::Frame& frame, wire::ByteView native);
   void appendControl(uint16_t client, uint16_t type, const std::string& payload);
-  Status appendItem(const Item& item, uint16_t flags, std::string* out);
   void onHeartbeatTimer();
   // Sends a session reset and closes. peer_alive_ is left as it is: close() sets it first; a
   // close for silence leaves it false, so the owner treats the peer as failed.
@@ -132,8 +135,8 @@ class CheckpointChannel {
   ChannelHandler& handler_;
   std::unique_ptr<event::Connection> conn_;
   std::optional<issu::NegotiationResult> negotiation_;
+  std::shared_ptr<const WirePlan> plan_;  // set at negotiation
   messages::SessionHello peer_hello_;
-  std::vector<Item> rx_transaction_;
   std::deque<Pending> pending_;
   uint64_t next_transaction_ = 1;
   uint64_t applied_ = 0, acked_sent_ = 0;
@@ -142,7 +145,7 @@ class CheckpointChannel {
   uint64_t heartbeat_seq_ = 0;
   event::TimerId heartbeat_timer_ = 0;
   ChannelStats stats_;
-  std::string scratch_, converted_;
+  std::string converted_;
   bool closing_ = false;
   bool redeliver_pending_ = false;
   bool peer_alive_ = false;  // set by a received session reset or by our own close

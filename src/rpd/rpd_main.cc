@@ -150,7 +150,8 @@ int rpdMain(std::string_view release_name, int argc, char** argv) {
   o.handover_timeout_ms = number("--handover-timeout-ms", 5000);
   if (opt.count("--crash-at")) {
     const auto& points = crashPoints();
-    if (std::find(points.begin(), points.end(), opt["--crash-at"]) == points.end()) {
+    if (std::none_of(points.begin(), points.end(),
+                     [&](const CrashPointSpec& p) { return opt["--crash-at"] == p.name; })) {
       return fail("unknown --crash-at point '" + opt["--crash-at"] + "'");
     }
     o.crash_at = opt["--crash-at"];

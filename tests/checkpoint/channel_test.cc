@@ -6,15 +6,26 @@
 #include <sys/socket.h>
 
 #include "messages/release.h"
+#include "messages/rib_messages.h"
 #include "messages/wire_numbers.h"
 #include "wire/frame.h"
 
 namespace hitless::checkpoint {
 namespace {
 
+// A message as the handler received it (native version), decoded when it is a route.
+struct Received {
+  uint16_t client = 0, type = 0;
+  std::optional<net::Route> route;
+  std::optional<messages::RouteWithdraw> withdraw;
+};
+
+// Stands in for the RP and its clients: decodes RIB messages as the RIB client would (so an
+// undecodable one is refused before the transaction completes) and records whole transactions.
 struct Recorder : ChannelHandler {
   std::optional<issu::NegotiationResult> negotiated;
-  std::vector<std::vector<Item>> transactions;
+  std::vector<Received> staged;
+  std::vector<std::vector<Received>> transactions;
   std::vector<messages::RfStatus> statuses;
   std::optional<std::string> closed;
   bool closed_peer_alive = false;
@@ -23,9 +34,21 @@ struct Recorder : ChannelHandler {
   void onNegotiated(const issu::NegotiationResult& r, const messages::SessionHello&) override {
     negotiated = r;
   }
-  Status onTransaction(std::vector<Item>& items) override {
+  Status onMessage(uint16_t client, uint16_t type, wire::ByteView native,
+                   issu::MessageVersion version) override {
+    Received m{client, type, {}, {}};
+    if (client == messages::kClientRib && type == messages::kMsgRouteUpdate) {
+      ASSIGN_OR_RETURN(m.route, messages::decodeRouteUpdate(native, version));
+    } else if (client == messages::kClientRib && type == messages::kMsgRouteWithdraw) {
+      ASSIGN_OR_RETURN(m.withdraw, messages::decodeRouteWithdraw(native));
+    }
+    staged.push_back(std::move(m));
+    return Status::ok();
+  }
+  Status onTransaction() override {
     if (!reject.isOk()) return reject;
-    transactions.push_back(items);
+    transactions.push_back(std::move(staged));
+    staged.clear();
     return Status::ok();
   }
   void onRfStatus(const messages::RfStatus& s) override { statuses.push_back(s); }
@@ -43,6 +66,17 @@ net::Route route(const char* prefix, uint32_t weight = 1) {
   r.nexthops = {{*net::IpAddress::parse("198.18.1.2"), 0, weight}};
   r.protocol = 186;
   return r;
+}
+
+void addRoute(Transaction& txn, const net::Route& r) {
+  txn.add(
+      messages::kClientRib, messages::kMsgRouteUpdate,
+      [&](issu::MessageVersion v, std::string* out) { messages::encodeRouteUpdate(r, v, out); });
+}
+
+void addWithdraw(Transaction& txn, const net::IpPrefix& p) {
+  txn.add(messages::kClientRib, messages::kMsgRouteWithdraw,
+          [&](issu::MessageVersion, std::string* out) { messages::encodeRouteWithdraw({p}, out); });
 }
 
 class ChannelTest : public ::testing::Test {
@@ -79,15 +113,17 @@ TEST_F(ChannelTest, NegotiatesAndAcknowledgesTransactionsAcrossVersions) {
   connect(messages::kRelease1_1, messages::kRelease1_0);
   EXPECT_EQ(rec_a_.negotiated->versionFor(messages::kClientRib, messages::kMsgRouteUpdate), 1);
   bool acked = false;
-  a_->sendTransaction(
-      {route("198.18.10.0/24", 3), messages::RouteWithdraw{route("198.18.11.0/24").prefix}},
-      [&](bool ok) { acked = ok; });
+  Transaction txn = a_->transaction();
+  addRoute(txn, route("198.18.10.0/24", 3));
+  addWithdraw(txn, route("198.18.11.0/24").prefix);
+  a_->send(std::move(txn), [&](bool ok) { acked = ok; });
   ASSERT_TRUE(runUntil([&] { return acked; }));
   ASSERT_EQ(rec_b_.transactions.size(), 1u);
   ASSERT_EQ(rec_b_.transactions[0].size(), 2u);
   // The 1.0 peer got a v1 route: no weight (the 1.1 side transformed it down).
-  const auto& r = std::get<net::Route>(rec_b_.transactions[0][0]);
+  const auto& r = *rec_b_.transactions[0][0].route;
   EXPECT_EQ(r.nexthops[0].weight, 1u);
+  EXPECT_EQ(rec_b_.transactions[0][1].withdraw->prefix, route("198.18.11.0/24").prefix);
   EXPECT_EQ(a_->stats().transforms, 1u);
   EXPECT_EQ(b_->stats().transforms, 0u) << "the older side never transforms";
 }
@@ -95,7 +131,9 @@ TEST_F(ChannelTest, NegotiatesAndAcknowledgesTransactionsAcrossVersions) {
 TEST_F(ChannelTest, NewerStandbyUpgradesWhatItReceives) {
   connect(messages::kRelease1_0, messages::kRelease1_1);
   bool acked = false;
-  a_->sendTransaction({route("198.18.10.0/24")}, [&](bool ok) { acked = ok; });
+  Transaction txn = a_->transaction();
+  addRoute(txn, route("198.18.10.0/24"));
+  a_->send(std::move(txn), [&](bool ok) { acked = ok; });
   ASSERT_TRUE(runUntil([&] { return acked; }));
   EXPECT_EQ(b_->stats().transforms, 1u);
   EXPECT_EQ(a_->stats().transforms, 0u);
@@ -220,10 +258,32 @@ TEST_F(ChannelTest, PendingTransactionsFailWhenTheSessionEnds) {
   connect(messages::kRelease1_1, messages::kRelease1_1);
   rec_b_.reject = Status::corruption("refused by test");
   std::optional<bool> result;
-  a_->sendTransaction({route("198.18.10.0/24")}, [&](bool ok) { result = ok; });
+  Transaction txn = a_->transaction();
+  addRoute(txn, route("198.18.10.0/24"));
+  a_->send(std::move(txn), [&](bool ok) { result = ok; });
   ASSERT_TRUE(runUntil([&] { return result.has_value(); }));
   EXPECT_FALSE(*result);
   EXPECT_TRUE(rec_b_.closed.has_value());
+}
+
+// A transaction belongs to its session: an inert one, or one made before the session was
+// negotiated, completes unacknowledged at once; one holding only messages the pair does not
+// exchange completes acknowledged, sending nothing.
+TEST_F(ChannelTest, ATransactionOnlyGoesOnTheSessionItWasMadeFor) {
+  connect(messages::kRelease1_1, messages::kRelease1_1);
+  std::optional<bool> inert, foreign, nothing;
+  a_->send(Transaction(), [&](bool ok) { inert = ok; });
+  Transaction from_b = b_->transaction();
+  addRoute(from_b, route("198.18.10.0/24"));
+  a_->send(std::move(from_b), [&](bool ok) { foreign = ok; });
+  Transaction none = a_->transaction();
+  none.add(4242, 1, [](issu::MessageVersion, std::string* out) { out->append("x"); });
+  EXPECT_TRUE(none.empty()) << "a client the pair does not know is left out";
+  a_->send(std::move(none), [&](bool ok) { nothing = ok; });
+  EXPECT_EQ(inert, false);
+  EXPECT_EQ(foreign, false);
+  EXPECT_EQ(nothing, true);
+  EXPECT_EQ(a_->stats().transactions_sent, 0u);
 }
 
 }  // namespace

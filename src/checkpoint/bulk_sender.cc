@@ -1,0 +1,84 @@
+#include "checkpoint/bulk_sender.h"
+
+#include "base/log.h"
+#include "messages/wire_numbers.h"
+
+namespace hitless::checkpoint {
+namespace {
+
+void addMarker(Transaction& txn, const messages::BulkSync& marker) {
+  txn.add(messages::kClientRf, messages::kMsgBulkSync,
+          [&](issu::MessageVersion, std::string* out) { messages::encodeBulkSync(marker, out); });
+}
+
+}  // namespace
+
+BulkSender::BulkSender(event::EventLoop& loop, const ClientRegistry& registry, StandbyLink& link,
+                       PendingBytes pending, BulkSenderOptions options)
+    : loop_(loop),
+      registry_(registry),
+      link_(link),
+      pending_(std::move(pending)),
+      options_(std::move(options)) {
+  for (CheckpointClient* c : registry_.clients()) {
+    if (c->hasCountedBulk()) counted_.push_back(c);
+  }
+}
+
+BulkSender::~BulkSender() { *alive_ = false; }
+
+void BulkSender::start() {
+  produce();
+  if (!resynced_) {
+    resynced_ = true;
+    for (CheckpointClient* c : registry_.clients()) {
+      if (!c->hasCountedBulk()) c->resyncStandby();
+    }
+  }
+}
+
+void BulkSender::resume() {
+  if (!done_ && !resume_scheduled_) produce();
+}
+
+void BulkSender::fill(Transaction& txn) {
+  if (index_ < counted_.size()) {
+    CheckpointClient& client = *counted_[index_];
+    if (!begun_) {
+      begun_ = true;
+      sent_ = 0;
+      announced_ = client.beginBulk();
+      addMarker(txn, {client.id(), messages::BulkSync::kBegin, announced_});
+    }
+    BulkStep step = client.produceBulk(txn, options_.batch);
+    sent_ += step.entries;
+    if (!step.done) return;
+    addMarker(txn, {client.id(), messages::BulkSync::kEnd, sent_});
+    begun_ = false;
+    // A transaction never spans two clients; the last one carries the digests.
+    if (++index_ < counted_.size()) return;
+  }
+  registry_.addDigests(txn);
+  done_ = true;
+}
+
+void BulkSender::produce() {
+  if (done_ || !link_.inSync()) return;
+  const int64_t budget_end = loop_.clock().nowNs() + options_.budget_ns;
+  while (loop_.clock().nowNs() < budget_end) {
+    if (pending_() >= options_.high_watermark) return;  // resume() continues
+    Transaction txn = link_.transaction();
+    fill(txn);
+    link_.send(std::move(txn), [](bool) {});
+    if (done_ || !link_.inSync()) return;
+  }
+  std::shared_ptr<bool> alive = alive_;
+  resume_scheduled_ = true;
+  loop_.addTimer(0, [this, alive] {
+    if (!*alive) return;
+    resume_scheduled_ = false;
+    produce();
+  });
+}
+
+}  // namespace hitless::checkpoint

@@ -1,0 +1,72 @@
+// BulkSender: one bulk sync from the active to a new standby.
+//
+// Every client with counted bulk, in registration order, sends a begin marker announcing its
+// entry count, its entries, and an end marker with the count it sent; the last end marker
+// travels with every client's digest, so the standby verifies the whole state in the same
+// transaction that completes it. A transaction never spans two clients. After the first turn the
+// clients without counted bulk are asked to resync (after the first begin marker: a standby of
+// an older release drops their state when the configuration's bulk begins).
+//
+// The work is bounded per loop turn (`budget_ns` of encoding) and by the output queued to the
+// standby (`high_watermark`; resume() continues once it drained), so heartbeats and
+// acknowledgements keep flowing while a million routes go out. The RIB is walked with current
+// values: changes made meanwhile also travel as incremental transactions, in order, and the
+// standby converges whichever copy it applies last.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "checkpoint/client_registry.h"
+#include "checkpoint/standby_link.h"
+#include "event/event_loop.h"
+
+namespace hitless::checkpoint {
+
+struct BulkSenderOptions {
+  size_t batch = 2048;               // entries per transaction
+  int64_t budget_ns = 5'000'000;     // encoding per loop turn
+  size_t high_watermark = 4u << 20;  // bytes queued to the standby before waiting for resume()
+};
+
+class BulkSender {
+ public:
+  // The output side of the link: how much is queued to the standby, not yet written.
+  using PendingBytes = std::function<size_t()>;
+
+  BulkSender(event::EventLoop& loop, const ClientRegistry& registry, StandbyLink& link,
+             PendingBytes pending, BulkSenderOptions options);
+  ~BulkSender();
+  BulkSender(const BulkSender&) = delete;
+  BulkSender& operator=(const BulkSender&) = delete;
+
+  void start();
+  // The output drained below its low watermark: go on if waiting for it.
+  void resume();
+  // Every counted client's end marker (and the digests) has been queued.
+  bool done() const { return done_; }
+
+ private:
+  void produce();
+  // Fills one transaction: the current client's next entries, with its markers when it begins
+  // or ends there.
+  void fill(Transaction& txn);
+
+  event::EventLoop& loop_;
+  const ClientRegistry& registry_;
+  StandbyLink& link_;
+  PendingBytes pending_;
+  BulkSenderOptions options_;
+  std::vector<CheckpointClient*> counted_;
+  size_t index_ = 0;  // the counted client being sent
+  bool begun_ = false;
+  uint64_t sent_ = 0, announced_ = 0;
+  bool done_ = false;
+  bool resynced_ = false;          // clients without counted bulk were asked to resync
+  bool resume_scheduled_ = false;  // a produce() is queued for the next loop turn
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace hitless::checkpoint

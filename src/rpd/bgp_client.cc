@@ -1,0 +1,246 @@
+#include "rpd/bgp_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+#include "checkpoint/transaction.h"
+#include "event/fd_passing.h"
+#include "messages/wire_numbers.h"
+
+namespace hitless::rpd {
+namespace {
+
+// A few transactions in flight keep the pipe full; beyond that the standby is behind and BGP
+// waits rather than queueing without bound (TCP pushes back on the neighbors).
+constexpr size_t kMaxBgpTransactionsInFlight = 8;
+
+void addSession(checkpoint::Transaction& txn, const messages::BgpSessionCheckpoint& s) {
+  txn.add(messages::kClientBgp, messages::kMsgBgpSession,
+          [&](issu::MessageVersion, std::string* out) { messages::encodeBgpSession(s, out); });
+}
+
+void addInput(checkpoint::Transaction& txn, const messages::BgpInputCheckpoint& in) {
+  txn.add(messages::kClientBgp, messages::kMsgBgpInput,
+          [&](issu::MessageVersion, std::string* out) { messages::encodeBgpInput(in, out); });
+}
+
+}  // namespace
+
+BgpClient::BgpClient(event::EventLoop& loop, checkpoint::StandbyLink& link, RibClient& rib,
+                     ConfigClient& config, uint8_t slot, std::string nsr_socket_base)
+    : loop_(loop),
+      link_(link),
+      rib_(rib),
+      config_(config),
+      slot_(slot),
+      nsr_socket_base_(std::move(nsr_socket_base)) {
+  config_.watch(
+      "bgp.",
+      [](const ConfigClient::Items& proposed) { return bgp::parseBgpConfig(proposed).status(); },
+      [this] { reconfigure(); });
+}
+
+BgpClient::~BgpClient() {
+  if (retry_timer_ != 0) loop_.cancelTimer(retry_timer_);
+  if (nsr_listen_fd_.valid()) loop_.removeFd(nsr_listen_fd_.get());
+}
+
+uint16_t BgpClient::id() const { return messages::kClientBgp; }
+
+Status BgpClient::start() {
+  if (auto bgp = bgp::parseBgpConfig(config_.store().items()); !bgp.isOk()) {
+    return bgp.status().withContext("startup config");
+  }
+  ASSIGN_OR_RETURN(nsr_listen_fd_, event::listenUnix(nsrSocketPath(slot_), 0600));
+  return loop_.addFd(nsr_listen_fd_.get(), EPOLLIN, [this](uint32_t) { acceptSocket(); });
+}
+
+void BgpClient::onRole(const checkpoint::Role& role) {
+  role_ = role;
+  syncRole();
+}
+
+void BgpClient::syncRole() {
+  if (!role_.active) {
+    if (speaker_) {
+      // No NOTIFICATION: the neighbors keep our routes (graceful restart helper) while the
+      // peer RP takes over.
+      logEvent("BGP", Severity::kNotice, "BGP_STOP",
+               "this RP is " + role_.state_name +
+                   "; BGP sessions close for the new active to re-establish");
+      speaker_.reset();
+    }
+    handed_over_ = false;
+    return;
+  }
+  if (speaker_) return;
+  auto config = bgp::parseBgpConfig(config_.store().items());
+  if (!config.isOk()) {
+    logEvent("BGP", Severity::kError, "BGP_CONFIG", config.status().message());
+    return;
+  }
+  if (!config->enabled) return;
+  speaker_ = std::make_unique<bgp::BgpSpeaker>(loop_, std::move(*config), *this);
+  // The port first: if it is still held, the sessions handed over stay in the shadow for the
+  // next attempt instead of being lost with a speaker that could not start.
+  Status s = speaker_->listen();
+  if (s.isOk()) {
+    // Sessions the old active handed over are adopted as they are (NSR); BGP routes the RIB
+    // holds beyond theirs came from sessions that must restart gracefully (the speaker asks for
+    // them: with none, it is simply starting).
+    s = speaker_->start(/*restarting=*/true, shadow_.takeAdoptable());
+  }
+  if (!s.isOk()) {
+    // Typically the port: a previous active that was declared hung may hold it until it is
+    // killed. Nothing else would bring BGP back, so try again until it starts.
+    logEvent("BGP", Severity::kError, "BGP_START", s.message() + "; retrying in 1 s");
+    speaker_.reset();
+    if (retry_timer_ == 0) {
+      retry_timer_ = loop_.addTimer(1000, [this] {
+        retry_timer_ = 0;
+        syncRole();
+      });
+    }
+  }
+}
+
+void BgpClient::reconfigure() {
+  if (!role_.active) return;
+  auto config = bgp::parseBgpConfig(config_.store().items());
+  if (!config.isOk()) {
+    logEvent("BGP", Severity::kError, "BGP_CONFIG", config.status().message());
+    return;
+  }
+  if (!config->enabled || !speaker_) {
+    speaker_.reset();
+    syncRole();
+    return;
+  }
+  Status s = speaker_->reconfigure(*config);
+  if (!s.isOk()) {
+    logEvent("BGP", Severity::kNotice, "BGP_RESTART", s.message() + "; restarting BGP");
+    speaker_->stop("configuration changed", false);
+    speaker_.reset();
+    syncRole();
+  }
+}
+
+void BgpClient::applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) {
+  checkpoint::Transaction txn = link_.transaction();
+  if (input != nullptr) addInput(txn, *input);
+  rib_.apply(
+      std::move(delta),
+      [](ChangeResult r) {
+        if (!r.status.isOk()) logEvent("BGP", Severity::kError, "RIB_UPDATE", r.status.message());
+      },
+      std::move(txn));
+}
+
+void BgpClient::onStandbyProgress() {
+  // Any acknowledged transaction — BGP's own, a bulk sync's, a digest — may be what BGP was
+  // waiting for: flow control counts every transaction in flight.
+  if (speaker_ && readyForInput()) speaker_->resumeInput();
+}
+
+bool BgpClient::readyForInput() const {
+  return !link_.inSync() || link_.unackedTransactions() < kMaxBgpTransactionsInFlight;
+}
+
+void BgpClient::bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) {
+  if (!link_.inSync()) return;
+  checkpoint::Transaction txn = link_.transaction();
+  addSession(txn, session);
+  link_.send(std::move(txn), [](bool) {});
+  if (fd < 0) return;
+  Status s = event::sendFdTo(nsrSocketPath(slot_ == 0 ? 1 : 0), fd,
+                             bgp::BgpShadow::socketPayload(session.peer, session.session_id));
+  if (!s.isOk()) {
+    logEvent("BGP", Severity::kWarning, "NSR_SOCKET",
+             "could not pass the session of " + session.peer.toString() + " to the standby (" +
+                 s.message() + "); a switchover will restart it gracefully");
+  }
+}
+
+std::string BgpClient::nsrSocketPath(uint8_t slot) const {
+  return nsr_socket_base_ + ".nsr" + std::to_string(slot);
+}
+
+void BgpClient::acceptSocket() {
+  while (true) {
+    auto conn = event::acceptUnix(nsr_listen_fd_.get());
+    if (!conn.isOk()) return;
+    auto got = event::receiveFd(conn->get());
+    Status s = got.isOk() ? shadow_.attachSocket(got->second, std::move(got->first)) : got.status();
+    if (!s.isOk()) logEvent("BGP", Severity::kWarning, "NSR_SOCKET", s.message());
+  }
+}
+
+void BgpClient::resyncStandby() {
+  if (speaker_) speaker_->resyncStandby();
+}
+
+bool BgpClient::quiesceForHandover() {
+  if (!speaker_ || handed_over_) return true;
+  if (!speaker_->quiesce()) return false;  // a session's output has not reached the kernel yet
+  checkpoint::Transaction txn = link_.transaction();
+  for (const auto& state : speaker_->handoverState()) addSession(txn, state);
+  if (!txn.empty()) link_.send(std::move(txn), [](bool) {});
+  handed_over_ = true;
+  return true;
+}
+
+void BgpClient::onHandoverCommitted() {
+  // Free the BGP port before the peer can become active and listen on it.
+  if (speaker_) speaker_->stopListening();
+}
+
+void BgpClient::onHandoverAborted() {
+  if (speaker_) speaker_->resume();  // still the active: BGP carries on where it stopped
+  handed_over_ = false;
+}
+
+void BgpClient::forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const {
+  rib_.rib().forEach([&](const net::Route& r) {
+    if (r.protocol == bgp::kProtocolBgp) fn(r.prefix);
+  });
+}
+
+Result<nlohmann::json> BgpClient::summary() const {
+  if (!speaker_) {
+    return Status::failedPrecondition(role_.active ? "BGP is not configured (no bgp.asn)"
+                                                   : "BGP runs on the active RP; this RP is " +
+                                                         role_.state_name);
+  }
+  return speaker_->summary();
+}
+
+Result<nlohmann::json> BgpClient::neighbors() const {
+  if (!speaker_) return summary().status();
+  return speaker_->neighbors();
+}
+
+Status BgpClient::stage(uint16_t type, wire::ByteView native, issu::MessageVersion) {
+  if (type == messages::kMsgBgpSession) {
+    ASSIGN_OR_RETURN(auto s, messages::decodeBgpSession(native));
+    staged_.emplace_back(std::move(s));
+    return Status::ok();
+  }
+  if (type == messages::kMsgBgpInput) {
+    ASSIGN_OR_RETURN(auto in, messages::decodeBgpInput(native));
+    staged_.emplace_back(std::move(in));
+    return Status::ok();
+  }
+  return Status::notFound("BGP client message type " + std::to_string(type) +
+                          " is not a checkpoint item");
+}
+
+Status BgpClient::applyStaged(size_t count) {
+  Status s;
+  for (size_t i = 0; i < count && s.isOk(); ++i) {
+    s = std::visit([&](const auto& m) { return shadow_.apply(m); }, staged_[i]);
+  }
+  staged_.erase(staged_.begin(), staged_.begin() + static_cast<std::ptrdiff_t>(count));
+  return s;
+}
+
+}  // namespace hitless::rpd

@@ -1,0 +1,87 @@
+// BgpClient: BGP on the redundant pair, ISSU BGP client (2030, optional: a pair that cannot
+// negotiate it runs SSO and BGP restarts gracefully at a switchover instead).
+//
+// Active: owns the BGP speaker (bgp/bgp_speaker.h) while this RP is active. Best paths enter the
+// RIB like any other change, checkpointed in one transaction with the raw UPDATEs they came
+// from; every Established session's state goes to the standby with its socket (SCM_RIGHTS, on
+// the NSR socket beside the checkpoint socket). Input waits while too many transactions are
+// unacknowledged (flow control: TCP pushes back on the neighbors). A planned switchover
+// quiesces every session at a message boundary and checkpoints where each stream stands.
+// Standby: keeps the active's sessions in a BgpShadow; on takeover the speaker adopts the
+// sessions handed over (NSR: the neighbors see nothing) and restarts the others gracefully.
+// "bgp." configuration changes are validated before they apply and reconfigure the speaker.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "bgp/bgp_shadow.h"
+#include "bgp/bgp_speaker.h"
+#include "checkpoint/checkpoint_client.h"
+#include "checkpoint/standby_link.h"
+#include "event/event_loop.h"
+#include "rpd/config_client.h"
+#include "rpd/rib_client.h"
+
+namespace hitless::rpd {
+
+class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
+ public:
+  // Sockets of slot N arrive on "<nsr_socket_base>.nsrN".
+  BgpClient(event::EventLoop& loop, checkpoint::StandbyLink& link, RibClient& rib,
+            ConfigClient& config, uint8_t slot, std::string nsr_socket_base);
+  ~BgpClient() override;
+
+  // Checks the configuration and listens for the sockets the active passes.
+  Status start();
+  // `show bgp summary` / `show bgp neighbors`; an error when BGP is not running here.
+  Result<nlohmann::json> summary() const;
+  Result<nlohmann::json> neighbors() const;
+
+  // CheckpointClient
+  uint16_t id() const override;
+  Status stage(uint16_t type, wire::ByteView native, issu::MessageVersion version) override;
+  Status applyStaged(size_t count) override;
+  void discardStaged() override { staged_.clear(); }
+  void onSessionStart() override { shadow_.clear(); }
+  void resyncStandby() override;
+  void onRole(const checkpoint::Role& role) override;
+  bool quiesceForHandover() override;
+  void onHandoverCommitted() override;
+  void onHandoverAborted() override;
+  void onStandbyProgress() override;
+
+  // BgpHost
+  void applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) override;
+  void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) override;
+  void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const override;
+  bool readyForInput() const override;
+
+ private:
+  // Starts or stops the speaker to match the role. A speaker started while the RIB already
+  // holds BGP routes (a takeover) restarts gracefully.
+  void syncRole();
+  void reconfigure();
+  std::string nsrSocketPath(uint8_t slot) const;
+  void acceptSocket();
+
+  event::EventLoop& loop_;
+  checkpoint::StandbyLink& link_;
+  RibClient& rib_;
+  ConfigClient& config_;
+  const uint8_t slot_;
+  const std::string nsr_socket_base_;
+  checkpoint::Role role_;
+  std::unique_ptr<bgp::BgpSpeaker> speaker_;
+  bgp::BgpShadow shadow_;           // standby: the active's sessions, for NSR
+  event::UniqueFd nsr_listen_fd_;   // sockets passed by the active arrive here
+  bool handed_over_ = false;        // handover: sessions quiesced and their state checkpointed
+  event::TimerId retry_timer_ = 0;  // BGP could not start (its port still held): try again
+  std::vector<std::variant<messages::BgpSessionCheckpoint, messages::BgpInputCheckpoint>> staged_;
+};
+
+}  // namespace hitless::rpd

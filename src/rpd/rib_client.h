@@ -1,0 +1,78 @@
+// RibClient: the routing table, ISSU RIB client (2028), and what only the active does with it —
+// feed the forwarding agent (fwdd, through the FibClient).
+//
+// The active applies a change here, checkpoints it (in the same transaction as messages of other
+// clients that caused it: BGP's input) and then sends it to the FIB; the request answers once a
+// standby in sync acknowledged it (DESIGN: the standby hears of a change before the FIB does). No
+// change is taken while this RP is not active or a planned switchover is draining. Counted bulk
+// walks the table's dense storage by position with current values, in transactions of the
+// configured size; the digest hashes routes at the version the session negotiated, so two images
+// agree on what both can represent.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "checkpoint/checkpoint_client.h"
+#include "checkpoint/standby_link.h"
+#include "event/event_loop.h"
+#include "fib/fib_client.h"
+#include "rpd/change_result.h"
+#include "rpd/crash_points.h"
+#include "state/rib.h"
+
+namespace hitless::rpd {
+
+class RibClient : public checkpoint::CheckpointClient {
+ public:
+  RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link, fib::FibClientOptions fib,
+            const CrashPoint& crash);
+  ~RibClient() override;
+
+  // Active: applies `delta` and checkpoints it after whatever `txn` already holds (an inert
+  // `txn`: a transaction of its own).
+  void apply(state::RibDelta delta, ChangeDone done, checkpoint::Transaction txn = {});
+  const state::Rib& rib() const { return rib_; }
+  // Test hook (rpd --test-hooks): removes one route here only, without checkpointing, to
+  // simulate a replica that silently diverged. Returns the prefix removed, or "" if empty.
+  std::string divergeForTest();
+  nlohmann::json fibStatus() const;
+
+  // CheckpointClient
+  uint16_t id() const override;
+  Status stage(uint16_t type, wire::ByteView native, issu::MessageVersion version) override;
+  Status applyStaged(size_t count) override;
+  void discardStaged() override;
+  void onNegotiated(const issu::NegotiationResult& result) override;
+  bool hasCountedBulk() const override { return true; }
+  uint64_t beginBulk() override;
+  checkpoint::BulkStep produceBulk(checkpoint::Transaction& txn, size_t max_entries) override;
+  void onBulkBegin(uint64_t entries) override;
+  std::optional<messages::StateDigest> digest() const override;
+  void onRole(const checkpoint::Role& role) override;
+  void onTakeover(bool warm) override;
+  bool quiesceForHandover() override;
+  void onHandoverCommitted() override { handing_over_ = false; }
+  void onHandoverAborted() override { handing_over_ = false; }
+
+ private:
+  struct Staged {
+    bool withdraw = false;
+    net::Route route;  // a withdrawal uses only the prefix
+  };
+
+  checkpoint::StandbyLink& link_;
+  const CrashPoint& crash_;
+  state::Rib rib_;
+  std::unique_ptr<fib::FibClient> fib_;
+  checkpoint::Role role_;
+  bool handing_over_ = false;
+  std::vector<Staged> staged_;
+  size_t staged_next_ = 0;
+  size_t bulk_next_ = 0, bulk_end_ = 0;  // positions of the dense storage
+};
+
+}  // namespace hitless::rpd

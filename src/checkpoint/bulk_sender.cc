@@ -65,13 +65,13 @@ void BulkSender::fill(Transaction& txn) {
 void BulkSender::produce() {
   if (done_ || !link_.inSync()) return;
   const int64_t budget_end = loop_.clock().nowNs() + options_.budget_ns;
-  while (loop_.clock().nowNs() < budget_end) {
+  do {  // at least one transaction per turn, whatever the clock says
     if (pending_() >= options_.high_watermark) return;  // resume() continues
     Transaction txn = link_.transaction();
     fill(txn);
     link_.send(std::move(txn), [](bool) {});
     if (done_ || !link_.inSync()) return;
-  }
+  } while (loop_.clock().nowNs() < budget_end);
   std::shared_ptr<bool> alive = alive_;
   resume_scheduled_ = true;
   loop_.addTimer(0, [this, alive] {

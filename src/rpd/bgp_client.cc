@@ -214,6 +214,8 @@ Result<nlohmann::json> BgpClient::summary() const {
   return speaker_->summary();
 }
 
+nlohmann::json BgpClient::shadowStatus() const { return shadow_.status(); }
+
 Result<nlohmann::json> BgpClient::neighbors() const {
   if (!speaker_) return summary().status();
   return speaker_->neighbors();

@@ -41,6 +41,8 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
   // `show bgp summary` / `show bgp neighbors`; an error when BGP is not running here.
   Result<nlohmann::json> summary() const;
   Result<nlohmann::json> neighbors() const;
+  // Standby: the active's sessions as this RP holds them (for NSR).
+  nlohmann::json shadowStatus() const;
 
   // CheckpointClient
   uint16_t id() const override;

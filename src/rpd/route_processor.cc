@@ -18,18 +18,6 @@ uint64_t randomInstanceId() {
   return (static_cast<uint64_t>(rd()) << 32) | rd();
 }
 
-fib::FibClientOptions fibOptions(const RouteProcessorOptions& o, const std::string& software,
-                                 const issu::MessageCatalog& catalog) {
-  fib::FibClientOptions fo;
-  fo.socket_path = o.fib_socket;
-  fo.slot = o.slot;
-  fo.software_version = software;
-  if (const auto* m = catalog.findMessage(messages::kClientRib, messages::kMsgRouteUpdate)) {
-    fo.route_version = m->max_version;
-  }
-  return fo;
-}
-
 }  // namespace
 
 RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalog& catalog,
@@ -42,7 +30,11 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
       instance_id_(randomInstanceId()),
       epochs_(loop_, options_.state_dir),
       config_(*this, options_.startup_config),
-      rib_(loop_, *this, fibOptions(options_, software_version_, catalog_), crash_),
+      rib_(loop_, *this, catalog_,
+           {.socket_path = options_.fib_socket,
+            .slot = options_.slot,
+            .software_version = software_version_},
+           crash_),
       bgp_(loop_, *this, rib_, config_, options_.slot, options_.checkpoint_socket),
       fsm_(options_.slot, options_.start_active, epochs_.load(), registerClients()),
       report_(loop_, options_.slot),

@@ -1,6 +1,5 @@
 #include "bgp/bgp_session.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -16,133 +15,168 @@
 namespace hitless::bgp {
 namespace {
 
-// sockaddr for an address + port.
-socklen_t toSockaddr(const net::IpAddress& a, uint16_t port, sockaddr_storage* ss) {
-  std::memset(ss, 0, sizeof(*ss));
-  if (a.family == net::Family::kIpv4) {
-    auto* s4 = reinterpret_cast<sockaddr_in*>(ss);
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons(port);
-    std::memcpy(&s4->sin_addr, a.bytes.data(), 4);
-    return sizeof(sockaddr_in);
-  }
-  auto* s6 = reinterpret_cast<sockaddr_in6*>(ss);
-  s6->sin6_family = AF_INET6;
-  s6->sin6_port = htons(port);
-  std::memcpy(&s6->sin6_addr, a.bytes.data(), 16);
-  return sizeof(sockaddr_in6);
+FsmConfig fsmConfig(const LocalConfig& local, const PeerConfig& peer) {
+  FsmConfig c;
+  c.local_as = local.asn;
+  c.router_id = local.router_id;
+  c.remote_as = peer.remote_as;
+  c.passive = peer.passive;
+  c.hold_time_s = peer.hold_time_s;
+  c.connect_retry_ms = peer.connect_retry_ms;
+  return c;
 }
-
-net::IpAddress localAddressOf(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
-  return addressOf(ss);
-}
-
-std::string peerName(const PeerConfig& p) { return p.address.toString(); }
 
 }  // namespace
 
-net::IpAddress addressOf(const sockaddr_storage& ss) {
-  if (ss.ss_family == AF_INET) {
-    auto* s4 = reinterpret_cast<const sockaddr_in*>(&ss);
-    return *net::IpAddress::fromBytes(
-        std::string_view(reinterpret_cast<const char*>(&s4->sin_addr), 4));
-  }
-  auto* s6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-  std::string_view raw(reinterpret_cast<const char*>(&s6->sin6_addr), 16);
-  if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) return *net::IpAddress::fromBytes(raw.substr(12));
-  return *net::IpAddress::fromBytes(raw);
-}
-
-std::string_view sessionStateName(SessionState s) {
-  switch (s) {
-    case SessionState::kIdle:
-      return "Idle";
-    case SessionState::kConnect:
-      return "Connect";
-    case SessionState::kActive:
-      return "Active";
-    case SessionState::kOpenSent:
-      return "OpenSent";
-    case SessionState::kOpenConfirm:
-      return "OpenConfirm";
-    case SessionState::kEstablished:
-      return "Established";
-  }
-  return "?";
-}
-
 BgpSession::BgpSession(event::EventLoop& loop, LocalConfig local, PeerConfig peer,
-                       SessionObserver& observer)
-    : loop_(loop), local_(local), peer_(std::move(peer)), observer_(observer) {}
+                       SessionObserver& observer, Connector& connector)
+    : loop_(loop),
+      local_(local),
+      peer_(std::move(peer)),
+      observer_(observer),
+      connector_(connector),
+      fsm_(fsmConfig(local_, peer_)) {}
 
 BgpSession::~BgpSession() {
   *alive_ = false;
-  if (retry_timer_) loop_.cancelTimer(retry_timer_);
-  if (tick_timer_) loop_.cancelTimer(tick_timer_);
+  if (timer_) loop_.cancelTimer(timer_);
   if (connecting_fd_.valid()) loop_.removeFd(connecting_fd_.get());
 }
 
-void BgpSession::setState(SessionState s) {
-  if (s == state_) return;
-  logEvent("BGP", Severity::kInfo, "ADJCHANGE",
-           "neighbor " + peerName(peer_) + " " + std::string(sessionStateName(state_)) + " -> " +
-               std::string(sessionStateName(s)));
-  state_ = s;
+// --- The FSM's events in, its actions out.
+
+bool BgpSession::feed(const BgpEvent& event) {
+  auto alive = alive_;
+  const SessionState before = fsm_.state();
+  std::vector<BgpAction> actions = fsm_.handle(event, now());
+  if (fsm_.state() != before) {
+    logEvent("BGP", Severity::kInfo, "ADJCHANGE",
+             "neighbor " + peer_.address.toString() + " " + std::string(sessionStateName(before)) +
+                 " -> " + std::string(sessionStateName(fsm_.state())));
+  }
+  for (const BgpAction& a : actions) {
+    if (!execute(a) || !*alive) return false;
+  }
+  armTimer();
+  return true;
 }
 
-void BgpSession::start() {
-  stopped_ = false;
-  if (state_ != SessionState::kIdle) return;
-  if (peer_.passive) {
-    setState(SessionState::kActive);
-  } else {
-    connect();
+bool BgpSession::execute(const BgpAction& a) {
+  switch (a.kind) {
+    case BgpAction::kConnect:
+      connect();
+      break;
+    case BgpAction::kTakeConnection:
+      if (connecting_fd_.valid()) {
+        loop_.removeFd(connecting_fd_.get());
+        connecting_fd_.reset();
+      }
+      if (conn_token_) *conn_token_ = false;
+      conn_.reset();
+      attach(std::move(offered_fd_));
+      break;
+    case BgpAction::kRejectConnection: {
+      std::string out;
+      encodeNotification({a.notification.code, a.notification.subcode, {}}, &out);
+      [[maybe_unused]] ssize_t n = ::write(offered_fd_.get(), out.data(), out.size());
+      offered_fd_.reset();
+      break;
+    }
+    case BgpAction::kSendOpen:
+      sendOpen();
+      break;
+    case BgpAction::kSendKeepalive: {
+      std::string out;
+      encodeKeepalive(&out);
+      write(out);
+      ++counters_.messages_out;
+      ++counters_.keepalives_out;
+      break;
+    }
+    case BgpAction::kSendNotification: {
+      logEvent("BGP", Severity::kWarning, "NOTIFICATION",
+               "neighbor " + peer_.address.toString() + ": sent NOTIFICATION " +
+                   describeError(a.notification.code, a.notification.subcode) + ": " +
+                   a.notification.reason);
+      if (conn_ && conn_->isOpen()) {
+        std::string out;
+        encodeNotification({a.notification.code, a.notification.subcode, a.notification.data},
+                           &out);
+        write(out);  // best effort: the socket buffer takes it before the close
+        ++counters_.notifications_out;
+      }
+      break;
+    }
+    case BgpAction::kCloseConnection:
+      closeConnection();
+      break;
+    case BgpAction::kEstablished:
+      session_id_ = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
+      established_ns_ = now();
+      ++counters_.established_transitions;
+      observer_.onEstablished(*this);
+      break;
+    case BgpAction::kDown: {
+      auto alive = alive_;
+      observer_.onDown(*this, a.reason, a.peer_restarting);
+      return *alive;
+    }
   }
+  return true;
 }
+
+void BgpSession::armTimer() {
+  auto due = fsm_.nextDeadline();
+  // A timer due no later is already armed: it fires, finds nothing due, and arms again. So the
+  // hold timer moving later with every message costs nothing.
+  if (!due || (timer_ != 0 && timer_due_ns_ <= *due)) return;
+  if (timer_ != 0) loop_.cancelTimer(timer_);
+  int64_t delay_ms = std::max<int64_t>(0, (*due - now() + 999999) / 1000000);
+  timer_due_ns_ = *due;
+  timer_ = loop_.addTimer(delay_ms, [this] {
+    timer_ = 0;
+    onTimer();
+  });
+}
+
+void BgpSession::onTimer() {
+  auto alive = alive_;
+  // Paused for flow control, the neighbor's messages wait unread in our socket: it is alive.
+  if (input_paused_ && !feed(ev::InputHeld{})) return;
+  if (fsm_.holdExpired(now()) && conn_) {
+    // This loop may have been busy, not the neighbor silent: read what waits in the socket.
+    conn_->pollInput();
+    if (!*alive) return;
+  }
+  if (feed(ev::Tick{})) armTimer();
+}
+
+// --- Lifecycle.
+
+void BgpSession::start() { feed(ev::Start{}); }
 
 void BgpSession::stop(uint8_t cease_subcode, const std::string& reason) {
-  stopped_ = true;
-  if (conn_ && conn_->isOpen() && state_ >= SessionState::kOpenSent) {
-    std::string out;
-    encodeNotification({err::kCease, cease_subcode, {}}, &out);
-    write(out);
-    ++counters_.notifications_out;
-  }
-  down(reason, false);
+  feed(ev::Stop{cease_subcode, reason});
+}
+
+void BgpSession::acceptConnection(event::UniqueFd fd) {
+  (void)event::setNonBlocking(fd.get());
+  offered_fd_ = std::move(fd);
+  feed(ev::TcpOffered{});
+  offered_fd_.reset();  // not taken: rejected with a NOTIFICATION
 }
 
 void BgpSession::connect() {
-  setState(SessionState::kConnect);
-  int family = peer_.address.family == net::Family::kIpv4 ? AF_INET : AF_INET6;
-  event::UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) {
-    last_error_ = std::string("socket: ") + std::strerror(errno);
-    scheduleRetry();
+  auto fd = connector_.connect(peer_);
+  if (!fd.isOk()) {
+    feed(ev::TcpConnectFailed{fd.status().message()});
     return;
   }
-  sockaddr_storage ss;
-  if (peer_.local_address.family != net::Family::kNone) {
-    socklen_t local_len = toSockaddr(peer_.local_address, 0, &ss);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), local_len) != 0) {
-      last_error_ = "bind " + peer_.local_address.toString() + ": " + std::strerror(errno);
-      scheduleRetry();
-      return;
-    }
-  }
-  socklen_t len = toSockaddr(peer_.address, peer_.port, &ss);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno != EINPROGRESS) {
-    last_error_ = std::string("connect: ") + std::strerror(errno);
-    scheduleRetry();
-    return;
-  }
-  connecting_fd_ = std::move(fd);
+  connecting_fd_ = std::move(*fd);
   Status s = loop_.addFd(connecting_fd_.get(), EPOLLOUT, [this](uint32_t) { onConnectReady(); });
   if (!s.isOk()) {
     connecting_fd_.reset();
-    scheduleRetry();
+    feed(ev::TcpConnectFailed{s.message()});
   }
 }
 
@@ -153,35 +187,12 @@ void BgpSession::onConnectReady() {
   socklen_t len = sizeof(so_error);
   getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
   if (so_error != 0) {
-    last_error_ = std::string("connect: ") + std::strerror(so_error);
     connecting_fd_.reset();
-    setState(SessionState::kActive);
-    scheduleRetry();
+    feed(ev::TcpConnectFailed{std::string("connect: ") + std::strerror(so_error)});
     return;
   }
   attach(std::move(connecting_fd_));
-}
-
-void BgpSession::acceptConnection(event::UniqueFd fd) {
-  if (stopped_ || state_ == SessionState::kOpenConfirm || state_ == SessionState::kEstablished) {
-    // A second connection while one is past the OPEN exchange: the collision is resolved in
-    // favour of the existing one (RFC 4271 §6.8 lets either side close the newer).
-    std::string out;
-    encodeNotification({err::kCease, err::kCeaseCollision, {}}, &out);
-    [[maybe_unused]] ssize_t n = ::write(fd.get(), out.data(), out.size());
-    return;
-  }
-  if (connecting_fd_.valid()) {
-    loop_.removeFd(connecting_fd_.get());
-    connecting_fd_.reset();
-  }
-  conn_.reset();
-  if (retry_timer_) {
-    loop_.cancelTimer(retry_timer_);
-    retry_timer_ = 0;
-  }
-  (void)event::setNonBlocking(fd.get());
-  attach(std::move(fd));
+  feed(ev::TcpConnected{});
 }
 
 void BgpSession::attach(event::UniqueFd fd) {
@@ -198,25 +209,32 @@ void BgpSession::attach(event::UniqueFd fd) {
                                     if (*token) onData(in);
                                   },
                                   [this, token](const std::string& reason) {
-                                    if (!*token) return;
-                                    last_error_ = reason;
-                                    bool gr = state_ == SessionState::kEstablished &&
-                                              peer_open_.caps.graceful_restart.has_value();
-                                    down("connection closed: " + reason, gr);
+                                    if (*token) feed(ev::TcpClosed{reason});
                                   },
                                   nullptr});
-  last_rx_ns_ = loop_.clock().nowNs();
-  if (state_ == SessionState::kEstablished) return;  // adopted (NSR): no OPEN
-  sendOpen();
-  setState(SessionState::kOpenSent);
-  startTimers();
 }
 
-void BgpSession::startTimers() {
-  if (tick_timer_) loop_.cancelTimer(tick_timer_);
-  tick_timer_ = loop_.addTimer(
-      250, [this] { onTick(); }, true);
+void BgpSession::closeConnection() {
+  if (connecting_fd_.valid()) {
+    loop_.removeFd(connecting_fd_.get());
+    connecting_fd_.reset();
+  }
+  if (conn_token_) *conn_token_ = false;
+  if (conn_ && conn_->isOpen()) {
+    // The standby RP may hold the same socket (NSR): closing our descriptor alone would not
+    // end the connection. The FIN follows whatever NOTIFICATION is queued.
+    ::shutdown(conn_->fd(), SHUT_WR);
+  }
+  carry_.clear();
+  if (conn_) {
+    // Deferred: we may be inside the connection's own callback.
+    std::shared_ptr<event::Connection> dying(conn_.release());
+    loop_.addTimer(0, [dying] {});
+  }
+  established_ns_ = 0;
 }
+
+// --- NSR.
 
 Status BgpSession::adopt(event::UniqueFd fd, std::string local_open_bytes,
                          std::string peer_open_bytes, std::string pending_input,
@@ -224,13 +242,8 @@ Status BgpSession::adopt(event::UniqueFd fd, std::string local_open_bytes,
   auto local = decodeOpen(local_open_bytes);
   auto remote = decodeOpen(peer_open_bytes);
   if (!local.ok() || !remote.ok()) {
-    return Status::corruption("adopted session of " + peerName(peer_) + ": bad OPEN (" +
+    return Status::corruption("adopted session of " + peer_.address.toString() + ": bad OPEN (" +
                               (local.ok() ? remote : local).error.reason + ")");
-  }
-  stopped_ = false;
-  if (retry_timer_) {
-    loop_.cancelTimer(retry_timer_);
-    retry_timer_ = 0;
   }
   local_open_ = *local.value;
   local_open_bytes_ = std::move(local_open_bytes);
@@ -239,15 +252,16 @@ Status BgpSession::adopt(event::UniqueFd fd, std::string local_open_bytes,
   session_id_ = session_id;
   carry_ = std::move(pending_input);
   (void)event::setNonBlocking(fd.get());
-  state_ = SessionState::kEstablished;
-  established_ns_ = loop_.clock().nowNs();
-  ++counters_.established_transitions;
   attach(std::move(fd));
+  established_ns_ = now();
+  ++counters_.established_transitions;
   logEvent("BGP", Severity::kNotice, "NSR_ADOPTED",
-           "neighbor " + peerName(peer_) + ": session taken over in Established (" +
+           "neighbor " + peer_.address.toString() + ": session taken over in Established (" +
                std::to_string(carry_.size()) + " bytes of a partial message carried over)");
-  sendKeepalive();  // the handover used some of the neighbor's hold time
-  startTimers();
+  if (!feed(ev::Adopted{std::min(remote.value->hold_time_s, local_open_.hold_time_s),
+                        remote.value->caps.graceful_restart.has_value()})) {
+    return Status::ok();
+  }
   if (!carry_.empty()) {
     auto alive = alive_;
     loop_.addTimer(0, [this, alive] {
@@ -258,11 +272,7 @@ Status BgpSession::adopt(event::UniqueFd fd, std::string local_open_bytes,
 }
 
 std::string BgpSession::quiesce() {
-  quiesced_ = true;
-  if (tick_timer_) {
-    loop_.cancelTimer(tick_timer_);
-    tick_timer_ = 0;
-  }
+  feed(ev::Quiesce{});
   if (!conn_) return {};
   conn_->pauseReading();
   // Whole messages not yet parsed (the rest of a slice) go over too: the new active parses
@@ -271,13 +281,13 @@ std::string BgpSession::quiesce() {
 }
 
 void BgpSession::resume() {
-  if (!quiesced_) return;
-  quiesced_ = false;
-  if (!conn_) return;
+  if (!fsm_.quiesced()) return;
+  if (!feed(ev::Resume{}) || !conn_) return;
   conn_->resumeReading();
-  startTimers();
   if (carry_.size() + conn_->unconsumedInput().size() >= kHeaderSize) scheduleMoreInput();
 }
+
+// --- Output.
 
 void BgpSession::sendOpen() {
   local_open_ = {};
@@ -303,14 +313,23 @@ void BgpSession::sendOpen() {
 void BgpSession::write(std::string_view bytes) {
   conn_->send(bytes);
   tx_offset_ += bytes.size();
-  last_tx_ns_ = loop_.clock().nowNs();
 }
 
+void BgpSession::send(std::string_view messages, uint64_t updates) {
+  if (state() != SessionState::kEstablished || !conn_ || quiesced()) return;
+  write(messages);
+  counters_.updates_out += updates;
+  counters_.messages_out += updates;
+  feed(ev::Sent{});
+}
+
+// --- Input.
+
 void BgpSession::onData(std::string_view input) {
-  if (state_ == SessionState::kEstablished && !observer_.readyForInput()) {
+  if (state() == SessionState::kEstablished && !observer_.readyForInput()) {
     if (!input_paused_ && conn_) {
       input_paused_ = true;
-      input_paused_since_ns_ = loop_.clock().nowNs();
+      input_paused_since_ns_ = now();
       ++counters_.input_pauses;
       conn_->pauseReading();
     }
@@ -342,19 +361,19 @@ void BgpSession::onData(std::string_view input) {
 void BgpSession::resumeInput() {
   if (!input_paused_ || !conn_) return;
   input_paused_ = false;
-  counters_.input_paused_ns += loop_.clock().nowNs() - input_paused_since_ns_;
-  if (!quiesced_) conn_->resumeReading();
+  counters_.input_paused_ns += now() - input_paused_since_ns_;
+  if (!quiesced()) conn_->resumeReading();
   scheduleMoreInput();
 }
 
 void BgpSession::scheduleMoreInput() {
-  if (more_input_scheduled_ || quiesced_) return;
+  if (more_input_scheduled_ || quiesced()) return;
   more_input_scheduled_ = true;
   auto alive = alive_;
   loop_.addTimer(0, [this, alive] {
     if (!*alive) return;
     more_input_scheduled_ = false;
-    if (!conn_ || quiesced_) return;
+    if (!conn_ || quiesced()) return;
     if (!carry_.empty()) {
       onData(std::string_view());
     } else {
@@ -368,10 +387,12 @@ size_t BgpSession::processInput(std::string_view input) {
   std::vector<UpdateMessage> updates;
   size_t used = 0;
   const uint64_t start_offset = rx_offset_;
-  // Hands the UPDATEs decoded so far to the observer, with the bytes they came in.
+  // Hands the UPDATEs decoded so far to the observer, with the bytes they came in; the FSM hears
+  // of them once.
   auto deliver = [&]() -> bool {
     rx_offset_ = start_offset + used;
     if (updates.empty()) return true;
+    if (!feed(ev::UpdateReceived{})) return false;
     observer_.onUpdates(*this, updates, input.substr(0, used), start_offset);
     updates.clear();
     return *alive;
@@ -379,7 +400,7 @@ size_t BgpSession::processInput(std::string_view input) {
   while (true) {
     auto len = messageLength(input.substr(used));
     if (!len.ok()) {
-      if (deliver()) notifyAndClose(len.error);
+      if (deliver()) feed(ev::MessageError{len.error});
       return kTornDown;
     }
     if (*len.value == 0 || input.size() - used < *len.value) break;
@@ -388,19 +409,18 @@ size_t BgpSession::processInput(std::string_view input) {
     if (used >= kSliceBytes) break;
     std::string_view message = input.substr(used, *len.value);
     ++counters_.messages_in;
-    last_rx_ns_ = loop_.clock().nowNs();
-    if (messageType(message) == MessageType::kUpdate && state_ == SessionState::kEstablished) {
+    if (messageType(message) == MessageType::kUpdate && state() == SessionState::kEstablished) {
       ++counters_.updates_in;
       auto u = decodeUpdate(message, codec_);
       if (!u.ok()) {
-        if (deliver()) notifyAndClose(u.error);
+        if (deliver()) feed(ev::MessageError{u.error});
         return kTornDown;
       }
       if (u.value->treat_as_withdraw) {
         ++counters_.treat_as_withdraw;
         logEvent("BGP", Severity::kWarning, "UPDATE_MALFORMED",
-                 "neighbor " + peerName(peer_) + ": " + u.value->attribute_error + "; treating " +
-                     std::to_string(u.value->withdrawn.size()) +
+                 "neighbor " + peer_.address.toString() + ": " + u.value->attribute_error +
+                     "; treating " + std::to_string(u.value->withdrawn.size()) +
                      " prefixes as withdrawn (RFC 7606)");
       }
       updates.push_back(std::move(*u.value));
@@ -418,43 +438,45 @@ size_t BgpSession::processInput(std::string_view input) {
 }
 
 bool BgpSession::handleMessage(std::string_view message) {
-  MessageType type = messageType(message);
-  auto fsm_error = [&] {
-    notifyAndClose({err::kFsm,
-                    0,
-                    {},
-                    std::string(messageTypeName(type)) + " in state " +
-                        std::string(sessionStateName(state_))});
-    return false;
+  auto alive = alive_;
+  auto fedAndUp = [&](const BgpEvent& e, SessionState expected) {
+    return feed(e) && *alive && state() == expected;
   };
-  switch (type) {
-    case MessageType::kOpen:
-      if (state_ != SessionState::kOpenSent) return fsm_error();
-      return handleOpen(message);
+  switch (messageType(message)) {
+    case MessageType::kOpen: {
+      auto open = decodeOpen(message);
+      if (!open.ok()) {
+        feed(ev::MessageError{open.error});
+        return false;
+      }
+      const OpenMessage& o = *open.value;
+      if (!fedAndUp(
+              ev::OpenReceived{o.asn, o.bgp_id, o.hold_time_s, o.caps.graceful_restart.has_value()},
+              SessionState::kOpenConfirm)) {
+        return false;
+      }
+      peer_open_bytes_ = std::string(message);
+      negotiate(o);
+      return true;
+    }
     case MessageType::kKeepalive:
       ++counters_.keepalives_in;
-      if (state_ == SessionState::kOpenConfirm) {
-        enterEstablished();
-        return conn_ != nullptr;
-      }
-      if (state_ != SessionState::kEstablished) return fsm_error();
-      return true;
-    case MessageType::kUpdate:
-      return fsm_error();  // UPDATEs in Established are decoded by processInput
+      return fedAndUp(ev::KeepaliveReceived{}, SessionState::kEstablished);
+    case MessageType::kUpdate:  // outside Established (there, processInput decodes them)
+      feed(ev::UpdateReceived{});
+      return false;
     case MessageType::kNotification: {
       ++counters_.notifications_in;
       auto n = decodeNotification(message);
-      std::string why = "received NOTIFICATION " + describeError(n.value->code, n.value->subcode);
-      last_error_ = why;
       logEvent("BGP", Severity::kWarning, "NOTIFICATION",
-               "neighbor " + peerName(peer_) + ": " + why);
-      down(why, false);
+               "neighbor " + peer_.address.toString() + ": received NOTIFICATION " +
+                   describeError(n.value->code, n.value->subcode));
+      feed(ev::NotificationReceived{n.value->code, n.value->subcode});
       return false;
     }
     case MessageType::kRouteRefresh: {
-      if (state_ != SessionState::kEstablished) return fsm_error();
+      if (!fedAndUp(ev::RouteRefreshReceived{}, SessionState::kEstablished)) return false;
       auto rr = decodeRouteRefresh(message);
-      auto alive = alive_;
       observer_.onRouteRefresh(*this, rr.value->afi_safi);
       return *alive && conn_ != nullptr;
     }
@@ -462,36 +484,8 @@ bool BgpSession::handleMessage(std::string_view message) {
   return true;
 }
 
-bool BgpSession::handleOpen(std::string_view message) {
-  auto open = decodeOpen(message);
-  if (!open.ok()) {
-    notifyAndClose(open.error);
-    return false;
-  }
-  const OpenMessage& o = *open.value;
-  if (o.asn != peer_.remote_as) {
-    std::string data(2, '\0');
-    data[0] = static_cast<char>(o.asn >> 8);
-    data[1] = static_cast<char>(o.asn);
-    notifyAndClose(
-        {err::kOpen, err::kBadPeerAs, data,
-         "peer AS " + std::to_string(o.asn) + ", configured " + std::to_string(peer_.remote_as)});
-    return false;
-  }
-  if (o.bgp_id == local_.router_id && !isEbgp()) {
-    notifyAndClose({err::kOpen, err::kBadBgpId, {}, "peer BGP identifier equals ours"});
-    return false;
-  }
-  peer_open_bytes_ = std::string(message);
-  negotiate(o);
-  sendKeepalive();
-  setState(SessionState::kOpenConfirm);
-  return true;
-}
-
 void BgpSession::negotiate(const OpenMessage& peer_open) {
   peer_open_ = peer_open;
-  hold_time_s_ = std::min(peer_open.hold_time_s, local_open_.hold_time_s);
   codec_.four_octet_as =
       peer_open.caps.four_octet_as.has_value() && local_open_.caps.four_octet_as.has_value();
 }
@@ -503,114 +497,6 @@ bool BgpSession::negotiated(AfiSafi a) const {
     return std::find(c.multiprotocol.begin(), c.multiprotocol.end(), a) != c.multiprotocol.end();
   };
   return has(local_open_.caps) && has(peer_open_.caps);
-}
-
-void BgpSession::enterEstablished() {
-  setState(SessionState::kEstablished);
-  session_id_ = std::random_device{}() | uint64_t{std::random_device{}()} << 32;
-  established_ns_ = loop_.clock().nowNs();
-  ++counters_.established_transitions;
-  last_error_.clear();
-  observer_.onEstablished(*this);
-}
-
-void BgpSession::onTick() {
-  int64_t now = loop_.clock().nowNs();
-  const int64_t hold_ns =
-      int64_t{state_ == SessionState::kEstablished || state_ == SessionState::kOpenConfirm
-                  ? hold_time_s_
-                  : uint16_t{240}} *  // RFC 4271 §8.2.2: a large hold time until OPEN arrives
-      1000000000;
-  // Paused for flow control, the peer's messages wait unread in our socket: it is alive.
-  if (input_paused_) last_rx_ns_ = now;
-  if (hold_ns > 0 && now - last_rx_ns_ > hold_ns && conn_) {
-    // This loop may have been busy, not the peer silent: read what waits in the socket first.
-    conn_->pollInput();
-    if (!conn_ || state_ == SessionState::kIdle) return;
-    now = loop_.clock().nowNs();
-  }
-  if (hold_ns > 0 && now - last_rx_ns_ > hold_ns) {
-    notifyAndClose({err::kHoldTimerExpired, 0, {}, "hold timer expired"});
-    return;
-  }
-  if ((state_ == SessionState::kEstablished || state_ == SessionState::kOpenConfirm) &&
-      hold_time_s_ > 0 && now - last_tx_ns_ >= int64_t{hold_time_s_} * 1000000000 / 3) {
-    sendKeepalive();
-  }
-}
-
-void BgpSession::sendKeepalive() {
-  std::string out;
-  encodeKeepalive(&out);
-  write(out);
-  ++counters_.messages_out;
-  ++counters_.keepalives_out;
-}
-
-void BgpSession::send(std::string_view messages, uint64_t updates) {
-  if (state_ != SessionState::kEstablished || !conn_ || quiesced_) return;
-  write(messages);
-  counters_.updates_out += updates;
-  counters_.messages_out += updates;
-}
-
-void BgpSession::notifyAndClose(const BgpError& e) {
-  last_error_ = "sent NOTIFICATION " + describeError(e.code, e.subcode) + ": " + e.reason;
-  logEvent("BGP", Severity::kWarning, "NOTIFICATION",
-           "neighbor " + peerName(peer_) + ": " + last_error_);
-  if (conn_ && conn_->isOpen()) {
-    std::string out;
-    encodeNotification({e.code, e.subcode, e.data}, &out);
-    write(out);  // best effort: the socket buffer takes it before the close
-    ++counters_.notifications_out;
-  }
-  down(last_error_, false);
-}
-
-void BgpSession::down(const std::string& reason, bool peer_restarting) {
-  bool was_established = state_ == SessionState::kEstablished;
-  if (tick_timer_) {
-    loop_.cancelTimer(tick_timer_);
-    tick_timer_ = 0;
-  }
-  if (connecting_fd_.valid()) {
-    loop_.removeFd(connecting_fd_.get());
-    connecting_fd_.reset();
-  }
-  if (conn_token_) *conn_token_ = false;
-  if (conn_ && conn_->isOpen()) {
-    // The standby RP may hold the same socket (NSR): closing our descriptor alone would not
-    // end the connection. The FIN follows whatever NOTIFICATION is queued.
-    ::shutdown(conn_->fd(), SHUT_WR);
-  }
-  quiesced_ = false;
-  carry_.clear();
-  if (conn_) {
-    // Deferred: we may be inside the connection's own callback.
-    std::shared_ptr<event::Connection> dying(conn_.release());
-    loop_.addTimer(0, [dying] {});
-  }
-  setState(SessionState::kIdle);
-  established_ns_ = 0;
-  auto alive = alive_;
-  if (was_established) observer_.onDown(*this, reason, peer_restarting);
-  if (!*alive) return;
-  if (!stopped_) scheduleRetry();
-}
-
-void BgpSession::scheduleRetry() {
-  if (stopped_ || retry_timer_) return;
-  if (state_ != SessionState::kActive)
-    setState(peer_.passive ? SessionState::kActive : SessionState::kIdle);
-  retry_timer_ = loop_.addTimer(peer_.connect_retry_ms, [this] {
-    retry_timer_ = 0;
-    if (stopped_ || conn_) return;
-    if (peer_.passive) {
-      setState(SessionState::kActive);
-    } else {
-      connect();
-    }
-  });
 }
 
 }  // namespace hitless::bgp

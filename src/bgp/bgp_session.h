@@ -1,11 +1,14 @@
-// BgpSession: one BGP neighbor's finite state machine (RFC 4271 §8) on an EventLoop.
+// BgpSession: one BGP neighbor on an EventLoop — the socket shell around its BgpFsm
+// (bgp_fsm.h), which decides every transition, timer and NOTIFICATION.
 //
-// The session connects (unless passive) and accepts connections handed to it by the speaker's
-// listener; it exchanges OPENs, negotiates hold time and capabilities, keeps the hold and
-// keepalive timers, and delivers the UPDATEs of each read as one batch to its observer, so a
-// burst of thousands of messages becomes one RIB transaction. Bad input is answered with the
-// NOTIFICATION RFC 4271 §6 prescribes (or treat-as-withdraw, RFC 7606), then the session goes to
-// Idle and retries after the connect-retry time.
+// The shell connects through a Connector (the kernel's TCP; a socketpair in tests), takes the
+// connections the speaker's listener hands it, frames and decodes what arrives and turns it into
+// FSM events, and carries out the FSM's actions (send OPEN / KEEPALIVE / NOTIFICATION, close,
+// tell the observer). One timer, armed at the FSM's next deadline, reports time passing. UPDATEs
+// in Established stay on a fast path: the UPDATEs of each read go to the observer as one batch,
+// so a burst of thousands of messages becomes one RIB transaction; the FSM hears once per batch.
+// Bad input is answered with the NOTIFICATION RFC 4271 §6 prescribes (or treat-as-withdraw,
+// RFC 7606), then the session goes to Idle and retries after the connect-retry time.
 //
 // NSR: a session can also be adopted in Established state from a socket another process opened
 // (see adopt()); the peer sees nothing happen.
@@ -17,19 +20,14 @@
 #include <string>
 #include <vector>
 
+#include "bgp/bgp_fsm.h"
 #include "bgp/bgp_message.h"
+#include "bgp/tcp_connector.h"
 #include "event/connection.h"
 #include "event/event_loop.h"
 #include "net/ip.h"
 
-struct sockaddr_storage;
-
 namespace hitless::bgp {
-// The address of a socket address; IPv4-mapped IPv6 addresses become IPv4.
-net::IpAddress addressOf(const sockaddr_storage& ss);
-
-enum class SessionState { kIdle, kConnect, kActive, kOpenSent, kOpenConfirm, kEstablished };
-std::string_view sessionStateName(SessionState s);
 
 struct PeerConfig {
   net::IpAddress address;
@@ -87,7 +85,9 @@ class SessionObserver {
 
 class BgpSession {
  public:
-  BgpSession(event::EventLoop& loop, LocalConfig local, PeerConfig peer, SessionObserver& observer);
+  // `connector` must outlive the session.
+  BgpSession(event::EventLoop& loop, LocalConfig local, PeerConfig peer, SessionObserver& observer,
+             Connector& connector = tcpConnector());
   ~BgpSession();
   BgpSession(const BgpSession&) = delete;
   BgpSession& operator=(const BgpSession&) = delete;
@@ -102,7 +102,7 @@ class BgpSession {
   // read but not processed. resume() undoes it when the handover fails.
   std::string quiesce();
   void resume();
-  bool quiesced() const { return quiesced_; }
+  bool quiesced() const { return fsm_.quiesced(); }
   // Flow control (see SessionObserver::readyForInput).
   void resumeInput();
   // Sends a Cease NOTIFICATION if a connection exists, then Idle without retrying.
@@ -121,26 +121,39 @@ class BgpSession {
   const std::string& localOpenBytes() const { return local_open_bytes_; }
   const std::string& peerOpenBytes() const { return peer_open_bytes_; }
 
-  SessionState state() const { return state_; }
+  SessionState state() const { return fsm_.state(); }
   const PeerConfig& peer() const { return peer_; }
   const LocalConfig& local() const { return local_; }
   const OpenMessage& peerOpen() const { return peer_open_; }
   const OpenMessage& localOpen() const { return local_open_; }
   UpdateCodecOptions codecOptions() const { return codec_; }
   bool isEbgp() const { return peer_.remote_as != local_.asn; }
-  uint16_t negotiatedHoldTime() const { return hold_time_s_; }
+  uint16_t negotiatedHoldTime() const { return fsm_.negotiatedHoldTime(); }
   bool negotiated(AfiSafi a) const;
   net::IpAddress localAddress() const { return local_address_; }
   const SessionCounters& counters() const { return counters_; }
   int64_t establishedSinceNs() const { return established_ns_; }
-  const std::string& lastError() const { return last_error_; }
+  const std::string& lastError() const { return fsm_.lastError(); }
   void setRestarting(bool r) { local_.restarting = r; }
 
  private:
+  // Hands `event` to the FSM and carries out its actions; false if this session was destroyed
+  // meanwhile (an observer's callback may do that).
+  bool feed(const BgpEvent& event);
+  bool execute(const BgpAction& action);
+  void armTimer();
+  void onTimer();
+  int64_t now() const { return loop_.clock().nowNs(); }
+
   void connect();
   void onConnectReady();
   void attach(event::UniqueFd fd);
+  void closeConnection();
   void sendOpen();
+  void write(std::string_view bytes);
+  // Sets the codec parameters from the two OPENs.
+  void negotiate(const OpenMessage& peer_open);
+
   void onData(std::string_view input);
   // Parses the whole messages at the front of `input`; returns the bytes used, or kTornDown.
   static constexpr size_t kTornDown = ~size_t{0};
@@ -152,37 +165,24 @@ class BgpSession {
   size_t processInput(std::string_view input);
   // Handles one whole message other than an UPDATE in Established; false when torn down.
   bool handleMessage(std::string_view message);
-  bool handleOpen(std::string_view message);
-  void enterEstablished();
-  void onTick();
-  void sendKeepalive();
-  void notifyAndClose(const BgpError& e);
-  void down(const std::string& reason, bool peer_restarting);
-  void scheduleRetry();
-  void setState(SessionState s);
-  void write(std::string_view bytes);
-  void startTimers();
-  // Sets the negotiated parameters from the two OPENs.
-  void negotiate(const OpenMessage& peer_open);
 
   event::EventLoop& loop_;
   LocalConfig local_;
   PeerConfig peer_;
   SessionObserver& observer_;
-  SessionState state_ = SessionState::kIdle;
+  Connector& connector_;
+  BgpFsm fsm_;
   std::unique_ptr<event::Connection> conn_;
   std::shared_ptr<bool> conn_token_;
   event::UniqueFd connecting_fd_;
-  event::TimerId retry_timer_ = 0, tick_timer_ = 0;
+  event::UniqueFd offered_fd_;  // a connection the listener offered, while the FSM decides
+  event::TimerId timer_ = 0;
+  int64_t timer_due_ns_ = 0;
   OpenMessage local_open_, peer_open_;
   UpdateCodecOptions codec_;
-  uint16_t hold_time_s_ = 0;
-  int64_t last_rx_ns_ = 0, last_tx_ns_ = 0, established_ns_ = 0;
+  int64_t established_ns_ = 0;
   net::IpAddress local_address_;
   SessionCounters counters_;
-  std::string last_error_;
-  bool stopped_ = true;
-  bool quiesced_ = false;
   bool more_input_scheduled_ = false;
   bool input_paused_ = false;  // flow control: the observer cannot absorb more yet
   int64_t input_paused_since_ns_ = 0;

@@ -109,9 +109,9 @@ Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
             for (const auto& a : adopted) a.adj_in.prefetch(piece[i]);
           },
           [&](size_t i) {
-            bool current = std::any_of(adopted.begin(), adopted.end(), [&](const AdoptedSession& a) {
-              return a.adj_in.find(piece[i]) != nullptr;
-            });
+            bool current = std::any_of(
+                adopted.begin(), adopted.end(),
+                [&](const AdoptedSession& a) { return a.adj_in.find(piece[i]) != nullptr; });
             if (!current) restart_stale_.insert(piece[i]);
           });
       piece.clear();

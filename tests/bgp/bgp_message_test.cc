@@ -179,6 +179,8 @@ std::vector<BadCase> badCases() {
        err::kUnrecognizedWellKnown},
       {"UPDATE MP_REACH truncated", update(hex("80 0e 02 00 02"), ""), err::kUpdate,
        err::kOptionalAttribute},
+      {"UPDATE MP_UNREACH repeated", update(hex("80 0f 03 00 02 01 80 0f 03 00 02 01"), ""),
+       err::kUpdate, err::kMalformedAttributeList},
       // RFC 7606: these keep the session and withdraw the NLRI.
       {"ORIGIN value 7", update(hex("40 01 01 07") + as_path + next_hop, nlri), 0, 0},
       {"ORIGIN length 2", update(hex("40 01 02 00 00") + as_path + next_hop, nlri), 0, 0},
@@ -225,6 +227,24 @@ TEST(BgpMessage, BadMessagesGetTheRightNotificationOrTreatAsWithdraw) {
       EXPECT_EQ(u.error.subcode, c.subcode) << u.error.reason;
     }
   }
+}
+
+// RFC 7606 §3.g: of a repeated attribute the first counts; attributes this speaker does not
+// know are accepted when optional; AGGREGATOR is known and accepted whatever its flags.
+TEST(BgpMessage, RepeatsKeepTheFirstAndUnknownOptionalAttributesPass) {
+  std::string attrs = hex("40 01 01 00") + hex("40 01 01 02") +  // ORIGIN IGP, then INCOMPLETE
+                      hex("40 02 06 02 01 00 00 fd ea") +        // AS_PATH 65002
+                      hex("40 03 04 c6 12 03 02") +              // NEXT_HOP 198.18.3.2
+                      hex("c0 63 02 ab cd") +                    // unknown optional 99
+                      hex("40 07 06 fd ea c6 12 03 02");         // AGGREGATOR, flagged well-known
+  std::string body = hex("00 00");
+  body.push_back(static_cast<char>(attrs.size() >> 8));
+  body.push_back(static_cast<char>(attrs.size()));
+  auto u = decodeUpdate(message(MessageType::kUpdate, body + attrs + hex("18 c6 12 64")), {true});
+  ASSERT_TRUE(u.ok()) << u.error.reason;
+  EXPECT_FALSE(u.value->treat_as_withdraw) << u.value->attribute_error;
+  EXPECT_EQ(u.value->attrs.origin, Origin::kIgp);
+  EXPECT_EQ(u.value->nlri.size(), 1u);
 }
 
 TEST(BgpMessage, EveryTruncationOfAValidUpdateIsRejectedCleanly) {

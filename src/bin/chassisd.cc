@@ -1,15 +1,14 @@
 // chassisd: the chassis manager. Runs both RP slots from signed images and the ISSU procedure.
-//   chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME] [--control PATH]
-//            [--rpd-arg ARG]...
+//   chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME] ... (chassisd --help)
 #include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <vector>
+#include <string>
 
+#include "base/command_line.h"
 #include "base/log.h"
 #include "chassis/chassis_manager.h"
 #include "control/control_server.h"
@@ -20,24 +19,6 @@ namespace {
 
 using namespace hitless;
 using nlohmann::json;
-
-constexpr char kUsage[] =
-    "usage: chassisd --state-dir DIR --images DIR --pubkey KEY [--initial-image NAME]\n"
-    "                [--control PATH] [--rpd-arg ARG]... [--metrics ADDR:PORT]\n"
-    "                [--fwdd-control PATH] [--control-group GROUP] [--fault POINT:N:ACTION]\n"
-    "  --state-dir      ISSU record (issu.json), RP state, sockets and logs\n"
-    "  --images         image store: one verified image directory per name\n"
-    "  --pubkey         public key that images must be signed with\n"
-    "  --initial-image  image both slots boot when there is no ISSU record yet\n"
-    "  --control        control socket, mode 0600 (default STATE_DIR/chassis.ctl)\n"
-    "  --rpd-arg        extra argument for every rpd (repeatable), e.g. --heartbeat-ms\n"
-    "  --control-group  let this group use the control socket too (mode 0660)\n"
-    "  --metrics        serve Prometheus metrics on ADDR:PORT at /metrics (docs/metrics.md)\n"
-    "  --fwdd-control   fwdd's control socket, for the FIB route count in the metrics\n"
-    "  --fault          tests only: POINT:N:ACTION, fail at the Nth pass through POINT\n"
-    "                   (persist-before|persist-after|reload-stopped|reload-started|\n"
-    "                   switchover-before|switchover-after) by ACTION (chassisd|active|\n"
-    "                   standby|both|corrupt|corrupt-both); see src/chassis/fault_points.h\n";
 
 control::CommandHandler answerWith(
     std::function<void(const json&, chassis::ChassisManager::Answer)> op) {
@@ -51,52 +32,46 @@ control::CommandHandler answerWith(
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, std::string> opt;
-  std::vector<std::string> rpd_args;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (i + 1 >= argc || a.rfind("--", 0) != 0) {
-      std::cerr << kUsage << "chassisd: unexpected argument '" << a << "'\n";
-      return 2;
-    }
-    if (a == "--rpd-arg") {
-      rpd_args.push_back(argv[++i]);
-    } else if (a == "--state-dir" || a == "--images" || a == "--pubkey" || a == "--initial-image" ||
-               a == "--control" || a == "--fault" || a == "--metrics" || a == "--control-group" ||
-               a == "--fwdd-control") {
-      opt[a] = argv[++i];
-    } else {
-      std::cerr << kUsage << "chassisd: unknown option " << a << "\n";
-      return 2;
-    }
-  }
-  for (const char* required : {"--state-dir", "--images", "--pubkey"}) {
-    if (!opt.count(required)) {
-      std::cerr << kUsage << "chassisd: missing " << required << "\n";
-      return 2;
-    }
-  }
+  chassis::ChassisOptions o;
+  std::string control_path, control_group, fault;
+  CLI::App app(
+      "The chassis manager: runs both RP slots from signed images and the ISSU procedure "
+      "(hitless issu ...). Runs until SIGTERM/SIGINT; systemd Type=notify.",
+      "chassisd");
+  app.add_option("--state-dir", o.state_dir, "ISSU record (issu.json), RP state, sockets, logs")
+      ->required();
+  app.add_option("--images", o.image_dir, "image store: one verified image directory per name")
+      ->required();
+  app.add_option("--pubkey", o.pubkey_path, "public key that images must be signed with")
+      ->required();
+  app.add_option("--initial-image", o.initial_image,
+                 "image both slots boot when there is no ISSU record yet");
+  app.add_option("--control", control_path,
+                 "control socket, mode 0600 (default STATE_DIR/chassis.ctl)");
+  app.add_option("--rpd-arg", o.rpd_args,
+                 "extra argument for every rpd (repeatable; values may begin with --), e.g. "
+                 "--rpd-arg --heartbeat-ms --rpd-arg 50");
+  app.add_option("--control-group", control_group,
+                 "let this group use the control socket too (mode 0660)");
+  app.add_option("--metrics", o.metrics_bind,
+                 "serve Prometheus metrics on ADDR:PORT at /metrics (docs/metrics.md)");
+  app.add_option("--fwdd-control", o.fwdd_control,
+                 "fwdd's control socket, for the FIB route count in the metrics");
+  app.add_option("--fault", fault,
+                 "tests only: POINT:N:ACTION, fail at the Nth pass through POINT "
+                 "(persist-before|persist-after|reload-stopped|reload-started|switchover-before|"
+                 "switchover-after) by ACTION (chassisd|active|standby|both|corrupt|corrupt-both); "
+                 "see src/chassis/fault_points.h");
+  if (auto exit = parseCommandLine(app, argc, argv, {"--rpd-arg"})) return *exit;
   setLogTag("chassisd");
 
   event::EventLoop loop;
   event::StopSignals stop(loop);
-  chassis::ChassisOptions o;
-  o.state_dir = opt["--state-dir"];
-  o.image_dir = opt["--images"];
-  o.pubkey_path = opt["--pubkey"];
-  o.initial_image = opt.count("--initial-image") ? opt["--initial-image"] : "";
-  o.rpd_args = rpd_args;
-  o.metrics_bind = opt.count("--metrics") ? opt["--metrics"] : "";
-  o.fwdd_control = opt.count("--fwdd-control") ? opt["--fwdd-control"] : "";
   o.version = HITLESS_VERSION;
-  if (opt.count("--fault")) {
-    auto spec = chassis::parseFaultSpec(opt["--fault"]);
+  if (!fault.empty()) {
+    auto spec = chassis::parseFaultSpec(fault);
     if (!spec.isOk()) {
-      std::cerr << "chassisd: " << spec.status().message() << "\n";
+      std::cerr << "chassisd: --fault: " << spec.status().message() << "\n";
       return 2;
     }
     o.fault = *spec;
@@ -135,8 +110,7 @@ int main(int argc, char** argv) {
                     }));
   server.addCommand("show-issu-state",
                     [&](const json&, control::Reply reply) { reply(manager.issuStatus()); });
-  std::string control_path =
-      opt.count("--control") ? opt["--control"] : o.state_dir + "/chassis.ctl";
+  if (control_path.empty()) control_path = o.state_dir + "/chassis.ctl";
   if (Status s = manager.start(); !s.isOk()) {
     std::cerr << "chassisd: " << s.message() << "\n";
     return 1;
@@ -145,12 +119,12 @@ int main(int argc, char** argv) {
     std::cerr << "chassisd: " << s.message() << "\n";
     return 1;
   }
-  if (opt.count("--control-group")) {
-    const struct group* g = ::getgrnam(opt["--control-group"].c_str());
+  if (!control_group.empty()) {
+    const struct group* g = ::getgrnam(control_group.c_str());
     if (g == nullptr || ::chown(control_path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0 ||
         ::chmod(control_path.c_str(), 0660) != 0) {
-      std::cerr << "chassisd: cannot give group '" << opt["--control-group"]
-                << "' the control socket " << control_path << "\n";
+      std::cerr << "chassisd: cannot give group '" << control_group << "' the control socket "
+                << control_path << "\n";
       return 1;
     }
   }

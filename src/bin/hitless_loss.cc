@@ -1,12 +1,12 @@
 // hitless-loss: a packet-loss meter for forwarding tests (docs/loss-meter.md).
-//   hitless-loss recv --listen ADDR:PORT [--timeout-ms N] [--out FILE] [--series] [--ready-file F]
-//   hitless-loss send --to ADDR:PORT [--pps N] [--duration-ms N] [--size N] [--out FILE]
+//   hitless-loss recv --listen ADDR:PORT [--timeout-ms N] [--out FILE] [--series] ...
+//   hitless-loss send --to ADDR:PORT [--pps N] [--duration-ms N] [--size N] ...  (--help)
 // The sender paces sequence-numbered, timestamped UDP probes and ends with an end marker; the
 // receiver stops after the end marker (or its timeout) and writes a JSON report. Both stop by
 // themselves: every run is bounded in time.
 #include <arpa/inet.h>
-#include <signal.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,12 +17,13 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/command_line.h"
 #include "base/file_util.h"
 #include "loss/loss_analyzer.h"
 #include "loss/loss_packet.h"
@@ -32,21 +33,19 @@ namespace {
 
 using namespace hitless;
 
-constexpr char kUsage[] =
-    "usage: hitless-loss recv --listen ADDR:PORT [--timeout-ms N] [--out FILE] [--series]\n"
-    "                         [--ready-file FILE] [--bin-ms N]\n"
-    "       hitless-loss send --to ADDR:PORT [--pps N] [--duration-ms N] [--size N]\n"
-    "                         [--run-id N] [--out FILE]\n"
-    "\n"
-    "recv  waits for probes, stops 50 ms after the sender's end marker or at --timeout-ms\n"
-    "      (default 60000), and writes the JSON report (sent, received, lost, duplicated,\n"
-    "      reordered, longest gap, loss series per --bin-ms, default 10) to --out or stdout.\n"
-    "send  sends --pps probes per second (default 50000) for --duration-ms (default 5000) of\n"
-    "      --size bytes (default 64, at least 36), then the end marker; prints what it sent.\n"
-    "SIGINT/SIGTERM end either side early, cleanly: end marker and reports as usual.\n"
-    "Addresses are IPv4 or [IPv6]:PORT. Run each side in its network namespace (ip netns exec).\n";
-
 constexpr size_t kBatch = 64;
+
+struct ReceiveOptions {
+  std::string listen, out, ready_file;
+  int64_t timeout_ms = 60000, bin_ms = 10;
+  bool series = false;
+};
+
+struct SendOptions {
+  std::string to, out;
+  int64_t pps = 50000, duration_ms = 5000, size = 64;
+  std::optional<uint32_t> run_id;
+};
 
 // SIGINT/SIGTERM end a run early but cleanly: the sender still sends its end marker and both
 // sides still write their reports.
@@ -68,7 +67,8 @@ uint64_t monoNs() {
 
 // kBatch datagram buffers of `size` bytes each, wired for sendmmsg/recvmmsg.
 struct DatagramBatch {
-  explicit DatagramBatch(size_t size) : size(size), bytes(kBatch * size), iov(kBatch), msgs(kBatch) {
+  explicit DatagramBatch(size_t size)
+      : size(size), bytes(kBatch * size), iov(kBatch), msgs(kBatch) {
     for (size_t i = 0; i < kBatch; ++i) {
       iov[i] = {at(i), size};
       std::memset(&msgs[i], 0, sizeof(mmsghdr));
@@ -132,13 +132,11 @@ int writeReport(const nlohmann::json& j, const std::string& out) {
   return s.isOk() ? 0 : fail(s.message());
 }
 
-int receive(std::map<std::string, std::string>& opt) {
+int receive(const ReceiveOptions& opt) {
   sockaddr_storage addr;
   socklen_t len;
-  if (!parseEndpoint(opt["--listen"], &addr, &len)) return fail("bad --listen address");
-  long timeout_ms = opt.count("--timeout-ms") ? std::atol(opt["--timeout-ms"].c_str()) : 60000;
-  long bin_ms = opt.count("--bin-ms") ? std::atol(opt["--bin-ms"].c_str()) : 10;
-  if (timeout_ms <= 0 || bin_ms <= 0) return fail("--timeout-ms and --bin-ms must be positive");
+  if (!parseEndpoint(opt.listen, &addr, &len)) return fail("bad --listen address " + opt.listen);
+  const int64_t timeout_ms = opt.timeout_ms, bin_ms = opt.bin_ms;
   int fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return fail(std::string("socket: ") + strerror(errno));
   int size = 32 << 20;
@@ -146,10 +144,10 @@ int receive(std::map<std::string, std::string>& opt) {
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
   }
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) < 0) {
-    return fail("bind " + opt["--listen"] + ": " + strerror(errno));
+    return fail("bind " + opt.listen + ": " + strerror(errno));
   }
-  if (opt.count("--ready-file")) {
-    if (Status s = writeFileAtomic(opt["--ready-file"], "ready\n"); !s.isOk()) {
+  if (!opt.ready_file.empty()) {
+    if (Status s = writeFileAtomic(opt.ready_file, "ready\n"); !s.isOk()) {
       return fail(s.message());
     }
   }
@@ -192,27 +190,19 @@ int receive(std::map<std::string, std::string>& opt) {
     }
   }
   close(fd);
-  nlohmann::json j = analyzer.report(opt.count("--series") > 0);
+  nlohmann::json j = analyzer.report(opt.series);
   j["timed_out"] = !analyzer.endSeen();
-  return writeReport(j, opt.count("--out") ? opt["--out"] : "");
+  return writeReport(j, opt.out);
 }
 
-int send(std::map<std::string, std::string>& opt) {
+int send(const SendOptions& opt) {
   sockaddr_storage addr;
   socklen_t len;
-  if (!parseEndpoint(opt["--to"], &addr, &len)) return fail("bad --to address");
-  long pps = opt.count("--pps") ? std::atol(opt["--pps"].c_str()) : 50000;
-  long duration_ms = opt.count("--duration-ms") ? std::atol(opt["--duration-ms"].c_str()) : 5000;
-  long size = opt.count("--size") ? std::atol(opt["--size"].c_str()) : 64;
-  if (pps <= 0 || pps > 10'000'000 || duration_ms <= 0 || duration_ms > 3'600'000) {
-    return fail("--pps must be 1..10000000 and --duration-ms 1..3600000");
-  }
-  if (size < static_cast<long>(loss::kHeaderSize) || size > 1400) {
-    return fail("--size must be 36..1400");
-  }
-  uint32_t run_id = opt.count("--run-id")
-                        ? static_cast<uint32_t>(std::strtoul(opt["--run-id"].c_str(), nullptr, 10))
-                        : static_cast<uint32_t>(monoNs() ^ static_cast<uint64_t>(getpid()));
+  if (!parseEndpoint(opt.to, &addr, &len)) return fail("bad --to address " + opt.to);
+  const long pps = static_cast<long>(opt.pps), duration_ms = static_cast<long>(opt.duration_ms),
+             size = static_cast<long>(opt.size);
+  uint32_t run_id =
+      opt.run_id.value_or(static_cast<uint32_t>(monoNs() ^ static_cast<uint64_t>(getpid())));
   int fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return fail(std::string("socket: ") + strerror(errno));
   int sndbuf = 4 << 20;
@@ -220,7 +210,7 @@ int send(std::map<std::string, std::string>& opt) {
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
   }
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), len) < 0) {
-    return fail("connect " + opt["--to"] + ": " + strerror(errno));
+    return fail("connect " + opt.to + ": " + strerror(errno));
   }
   DatagramBatch batch(static_cast<size_t>(size));
   const uint64_t start = monoNs();
@@ -238,7 +228,8 @@ int send(std::map<std::string, std::string>& opt) {
       // Pace: sleep until the next probe is due (this is rate control, not synchronisation).
       uint64_t next =
           start + static_cast<uint64_t>(static_cast<long double>(seq + burst - 1) * ns_per_probe);
-      timespec ts{static_cast<time_t>(next / 1'000'000'000), static_cast<long>(next % 1'000'000'000)};
+      timespec ts{static_cast<time_t>(next / 1'000'000'000),
+                  static_cast<long>(next % 1'000'000'000)};
       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
       continue;
     }
@@ -274,42 +265,41 @@ int send(std::map<std::string, std::string>& opt) {
                       {"pps_achieved", seconds > 0 ? static_cast<double>(seq) / seconds : 0.0},
                       {"run_id", run_id},
                       {"start_monotonic_ns", start}};
-  return writeReport(j, opt.count("--out") ? opt["--out"] : "");
+  return writeReport(j, opt.out);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
-  }
-  std::string mode = argv[1];
-  if (mode != "send" && mode != "recv") {
-    std::cerr << kUsage;
-    return fail("unknown mode '" + mode + "' (send or recv)");
-  }
-  static const std::vector<std::string> kFlags = {"--series"};
-  static const std::vector<std::string> kValues = {
-      "--listen", "--timeout-ms", "--out",  "--ready-file", "--bin-ms", "--to",
-      "--pps",    "--duration-ms", "--size", "--run-id"};
-  std::map<std::string, std::string> opt;
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (std::find(kFlags.begin(), kFlags.end(), a) != kFlags.end()) {
-      opt[a] = "";
-    } else if (std::find(kValues.begin(), kValues.end(), a) != kValues.end() && i + 1 < argc) {
-      opt[a] = argv[++i];
-    } else {
-      std::cerr << kUsage;
-      return fail("unexpected argument '" + a + "'");
-    }
-  }
+  ReceiveOptions r;
+  SendOptions t;
+  CLI::App app(
+      "A packet-loss meter for forwarding tests (docs/loss-meter.md): the sender paces "
+      "sequence-numbered, timestamped UDP probes and ends with an end marker; the receiver stops "
+      "after it (or its timeout) and writes a JSON report. Addresses are IPv4:PORT or "
+      "[IPv6]:PORT; run each side in its network namespace (ip netns exec). SIGINT/SIGTERM end "
+      "either side early, cleanly: end marker and reports as usual.",
+      "hitless-loss");
+  app.require_subcommand(1);
+  CLI::App* recv = app.add_subcommand(
+      "recv", "wait for probes; stop 50 ms after the end marker or at --timeout-ms; report");
+  recv->add_option("--listen", r.listen, "ADDR:PORT to receive on")->required();
+  addNumber<int64_t>(*recv, "--timeout-ms", r.timeout_ms, 1, 86'400'000,
+                     "stop at the latest after this long");
+  recv->add_option("--out", r.out, "write the report here (default: stdout)");
+  recv->add_flag("--series", r.series, "include the loss series per --bin-ms");
+  addNumber<int64_t>(*recv, "--bin-ms", r.bin_ms, 1, 60'000, "width of a loss-series bin");
+  recv->add_option("--ready-file", r.ready_file, "written once the socket is bound");
+  CLI::App* snd = app.add_subcommand("send", "send probes for --duration-ms, then the end marker");
+  snd->add_option("--to", t.to, "ADDR:PORT to send to")->required();
+  addNumber<int64_t>(*snd, "--pps", t.pps, 1, 10'000'000, "probes per second");
+  addNumber<int64_t>(*snd, "--duration-ms", t.duration_ms, 1, 3'600'000, "how long to send");
+  addNumber<int64_t>(*snd, "--size", t.size, static_cast<int64_t>(loss::kHeaderSize), 1400,
+                     "probe size in bytes");
+  snd->add_option("--run-id", t.run_id, "tags this run's probes (default: random)")
+      ->transform(decimalIn(0, UINT32_MAX));
+  snd->add_option("--out", t.out, "write what was sent here (default: stdout)");
+  if (auto exit = parseCommandLine(app, argc, argv)) return *exit;
   installStopHandlers();
-  if (mode == "recv") {
-    if (!opt.count("--listen")) return fail("recv needs --listen ADDR:PORT");
-    return receive(opt);
-  }
-  if (!opt.count("--to")) return fail("send needs --to ADDR:PORT");
-  return send(opt);
+  return recv->parsed() ? receive(r) : send(t);
 }

@@ -4,27 +4,16 @@
 //   hitless-testbed sweep [--prefix P]                            removes orphaned testbeds
 #include <unistd.h>
 
-#include <cstdlib>
+#include <climits>
 #include <iostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "base/command_line.h"
 #include "testbed/testbed.h"
 
 namespace {
-
-constexpr char kUsage[] =
-    "usage: hitless-testbed up [--peer] [--prefix P] [--owner-pid PID]\n"
-    "       hitless-testbed down BASE\n"
-    "       hitless-testbed sweep [--prefix P]\n"
-    "\n"
-    "up     creates namespaces src, rtr, dst (and peer) linked through rtr, addresses from\n"
-    "       198.18.0.0/15; prints their names and addresses as JSON. The testbed counts as\n"
-    "       orphaned (and the next up/sweep removes it) once --owner-pid (default: the parent\n"
-    "       shell) has exited.\n"
-    "down   removes the testbed named BASE (the \"base\" field printed by up).\n"
-    "sweep  removes testbeds whose owner process is gone.\n";
 
 int fail(const std::string& m) {
   std::cerr << "hitless-testbed: " << m << "\n";
@@ -35,29 +24,29 @@ int fail(const std::string& m) {
 
 int main(int argc, char** argv) {
   using namespace hitless::testbed;
-  if (argc < 2 || std::string(argv[1]) == "--help") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
-  }
-  std::string mode = argv[1];
   TestbedOptions o;
   o.owner_pid = static_cast<int>(getppid());
   std::string base;
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--peer") {
-      o.with_peer = true;
-    } else if (a == "--prefix" && i + 1 < argc) {
-      o.prefix = argv[++i];
-    } else if (a == "--owner-pid" && i + 1 < argc) {
-      o.owner_pid = std::atoi(argv[++i]);
-    } else if (mode == "down" && base.empty() && a.rfind("--", 0) != 0) {
-      base = a;
-    } else {
-      std::cerr << kUsage;
-      return fail("unexpected argument '" + a + "'");
-    }
-  }
+  CLI::App app(
+      "The netns testbed of the forwarding tests, the benchmarks and the demo "
+      "(docs/testbed.md): namespaces src, rtr, dst (and peer) linked through rtr, "
+      "addresses from 198.18.0.0/15.",
+      "hitless-testbed");
+  app.require_subcommand(1);
+  CLI::App* up = app.add_subcommand(
+      "up",
+      "create a testbed and print its names and addresses as JSON. It counts as orphaned (the "
+      "next up or sweep removes it) once --owner-pid has exited.");
+  up->add_flag("--peer", o.with_peer, "also a BGP peer namespace behind rtr");
+  up->add_option("--prefix", o.prefix, "namespace name prefix")->capture_default_str();
+  hitless::addNumber(*up, "--owner-pid", o.owner_pid, 1, INT32_MAX,
+                     "the process whose exit orphans the testbed (default: the parent shell)");
+  CLI::App* down = app.add_subcommand("down", "remove one testbed");
+  down->add_option("BASE", base, "the \"base\" field printed by up")->required();
+  CLI::App* sweep = app.add_subcommand("sweep", "remove testbeds whose owner process is gone");
+  sweep->add_option("--prefix", o.prefix, "namespace name prefix")->capture_default_str();
+  if (auto exit = hitless::parseCommandLine(app, argc, argv)) return *exit;
+  const std::string mode = up->parsed() ? "up" : down->parsed() ? "down" : "sweep";
   if (mode == "up") {
     auto tb = Testbed::create(o);
     if (!tb.isOk()) return fail(tb.status().message());
@@ -81,14 +70,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (mode == "down") {
-    if (base.empty()) return fail("down needs the testbed's base name");
     hitless::Status s = Testbed::destroy(base);
     return s.isOk() ? 0 : fail(s.message());
   }
-  if (mode == "sweep") {
-    std::cout << Testbed::sweepOrphans(o.prefix) << " orphaned namespaces removed\n";
-    return 0;
-  }
-  std::cerr << kUsage;
-  return fail("unknown mode '" + mode + "'");
+  std::cout << Testbed::sweepOrphans(o.prefix) << " orphaned namespaces removed\n";
+  return 0;
 }

@@ -3,14 +3,13 @@
 #include <malloc.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <iostream>
-#include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/command_line.h"
 #include "base/log.h"
 #include "control/control_server.h"
 #include "event/stop_signals.h"
@@ -20,25 +19,6 @@
 
 namespace hitless::rpd {
 namespace {
-
-constexpr char kUsage[] =
-    "usage: rpd --describe | --version\n"
-    "       rpd --slot 0|1 (--active | --standby) --state-dir DIR --checkpoint-socket PATH\n"
-    "           --control PATH [--config FILE] [--heartbeat-ms N] [--heartbeat-threshold N]\n"
-    "           [--ack-timeout-ms N] [--digest-interval-ms N] [--bulk-batch N]\n"
-    "           [--fib-socket PATH] [--handover-timeout-ms N]\n"
-    "\n"
-    "  --describe             print this binary's release and ISSU message set as JSON\n"
-    "  --slot                 RP slot; slot 0 listens on the checkpoint socket, slot 1 connects\n"
-    "  --active/--standby     initial role (the peer's epoch settles any conflict)\n"
-    "  --state-dir            where the switchover epoch is persisted\n"
-    "  --control              control socket (mode 0600) for hitless show/redundancy commands\n"
-    "  --config               startup configuration, 'path = value' per line\n"
-    "  --fib-socket           fwdd's FIB channel; the active RP writes the kernel FIB through it\n"
-    "  --heartbeat-ms         heartbeat interval (default 100)\n"
-    "  --heartbeat-threshold  missed heartbeats before the peer counts as hung (default 5)\n"
-    "  --crash-at POINT       test hook: SIGKILL itself at a named protocol point\n"
-    "  --test-hooks           enable test-only control commands (test-diverge)\n";
 
 // A table arriving in one burst passes through large transient buffers (checkpoint output while
 // the standby catches up, FIB batches, BGP input). glibc's adaptive threshold serves those from
@@ -63,104 +43,75 @@ int rpdMain(std::string_view release_name, int argc, char** argv) {
   auto catalog = messages::buildCatalog(*release);
   if (!catalog.isOk()) return fail(catalog.status().message());
 
-  std::map<std::string, std::string> opt;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--describe" || a == "--version" || a == "--help" || a == "--active" ||
-        a == "--standby" || a == "--test-hooks") {
-      opt[a] = "";
-    } else if (a.rfind("--", 0) == 0 && i + 1 < argc) {
-      opt[a] = argv[++i];
-    } else {
-      std::cerr << kUsage;
-      return fail("unexpected argument '" + a + "'");
-    }
-  }
-  if (opt.count("--help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (opt.count("--describe")) {
-    nlohmann::json j = {{"product", "hitless-rpd"},
-                        {"release", release->toString()},
-                        {"message_set", issu::toJson(catalog->messageSet())}};
-    std::cout << j.dump(2) << "\n";
-    return 0;
-  }
-  if (opt.count("--version")) {
-    std::cout << "rpd release " << release->toString() << "\n";
-    return 0;
-  }
-  for (const char* required : {"--slot", "--state-dir", "--checkpoint-socket", "--control"}) {
-    if (!opt.count(required)) {
-      std::cerr << kUsage;
-      return fail(std::string("missing ") + required);
-    }
-  }
-  if (opt.count("--active") == opt.count("--standby"))
-    return fail("give one of --active, --standby");
-  static const std::vector<std::string> kKnown = {"--slot",
-                                                  "--state-dir",
-                                                  "--checkpoint-socket",
-                                                  "--control",
-                                                  "--config",
-                                                  "--fib-socket",
-                                                  "--heartbeat-ms",
-                                                  "--heartbeat-threshold",
-                                                  "--ack-timeout-ms",
-                                                  "--digest-interval-ms",
-                                                  "--bulk-batch",
-                                                  "--handover-timeout-ms",
-                                                  "--active",
-                                                  "--standby",
-                                                  "--software-version",
-                                                  "--crash-at",
-                                                  "--test-hooks"};
-  for (const auto& [k, v] : opt) {
-    if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) {
-      return fail("unknown option " + k);
-    }
-  }
-  auto number = [&](const char* key, long fallback) -> long {
-    auto it = opt.find(key);
-    if (it == opt.end()) return fallback;
-    char* end = nullptr;
-    long v = std::strtol(it->second.c_str(), &end, 10);
-    if (end == it->second.c_str() || *end != '\0' || v < 0) {
-      std::cerr << "rpd: " << key << " takes a non-negative number\n";
-      std::exit(2);
-    }
-    return v;
-  };
-
   RouteProcessorOptions o;
-  long slot = number("--slot", 0);
-  if (slot > 1) return fail("--slot must be 0 or 1");
+  int slot = 0;
+  bool active = false, standby = false, test_hooks = false;
+  std::string control_path, software;
+  CLI::App app("One route processor (RP) of the redundant pair; release " + release->toString() +
+                   ". Runs until SIGTERM/SIGINT.",
+               "rpd");
+  app.add_flag_callback(
+      "--describe",
+      [&] {
+        nlohmann::json j = {{"product", "hitless-rpd"},
+                            {"release", release->toString()},
+                            {"message_set", issu::toJson(catalog->messageSet())}};
+        std::cout << j.dump(2) << "\n";
+        throw CLI::Success();
+      },
+      "print this binary's release and ISSU message set as JSON, and exit");
+  app.add_flag_callback(
+      "--version",
+      [&] {
+        std::cout << "rpd release " << release->toString() << "\n";
+        throw CLI::Success();
+      },
+      "print the release and exit");
+  addNumber(app, "--slot", slot, 0, 1,
+            "RP slot; slot 0 listens on the checkpoint socket, slot 1 connects")
+      ->required();
+  auto* active_flag = app.add_flag("--active", active, "start as the active RP");
+  app.add_flag("--standby", standby, "start as the standby (the peer's epoch settles a conflict)")
+      ->excludes(active_flag);
+  app.add_option("--state-dir", o.state_dir, "where the switchover epoch is persisted")
+      ->required();
+  app.add_option("--checkpoint-socket", o.checkpoint_socket,
+                 "the socket between the two RPs (slot 0 listens, slot 1 connects)")
+      ->required();
+  app.add_option("--control", control_path,
+                 "control socket (mode 0600) for hitless show/redundancy commands")
+      ->required();
+  app.add_option("--config", o.startup_config,
+                 "startup configuration, 'path = value' per line (loaded when active starts cold)");
+  app.add_option("--fib-socket", o.fib_socket,
+                 "fwdd's FIB channel; the active RP writes the kernel FIB through it");
+  app.add_option("--software-version", software,
+                 "the version this RP reports (default: RELEASE.0; chassisd sets the image's)");
+  addNumber<int64_t>(app, "--heartbeat-ms", o.heartbeat_interval_ms, 1, 60'000,
+                     "heartbeat interval on the checkpoint session");
+  addNumber(app, "--heartbeat-threshold", o.heartbeat_threshold, 1, 1000,
+            "missed heartbeats before the peer counts as hung");
+  addNumber<int64_t>(app, "--ack-timeout-ms", o.ack_timeout_ms, 1, 3'600'000,
+                     "no acknowledgement progress for this long closes the session");
+  addNumber<int64_t>(app, "--digest-interval-ms", o.digest_interval_ms, 1, 86'400'000,
+                     "how often a HOT standby's state digest is checked");
+  addNumber<size_t>(app, "--bulk-batch", o.bulk_batch, 1, 1'000'000,
+                    "routes per bulk-sync transaction");
+  addNumber<int64_t>(app, "--handover-timeout-ms", o.handover_timeout_ms, 1, 3'600'000,
+                     "a planned switchover gives up if checkpoints have not drained by then");
+  std::vector<std::string> point_names;
+  std::string points_help = "test hook: SIGKILL this process at a named protocol point:";
+  for (const auto& p : crashPoints()) {
+    point_names.push_back(p.name);
+    points_help += std::string("\n  ") + p.name + ": " + p.where;
+  }
+  app.add_option("--crash-at", o.crash_at, points_help)->check(CLI::IsMember(point_names));
+  app.add_flag("--test-hooks", test_hooks, "enable test-only control commands (test-diverge)");
+  if (auto exit = parseCommandLine(app, argc, argv)) return *exit;
+  if (active == standby) return fail("give one of --active, --standby");
   o.slot = static_cast<uint8_t>(slot);
-  o.start_active = opt.count("--active") > 0;
-  o.state_dir = opt["--state-dir"];
-  o.checkpoint_socket = opt["--checkpoint-socket"];
-  o.startup_config = opt.count("--config") ? opt["--config"] : "";
-  o.fib_socket = opt.count("--fib-socket") ? opt["--fib-socket"] : "";
-  o.heartbeat_interval_ms = number("--heartbeat-ms", 100);
-  o.heartbeat_threshold = static_cast<int>(number("--heartbeat-threshold", 5));
-  o.ack_timeout_ms = number("--ack-timeout-ms", 3000);
-  o.digest_interval_ms = number("--digest-interval-ms", 10000);
-  o.bulk_batch = static_cast<size_t>(number("--bulk-batch", 2048));
-  o.handover_timeout_ms = number("--handover-timeout-ms", 5000);
-  if (opt.count("--crash-at")) {
-    const auto& points = crashPoints();
-    if (std::none_of(points.begin(), points.end(),
-                     [&](const CrashPointSpec& p) { return opt["--crash-at"] == p.name; })) {
-      return fail("unknown --crash-at point '" + opt["--crash-at"] + "'");
-    }
-    o.crash_at = opt["--crash-at"];
-  }
-  if (o.heartbeat_interval_ms < 1 || o.heartbeat_threshold < 1 || o.bulk_batch < 1) {
-    return fail("--heartbeat-ms, --heartbeat-threshold and --bulk-batch must be at least 1");
-  }
-  std::string software =
-      opt.count("--software-version") ? opt["--software-version"] : release->toString() + ".0";
+  o.start_active = active;
+  if (software.empty()) software = release->toString() + ".0";
 
   setLogTag("rp" + std::to_string(o.slot));
   returnLargeBuffersToTheKernel();
@@ -170,8 +121,8 @@ int rpdMain(std::string_view release_name, int argc, char** argv) {
       loop, [] { logEvent("RF", Severity::kNotice, "RP_STOP", "stopping on signal"); });
   RouteProcessor rp(loop, *catalog, software, o);
   control::ControlServer control(loop);
-  registerRpdCommands(control, rp, loop, opt.count("--test-hooks") > 0);
-  if (Status s = control.listen(opt["--control"]); !s.isOk()) return fail(s.message());
+  registerRpdCommands(control, rp, loop, test_hooks);
+  if (Status s = control.listen(control_path); !s.isOk()) return fail(s.message());
   if (Status s = rp.start(); !s.isOk()) return fail(s.message());
   loop.run();
   return 0;

@@ -6,13 +6,14 @@
 #include <signal.h>
 
 #include <atomic>
-#include <cstdlib>
+#include <climits>
 #include <iostream>
 #include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "base/command_line.h"
 #include "chassis/fault_scenario.h"
 
 namespace {
@@ -25,29 +26,14 @@ int main(int argc, char** argv) {
   using namespace hitless::testing;
   uint64_t seed = 1;
   long runs = 100;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help") {
-      std::cout << "usage: chassis_faults [--runs N] [--seed S]\n";
-      return 0;
-    }
-    if (i + 1 < argc && (a == "--runs" || a == "--seed")) {
-      char* end = nullptr;
-      unsigned long long v = std::strtoull(argv[++i], &end, 10);
-      if (*end != '\0') {
-        std::cerr << "chassis_faults: " << a << " takes a number\n";
-        return 2;
-      }
-      if (a == "--runs") {
-        runs = static_cast<long>(v);
-      } else {
-        seed = v;
-      }
-      continue;
-    }
-    std::cerr << "chassis_faults: unknown argument '" << a << "' (see --help)\n";
-    return 2;
-  }
+  CLI::App app(
+      "The randomized ISSU fault campaign of `make faults`: run i uses seed SEED+i, from which "
+      "the scenario (operator path, fault point, occurrence, action) derives alone; a JSON "
+      "summary on stdout, a line per run on stderr. --runs 1 --seed S replays one run.",
+      "chassis_faults");
+  hitless::addNumber(app, "--runs", runs, 0L, 1'000'000L, "how many runs");
+  hitless::addNumber<uint64_t>(app, "--seed", seed, 0, INT64_MAX, "the first run's seed");
+  if (auto exit = hitless::parseCommandLine(app, argc, argv)) return *exit;
   struct sigaction sa {};
   sa.sa_handler = requestStop;
   sigaction(SIGINT, &sa, nullptr);

@@ -34,9 +34,9 @@ dpkg --root="$root" --admindir="$root/var/lib/dpkg" -s hitless | grep -q "Status
 version=$("$root/usr/bin/hitless" --version)
 [[ $version == "hitless 0.1.0" ]] || fail "hitless --version printed '$version'"
 echo "$version (installed in a clean root)"
-"$root/usr/sbin/chassisd" --help | grep -q "usage: chassisd" || fail "chassisd --help"
-"$root/usr/sbin/gnoid" --help | grep -q "usage: gnoid" || fail "gnoid --help"
-"$root/usr/sbin/fwdd" --help 2>&1 | grep -q "usage: fwdd" || fail "fwdd --help"
+"$root/usr/sbin/chassisd" --help | grep -qi "usage: chassisd" || fail "chassisd --help"
+"$root/usr/sbin/gnoid" --help | grep -qi "usage: gnoid" || fail "gnoid --help"
+"$root/usr/sbin/fwdd" --help 2>&1 | grep -qi "usage: fwdd" || fail "fwdd --help"
 # The installed CLI packages the installed rpd ("the rpd beside hitless") into a signed image.
 "$root/usr/bin/hitless" keygen --out "$work/keys" > /dev/null
 "$root/usr/bin/hitless" image build --version 1.1.0 --date 2026-06-01 --kind release \

@@ -1,0 +1,60 @@
+#include "base/command_line.h"
+
+#include <algorithm>
+#include <charconv>
+#include <iostream>
+
+namespace hitless {
+
+CLI::Validator decimalIn(long long min, long long max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        std::string_view digits = text;
+        if (min < 0 && !digits.empty() && digits.front() == '-') digits.remove_prefix(1);
+        if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
+                                           [](char c) { return c >= '0' && c <= '9'; })) {
+          return "'" + text + "' is not a decimal number";
+        }
+        long long v = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+          return text + " is not in " + std::to_string(min) + ".." + std::to_string(max);
+        }
+        // CLI11 converts with base 0 ("010" would be octal 8): hand it the canonical form.
+        text = std::to_string(v);
+        return {};
+      },
+      "");
+}
+
+std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv,
+                                    const std::vector<std::string>& value_options) {
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    const bool joins =
+        i > 0 && i + 1 < argc &&
+        std::find(value_options.begin(), value_options.end(), a) != value_options.end();
+    args.push_back(joins ? a + "=" + argv[++i] : a);
+  }
+  std::vector<char*> ptrs;
+  for (auto& a : args) ptrs.push_back(a.data());
+  try {
+    app.parse(static_cast<int>(ptrs.size()), ptrs.data());
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::Success&) {
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << app.get_name() << ": " << e.what() << "\n"
+              << "run '" << app.get_name() << " --help' for the options\n";
+    return 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace hitless

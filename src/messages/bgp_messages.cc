@@ -14,11 +14,11 @@ void encodeBgpSession(const BgpSessionCheckpoint& m, std::string* out) {
   if (m.established) w.addUint(tags::kBgpSessionEstablished, 1);
   w.addBytes(tags::kBgpSessionLocalOpen, m.local_open);
   w.addBytes(tags::kBgpSessionPeerOpen, m.peer_open);
-  w.addUint(tags::kBgpSessionId, m.session_id);
   w.addUint(tags::kBgpSessionRxOffset, m.rx_offset);
   w.addUint(tags::kBgpSessionTxOffset, m.tx_offset);
   if (m.handover) w.addUint(tags::kBgpSessionHandover, 1);
   if (!m.pending_input.empty()) w.addBytes(tags::kBgpSessionPendingInput, m.pending_input);
+  w.addUint(tags::kBgpSessionId, m.session_id);  // tag 9: added last, written last
 }
 
 Result<BgpSessionCheckpoint> decodeBgpSession(ByteView payload) {

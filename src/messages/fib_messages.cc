@@ -81,26 +81,25 @@ void encodeFibCommitReply(const FibCommitReply& m, std::string* out) {
 
 Result<FibCommitReply> decodeFibCommitReply(ByteView payload) {
   FibCommitReply m;
-  RETURN_IF_ERROR(
-      FieldDecoder("fib commit reply")
-          .uint(tags::kFibResultSequence, &m.sequence, "sequence", Presence::kRequired)
-          .bytes(tags::kFibResultError, &m.error, "error")
-          .repeated(tags::kFibResultRouteError,
-                    [&](ByteView v) -> Status {
-                      FibRouteError e;
-                      RETURN_IF_ERROR(
-                          FieldDecoder("fib route error")
-                              .prefix(tags::kFibRouteErrorPrefix, &e.prefix, "prefix",
-                                      Presence::kRequired)
-                              .bytes(tags::kFibRouteErrorText, &e.error, "error")
-                              .decode(v));
-                      m.route_errors.push_back(std::move(e));
-                      return Status::ok();
-                    })
-          .uint(tags::kFibResultWritten, &m.written, "written")
-          .uint(tags::kFibResultUnchanged, &m.unchanged, "unchanged")
-          .uint(tags::kFibResultSwept, &m.swept, "swept")
-          .decode(payload));
+  RETURN_IF_ERROR(FieldDecoder("fib commit reply")
+                      .uint(tags::kFibResultSequence, &m.sequence, "sequence", Presence::kRequired)
+                      .bytes(tags::kFibResultError, &m.error, "error")
+                      .repeated(tags::kFibResultRouteError,
+                                [&](ByteView v) -> Status {
+                                  FibRouteError e;
+                                  RETURN_IF_ERROR(
+                                      FieldDecoder("fib route error")
+                                          .prefix(tags::kFibRouteErrorPrefix, &e.prefix, "prefix",
+                                                  Presence::kRequired)
+                                          .bytes(tags::kFibRouteErrorText, &e.error, "error")
+                                          .decode(v));
+                                  m.route_errors.push_back(std::move(e));
+                                  return Status::ok();
+                                })
+                      .uint(tags::kFibResultWritten, &m.written, "written")
+                      .uint(tags::kFibResultUnchanged, &m.unchanged, "unchanged")
+                      .uint(tags::kFibResultSwept, &m.swept, "swept")
+                      .decode(payload));
   return m;
 }
 

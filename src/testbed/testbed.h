@@ -1,4 +1,4 @@
-// Testbed: the network namespaces every forwarding test and the demo run in (DESIGN.md).
+// Testbed: the network namespaces every forwarding test and the demo run in (docs/testbed.md).
 //
 //   src ──(198.18.1.0/24)── rtr ──(198.18.2.0/24)── dst        [rtr ──(198.18.3.0/24)── peer]
 //

@@ -10,6 +10,8 @@
 #include <functional>
 
 #include "base/file_util.h"
+#include "messages/bgp_messages.h"
+#include "messages/fib_messages.h"
 #include "messages/message_dump.h"
 #include "messages/release.h"
 #include "messages/sample_messages.h"
@@ -117,6 +119,60 @@ const std::vector<Golden>& corpus() {
          return s;
        },
        "config set router bgp 65001/neighbor 198.18.2.2/remote-as = 65002"},
+      {"bgp_session_v1.bin", kClientBgp, kMsgBgpSession, 1,
+       [] {
+         std::string s;
+         encodeBgpSession(testing::sampleBgpSession(), &s);
+         return s;
+       },
+       "bgp session 198.18.2.2 established rx 1234 tx 567 handover (3 bytes pending)"},
+      {"bgp_input_v1.bin", kClientBgp, kMsgBgpInput, 1,
+       [] {
+         std::string s;
+         encodeBgpInput({*net::IpAddress::parse("198.18.2.2"), 1234,
+                         testing::bgpKeepaliveBytes() + testing::bgpKeepaliveBytes()},
+                        &s);
+         return s;
+       },
+       "bgp input 198.18.2.2 at 1234, 38 bytes"},
+      // The FIB channel (client 5, docs/fib-channel.md): not in the checkpoint catalog, version 1
+      // in every release.
+      {"fib_hello_v1.bin", kClientFib, kMsgFibHello, 1,
+       [] {
+         std::string s;
+         encodeFibHello({1, 7, "1.1.0", 100000}, &s);
+         return s;
+       },
+       "fib hello slot 1 epoch 7 software 1.1.0 routes 100000"},
+      {"fib_hello_reply_v1.bin", kClientFib, kMsgFibHelloReply, 1,
+       [] {
+         std::string s;
+         encodeFibHelloReply({false, "epoch 6 is below 7", 7, 5, 5}, &s);
+         return s;
+       },
+       "fib hello reply refused (epoch 6 is below 7) epoch 7 routes 5 stale 5"},
+      {"fib_commit_v1.bin", kClientFib, kMsgFibCommit, 1,
+       [] {
+         std::string s;
+         encodeFibCommit({42, true}, &s);
+         return s;
+       },
+       "fib commit 42 replay end"},
+      {"fib_commit_reply_v1.bin", kClientFib, kMsgFibCommitReply, 1,
+       [] {
+         std::string s;
+         encodeFibCommitReply({42,
+                               "",
+                               {{*net::IpPrefix::parse("198.18.10.0/24"),
+                                 "Network is unreachable (Nexthop has invalid gateway)"}},
+                               10,
+                               990,
+                               3},
+                              &s);
+         return s;
+       },
+       "fib commit reply 42: written 10 unchanged 990 swept 3, 198.18.10.0/24: Network is "
+       "unreachable (Nexthop has invalid gateway)"},
   };
   return kCorpus;
 }
@@ -150,9 +206,15 @@ TEST_P(GoldenTest, ShippedBytesStillDecodeAndStillEncode) {
   size_t readers = 0;
   for (Release r : knownReleases()) {
     auto catalog = buildCatalog(r);
+    auto text = describeFrame(*catalog, **frame);
+    if (g.client == kClientFib) {  // the FIB channel's messages: v1 in every release
+      ASSERT_TRUE(text.isOk()) << r.toString() << ": " << text.status().toString();
+      EXPECT_EQ(*text, g.description) << r.toString();
+      ++readers;
+      continue;
+    }
     const auto* spec = catalog->findMessage(g.client, g.type);
     ASSERT_NE(spec, nullptr);
-    auto text = describeFrame(*catalog, **frame);
     if (g.version < spec->min_version || g.version > spec->max_version) {
       EXPECT_EQ(text.status().code(), StatusCode::kUnimplemented) << r.toString();
       continue;

@@ -10,13 +10,19 @@ N       ?= 1000
 SEED    ?= 1
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-fast test-asan demo bench fuzz faults package clean help
+.PHONY: all deps build test test-fast test-asan format format-check demo bench fuzz faults package \
+  clean help
+
+# Every C++ source and header of the tree (clang-format decides layout: .clang-format).
+FORMAT_FILES = $(shell find src tests bench fuzz -name '*.cc' -o -name '*.h' | sort)
 
 all: build
 
 help:
 	@echo "make demo    install deps, build, run the main job and print its report"
-	@echo "make test    install deps, build, run every test (normal build, then ASan+UBSan build)"
+	@echo "make test    install deps, check formatting, build, run every test (normal build, then"
+	@echo "             ASan+UBSan build)"
+	@echo "make format  reformat the tree with clang-format-14 (make format-check: only check)"
 	@echo "make bench   run the benchmarks, JSON to bench/results.json"
 	@echo "make fuzz    build the libFuzzer targets with clang and run each RUNS=$(RUNS) times"
 	@echo "make faults  randomized ISSU fault campaign: N=$(N) runs from SEED=$(SEED), JSON summary"
@@ -33,9 +39,16 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+test: format-check build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory test-asan
+
+format-check: deps
+	@clang-format-14 --dry-run --Werror $(FORMAT_FILES) && \
+	  echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"
+
+format: deps
+	clang-format-14 -i $(FORMAT_FILES)
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

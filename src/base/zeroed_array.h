@@ -25,7 +25,8 @@ class ZeroedArray {
  public:
   ZeroedArray() = default;
   explicit ZeroedArray(size_t n)
-      : data_(n == 0 ? nullptr : static_cast<T*>(zeroed_memory::allocate(n * sizeof(T)))), size_(n) {}
+      : data_(n == 0 ? nullptr : static_cast<T*>(zeroed_memory::allocate(n * sizeof(T)))),
+        size_(n) {}
   ~ZeroedArray() { reset(); }
   ZeroedArray(ZeroedArray&& o) noexcept
       : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}

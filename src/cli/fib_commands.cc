@@ -36,8 +36,8 @@ int runShowFib(const ParsedArgs& a, Io& io) {
          << "  Writer               : "
          << (writer < 0 ? std::string("none connected (the FIB forwards as it is)")
                         : "slot " + std::to_string(writer))
-         << ", epoch " << s["epoch"]
-         << (s["replaying"].get<bool>() ? ", replay in progress" : "") << "\n"
+         << ", epoch " << s["epoch"] << (s["replaying"].get<bool>() ? ", replay in progress" : "")
+         << "\n"
          << "  Last replay          : "
          << (s["last_replay_ms"].get<int64_t>() < 0
                  ? std::string("none")
@@ -47,12 +47,11 @@ int runShowFib(const ParsedArgs& a, Io& io) {
          << " refused; " << s["route_errors"] << " routes refused by the kernel\n"
          << "  Kernel writes        : " << s["kernel_writes"] << " (overflow recoveries "
          << s["netlink_overflow_recoveries"] << ")\n"
-         << "  Stale sweeps         : " << s["sweeps"] << ", " << s["swept"]
-         << " routes removed\n"
+         << "  Stale sweeps         : " << s["sweeps"] << ", " << s["swept"] << " routes removed\n"
          << "  Adopted at start     : " << s["adopted"] << " routes\n"
          << "  Last error           : "
          << (s["last_error"].get<std::string>().empty() ? std::string("-")
-                                                         : s["last_error"].get<std::string>())
+                                                        : s["last_error"].get<std::string>())
          << "\n";
   return kExitOk;
 }

@@ -126,9 +126,9 @@ void EventLoop::runOnce(int64_t wait_ms) {
     int64_t user_ms = ms(usage_before.ru_utime, usage_after.ru_utime);
     int64_t system_ms = ms(usage_before.ru_stime, usage_after.ru_stime);
     logEvent("EVENT", Severity::kWarning, "LOOP_STALL",
-             "one turn of the event loop took " + std::to_string(took / 1000000) + " ms (on the CPU " +
-                 std::to_string(user_ms + system_ms) + " ms, " + std::to_string(system_ms) +
-                 " of them in the kernel; " +
+             "one turn of the event loop took " + std::to_string(took / 1000000) +
+                 " ms (on the CPU " + std::to_string(user_ms + system_ms) + " ms, " +
+                 std::to_string(system_ms) + " of them in the kernel; " +
                  std::to_string(usage_after.ru_minflt - usage_before.ru_minflt) +
                  " page faults; preempted " +
                  std::to_string(usage_after.ru_nivcsw - usage_before.ru_nivcsw) +
@@ -146,14 +146,16 @@ std::string describeFd(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
   auto* sa = reinterpret_cast<sockaddr*>(&ss);
-  if (::getpeername(fd, sa, &len) != 0 || (sa->sa_family == AF_UNIX && len <= sizeof(sa_family_t))) {
+  if (::getpeername(fd, sa, &len) != 0 ||
+      (sa->sa_family == AF_UNIX && len <= sizeof(sa_family_t))) {
     len = sizeof(ss);
     if (::getsockname(fd, sa, &len) != 0) return out;
   }
   char host[INET6_ADDRSTRLEN] = "";
   if (sa->sa_family == AF_UNIX) {
     const auto* un = reinterpret_cast<const sockaddr_un*>(sa);
-    return out + " (unix " + std::string(un->sun_path, strnlen(un->sun_path, sizeof(un->sun_path))) + ")";
+    return out + " (unix " +
+           std::string(un->sun_path, strnlen(un->sun_path, sizeof(un->sun_path))) + ")";
   }
   if (sa->sa_family == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(sa);

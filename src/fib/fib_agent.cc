@@ -53,9 +53,7 @@ void FibAgent::erase(const net::IpPrefix& prefix) {
   entries_.remove(slot);
 }
 
-void FibAgent::reserve(size_t routes) {
-  index_.reserve(routes);
-}
+void FibAgent::reserve(size_t routes) { index_.reserve(routes); }
 
 void FibAgent::markAllStale() {
   entries_.forEachPosition(

@@ -5,9 +5,9 @@
 // route is replaced in place (never deleted and re-added, so forwarding has no gap), unless its
 // metric — part of the kernel's key — changed.
 //
-// Reconciliation (graceful restart of the control plane, docs/fib-channel.md): markAllStale() when a new
-// active starts its replay; every route the replay repeats is un-marked; sweepStale() after the
-// replay removes only what no one repeated. adoptFromKernel() does the same after fwdd itself
+// Reconciliation (graceful restart of the control plane, docs/fib-channel.md): markAllStale() when
+// a new active starts its replay; every route the replay repeats is un-marked; sweepStale() after
+// the replay removes only what no one repeated. adoptFromKernel() does the same after fwdd itself
 // restarted: the kernel kept forwarding with the routes, fwdd reads them back, all stale.
 #pragma once
 

@@ -131,8 +131,7 @@ void FibClient::onData(std::string_view input) {
       replay_done_ns_ = 0;
       logEvent("FIB", Severity::kNotice, "FWDD_SESSION_UP",
                "writing the FIB at epoch " + std::to_string(epoch_) + "; fwdd holds " +
-                   std::to_string(r->routes) + " routes; replaying " +
-                   std::to_string(rib_.size()));
+                   std::to_string(r->routes) + " routes; replaying " + std::to_string(rib_.size()));
       produceReplay();
       if (!*alive || !conn_) return;
     } else if (f.header.msg_type == messages::kMsgFibCommitReply) {
@@ -151,8 +150,8 @@ void FibClient::onData(std::string_view input) {
         last_error_ = "fwdd refused batch " + std::to_string(r->sequence) + ": " + r->error;
         logEvent("FIB", Severity::kError, "FIB_BATCH_REFUSED", last_error_);
       } else if (!r->route_errors.empty()) {
-        last_error_ = r->route_errors.front().prefix.toString() + ": " +
-                      r->route_errors.front().error;
+        last_error_ =
+            r->route_errors.front().prefix.toString() + ": " + r->route_errors.front().error;
       }
       if (r->sequence == replay_end_sequence_ && replay_done_ns_ == 0) {
         replay_done_ns_ = loop_.clock().nowNs();
@@ -169,8 +168,8 @@ void FibClient::onData(std::string_view input) {
 void FibClient::appendRoute(const net::Route& r) {
   std::string payload;
   messages::encodeRouteUpdate(r, options_.route_version, &payload);
-  wire::appendFrame(&out_, messages::kClientRib, messages::kMsgRouteUpdate,
-                    options_.route_version, payload);
+  wire::appendFrame(&out_, messages::kClientRib, messages::kMsgRouteUpdate, options_.route_version,
+                    payload);
   ++batch_routes_;
 }
 

@@ -75,8 +75,8 @@ class FibClient {
   int64_t reconnect_delay_ms_ = 20;
   // Figures for status().
   uint64_t next_sequence_ = 1, acked_sequence_ = 0, sessions_ = 0;
-  uint64_t routes_sent_ = 0, route_errors_ = 0, batches_refused_ = 0, written_ = 0,
-           unchanged_ = 0, swept_ = 0;
+  uint64_t routes_sent_ = 0, route_errors_ = 0, batches_refused_ = 0, written_ = 0, unchanged_ = 0,
+           swept_ = 0;
   int64_t replay_started_ns_ = 0, replay_done_ns_ = 0;
   uint64_t replay_end_sequence_ = 0;
   std::string last_error_;

@@ -164,11 +164,11 @@ bool FibServer::onFrame(Session& s, uint16_t client, uint16_t type, uint16_t ver
     return s.conn->isOpen();
   }
   if (!s.batch_error.empty()) return true;  // this batch is refused already; skip to its commit
-  auto change = s.batch.size() >= options_.max_batch_routes
-                    ? Result<state::RibChange>(Status::invalidArgument(
-                          "batch has more than " + std::to_string(options_.max_batch_routes) +
-                          " routes"))
-                    : decodeBatchFrame(client, type, version, payload);
+  auto change =
+      s.batch.size() >= options_.max_batch_routes
+          ? Result<state::RibChange>(Status::invalidArgument(
+                "batch has more than " + std::to_string(options_.max_batch_routes) + " routes"))
+          : decodeBatchFrame(client, type, version, payload);
   if (!change.isOk()) {
     s.batch_error = change.status().message();
     s.batch.clear();
@@ -204,7 +204,7 @@ void FibServer::onHello(Session& s, std::string_view payload) {
     uint64_t previous = writer_;
     writer_ = 0;
     closeSession(previous, "superseded by slot " + std::to_string(s.slot) + " at epoch " +
-                              std::to_string(s.epoch));
+                               std::to_string(s.epoch));
   }
   writer_ = s.id;
   writer_slot_ = s.slot;

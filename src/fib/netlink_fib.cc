@@ -53,8 +53,8 @@ std::string extackMessage(const nlmsghdr* nlh, const nlmsgerr* err) {
   for (auto* a = reinterpret_cast<const nlattr*>(start); mnl_attr_ok(a, len);
        a = mnl_attr_next(a)) {
     if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG) {
-      return std::string(mnl_attr_get_str(a), strnlen(mnl_attr_get_str(a),
-                                                       mnl_attr_get_payload_len(a)));
+      return std::string(mnl_attr_get_str(a),
+                         strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a)));
     }
     len -= static_cast<int>(MNL_ALIGN(a->nla_len));
   }
@@ -344,7 +344,8 @@ int onRouteMessage(const nlmsghdr* nlh, void* data) {
     single = it->second;
     has_single = true;
   }
-  if (rtm->rtm_type == RTN_UNICAST && r.nexthops.empty() && has_single) r.nexthops.push_back(single);
+  if (rtm->rtm_type == RTN_UNICAST && r.nexthops.empty() && has_single)
+    r.nexthops.push_back(single);
   toKernelForm(&r);
   ctx->out->push_back(std::move(r));
   return MNL_CB_OK;

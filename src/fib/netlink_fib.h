@@ -9,11 +9,11 @@
 //
 // Nexthop objects (Linux >= 5.3, as FRR's zebra uses them): a route with one next hop names a
 // kernel nexthop object by id instead of carrying its gateway, which the kernel installs about
-// 1.9x faster (fib_bench, 1M routes) (no gateway validation and shared-info lookup per route). One object per distinct
-// next hop, created on first use (the gateway's interface resolved by a route lookup) with this
-// FIB's protocol number. A route falls back to carrying its gateway when the kernel has no
-// nexthop objects, the gateway is not directly reachable or the object cannot be made — and
-// when an object has vanished (its interface went down), the route is retried that way, so a
+// 1.9x faster (fib_bench, 1M routes) (no gateway validation and shared-info lookup per route). One
+// object per distinct next hop, created on first use (the gateway's interface resolved by a route
+// lookup) with this FIB's protocol number. A route falls back to carrying its gateway when the
+// kernel has no nexthop objects, the gateway is not directly reachable or the object cannot be made
+// — and when an object has vanished (its interface went down), the route is retried that way, so a
 // refusal carries the kernel's own reason. Objects are not removed while fwdd runs: removing
 // one removes every route using it, and which routes use it is not tracked per route; at start
 // removeUnusedNexthops() deletes the ones the adopted routes do not use.
@@ -60,8 +60,8 @@ class NetlinkFib final : public KernelFib {
   explicit NetlinkFib(NetlinkFibOptions options) : options_(options) {}
   // Sends ops[begin, end) in one sendmsg; `ack_each` asks an ack of every message; `plain`
   // puts every gateway in its route (no nexthop objects).
-  Status sendChunk(std::span<const FibOp> ops, size_t begin, size_t end, bool ack_each,
-                   bool plain, std::vector<FibOpError>* errors, bool* overflow);
+  Status sendChunk(std::span<const FibOp> ops, size_t begin, size_t end, bool ack_each, bool plain,
+                   std::vector<FibOpError>* errors, bool* overflow);
   Status dumpFamily(int family, std::vector<net::Route>* out);
 
   // One request, its answers handed to `on_message` (may be null) until the acknowledgement or
@@ -90,11 +90,11 @@ class NetlinkFib final : public KernelFib {
   std::string receive_;
   uint64_t messages_sent_ = 0, overflow_recoveries_ = 0;
 
-  bool nexthops_usable_ = true;                // false: no kernel support, or turned off
-  std::map<net::NextHop, uint32_t> nexthop_ids_;  // a next hop as routes name it -> object id
+  bool nexthops_usable_ = true;                       // false: no kernel support, or turned off
+  std::map<net::NextHop, uint32_t> nexthop_ids_;      // a next hop as routes name it -> object id
   std::map<uint32_t, net::NextHop> nexthop_objects_;  // this FIB's objects: id -> next hop
-  std::map<uint32_t, size_t> nexthop_refs_;     // id -> routes naming it in the last dump
-  std::vector<uint32_t> chunk_ids_;             // the object id of each op of the chunk sent
+  std::map<uint32_t, size_t> nexthop_refs_;           // id -> routes naming it in the last dump
+  std::vector<uint32_t> chunk_ids_;                   // the object id of each op of the chunk sent
   std::pair<net::NextHop, uint32_t> last_nexthop_{};  // the latest lookup: most runs share one
 };
 

@@ -236,8 +236,7 @@ Status NetlinkFib::retryVanishedNexthops(std::span<const FibOp> ops, size_t begi
   RETURN_IF_ERROR(sendChunk(again, 0, again.size(), true, true, &again_errors, &overflow));
   if (overflow) return Status::ioError("netlink: kernel answers overflow even one by one");
   std::set<size_t> retried(retry.begin(), retry.end());
-  errors->erase(std::remove_if(errors->begin() + static_cast<ptrdiff_t>(first_error),
-                               errors->end(),
+  errors->erase(std::remove_if(errors->begin() + static_cast<ptrdiff_t>(first_error), errors->end(),
                                [&](const FibOpError& e) { return retried.count(e.index) > 0; }),
                 errors->end());
   for (auto& e : again_errors) errors->push_back({retry[e.index], e.error, std::move(e.message)});

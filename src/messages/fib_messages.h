@@ -30,8 +30,8 @@ Result<FibHello> decodeFibHello(wire::ByteView payload);
 
 struct FibHelloReply {
   bool accepted = false;
-  std::string reason;  // why a hello was refused
-  uint64_t epoch = 0;  // the highest epoch fwdd has seen
+  std::string reason;   // why a hello was refused
+  uint64_t epoch = 0;   // the highest epoch fwdd has seen
   uint64_t routes = 0;  // routes fwdd holds in the kernel now
   uint64_t stale = 0;   // of them, marked stale and awaiting the replay
   bool operator==(const FibHelloReply&) const = default;
@@ -57,9 +57,9 @@ struct FibCommitReply {
   uint64_t sequence = 0;
   std::string error;  // non-empty: the batch was refused whole and nothing of it applied
   std::vector<FibRouteError> route_errors;  // routes the kernel refused (the rest applied)
-  uint64_t written = 0;    // kernel writes the batch caused
-  uint64_t unchanged = 0;  // routes already installed as asked (no kernel write)
-  uint64_t swept = 0;      // stale routes removed after the replay ended
+  uint64_t written = 0;                     // kernel writes the batch caused
+  uint64_t unchanged = 0;                   // routes already installed as asked (no kernel write)
+  uint64_t swept = 0;                       // stale routes removed after the replay ended
   bool operator==(const FibCommitReply&) const = default;
 };
 void encodeFibCommitReply(const FibCommitReply& m, std::string* out);

@@ -69,7 +69,12 @@ enum : uint32_t { kAckTransactions = 1 };
 enum : uint32_t { kSwitchoverEpoch = 1, kSwitchoverReason = 2 };
 enum : uint32_t { kResetReason = 1 };
 // FIB channel v1.
-enum : uint32_t { kFibHelloSlot = 1, kFibHelloEpoch = 2, kFibHelloSoftware = 3, kFibHelloRoutes = 4 };
+enum : uint32_t {
+  kFibHelloSlot = 1,
+  kFibHelloEpoch = 2,
+  kFibHelloSoftware = 3,
+  kFibHelloRoutes = 4
+};
 enum : uint32_t {
   kFibReplyAccepted = 1,
   kFibReplyReason = 2,

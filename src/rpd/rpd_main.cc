@@ -73,8 +73,7 @@ int rpdMain(std::string_view release_name, int argc, char** argv) {
   auto* active_flag = app.add_flag("--active", active, "start as the active RP");
   app.add_flag("--standby", standby, "start as the standby (the peer's epoch settles a conflict)")
       ->excludes(active_flag);
-  app.add_option("--state-dir", o.state_dir, "where the switchover epoch is persisted")
-      ->required();
+  app.add_option("--state-dir", o.state_dir, "where the switchover epoch is persisted")->required();
   app.add_option("--checkpoint-socket", o.checkpoint_socket,
                  "the socket between the two RPs (slot 0 listens, slot 1 connects)")
       ->required();

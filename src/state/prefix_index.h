@@ -107,8 +107,8 @@ class PrefixIndex {
   Table current_, old_;
   size_t migrated_ = 0;  // old_ slots below this index have been moved
   size_t size_ = 0;
-  ZeroedArray<Slot> next_;     // the replacement, while its memory is being populated
-  uint64_t next_ticket_ = 0;   // prefault::isDone(next_ticket_): next_ is ready
+  ZeroedArray<Slot> next_;    // the replacement, while its memory is being populated
+  uint64_t next_ticket_ = 0;  // prefault::isDone(next_ticket_): next_ is ready
 };
 
 // How far ahead a batch prefetches index slots: enough to overlap a few cache misses, few

@@ -61,9 +61,7 @@ void Rib::clear() {
   digest_.clear();
 }
 
-void Rib::reserve(size_t routes) {
-  index_.reserve(routes);
-}
+void Rib::reserve(size_t routes) { index_.reserve(routes); }
 
 const net::Route* Rib::find(const net::IpPrefix& prefix) const {
   uint32_t at = index_.find(prefix, keyAt());

@@ -73,7 +73,8 @@ class SlotTable {
   void warm(size_t from) {
     Chunk& chunk = chunkFor(from);
     size_t offset = from % kChunk;
-    prefault::inBackground(chunk.data() + offset, std::min(kWarmStretch, kChunk - offset) * sizeof(T));
+    prefault::inBackground(chunk.data() + offset,
+                           std::min(kWarmStretch, kChunk - offset) * sizeof(T));
   }
 
   std::vector<Chunk> chunks_;

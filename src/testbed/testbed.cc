@@ -149,8 +149,9 @@ Result<std::unique_ptr<Testbed>> Testbed::create(const TestbedOptions& options) 
   installHandlers();
   sweepOrphans(options.prefix);
   static std::atomic<int> counter{0};
-  std::string base =
- options.prefix + std::to_string(options.owner_pid ? options.owner_pid : getpid()) + "x" + std::to_string(counter.fetch_add(1));
+  std::string base = options.prefix +
+                     std::to_string(options.owner_pid ? options.owner_pid : getpid()) + "x" +
+                     std::to_string(counter.fetch_add(1));
   std::unique_ptr<Testbed> tb(new Testbed(base));
   Status s = tb->build(options);
   if (!s.isOk()) return s.withContext("testbed " + base);  // the destructor tears down
@@ -169,19 +170,18 @@ Status Testbed::build(const TestbedOptions& options) {
     size_t a, b;
     const char *a_if, *b_if, *a_addr, *b_addr, *a_addr6, *b_addr6;
   };
-  std::vector<Link> links = {
-      {0, 1, "to-rtr", "to-src", "198.18.1.2/24", "198.18.1.1/24", "2001:2:0:1::2/64",
-       "2001:2:0:1::1/64"},
-      {2, 1, "to-rtr", "to-dst", "198.18.2.2/24", "198.18.2.1/24", "2001:2:0:2::2/64",
-       "2001:2:0:2::1/64"}};
+  std::vector<Link> links = {{0, 1, "to-rtr", "to-src", "198.18.1.2/24", "198.18.1.1/24",
+                              "2001:2:0:1::2/64", "2001:2:0:1::1/64"},
+                             {2, 1, "to-rtr", "to-dst", "198.18.2.2/24", "198.18.2.1/24",
+                              "2001:2:0:2::2/64", "2001:2:0:2::1/64"}};
   if (options.with_peer) {
     links.push_back({3, 1, "to-rtr", "to-peer", "198.18.3.2/24", "198.18.3.1/24",
                      "2001:2:0:3::2/64", "2001:2:0:3::1/64"});
   }
   for (const auto& l : links) {
     // Created directly inside the namespaces: no name ever appears in the root namespace.
-    RETURN_IF_ERROR(ip({"link", "add", l.a_if, "netns", names_[l.a], "type", "veth", "peer",
-                        "name", l.b_if, "netns", names_[l.b]}));
+    RETURN_IF_ERROR(ip({"link", "add", l.a_if, "netns", names_[l.a], "type", "veth", "peer", "name",
+                        l.b_if, "netns", names_[l.b]}));
     RETURN_IF_ERROR(ip({"-n", names_[l.a], "addr", "add", l.a_addr, "dev", l.a_if}));
     RETURN_IF_ERROR(ip({"-n", names_[l.b], "addr", "add", l.b_addr, "dev", l.b_if}));
     // nodad: usable at once (no duplicate address detection delay on a private link).
@@ -193,8 +193,8 @@ Status Testbed::build(const TestbedOptions& options) {
     RETURN_IF_ERROR(ip({"-n", names_[l.a], "route", "add", "default", "via",
                         std::string(l.b_addr).substr(0, std::string(l.b_addr).find('/'))}));
   }
-  RETURN_IF_ERROR(ip({"-n", dst(), "addr", "add", std::string(Addresses::kTarget) + "/32", "dev",
-                      "lo"}));
+  RETURN_IF_ERROR(
+      ip({"-n", dst(), "addr", "add", std::string(Addresses::kTarget) + "/32", "dev", "lo"}));
   for (const char* sysctl : {"net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"}) {
     ASSIGN_OR_RETURN(ProcessOutput out,
                      runProcess(inNetns(rtr(), {"/usr/sbin/sysctl", "-qw", sysctl}), kIpTimeout));
@@ -205,9 +205,9 @@ Status Testbed::build(const TestbedOptions& options) {
       for (auto& c : path) {
         if (c == '.') c = '/';
       }
-      ASSIGN_OR_RETURN(ProcessOutput sh,
-                       runProcess(inNetns(rtr(), {"/bin/sh", "-c", "echo 1 > " + path}),
-                                  kIpTimeout));
+      ASSIGN_OR_RETURN(
+          ProcessOutput sh,
+          runProcess(inNetns(rtr(), {"/bin/sh", "-c", "echo 1 > " + path}), kIpTimeout));
       if (!sh.succeeded()) return Status::ioError("cannot enable forwarding: " + sh.err);
     }
   }

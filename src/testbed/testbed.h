@@ -38,7 +38,7 @@ struct Addresses {
   static constexpr const char* kDst = "198.18.2.2";
   static constexpr const char* kRtrToPeer = "198.18.3.1";
   static constexpr const char* kPeer = "198.18.3.2";
-  static constexpr const char* kTarget = "198.19.0.1";          // on dst's loopback
+  static constexpr const char* kTarget = "198.19.0.1";           // on dst's loopback
   static constexpr const char* kTargetPrefix = "198.19.0.0/24";  // rtr must route it to kDst
 };
 

@@ -154,8 +154,8 @@ TEST_F(BgpSpeakerTest, InputWaitsWhileTheHostCannotTakeMoreAndNothingIsLost) {
   // The host falls behind: what the neighbor sends meanwhile waits (in the socket, where TCP
   // pushes back on the neighbor) instead of being applied.
   sink_a_.ready = false;
-  ASSERT_TRUE(b.reconfigure(configB({"198.18.100.0/24", "198.18.101.0/24", "198.18.102.0/24"}))
-                  .isOk());
+  ASSERT_TRUE(
+      b.reconfigure(configB({"198.18.100.0/24", "198.18.101.0/24", "198.18.102.0/24"})).isOk());
   auto counters = [&] { return a.neighbors()[0]["counters"]; };
   ASSERT_TRUE(waitFor([&] { return counters()["input_pauses"].get<int>() == 1; }));
   EXPECT_EQ(sink_a_.rib.size(), 1u);

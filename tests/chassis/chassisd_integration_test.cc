@@ -302,13 +302,15 @@ TEST_F(ChassisTest, TellsSystemdItIsReadyAndPingsTheWatchdog) {
   ::unsetenv("NOTIFY_SOCKET");
   ::unsetenv("WATCHDOG_USEC");
   std::string all;
-  const bool got = waitFor([&] {
-    char buf[512];
-    ssize_t n;
-    while ((n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) all.append(buf, n).append("|");
-    return all.find("READY=1") != std::string::npos &&
-           all.find("WATCHDOG=1", all.find("READY=1")) != std::string::npos;
-  }, 10000);
+  const bool got = waitFor(
+      [&] {
+        char buf[512];
+        ssize_t n;
+        while ((n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) all.append(buf, n).append("|");
+        return all.find("READY=1") != std::string::npos &&
+               all.find("WATCHDOG=1", all.find("READY=1")) != std::string::npos;
+      },
+      10000);
   ::close(fd);
   EXPECT_TRUE(got) << all;
   EXPECT_NE(all.find("STATUS=ISSU Init, active slot 0 on 1.0.0"), std::string::npos) << all;

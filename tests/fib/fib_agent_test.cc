@@ -19,7 +19,8 @@ net::IpPrefix prefix(const char* p) { return *net::IpPrefix::parse(p); }
 TEST(FibAgentTest, InstallsAndSkipsUnchangedRoutes) {
   FakeKernelFib kernel;
   FibAgent agent(kernel);
-  const char* text = "add 198.19.1.0/24 via 198.18.2.2\nadd 198.19.2.0/24 via 198.18.2.2 metric 5\n";
+  const char* text =
+      "add 198.19.1.0/24 via 198.18.2.2\nadd 198.19.2.0/24 via 198.18.2.2 metric 5\n";
   FibOutcome o = agent.apply(changes(text).changes);
   ASSERT_TRUE(o.status.isOk());
   EXPECT_EQ(o.written, 2u);

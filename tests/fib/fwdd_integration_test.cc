@@ -67,7 +67,8 @@ class RouteMonitor {
       sockaddr_nl sa{};
       sa.nl_family = AF_NETLINK;
       sa.nl_groups = RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
-      if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0) return Result<int>(Status::ioError("bind"));
+      if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0)
+        return Result<int>(Status::ioError("bind"));
       return Result<int>(fd);
     });
     fd_ = fd.isOk() ? *fd : -1;
@@ -213,7 +214,9 @@ class RawFibClient {
     auto fd = event::connectUnix(path);
     if (fd.isOk()) fd_ = std::move(*fd);
   }
-  void send(const std::string& bytes) { (void)::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+  void send(const std::string& bytes) {
+    (void)::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  }
   void frame(uint16_t client, uint16_t type, uint16_t version, const std::string& payload) {
     std::string f;
     wire::appendFrame(&f, client, type, version, payload);
@@ -501,8 +504,9 @@ TEST_F(FwddTest, RoutesShareANexthopObjectAndOutliveItsRemoval) {
   // drops the routes using it. The next route for that gateway still gets installed — the
   // vanished object is noticed and the route sent with its gateway — and the one after names a
   // new object.
-  auto del = runProcess({"/usr/sbin/ip", "-n", ns, "nexthop", "del", "id",
-                         std::to_string(objects[0])}, std::chrono::seconds(10));
+  auto del =
+      runProcess({"/usr/sbin/ip", "-n", ns, "nexthop", "del", "id", std::to_string(objects[0])},
+                 std::chrono::seconds(10));
   ASSERT_TRUE(del.isOk() && del->succeeded());
   ASSERT_EQ(rig_.kernelRoutes().size(), 0u);
   auto installed = [&](int i) {

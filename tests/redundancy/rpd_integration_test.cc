@@ -214,7 +214,10 @@ TEST(RpdFaults, BgpStartsOnceItsPortIsFreed) {
   EXPECT_FALSE(pair.request(0, {{"cmd", "show-bgp-summary"}}).value("ok", false));
   ::close(blocker);
   EXPECT_TRUE(waitFor(
-      [&] { return pair.request(0, {{"cmd", "show-bgp-summary"}}).value("ok", false); }, 10000))
+      [&] {
+        return pair.request(0, {{"cmd", "show-bgp-summary"}}).value("ok", false);
+      },
+      10000))
       << pair.logs();
 }
 

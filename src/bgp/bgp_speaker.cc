@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "base/log.h"
 
@@ -18,8 +17,6 @@ namespace {
 constexpr size_t kStalePieceSize = 1024;
 
 int familyIndex(net::Family f) { return f == net::Family::kIpv6 ? 1 : 0; }
-
-std::string routerIdText(uint32_t id) { return net::IpAddress::v4(id).toString(); }
 
 // Lower is better; compares two candidate paths for one prefix.
 struct Candidate {
@@ -524,93 +521,6 @@ void BgpSpeaker::onDown(BgpSession& s, const std::string& reason, bool peer_rest
   p->adj_in.clear(&dirty);
   select(dirty, &delta);
   if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
-}
-
-size_t BgpSpeaker::adjRibInSize() const {
-  size_t n = 0;
-  for (const auto& p : peers_) n += p->adj_in.size();
-  return n;
-}
-
-nlohmann::json BgpSpeaker::summary() const {
-  nlohmann::json j;
-  j["router_id"] = routerIdText(config_.router_id);
-  j["local_as"] = config_.asn;
-  j["restarting"] = restarting_;
-  j["restart_stale"] = restart_stale_.size();
-  nlohmann::json peers = nlohmann::json::array();
-  int64_t now = loop_.clock().nowNs();
-  for (const auto& p : peers_) {
-    const BgpSession& s = *p->session;
-    const SessionCounters& c = s.counters();
-    peers.push_back({
-        {"neighbor", s.peer().address.toString()},
-        {"remote_as", s.peer().remote_as},
-        {"state", sessionStateName(s.state())},
-        {"messages_received", c.messages_in},
-        {"messages_sent", c.messages_out},
-        {"updates_received", c.updates_in},
-        {"updates_sent", c.updates_out},
-        {"prefixes_received", p->adj_in.size()},
-        {"prefixes_stale", p->adj_in.staleCount()},
-        {"prefixes_sent", p->prefixes_sent},
-        {"flaps", p->flaps},
-        {"up_for_s", s.establishedSinceNs() ? (now - s.establishedSinceNs()) / 1000000000 : 0},
-    });
-  }
-  j["neighbors"] = std::move(peers);
-  return j;
-}
-
-nlohmann::json BgpSpeaker::neighbors() const {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& p : peers_) {
-    const BgpSession& s = *p->session;
-    const SessionCounters& c = s.counters();
-    nlohmann::json n = {
-        {"neighbor", s.peer().address.toString()},
-        {"remote_as", s.peer().remote_as},
-        {"local_as", config_.asn},
-        {"link", s.isEbgp() ? "external" : "internal"},
-        {"description", s.peer().description},
-        {"state", sessionStateName(s.state())},
-        {"remote_router_id", routerIdText(s.peerOpen().bgp_id)},
-        {"local_address", s.localAddress().toString()},
-        {"hold_time_s", s.negotiatedHoldTime()},
-        {"configured_hold_time_s", s.peer().hold_time_s},
-        {"passive", s.peer().passive},
-        {"last_error", s.lastError()},
-        {"last_down_reason", p->last_down_reason},
-        {"flaps", p->flaps},
-        {"counters",
-         {{"messages_in", c.messages_in},
-          {"messages_out", c.messages_out},
-          {"updates_in", c.updates_in},
-          {"updates_out", c.updates_out},
-          {"keepalives_in", c.keepalives_in},
-          {"keepalives_out", c.keepalives_out},
-          {"notifications_in", c.notifications_in},
-          {"notifications_out", c.notifications_out},
-          {"treat_as_withdraw", c.treat_as_withdraw},
-          {"established_transitions", c.established_transitions},
-          {"input_pauses", c.input_pauses},
-          {"input_paused_ms", c.input_paused_ns / 1000000}}},
-    };
-    nlohmann::json caps = nlohmann::json::array();
-    if (s.state() == SessionState::kEstablished) {
-      for (AfiSafi a : {kIpv4Unicast, kIpv6Unicast}) {
-        if (s.negotiated(a)) caps.push_back(a == kIpv4Unicast ? "ipv4-unicast" : "ipv6-unicast");
-      }
-      if (s.peerOpen().caps.route_refresh) caps.push_back("route-refresh");
-      if (s.codecOptions().four_octet_as) caps.push_back("4-octet-as");
-      if (const auto& gr = s.peerOpen().caps.graceful_restart) {
-        caps.push_back("graceful-restart(" + std::to_string(gr->restart_time_s) + "s)");
-      }
-    }
-    n["capabilities"] = std::move(caps);
-    out.push_back(std::move(n));
-  }
-  return out;
 }
 
 }  // namespace hitless::bgp

@@ -51,15 +51,21 @@ class BgpClientTest : public ::testing::Test {
   BgpClient active_{pair_.loop(), pair_.link(), active_rib_, active_config_, 0, dir_.file("ckpt")};
   BgpClient standby_{pair_.loop(),     pair_.link(), standby_rib_, standby_config_, 1,
                      dir_.file("ckpt")};
+
+  // An Established session with neighbor 198.18.2.2, as the active checkpoints it.
+  static messages::BgpSessionCheckpoint established() {
+    messages::BgpSessionCheckpoint s;
+    s.peer = *net::IpAddress::parse("198.18.2.2");
+    s.established = true;
+    s.local_open = openBytes(65001, "198.18.2.1");
+    s.peer_open = openBytes(65002, "198.18.2.2");
+    s.session_id = 42;
+    return s;
+  }
 };
 
 TEST_F(BgpClientTest, TheStandbyShadowsSessionsAndTheirInput) {
-  messages::BgpSessionCheckpoint s;
-  s.peer = *net::IpAddress::parse("198.18.2.2");
-  s.established = true;
-  s.local_open = openBytes(65001, "198.18.2.1");
-  s.peer_open = openBytes(65002, "198.18.2.2");
-  s.session_id = 42;
+  messages::BgpSessionCheckpoint s = established();
   active_.bgpSessionChanged(s, -1);  // no socket to pass: state only
   bgp::PathAttributes attrs;
   attrs.as_path = {65002};
@@ -78,7 +84,7 @@ TEST_F(BgpClientTest, TheStandbyShadowsSessionsAndTheirInput) {
   EXPECT_EQ(shadow[0]["rx_offset"], in.messages.size());
   EXPECT_EQ(shadow[0]["socket"], false);
 
-  // The session ends: the shadow forgets it. A new session with the active starts empty.
+  // The session ends: the shadow forgets it.
   s.established = false;
   active_.bgpSessionChanged(s, -1);
   ASSERT_TRUE(pair_.drained());
@@ -87,11 +93,7 @@ TEST_F(BgpClientTest, TheStandbyShadowsSessionsAndTheirInput) {
 
 // Input whose bytes are not whole BGP messages is corruption: the session closes.
 TEST_F(BgpClientTest, InputThatIsNotWholeMessagesClosesTheSession) {
-  messages::BgpSessionCheckpoint s;
-  s.peer = *net::IpAddress::parse("198.18.2.2");
-  s.established = true;
-  s.local_open = openBytes(65001, "198.18.2.1");
-  s.peer_open = openBytes(65002, "198.18.2.2");
+  messages::BgpSessionCheckpoint s = established();
   active_.bgpSessionChanged(s, -1);
   messages::BgpInputCheckpoint in{s.peer, 0, std::string(19, '\xff')};
   active_.applyBgpChanges({}, &in);

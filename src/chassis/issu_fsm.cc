@@ -280,22 +280,72 @@ IssuResult IssuFsm::changeVersion(const std::string& image, ChangeVersionMode mo
   return r;
 }
 
-IssuResult IssuFsm::changeVersionTick(const SystemView& sys, int64_t now_ms) {
+std::optional<IssuResult> IssuFsm::tickChangeVersion(const SystemView& sys, int64_t now_ms) {
+  if (r_.changeversion == ChangeVersionMode::kNone) return std::nullopt;
+  std::optional<IssuResult> next;
   if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyReloading &&
       now_ms >= r_.changeversion_deadline_ms) {
-    return abortVersion(sys, "changeversion: the standby did not reach STANDBY HOT on " +
+    next = abortVersion(sys, "changeversion: the standby did not reach STANDBY HOT on " +
                                  r_.target_image + " within " +
                                  std::to_string(kChangeVersionLoadTimeoutMs / 1000) + " s");
-  }
-  if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyHot && sys.standby_hot) {
-    IssuResult r = runVersion(sys, now_ms);
+  } else if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyHot &&
+             sys.standby_hot) {
+    next = runVersion(sys, now_ms);
     r_.last_operation = "changeversion";
-    return r;
+  } else if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kRunning &&
+             sys.standby_hot) {
+    next = startCommit("changeversion");
   }
-  if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kRunning && sys.standby_hot) {
-    return startCommit("changeversion");
+  // A step that did nothing (a runversion refused for now) leaves the tick to the other steps.
+  if (next && next->actions.empty()) return std::nullopt;
+  return next;
+}
+
+std::optional<IssuResult> IssuFsm::tickConverge(const SystemView& sys, int64_t) {
+  if (r_.state != IssuState::kCommitVersion && r_.state != IssuState::kSystemReset) {
+    return std::nullopt;
   }
-  return {true, "", {}};
+  return converge(sys);
+}
+
+std::optional<IssuResult> IssuFsm::tickSwitchoverDeadline(const SystemView& sys, int64_t now_ms) {
+  if (r_.state != IssuState::kRunVersion || r_.step != IssuStep::kSwitchingOver ||
+      sys.active_slot != r_.original_active_slot || now_ms < r_.switchover_deadline_ms) {
+    return std::nullopt;
+  }
+  return abortVersion(sys, "runversion: the switchover did not happen within " +
+                               std::to_string(kSwitchoverTimeoutMs / 1000) + " s");
+}
+
+std::optional<IssuResult> IssuFsm::tickReloadNotCarriedOut(const SystemView& sys, int64_t) {
+  // A reload the chassis manager did not carry out (it refuses to reload a standby whose active
+  // does not answer) shows as the slot still on its old image: ask again.
+  const int reloading = r_.reloading_slot;
+  if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyReloading &&
+      reloading >= 0 && sys.active_slot != reloading && sys.image[reloading] != r_.target_image) {
+    return IssuResult{true, "", {reload(reloading, r_.target_image)}};
+  }
+  return std::nullopt;
+}
+
+std::optional<IssuResult> IssuFsm::tickRollbackTimer(const SystemView& sys, int64_t now_ms) {
+  if (r_.state != IssuState::kRunVersion || r_.timer != RollbackTimerState::kRunning) {
+    return std::nullopt;
+  }
+  if (r_.extensions > 0 && sys.standby_hot) {
+    return abortVersion(sys, "rollback timer expired (standby became hot during the extension)");
+  }
+  if (now_ms < r_.rollback_deadline_ms) return std::nullopt;
+  if (sys.standby_hot || r_.extensions >= kMaxRollbackExtensions) {
+    return abortVersion(sys, "rollback timer expired");
+  }
+  ++r_.extensions;
+  r_.rollback_deadline_ms += 60 * 1000;
+  return persistAnd(
+      "", {warn("%ISSU-4-ROLLBACK_TIMER_EXTENDED: the standby is not STANDBY HOT; "
+                "rollback timer extended by 1 minute (" +
+                std::to_string(r_.extensions) + " of " + std::to_string(kMaxRollbackExtensions) +
+                "), acceptversion or abortversion required")});
 }
 
 IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const SystemView& sys) {
@@ -401,42 +451,15 @@ IssuResult IssuFsm::recoverFromFailedActive(const SystemView& sys) {
 }
 
 IssuResult IssuFsm::onTick(const SystemView& sys, int64_t now_ms) {
-  if (r_.changeversion != ChangeVersionMode::kNone) {
-    IssuResult r = changeVersionTick(sys, now_ms);
-    if (!r.actions.empty()) return r;
+  static constexpr TickStep kTickSteps[] = {
+      &IssuFsm::tickChangeVersion,      &IssuFsm::tickConverge,
+      &IssuFsm::tickSwitchoverDeadline, &IssuFsm::tickReloadNotCarriedOut,
+      &IssuFsm::tickRollbackTimer,
+  };
+  for (TickStep step : kTickSteps) {
+    if (auto r = (this->*step)(sys, now_ms)) return *std::move(r);
   }
-  if (r_.state == IssuState::kCommitVersion || r_.state == IssuState::kSystemReset) {
-    return converge(sys);
-  }
-  if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kSwitchingOver &&
-      sys.active_slot == r_.original_active_slot && now_ms >= r_.switchover_deadline_ms) {
-    return abortVersion(sys, "runversion: the switchover did not happen within " +
-                                 std::to_string(kSwitchoverTimeoutMs / 1000) + " s");
-  }
-  // A reload the chassis manager did not carry out (it refuses to reload a standby whose active
-  // does not answer) shows as the slot still on its old image: ask again.
-  const int reloading = r_.reloading_slot;
-  if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyReloading &&
-      reloading >= 0 && sys.active_slot != reloading && sys.image[reloading] != r_.target_image) {
-    return {true, "", {reload(reloading, r_.target_image)}};
-  }
-  if (r_.state != IssuState::kRunVersion || r_.timer != RollbackTimerState::kRunning) {
-    return {true, "", {}};
-  }
-  if (r_.extensions > 0 && sys.standby_hot) {
-    return abortVersion(sys, "rollback timer expired (standby became hot during the extension)");
-  }
-  if (now_ms < r_.rollback_deadline_ms) return {true, "", {}};
-  if (sys.standby_hot || r_.extensions >= kMaxRollbackExtensions) {
-    return abortVersion(sys, "rollback timer expired");
-  }
-  ++r_.extensions;
-  r_.rollback_deadline_ms += 60 * 1000;
-  return persistAnd(
-      "", {warn("%ISSU-4-ROLLBACK_TIMER_EXTENDED: the standby is not STANDBY HOT; "
-                "rollback timer extended by 1 minute (" +
-                std::to_string(r_.extensions) + " of " + std::to_string(kMaxRollbackExtensions) +
-                "), acceptversion or abortversion required")});
+  return {true, "", {}};
 }
 
 IssuResult IssuFsm::recover(const SystemView& sys) {

@@ -134,8 +134,10 @@ class IssuFsm {
   // A switchover the procedure did not ask for (the active failed during Load Version or Run
   // Version) starts an automatic abort back to the original image.
   IssuResult onSwitchoverDone(const SystemView& sys);
-  // Clock: runs the rollback timer (expiry aborts; extends by 1 min while the standby is not hot)
-  // and moves a changeversion on to its next step.
+  // Clock: each concern of passing time in turn (tickSteps in the .cc) — a changeversion moving
+  // on, Commit Version / System Reset converging, the switchover deadline, a reload asked again,
+  // the rollback timer (expiry aborts; extends by 1 min while the standby is not hot). The first
+  // that acts decides the tick.
   IssuResult onTick(const SystemView& sys, int64_t now_ms);
 
   // After a restart of the chassis manager: the actions that finish or roll back the step the
@@ -161,7 +163,13 @@ class IssuFsm {
   IssuResult startCommit(const char* operation);
   // Commit Version and System Reset: the next step towards every RP on the goal image.
   IssuResult converge(const SystemView& sys);
-  IssuResult changeVersionTick(const SystemView& sys, int64_t now_ms);
+  // The steps of onTick: each acts (a result) or has nothing to do at this time (nullopt).
+  using TickStep = std::optional<IssuResult> (IssuFsm::*)(const SystemView&, int64_t now_ms);
+  std::optional<IssuResult> tickChangeVersion(const SystemView& sys, int64_t now_ms);
+  std::optional<IssuResult> tickConverge(const SystemView& sys, int64_t now_ms);
+  std::optional<IssuResult> tickSwitchoverDeadline(const SystemView& sys, int64_t now_ms);
+  std::optional<IssuResult> tickReloadNotCarriedOut(const SystemView& sys, int64_t now_ms);
+  std::optional<IssuResult> tickRollbackTimer(const SystemView& sys, int64_t now_ms);
 
   IssuRecord r_;
 };

@@ -1,11 +1,21 @@
 #include "checkpoint/client_registry.h"
 
+#include <cstdlib>
+
 #include "base/log.h"
 #include "messages/wire_numbers.h"
 
 namespace hitless::checkpoint {
 
-void ClientRegistry::add(CheckpointClient& client) { clients_.push_back(&client); }
+void ClientRegistry::add(CheckpointClient& client) {
+  if (client.id() == messages::kClientRf || find(client.id()) != nullptr) {
+    // Registration is code, not input: two clients with one id is a broken build.
+    logEvent("ISSU", Severity::kCritical, "CLIENT_REGISTRY",
+             "client " + std::to_string(client.id()) + " registered twice");
+    std::abort();
+  }
+  clients_.push_back(&client);
+}
 
 CheckpointClient* ClientRegistry::find(uint16_t id) const {
   for (CheckpointClient* c : clients_) {

@@ -38,7 +38,9 @@ class ClientRegistry {
     std::string mismatch;  // " client 2028 (active 10 entries, standby 9)", ...
   };
 
-  // REQUIRES: no client with the same id is registered; `client` outlives the registry.
+  // REQUIRES: no client with the same id is registered, and none with the RF client's id (the
+  // registry handles the RF client's bulk markers and digests itself); `client` outlives the
+  // registry. A violation aborts: it is a broken build, not bad input.
   void add(CheckpointClient& client);
   CheckpointClient* find(uint16_t id) const;
   const std::vector<CheckpointClient*>& clients() const { return clients_; }

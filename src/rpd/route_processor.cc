@@ -243,10 +243,8 @@ void RouteProcessor::execute(const std::vector<RfAction>& actions) {
         epochs_.persist(fsm_.epoch());
         break;
       case RfAction::kTakeOverWarm:
-        takeOver(true);
-        break;
       case RfAction::kTakeOverCold:
-        takeOver(false);
+        takeOver(/*warm=*/a == RfAction::kTakeOverWarm);
         break;
       case RfAction::kResync:
         if (channel_) channel_->close("state digest mismatch: resync");

@@ -30,12 +30,21 @@ int runShowFib(const ParsedArgs& a, Io& io) {
   }
   const json& s = *r;
   int writer = s["writer_slot"].get<int>();
-  io.out << "Forwarding agent (fwdd): rtnetlink protocol " << s["protocol"] << ", table "
-         << s["table"] << "\n"
+  // Older fwdd releases report no release and no writer object.
+  const std::string release = s.value("release", std::string("1.0"));
+  std::string versions;
+  if (s.contains("writer") && s["writer"].is_object()) {
+    const json& w = s["writer"];
+    versions = " (" + w.value("software", std::string("?")) + "; route update v" +
+               std::to_string(w.value("route_update_version", 0)) + ", commit reply v" +
+               std::to_string(w.value("commit_reply_version", 0)) + ")";
+  }
+  io.out << "Forwarding agent (fwdd " << release << "): rtnetlink protocol " << s["protocol"]
+         << ", table " << s["table"] << "\n"
          << "  Routes installed     : " << s["routes"] << " (stale " << s["stale"] << ")\n"
          << "  Writer               : "
          << (writer < 0 ? std::string("none connected (the FIB forwards as it is)")
-                        : "slot " + std::to_string(writer))
+                        : "slot " + std::to_string(writer) + versions)
          << ", epoch " << s["epoch"] << (s["replaying"].get<bool>() ? ", replay in progress" : "")
          << "\n"
          << "  Last replay          : "

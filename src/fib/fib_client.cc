@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "event/unix_socket.h"
+#include "messages/fib_catalog.h"
 #include "messages/fib_messages.h"
 #include "messages/rib_messages.h"
 #include "messages/wire_numbers.h"
@@ -20,7 +21,10 @@ constexpr int64_t kMaxReconnectDelayMs = 1000;
 }  // namespace
 
 FibClient::FibClient(event::EventLoop& loop, const state::Rib& rib, FibClientOptions options)
-    : loop_(loop), rib_(rib), options_(std::move(options)) {}
+    : loop_(loop),
+      rib_(rib),
+      options_(std::move(options)),
+      catalog_(*messages::buildFibCatalog(messages::FibEnd::kRpd, options_.release)) {}
 
 FibClient::~FibClient() {
   *alive_ = false;
@@ -71,7 +75,8 @@ void FibClient::connect() {
                                     if (!replay_scheduled_) produceReplay();
                                   }});
   conn_->setLowWatermark(kHighWatermark / 4);
-  messages::FibHello hello{options_.slot, epoch_, options_.software_version, rib_.size()};
+  messages::FibHello hello{options_.slot, epoch_, options_.software_version, rib_.size(),
+                           catalog_.messageSet()};
   std::string payload, frame;
   messages::encodeFibHello(hello, &payload);
   wire::appendFrame(&frame, messages::kClientFib, messages::kMsgFibHello, 1, payload);
@@ -120,6 +125,22 @@ void FibClient::onData(std::string_view input) {
         logEvent("FIB", Severity::kCritical, "FWDD_REFUSED", last_error_);
         return;  // fwdd closes the session; we retry with back-off
       }
+      const issu::MessageSet peer =
+          r->message_set.clients.empty() ? messages::legacyFibMessageSet() : r->message_set;
+      negotiation_ = issu::negotiate(catalog_.messageSet(), peer);
+      auto route_version =
+          negotiation_->versionFor(messages::kClientRib, messages::kMsgRouteUpdate);
+      if (negotiation_->level == issu::Compatibility::kIncompatible || !route_version) {
+        last_error_ = "fwdd " + r->software_version + " cannot read what this RP writes:";
+        for (const auto& c : negotiation_->clients) {
+          if (!c.compatible) last_error_ += " " + c.name + " (" + c.reason + ")";
+        }
+        logEvent("FIB", Severity::kCritical, "FWDD_INCOMPATIBLE", last_error_);
+        conn_->close(last_error_);
+        return;
+      }
+      route_version_ = *route_version;
+      fwdd_software_ = r->software_version;
       accepted_ = true;
       ++sessions_;
       reconnect_delay_ms_ = 20;
@@ -135,7 +156,7 @@ void FibClient::onData(std::string_view input) {
       produceReplay();
       if (!*alive || !conn_) return;
     } else if (f.header.msg_type == messages::kMsgFibCommitReply) {
-      auto r = messages::decodeFibCommitReply(f.payload);
+      auto r = decodeCommitReply(f);
       if (!r.isOk()) {
         last_error_ = r.status().message();
         continue;
@@ -144,6 +165,7 @@ void FibClient::onData(std::string_view input) {
       written_ += r->written;
       unchanged_ += r->unchanged;
       swept_ += r->swept;
+      if (r->apply_us != 0) last_apply_us_ = r->apply_us;
       route_errors_ += r->route_errors.size();
       if (!r->error.empty()) {
         ++batches_refused_;
@@ -165,10 +187,22 @@ void FibClient::onData(std::string_view input) {
   if (conn_) conn_->consume(used);
 }
 
+Result<messages::FibCommitReply> FibClient::decodeCommitReply(const wire::Frame& f) const {
+  const issu::MessageTypeSpec* spec =
+      catalog_.findMessage(messages::kClientFib, messages::kMsgFibCommitReply);
+  if (f.header.version == spec->max_version) return messages::decodeFibCommitReply(f.payload);
+  ASSIGN_OR_RETURN(std::string native,
+                   catalog_.convert(messages::kClientFib, messages::kMsgFibCommitReply, f.payload,
+                                    f.header.version, spec->max_version));
+  return messages::decodeFibCommitReply(native);
+}
+
 void FibClient::appendRoute(const net::Route& r) {
+  // Written directly at the negotiated version (every release's encoder writes each version it
+  // has; transforming the native bytes would give the same).
   std::string payload;
-  messages::encodeRouteUpdate(r, options_.route_version, &payload);
-  wire::appendFrame(&out_, messages::kClientRib, messages::kMsgRouteUpdate, options_.route_version,
+  messages::encodeRouteUpdate(r, route_version_, &payload);
+  wire::appendFrame(&out_, messages::kClientRib, messages::kMsgRouteUpdate, route_version_,
                     payload);
   ++batch_routes_;
 }
@@ -248,6 +282,9 @@ nlohmann::json FibClient::status() const {
           {"swept", swept_},
           {"route_errors", route_errors_},
           {"batches_refused", batches_refused_},
+          {"fwdd_software", fwdd_software_},
+          {"route_update_version", negotiation_ ? route_version_ : 0},
+          {"last_apply_us", last_apply_us_},
           {"last_error", last_error_}};
 }
 

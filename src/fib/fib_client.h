@@ -9,18 +9,28 @@
 // Changes made while a replay is walking the table are sent as their own batches as they
 // happen; the walk sends current values, so fwdd converges whichever copy it applies last (the
 // same argument as the checkpoint bulk sync).
+//
+// The hello carries this release's FIB-channel message set and the reply fwdd's (none: a fwdd
+// from before FIB negotiation); routes go at the negotiated route-update version and replies are
+// read through this release's transforms. An Incompatible fwdd is not written to (retried with
+// back-off: it may be upgraded).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "event/connection.h"
 #include "event/event_loop.h"
-#include "issu/message_set.h"
+#include "issu/message_catalog.h"
+#include "issu/negotiation.h"
+#include "messages/fib_messages.h"
+#include "messages/release.h"
 #include "state/rib.h"
+#include "wire/frame.h"
 
 namespace hitless::fib {
 
@@ -28,8 +38,8 @@ struct FibClientOptions {
   std::string socket_path;  // "" = no forwarding agent: the client does nothing
   uint8_t slot = 0;
   std::string software_version;
-  issu::MessageVersion route_version = 1;  // route update version this image writes
-  size_t batch = 4096;                     // routes per replay batch
+  messages::Release release = messages::knownReleases().back();  // this rpd's (its message set)
+  size_t batch = 4096;                                           // routes per replay batch
 };
 
 class FibClient {
@@ -56,12 +66,19 @@ class FibClient {
   void onData(std::string_view input);
   void onClosed(const std::string& reason);
   void produceReplay();
+  // A commit reply at whatever version fwdd wrote it, read at this release's.
+  Result<messages::FibCommitReply> decodeCommitReply(const wire::Frame& f) const;
   void appendRoute(const net::Route& r);
   void commit(bool replay_end);
 
   event::EventLoop& loop_;
   const state::Rib& rib_;
   FibClientOptions options_;
+  issu::MessageCatalog catalog_;  // this release's FIB-channel messages
+  std::optional<issu::NegotiationResult> negotiation_;
+  issu::MessageVersion route_version_ = 1;  // negotiated with the current fwdd
+  std::string fwdd_software_;
+  uint64_t last_apply_us_ = 0;  // fwdd's time for the last batch (v2 replies)
   std::unique_ptr<event::Connection> conn_;
   bool active_ = false;
   uint64_t epoch_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -19,14 +20,22 @@ using messages::kClientRib;
 
 namespace {
 
-// One route frame of a batch: a route update (v1 or v2) or a withdraw (v1).
-Result<state::RibChange> decodeBatchFrame(uint16_t client, uint16_t type, uint16_t version,
+// One route frame of a batch: a route update or a withdraw, at a version this release knows.
+Result<state::RibChange> decodeBatchFrame(const issu::MessageCatalog& catalog, uint16_t client,
+                                          uint16_t type, uint16_t version,
                                           std::string_view payload) {
-  if (client == kClientRib && type == messages::kMsgRouteUpdate && (version == 1 || version == 2)) {
+  const issu::MessageTypeSpec* spec = catalog.findMessage(client, type);
+  if (spec != nullptr && (version < spec->min_version || version > spec->max_version)) {
+    return Status::invalidArgument(
+        "client " + std::to_string(client) + " type " + std::to_string(type) + " version " +
+        std::to_string(version) + " is not known to this fwdd (it reads " +
+        std::to_string(spec->min_version) + ".." + std::to_string(spec->max_version) + ")");
+  }
+  if (client == kClientRib && type == messages::kMsgRouteUpdate && spec != nullptr) {
     ASSIGN_OR_RETURN(net::Route route, messages::decodeRouteUpdate(payload, version));
     return state::RibChange{state::RibChange::kUpsert, std::move(route)};
   }
-  if (client == kClientRib && type == messages::kMsgRouteWithdraw && version == 1) {
+  if (client == kClientRib && type == messages::kMsgRouteWithdraw && spec != nullptr) {
     ASSIGN_OR_RETURN(auto w, messages::decodeRouteWithdraw(payload));
     state::RibChange c{state::RibChange::kWithdraw, {}};
     c.route.prefix = w.prefix;
@@ -47,10 +56,15 @@ struct FibServer::Session {
   uint64_t epoch = 0;
   std::vector<state::RibChange> batch;
   std::string batch_error;  // first reason the current batch is refused
+  std::string software;     // the rpd's
+  std::optional<issu::NegotiationResult> negotiation;
 };
 
 FibServer::FibServer(event::EventLoop& loop, FibAgent& agent, FibServerOptions options)
-    : loop_(loop), agent_(agent), options_(std::move(options)) {}
+    : loop_(loop),
+      agent_(agent),
+      options_(std::move(options)),
+      catalog_(*messages::buildFibCatalog(messages::FibEnd::kFwdd, options_.release)) {}
 
 FibServer::~FibServer() {
   *alive_ = false;
@@ -107,9 +121,10 @@ void FibServer::closeSession(uint64_t id, const std::string& reason) {
   it->second->conn->close(reason);
 }
 
-void FibServer::reply(Session& s, uint16_t type, const std::string& payload) {
+void FibServer::reply(Session& s, uint16_t type, issu::MessageVersion version,
+                      const std::string& payload) {
   std::string frame;
-  wire::appendFrame(&frame, kClientFib, type, 1, payload);
+  wire::appendFrame(&frame, kClientFib, type, version, payload);
   s.conn->send(frame);
 }
 
@@ -127,9 +142,7 @@ void FibServer::onData(Session& s, std::string_view input) {
       ++batches_refused_;
       messages::FibCommitReply r;
       r.error = why;
-      std::string payload;
-      messages::encodeFibCommitReply(r, &payload);
-      reply(s, messages::kMsgFibCommitReply, payload);
+      sendCommitReply(s, r);
       s.conn->close(why);
       return;
     }
@@ -168,7 +181,7 @@ bool FibServer::onFrame(Session& s, uint16_t client, uint16_t type, uint16_t ver
       s.batch.size() >= options_.max_batch_routes
           ? Result<state::RibChange>(Status::invalidArgument(
                 "batch has more than " + std::to_string(options_.max_batch_routes) + " routes"))
-          : decodeBatchFrame(client, type, version, payload);
+          : decodeBatchFrame(catalog_, client, type, version, payload);
   if (!change.isOk()) {
     s.batch_error = change.status().message();
     s.batch.clear();
@@ -189,6 +202,16 @@ void FibServer::onHello(Session& s, std::string_view payload) {
   } else if (hello->epoch == epoch_ && writer_ != 0 && writer_slot_ != hello->slot) {
     r.reason = "slot " + std::to_string(writer_slot_) + " is already active at epoch " +
                std::to_string(epoch_) + " (two actives at one epoch: refused)";
+  } else {
+    const issu::MessageSet peer =
+        hello->message_set.clients.empty() ? messages::legacyFibMessageSet() : hello->message_set;
+    s.negotiation = issu::negotiate(catalog_.messageSet(), peer);
+    if (s.negotiation->level == issu::Compatibility::kIncompatible) {
+      r.reason = "incompatible FIB channel with " + hello->software_version + ":";
+      for (const auto& c : s.negotiation->clients) {
+        if (!c.compatible) r.reason += " " + c.name + " (" + c.reason + ")";
+      }
+    }
   }
   if (!r.reason.empty()) {
     ++hellos_refused_;
@@ -200,6 +223,7 @@ void FibServer::onHello(Session& s, std::string_view payload) {
   s.hello_seen = true;
   s.slot = hello->slot;
   s.epoch = hello->epoch;
+  s.software = hello->software_version;
   if (writer_ != 0 && writer_ != s.id) {
     uint64_t previous = writer_;
     writer_ = 0;
@@ -229,9 +253,34 @@ void FibServer::sendHelloReply(Session& s, messages::FibHelloReply r) {
   r.epoch = epoch_;
   r.routes = agent_.size();
   r.stale = agent_.staleCount();
+  r.software_version = options_.software_version;
+  r.message_set = catalog_.messageSet();
   std::string out;
   messages::encodeFibHelloReply(r, &out);
-  reply(s, messages::kMsgFibHelloReply, out);
+  reply(s, messages::kMsgFibHelloReply, 1, out);
+}
+
+void FibServer::sendCommitReply(Session& s, const messages::FibCommitReply& r) {
+  const issu::MessageTypeSpec* spec =
+      catalog_.findMessage(kClientFib, messages::kMsgFibCommitReply);
+  issu::MessageVersion version = 1;
+  if (s.negotiation) {
+    version = s.negotiation->versionFor(kClientFib, messages::kMsgFibCommitReply).value_or(1);
+  }
+  std::string native;
+  messages::encodeFibCommitReply(r, spec->max_version, &native);
+  if (version == spec->max_version) {
+    reply(s, messages::kMsgFibCommitReply, version, native);
+    return;
+  }
+  auto converted = catalog_.convert(kClientFib, messages::kMsgFibCommitReply, native,
+                                    spec->max_version, version);
+  if (!converted.isOk()) {  // our own transform of our own bytes: a broken build
+    logEvent("FIB", Severity::kCritical, "TRANSFORM_FAILED", converted.status().message());
+    s.conn->close("cannot write a commit reply at v" + std::to_string(version));
+    return;
+  }
+  reply(s, messages::kMsgFibCommitReply, version, *converted);
 }
 
 void FibServer::onCommit(Session& s, std::string_view payload) {
@@ -249,7 +298,9 @@ void FibServer::onCommit(Session& s, std::string_view payload) {
     logEvent("FIB", Severity::kError, "BATCH_REFUSED", last_error_ + " (nothing of it applied)");
   } else {
     ++batches_;
+    const int64_t apply_start = loop_.clock().nowNs();
     FibOutcome o = agent_.apply(s.batch);
+    r.apply_us = static_cast<uint64_t>(loop_.clock().nowNs() - apply_start) / 1000;
     r.written = o.written;
     r.unchanged = o.unchanged;
     r.route_errors = std::move(o.route_errors);
@@ -273,9 +324,7 @@ void FibServer::onCommit(Session& s, std::string_view payload) {
   }
   s.batch.clear();
   s.batch_error.clear();
-  std::string out;
-  messages::encodeFibCommitReply(r, &out);
-  reply(s, messages::kMsgFibCommitReply, out);
+  sendCommitReply(s, r);
 }
 
 void FibServer::startStaleTimer() {
@@ -319,7 +368,20 @@ void FibServer::persistEpoch() {
 }
 
 nlohmann::json FibServer::status() const {
-  return {{"routes", agent_.size()},
+  nlohmann::json writer = nullptr;
+  if (auto it = sessions_.find(writer_); it != sessions_.end() && it->second->negotiation) {
+    const Session& w = *it->second;
+    writer = {{"slot", w.slot},
+              {"software", w.software},
+              {"route_update_version",
+               w.negotiation->versionFor(kClientRib, messages::kMsgRouteUpdate).value_or(0)},
+              {"commit_reply_version",
+               w.negotiation->versionFor(kClientFib, messages::kMsgFibCommitReply).value_or(0)}};
+  }
+  return {{"release", options_.release.toString()},
+          {"software", options_.software_version},
+          {"writer", std::move(writer)},
+          {"routes", agent_.size()},
           {"stale", agent_.staleCount()},
           {"epoch", epoch_},
           {"writer_slot", writer_ != 0 ? writer_slot_ : -1},

@@ -14,6 +14,10 @@
 //   error reply. A stream that cannot be framed gets an error reply and is closed. Either way
 //   fwdd keeps running and nothing of the bad batch reaches the kernel.
 // - The highest epoch is persisted in state_dir, so a restarted fwdd still refuses old RPs.
+// - Each hello carries the rpd's FIB-channel message set (none: an rpd from before FIB
+//   negotiation); fwdd negotiates it with its own release's (messages/fib_catalog.h), refuses an
+//   Incompatible pair with the reason, accepts route frames only at versions it knows, and writes
+//   its replies at the negotiated versions (transforming from its own, the newer side's work).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,9 @@
 #include "event/connection.h"
 #include "event/event_loop.h"
 #include "fib/fib_agent.h"
+#include "issu/message_catalog.h"
+#include "issu/negotiation.h"
+#include "messages/fib_catalog.h"
 #include "messages/fib_messages.h"
 
 namespace hitless::fib {
@@ -35,6 +42,8 @@ struct FibServerOptions {
   std::string state_dir;  // "" = do not persist the epoch
   int64_t stale_timeout_ms = 90'000;
   size_t max_batch_routes = 1 << 20;
+  messages::Release release = messages::knownFwddReleases().back();  // this fwdd's
+  std::string software_version;                                      // "1.1.0", for the rpd
 };
 
 class FibServer {
@@ -57,9 +66,11 @@ class FibServer {
                std::string_view payload);
   void onHello(Session& s, std::string_view payload);
   void onCommit(Session& s, std::string_view payload);
-  void reply(Session& s, uint16_t type, const std::string& payload);
-  // Fills in what fwdd holds (epoch, routes, stale) and sends the reply.
+  void reply(Session& s, uint16_t type, issu::MessageVersion version, const std::string& payload);
+  // Fills in what fwdd holds (epoch, routes, stale) and what it speaks, and sends the reply.
   void sendHelloReply(Session& s, messages::FibHelloReply r);
+  // A commit reply at the version negotiated with `s` (v1 before any negotiation).
+  void sendCommitReply(Session& s, const messages::FibCommitReply& r);
   void closeSession(uint64_t id, const std::string& reason);
   void startStaleTimer();
   void sweep(const std::string& why);
@@ -68,6 +79,7 @@ class FibServer {
   event::EventLoop& loop_;
   FibAgent& agent_;
   FibServerOptions options_;
+  issu::MessageCatalog catalog_;  // this release's FIB-channel messages
   event::UniqueFd listen_fd_;
   std::map<uint64_t, std::unique_ptr<Session>> sessions_;
   uint64_t next_session_ = 1;

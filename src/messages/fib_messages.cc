@@ -14,6 +14,7 @@ void encodeFibHello(const FibHello& m, std::string* out) {
   w.addUint(tags::kFibHelloEpoch, m.epoch);
   w.addBytes(tags::kFibHelloSoftware, m.software_version);
   if (m.routes) w.addUint(tags::kFibHelloRoutes, m.routes);
+  addMessageSet(w, tags::kFibHelloMessageSet, m.message_set);
 }
 
 Result<FibHello> decodeFibHello(ByteView payload) {
@@ -23,8 +24,11 @@ Result<FibHello> decodeFibHello(ByteView payload) {
                       .uint(tags::kFibHelloEpoch, &m.epoch, "epoch", Presence::kRequired)
                       .bytes(tags::kFibHelloSoftware, &m.software_version, "software")
                       .uint(tags::kFibHelloRoutes, &m.routes, "routes")
+                      .repeated(tags::kFibHelloMessageSet,
+                                [&](ByteView v) { return readClientSpec(v, &m.message_set); })
                       .decode(payload));
   if (m.slot > 1) return Status::corruption("fib hello: slot " + std::to_string(m.slot));
+  if (Status s = m.message_set.validate(); !s.isOk()) return s.withContext("fib hello");
   return m;
 }
 
@@ -35,6 +39,8 @@ void encodeFibHelloReply(const FibHelloReply& m, std::string* out) {
   w.addUint(tags::kFibReplyEpoch, m.epoch);
   w.addUint(tags::kFibReplyRoutes, m.routes);
   w.addUint(tags::kFibReplyStale, m.stale);
+  if (!m.software_version.empty()) w.addBytes(tags::kFibReplySoftware, m.software_version);
+  addMessageSet(w, tags::kFibReplyMessageSet, m.message_set);
 }
 
 Result<FibHelloReply> decodeFibHelloReply(ByteView payload) {
@@ -45,7 +51,11 @@ Result<FibHelloReply> decodeFibHelloReply(ByteView payload) {
                       .uint(tags::kFibReplyEpoch, &m.epoch, "epoch", Presence::kRequired)
                       .uint(tags::kFibReplyRoutes, &m.routes, "routes")
                       .uint(tags::kFibReplyStale, &m.stale, "stale")
+                      .bytes(tags::kFibReplySoftware, &m.software_version, "software")
+                      .repeated(tags::kFibReplyMessageSet,
+                                [&](ByteView v) { return readClientSpec(v, &m.message_set); })
                       .decode(payload));
+  if (Status s = m.message_set.validate(); !s.isOk()) return s.withContext("fib hello reply");
   return m;
 }
 
@@ -64,7 +74,7 @@ Result<FibCommit> decodeFibCommit(ByteView payload) {
   return m;
 }
 
-void encodeFibCommitReply(const FibCommitReply& m, std::string* out) {
+void encodeFibCommitReply(const FibCommitReply& m, issu::MessageVersion version, std::string* out) {
   TlvWriter w(out);
   w.addUint(tags::kFibResultSequence, m.sequence);
   if (!m.error.empty()) w.addBytes(tags::kFibResultError, m.error);
@@ -77,6 +87,7 @@ void encodeFibCommitReply(const FibCommitReply& m, std::string* out) {
   w.addUint(tags::kFibResultWritten, m.written);
   w.addUint(tags::kFibResultUnchanged, m.unchanged);
   w.addUint(tags::kFibResultSwept, m.swept);
+  if (version >= 2) w.addUint(tags::kFibResultApplyUs, m.apply_us);
 }
 
 Result<FibCommitReply> decodeFibCommitReply(ByteView payload) {
@@ -99,8 +110,25 @@ Result<FibCommitReply> decodeFibCommitReply(ByteView payload) {
                       .uint(tags::kFibResultWritten, &m.written, "written")
                       .uint(tags::kFibResultUnchanged, &m.unchanged, "unchanged")
                       .uint(tags::kFibResultSwept, &m.swept, "swept")
+                      .uint(tags::kFibResultApplyUs, &m.apply_us, "apply_us")
                       .decode(payload));
   return m;
+}
+
+Result<std::string> upgradeFibCommitReplyV1(ByteView v1_payload) {
+  // v2 only adds apply_us, which a v1 sender did not measure: absent, it reads as 0.
+  RETURN_IF_ERROR(decodeFibCommitReply(v1_payload).status());
+  return std::string(v1_payload);
+}
+
+Result<std::string> downgradeFibCommitReplyV2(ByteView v2_payload) {
+  std::string out;
+  TlvWriter w(&out);
+  RETURN_IF_ERROR(forEachField(v2_payload, "fib commit reply", [&](const wire::TlvField& f) {
+    if (f.tag != tags::kFibResultApplyUs) w.addBytes(f.tag, f.value);
+    return Status::ok();
+  }));
+  return out;
 }
 
 }  // namespace hitless::messages

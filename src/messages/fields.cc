@@ -1,5 +1,7 @@
 #include "messages/fields.h"
 
+#include "messages/wire_numbers.h"
+
 namespace hitless::messages {
 
 void addPrefix(wire::TlvWriter& w, uint32_t tag, const net::IpPrefix& p) {
@@ -103,6 +105,52 @@ Status FieldDecoder::decode(wire::ByteView payload) {
                                 " is missing");
     }
   }
+  return Status::ok();
+}
+
+void addMessageSet(wire::TlvWriter& w, uint32_t tag, const issu::MessageSet& set) {
+  for (const auto& c : set.clients) {
+    size_t ct = w.beginNested(tag);
+    w.addUint(tags::kClientId, c.id);
+    w.addBytes(tags::kClientName, c.name);
+    w.addUint(tags::kClientRequired, c.required ? 1 : 0);
+    for (const auto& msg : c.messages) {
+      size_t mt = w.beginNested(tags::kClientMessage);
+      w.addUint(tags::kMsgType, msg.type);
+      w.addBytes(tags::kMsgName, msg.name);
+      w.addUint(tags::kMsgMin, msg.min_version);
+      w.addUint(tags::kMsgMax, msg.max_version);
+      w.addUint(tags::kMsgMtu, msg.mtu);
+      w.endNested(mt);
+    }
+    w.endNested(ct);
+  }
+}
+
+Status readClientSpec(wire::ByteView value, issu::MessageSet* set) {
+  issu::ClientSpec c;
+  RETURN_IF_ERROR(
+      FieldDecoder("message set client")
+          .uint(tags::kClientId, &c.id, "id", Presence::kRequired)
+          .bytes(tags::kClientName, &c.name, "name")
+          .flag(tags::kClientRequired, &c.required, "required")
+          .repeated(
+              tags::kClientMessage,
+              [&](wire::ByteView v) -> Status {
+                issu::MessageTypeSpec m;
+                RETURN_IF_ERROR(
+                    FieldDecoder("message set message type")
+                        .uint(tags::kMsgType, &m.type, "type", Presence::kRequired)
+                        .bytes(tags::kMsgName, &m.name, "name")
+                        .uint(tags::kMsgMin, &m.min_version, "min_version", Presence::kRequired)
+                        .uint(tags::kMsgMax, &m.max_version, "max_version", Presence::kRequired)
+                        .uint(tags::kMsgMtu, &m.mtu, "mtu")
+                        .decode(v));
+                c.messages.push_back(std::move(m));
+                return Status::ok();
+              })
+          .decode(value));
+  set->clients.push_back(std::move(c));
   return Status::ok();
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "issu/message_set.h"
 #include "net/ip.h"
 #include "wire/tlv.h"
 
@@ -21,6 +22,12 @@ namespace hitless::messages {
 void addPrefix(wire::TlvWriter& w, uint32_t tag, const net::IpPrefix& p);
 Result<net::IpPrefix> readPrefix(const wire::TlvField& f);
 Result<net::IpAddress> readAddress(const wire::TlvField& f);
+
+// A message set as repeated nested client records under `tag` (tags::kClient*, kMsg*): the
+// session hello's and the FIB channel handshake's.
+void addMessageSet(wire::TlvWriter& w, uint32_t tag, const issu::MessageSet& set);
+// Appends the client record `value` to *set.
+Status readClientSpec(wire::ByteView value, issu::MessageSet* set);
 
 // Runs `on_field(field)` for every field of `payload`; stops at the first error, which is
 // returned with the message name as context.

@@ -1,6 +1,7 @@
 #include "messages/message_dump.h"
 
 #include "messages/bgp_messages.h"
+#include "messages/fib_catalog.h"
 #include "messages/fib_messages.h"
 #include "messages/rib_messages.h"
 #include "messages/session_messages.h"
@@ -22,52 +23,15 @@ std::string describeRoute(const net::Route& r) {
   return s;
 }
 
-// The FIB channel's own messages (client 5). They are not in the checkpoint catalog: every
-// release speaks version 1 of them (docs/fib-channel.md).
-Result<std::string> describeFib(const wire::Frame& frame) {
-  const auto& h = frame.header;
-  if (h.version != 1) {
-    return Status::unimplemented("FIB message type " + std::to_string(h.msg_type) + " version " +
-                                 std::to_string(h.version) + " is not known");
-  }
-  wire::ByteView p = frame.payload;
-  switch (h.msg_type) {
-    case kMsgFibHello: {
-      ASSIGN_OR_RETURN(auto m, decodeFibHello(p));
-      return "fib hello slot " + std::to_string(m.slot) + " epoch " + std::to_string(m.epoch) +
-             " software " + m.software_version + " routes " + std::to_string(m.routes);
-    }
-    case kMsgFibHelloReply: {
-      ASSIGN_OR_RETURN(auto m, decodeFibHelloReply(p));
-      return std::string("fib hello reply ") +
-             (m.accepted ? "accepted" : "refused (" + m.reason + ")") + " epoch " +
-             std::to_string(m.epoch) + " routes " + std::to_string(m.routes) + " stale " +
-             std::to_string(m.stale);
-    }
-    case kMsgFibCommit: {
-      ASSIGN_OR_RETURN(auto m, decodeFibCommit(p));
-      return "fib commit " + std::to_string(m.sequence) + (m.replay_end ? " replay end" : "");
-    }
-    case kMsgFibCommitReply: {
-      ASSIGN_OR_RETURN(auto m, decodeFibCommitReply(p));
-      std::string s = "fib commit reply " + std::to_string(m.sequence) + ": ";
-      if (!m.error.empty()) return s + "refused (" + m.error + ")";
-      s += "written " + std::to_string(m.written) + " unchanged " + std::to_string(m.unchanged) +
-           " swept " + std::to_string(m.swept);
-      for (const auto& e : m.route_errors) s += ", " + e.prefix.toString() + ": " + e.error;
-      return s;
-    }
-    default:
-      return Status::notFound("FIB message type " + std::to_string(h.msg_type) +
-                              " is not recognised");
-  }
-}
-
 }  // namespace
 
 Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wire::Frame& frame) {
   const auto& h = frame.header;
-  if (h.client_id == kClientFib) return describeFib(frame);
+  if (h.client_id == kClientFib) {
+    static const issu::MessageCatalog kNewestFwdd =
+        *buildFibCatalog(FibEnd::kFwdd, knownFwddReleases().back());
+    return describeFibFrame(kNewestFwdd, frame);
+  }
   const issu::MessageTypeSpec* spec = catalog.findMessage(h.client_id, h.msg_type);
   if (spec == nullptr) {
     return Status::notFound("client " + std::to_string(h.client_id) + " message type " +
@@ -145,6 +109,55 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
   }
   return Status::internal("catalog knows client " + std::to_string(h.client_id) +
                           " but the dumper does not");
+}
+
+Result<std::string> describeFibFrame(const issu::MessageCatalog& fib_catalog,
+                                     const wire::Frame& frame) {
+  const auto& h = frame.header;
+  if (h.client_id != kClientFib) return describeFrame(fib_catalog, frame);  // a route frame
+  const issu::MessageTypeSpec* spec = fib_catalog.findMessage(h.client_id, h.msg_type);
+  if (spec == nullptr) {
+    return Status::notFound("FIB message type " + std::to_string(h.msg_type) +
+                            " is not recognised");
+  }
+  ASSIGN_OR_RETURN(std::string native, fib_catalog.convert(h.client_id, h.msg_type, frame.payload,
+                                                           h.version, spec->max_version));
+  wire::ByteView p = native;
+  switch (h.msg_type) {
+    case kMsgFibHello: {
+      ASSIGN_OR_RETURN(auto m, decodeFibHello(p));
+      return "fib hello slot " + std::to_string(m.slot) + " epoch " + std::to_string(m.epoch) +
+             " software " + m.software_version + " routes " + std::to_string(m.routes) +
+             (m.message_set.clients.empty()
+                  ? ""
+                  : " clients " + std::to_string(m.message_set.clients.size()));
+    }
+    case kMsgFibHelloReply: {
+      ASSIGN_OR_RETURN(auto m, decodeFibHelloReply(p));
+      return std::string("fib hello reply ") +
+             (m.accepted ? "accepted" : "refused (" + m.reason + ")") + " epoch " +
+             std::to_string(m.epoch) + " routes " + std::to_string(m.routes) + " stale " +
+             std::to_string(m.stale) +
+             (m.software_version.empty() ? "" : " software " + m.software_version) +
+             (m.message_set.clients.empty()
+                  ? ""
+                  : " clients " + std::to_string(m.message_set.clients.size()));
+    }
+    case kMsgFibCommit: {
+      ASSIGN_OR_RETURN(auto m, decodeFibCommit(p));
+      return "fib commit " + std::to_string(m.sequence) + (m.replay_end ? " replay end" : "");
+    }
+    default: {
+      ASSIGN_OR_RETURN(auto m, decodeFibCommitReply(p));
+      std::string s = "fib commit reply " + std::to_string(m.sequence) + ": ";
+      if (!m.error.empty()) return s + "refused (" + m.error + ")";
+      s += "written " + std::to_string(m.written) + " unchanged " + std::to_string(m.unchanged) +
+           " swept " + std::to_string(m.swept);
+      if (m.apply_us != 0) s += " applied in " + std::to_string(m.apply_us) + " us";
+      for (const auto& e : m.route_errors) s += ", " + e.prefix.toString() + ": " + e.error;
+      return s;
+    }
+  }
 }
 
 }  // namespace hitless::messages

@@ -12,5 +12,9 @@
 namespace hitless::messages {
 
 Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wire::Frame& frame);
+// A FIB-channel frame (client 5, or a route frame on that channel) read through `fib_catalog`
+// (messages/fib_catalog.h). describeFrame() hands client 5 frames here with the newest fwdd's.
+Result<std::string> describeFibFrame(const issu::MessageCatalog& fib_catalog,
+                                     const wire::Frame& frame);
 
 }  // namespace hitless::messages

@@ -9,56 +9,13 @@ namespace {
 using wire::ByteView;
 using wire::TlvWriter;
 
-Result<issu::MessageTypeSpec> decodeMessageSpec(ByteView value) {
-  issu::MessageTypeSpec m;
-  RETURN_IF_ERROR(FieldDecoder("hello message type")
-                      .uint(tags::kMsgType, &m.type, "type", Presence::kRequired)
-                      .bytes(tags::kMsgName, &m.name, "name")
-                      .uint(tags::kMsgMin, &m.min_version, "min_version", Presence::kRequired)
-                      .uint(tags::kMsgMax, &m.max_version, "max_version", Presence::kRequired)
-                      .uint(tags::kMsgMtu, &m.mtu, "mtu")
-                      .decode(value));
-  return m;
-}
-
-Result<issu::ClientSpec> decodeClientSpec(ByteView value) {
-  issu::ClientSpec c;
-  RETURN_IF_ERROR(FieldDecoder("hello client")
-                      .uint(tags::kClientId, &c.id, "id", Presence::kRequired)
-                      .bytes(tags::kClientName, &c.name, "name")
-                      .flag(tags::kClientRequired, &c.required, "required")
-                      .repeated(tags::kClientMessage,
-                                [&](ByteView v) -> Status {
-                                  ASSIGN_OR_RETURN(auto m, decodeMessageSpec(v));
-                                  c.messages.push_back(std::move(m));
-                                  return Status::ok();
-                                })
-                      .decode(value));
-  return c;
-}
-
 }  // namespace
 
 void encodeSessionHello(const SessionHello& m, std::string* out) {
   TlvWriter w(out);
   w.addUint(tags::kHelloSlot, m.slot);
   w.addBytes(tags::kHelloSoftware, m.software_version);
-  for (const auto& c : m.message_set.clients) {
-    size_t ct = w.beginNested(tags::kHelloClient);
-    w.addUint(tags::kClientId, c.id);
-    w.addBytes(tags::kClientName, c.name);
-    w.addUint(tags::kClientRequired, c.required ? 1 : 0);
-    for (const auto& msg : c.messages) {
-      size_t mt = w.beginNested(tags::kClientMessage);
-      w.addUint(tags::kMsgType, msg.type);
-      w.addBytes(tags::kMsgName, msg.name);
-      w.addUint(tags::kMsgMin, msg.min_version);
-      w.addUint(tags::kMsgMax, msg.max_version);
-      w.addUint(tags::kMsgMtu, msg.mtu);
-      w.endNested(mt);
-    }
-    w.endNested(ct);
-  }
+  addMessageSet(w, tags::kHelloClient, m.message_set);
   w.addUint(tags::kHelloInstance, m.instance_id);
 }
 
@@ -69,11 +26,7 @@ Result<SessionHello> decodeSessionHello(ByteView payload) {
           .uint(tags::kHelloSlot, &m.slot, "slot", Presence::kRequired)
           .bytes(tags::kHelloSoftware, &m.software_version, "software_version", Presence::kRequired)
           .repeated(tags::kHelloClient,
-                    [&](ByteView v) -> Status {
-                      ASSIGN_OR_RETURN(auto c, decodeClientSpec(v));
-                      m.message_set.clients.push_back(std::move(c));
-                      return Status::ok();
-                    })
+                    [&](ByteView v) { return readClientSpec(v, &m.message_set); })
           .uint(tags::kHelloInstance, &m.instance_id, "instance_id")
           .decode(payload));
   Status valid = m.message_set.validate();

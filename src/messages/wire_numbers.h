@@ -68,12 +68,15 @@ enum : uint32_t { kBulkClient = 1, kBulkPhase = 2, kBulkCount = 3 };
 enum : uint32_t { kAckTransactions = 1 };
 enum : uint32_t { kSwitchoverEpoch = 1, kSwitchoverReason = 2 };
 enum : uint32_t { kResetReason = 1 };
-// FIB channel v1.
+// FIB channel v1. The hello and its reply carry each end's FIB-channel message set (5, 7:
+// nested client records as in the session hello) since fwdd 1.1 and the rpd releases built with
+// it; an end that sends none is taken to speak every FIB message at v1 (fib_catalog.h).
 enum : uint32_t {
   kFibHelloSlot = 1,
   kFibHelloEpoch = 2,
   kFibHelloSoftware = 3,
-  kFibHelloRoutes = 4
+  kFibHelloRoutes = 4,
+  kFibHelloMessageSet = 5,
 };
 enum : uint32_t {
   kFibReplyAccepted = 1,
@@ -81,6 +84,8 @@ enum : uint32_t {
   kFibReplyEpoch = 3,
   kFibReplyRoutes = 4,
   kFibReplyStale = 5,
+  kFibReplySoftware = 6,
+  kFibReplyMessageSet = 7,
 };
 enum : uint32_t { kFibCommitSequence = 1, kFibCommitReplayEnd = 2 };
 enum : uint32_t {
@@ -90,6 +95,7 @@ enum : uint32_t {
   kFibResultWritten = 4,
   kFibResultUnchanged = 5,
   kFibResultSwept = 6,
+  kFibResultApplyUs = 7,  // v2: microseconds fwdd took to apply the batch (reconcile + kernel)
 };
 enum : uint32_t { kFibRouteErrorPrefix = 1, kFibRouteErrorText = 2 };
 // BGP client v1.

@@ -27,14 +27,10 @@ void addWithdraw(checkpoint::Transaction& txn, const net::IpPrefix& prefix) {
 }  // namespace
 
 RibClient::RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link,
-                     const issu::MessageCatalog& catalog, fib::FibClientOptions fib,
-                     const CrashPoint& crash)
-    : link_(link), crash_(crash) {
-  if (const auto* m = catalog.findMessage(messages::kClientRib, messages::kMsgRouteUpdate)) {
-    fib.route_version = m->max_version;
-  }
-  fib_ = std::make_unique<fib::FibClient>(loop, rib_, std::move(fib));
-}
+                     fib::FibClientOptions fib, const CrashPoint& crash)
+    : link_(link),
+      crash_(crash),
+      fib_(std::make_unique<fib::FibClient>(loop, rib_, std::move(fib))) {}
 
 RibClient::~RibClient() = default;
 

@@ -20,7 +20,6 @@
 #include "checkpoint/standby_link.h"
 #include "event/event_loop.h"
 #include "fib/fib_client.h"
-#include "issu/message_catalog.h"
 #include "rpd/change_result.h"
 #include "rpd/crash_points.h"
 #include "state/rib.h"
@@ -29,9 +28,8 @@ namespace hitless::rpd {
 
 class RibClient : public checkpoint::CheckpointClient {
  public:
-  // `fib`: the forwarding agent to feed; it is sent routes at this image's native version.
-  RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link,
-            const issu::MessageCatalog& catalog, fib::FibClientOptions fib,
+  // `fib`: the forwarding agent to feed (its release: this rpd's, whose message set it speaks).
+  RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link, fib::FibClientOptions fib,
             const CrashPoint& crash);
   ~RibClient() override;
 

@@ -24,6 +24,7 @@
 #include "checkpoint/standby_link.h"
 #include "event/event_loop.h"
 #include "issu/message_catalog.h"
+#include "messages/release.h"
 #include "redundancy/rf_fsm.h"
 #include "rpd/bgp_client.h"
 #include "rpd/change_result.h"
@@ -38,6 +39,7 @@
 namespace hitless::rpd {
 
 struct RouteProcessorOptions {
+  messages::Release release = messages::knownReleases().back();  // this rpd's (its message sets)
   uint8_t slot = 0;
   bool start_active = false;
   std::string state_dir;          // epoch file

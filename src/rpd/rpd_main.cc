@@ -108,6 +108,7 @@ int rpdMain(std::string_view release_name, int argc, char** argv) {
   app.add_flag("--test-hooks", test_hooks, "enable test-only control commands (test-diverge)");
   if (auto exit = parseCommandLine(app, argc, argv)) return *exit;
   if (active == standby) return fail("give one of --active, --standby");
+  o.release = *release;
   o.slot = static_cast<uint8_t>(slot);
   o.start_active = active;
   if (software.empty()) software = release->toString() + ".0";

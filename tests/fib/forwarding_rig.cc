@@ -27,8 +27,8 @@ ForwardingRig::~ForwardingRig() {
   tb_.reset();  // namespaces go after the processes in them
 }
 
-void ForwardingRig::startFwdd(std::vector<std::string> extra) {
-  std::vector<std::string> argv = {std::string(HITLESS_BIN_DIR) + "/fwdd",
+void ForwardingRig::startFwdd(std::vector<std::string> extra, const std::string& binary) {
+  std::vector<std::string> argv = {std::string(HITLESS_BIN_DIR) + "/" + binary,
                                    "--netns",
                                    tb_->rtr(),
                                    "--socket",

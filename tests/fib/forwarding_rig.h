@@ -26,7 +26,8 @@ class ForwardingRig {
   std::string up(bool with_peer = false);
   ~ForwardingRig();
 
-  void startFwdd(std::vector<std::string> extra = {});
+  // `binary`: which fwdd release ("fwdd", "fwdd-1.0", ...).
+  void startFwdd(std::vector<std::string> extra = {}, const std::string& binary = "fwdd");
   void killFwdd();
   nlohmann::json fwddStatus();
   // Waits until fwdd answers and is not in a replay, with `routes` installed.

@@ -17,6 +17,7 @@
 #include "fib/fib_client.h"
 #include "forwarding_rig.h"
 #include "messages/fib_messages.h"
+#include "messages/release.h"
 #include "messages/rib_messages.h"
 #include "messages/wire_numbers.h"
 #include "redundancy/rp_pair.h"
@@ -120,12 +121,13 @@ class RouteMonitor {
 
 // An in-process writer: a RIB and a FibClient on a private event loop.
 struct Feeder {
-  Feeder(const std::string& socket, uint8_t slot) {
+  Feeder(const std::string& socket, uint8_t slot,
+         messages::Release release = messages::knownReleases().back()) {
     fib::FibClientOptions o;
     o.socket_path = socket;
     o.slot = slot;
-    o.software_version = "test-feeder";
-    o.route_version = 2;
+    o.software_version = "test-feeder " + release.toString();
+    o.release = release;
     client = std::make_unique<fib::FibClient>(loop, rib, o);
   }
   bool runUntilReplayed(int timeout_ms) {
@@ -207,6 +209,46 @@ TEST_F(FwddTest, NewWriterReplayRewritesOnlyWhatChanged) {
   EXPECT_FALSE(first.client->status()["connected"].get<bool>());
 }
 
+// Every rpd release writes through every fwdd release, at the versions the two negotiate, and a
+// fwdd of another release taking over the FIB rewrites nothing (re-adoption, then the replay).
+TEST_F(FwddTest, EveryRpdReleaseWritesThroughEveryFwddRelease) {
+  struct Expect {
+    messages::Release rpd;
+    uint16_t route_update;
+  };
+  uint64_t epoch = 0;
+  for (const char* fwdd : {"fwdd-1.0", "fwdd-1.1"}) {
+    const bool v2_replies = std::string(fwdd) == "fwdd-1.1";
+    rig_.killFwdd();
+    rig_.startFwdd({}, fwdd);
+    ASSERT_TRUE(waitFor([&] { return rig_.fwddStatus().value("ok", false); }, 20000))
+        << rig_.fwddLog();
+    for (const Expect& e : {Expect{messages::kRelease1_0, 1}, Expect{messages::kRelease1_1, 2},
+                            Expect{messages::kRelease2_0, 2}}) {
+      SCOPED_TRACE(std::string(fwdd) + " with rpd " + e.rpd.toString());
+      Feeder feeder(rig_.fibSocket(), static_cast<uint8_t>(epoch % 2), e.rpd);
+      for (int i = 0; i < 1000; ++i) feeder.rib.upsert(hostRoute(i));
+      uint64_t writes_before = rig_.fwddStatus().value("kernel_writes", uint64_t{0});
+      feeder.client->activate(++epoch);
+      ASSERT_TRUE(feeder.runUntilReplayed(30000))
+          << feeder.client->status().dump() << rig_.fwddLog();
+      auto st = rig_.fwddStatus();
+      ASSERT_TRUE(st["writer"].is_object()) << st.dump();
+      EXPECT_EQ(st["writer"]["route_update_version"], e.route_update);
+      const bool v2 = v2_replies && e.rpd >= messages::kRelease1_1;
+      EXPECT_EQ(st["writer"]["commit_reply_version"], v2 ? 2 : 1);
+      EXPECT_EQ(feeder.client->status()["route_update_version"], e.route_update);
+      EXPECT_EQ(feeder.client->status()["last_apply_us"].get<uint64_t>() > 0, v2)
+          << "fwdd's time per batch crosses only at commit reply v2";
+      EXPECT_EQ(rig_.kernelRoutes().size(), 1000u);
+      if (epoch > 1) {
+        EXPECT_EQ(st["kernel_writes"].get<uint64_t>(), writes_before)
+            << "the same routes through another release: nothing rewritten";
+      }
+    }
+  }
+}
+
 // A raw client on fwdd's socket for bad input.
 class RawFibClient {
  public:
@@ -224,7 +266,7 @@ class RawFibClient {
   }
   void hello(uint64_t epoch) {
     std::string p;
-    messages::encodeFibHello({0, epoch, "raw"}, &p);
+    messages::encodeFibHello({0, epoch, "raw", 0, {}}, &p);  // no message set: a legacy rpd
     frame(messages::kClientFib, messages::kMsgFibHello, 1, p);
   }
   void route(const net::Route& r) {

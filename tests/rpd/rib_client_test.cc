@@ -61,8 +61,8 @@ class RibClientTest : public ::testing::Test {
   issu::MessageCatalog active_catalog_, standby_catalog_;
   event::EventLoop& loop_ = pair_.loop();
   CrashPoint no_crash_;
-  RibClient active_{loop_, pair_.link(), active_catalog_, {}, no_crash_};
-  RibClient standby_{loop_, pair_.link(), standby_catalog_, {}, no_crash_};
+  RibClient active_{loop_, pair_.link(), {}, no_crash_};
+  RibClient standby_{loop_, pair_.link(), {}, no_crash_};
 };
 
 TEST_F(RibClientTest, AChangeReachesTheStandbyBeforeItIsReportedSynced) {
@@ -108,8 +108,8 @@ TEST(RibClientBulkTest, BulkWithChangesDuringItLeavesBothReplicasEqual) {
   SyncPair pair;
   auto catalog = *messages::buildCatalog(messages::kRelease1_1);
   CrashPoint no_crash;
-  RibClient active(pair.loop(), pair.link(), catalog, {}, no_crash);
-  RibClient standby(pair.loop(), pair.link(), catalog, {}, no_crash);
+  RibClient active(pair.loop(), pair.link(), {}, no_crash);
+  RibClient standby(pair.loop(), pair.link(), {}, no_crash);
   pair.addActive(active);
   pair.addStandby(standby);
   active.onRole(kActive);

@@ -54,7 +54,12 @@ Result<issu::VerifiedImage> ChassisManager::verified(const std::string& image) c
   if (!std::filesystem::is_directory(dir)) {
     return Status::notFound("no image '" + image + "' in " + options_.image_dir);
   }
-  return issu::verifyImage(dir, key_);
+  ASSIGN_OR_RETURN(issu::VerifiedImage v, issu::verifyImage(dir, key_));
+  if (v.manifest.component != issu::Component::kRpd) {
+    return Status::failedPrecondition("'" + image + "' is a " + v.manifest.binaryName() +
+                                      " package: the RP slots run rpd images");
+  }
+  return v;
 }
 
 Status ChassisManager::start() {

@@ -5,6 +5,7 @@
 #include "base/file_util.h"
 #include "cli/commands.h"
 #include "issu/compat_check.h"
+#include "messages/fib_catalog.h"
 #include "messages/message_dump.h"
 #include "messages/release.h"
 
@@ -30,6 +31,7 @@ nlohmann::json imageJson(const ImageSummary& s) {
   if (!s.key_id.empty()) j["key_id"] = s.key_id;
   if (s.manifest) {
     const auto& m = *s.manifest;
+    j["component"] = m.binaryName();
     j["version"] = m.version.toString();
     j["release_date"] = m.release_date.toString();
     j["platform"] = m.platform;
@@ -56,6 +58,15 @@ nlohmann::json reportJson(const CompatReport& r) {
     j["operating_mode"] = issu::operatingModeName(r.negotiation->mode());
     j["negotiation"] = issu::toJson(*r.negotiation);
   }
+  nlohmann::json channels = nlohmann::json::array();
+  for (const auto& c : r.channels) {
+    channels.push_back({{"channel", c.channel},
+                        {"with", imageJson(c.other)},
+                        {"legacy_assumed", c.legacy_assumed},
+                        {"compatibility", issu::compatibilityName(c.negotiation.level)},
+                        {"negotiation", issu::toJson(c.negotiation)}});
+  }
+  j["channels"] = std::move(channels);
   if (r.stored.consulted) {
     j["stored_matrix"] = {
         {"owner", r.stored.matrix_owner},
@@ -80,8 +91,43 @@ void printImageRow(const char* role, const ImageSummary& s, std::ostream& out) {
   out << (s.key_id.empty() ? "FAILED" : "ok (key " + s.key_id + ")") << "  " << s.path << "\n";
 }
 
+// One negotiated set as the table rows `show issu negotiated` prints.
+void printClients(const issu::NegotiationResult& n, std::ostream& out) {
+  out << "\n  " << pad("Cid", 5) << pad("Client name", 20) << pad("Base", 8) << pad("Result", 13)
+      << "Negotiated message versions (this/peer range)\n";
+  for (const auto& c : n.clients) {
+    std::string msgs;
+    for (const auto& m : c.messages) {
+      if (!msgs.empty()) msgs += ", ";
+      msgs += m.name + " " + (m.version ? "v" + std::to_string(*m.version) : "none");
+      if (m.my_min != m.peer_min || m.my_max != m.peer_max) {
+        msgs += " (" + std::to_string(m.my_min) + "~" + std::to_string(m.my_max) + "/" +
+                std::to_string(m.peer_min) + "~" + std::to_string(m.peer_max) + ")";
+      }
+    }
+    out << "  " << pad(std::to_string(c.id), 5) << pad(c.name, 20)
+        << pad(c.required ? "Base" : "Non-Base", 8)
+        << pad(c.compatible ? "COMPATIBLE" : "INCOMPATIBLE", 13) << msgs << "\n";
+    if (!c.compatible) out << "        " << c.reason << "\n";
+  }
+}
+
+void printChannels(const CompatReport& r, std::ostream& out) {
+  for (const auto& c : r.channels) {
+    const auto& o = *c.other.manifest;
+    out << "\nChannel " << c.channel << " with " << o.binaryName() << " " << o.version.toString()
+        << " (" << c.other.path << "): " << issu::compatibilityName(c.negotiation.level)
+        << (c.legacy_assumed ? " — a manifest lists no set for it: taken as every earlier "
+                               "release's (all v1)"
+                             : "")
+        << "\n";
+    printClients(c.negotiation, out);
+  }
+}
+
 void printReport(const CompatReport& r, std::ostream& out) {
-  out << "ISSU compatibility";
+  const bool rpd = !r.target.manifest || r.target.manifest->component == issu::Component::kRpd;
+  out << (rpd ? "ISSU compatibility" : r.target.manifest->binaryName() + " package compatibility");
   if (r.running.manifest && r.target.manifest) {
     out << ": running " << r.running.manifest->version.toString() << " -> target "
         << r.target.manifest->version.toString() << " (" << direction(r) << ")";
@@ -95,8 +141,15 @@ void printReport(const CompatReport& r, std::ostream& out) {
   for (const auto& v : r.violations) {
     out << "  [" << issu::policyRuleName(v.rule) << "] " << v.reason << "\n";
   }
+  if (!rpd) {
+    out << "Activation: the " << r.target.manifest->binaryName()
+        << " process is replaced; the RPs and forwarding carry on\n";
+    printChannels(r, out);
+    return;
+  }
   if (!r.negotiation) {
     out << "Operating mode: unknown (a manifest could not be read)\n";
+    printChannels(r, out);
     return;
   }
   const auto& n = *r.negotiation;
@@ -120,23 +173,8 @@ void printReport(const CompatReport& r, std::ostream& out) {
         << "\n";
   }
 
-  out << "\n  " << pad("Cid", 5) << pad("Client name", 20) << pad("Base", 8) << pad("Result", 13)
-      << "Negotiated message versions (this/peer range)\n";
-  for (const auto& c : n.clients) {
-    std::string msgs;
-    for (const auto& m : c.messages) {
-      if (!msgs.empty()) msgs += ", ";
-      msgs += m.name + " " + (m.version ? "v" + std::to_string(*m.version) : "none");
-      if (m.my_min != m.peer_min || m.my_max != m.peer_max) {
-        msgs += " (" + std::to_string(m.my_min) + "~" + std::to_string(m.my_max) + "/" +
-                std::to_string(m.peer_min) + "~" + std::to_string(m.peer_max) + ")";
-      }
-    }
-    out << "  " << pad(std::to_string(c.id), 5) << pad(c.name, 20)
-        << pad(c.required ? "Base" : "Non-Base", 8)
-        << pad(c.compatible ? "COMPATIBLE" : "INCOMPATIBLE", 13) << msgs << "\n";
-    if (!c.compatible) out << "        " << c.reason << "\n";
-  }
+  printClients(n, out);
+  printChannels(r, out);
 }
 
 int runCompat(const ParsedArgs& a, Io& io) {
@@ -152,7 +190,16 @@ int runCompat(const ParsedArgs& a, Io& io) {
       return kExitUsage;
     }
   }
+  for (const auto& dir : a.all("with")) {
+    if (!std::filesystem::is_directory(dir)) {
+      io.err << "% no image directory at " << dir << "\n";
+      return kExitUsage;
+    }
+  }
   CompatReport r = issu::checkCompat(a.positional[0], a.positional[1], *key);
+  // A component whose manifest lists no FIB set speaks what every earlier one did.
+  issu::checkChannels(
+      a.all("with"), *key, [](const std::string&) { return messages::legacyFibMessageSet(); }, &r);
   if (a.has("json")) {
     io.out << reportJson(r).dump(2) << "\n";
   } else {
@@ -204,7 +251,12 @@ void addCompatCommands(CommandTable& table) {
   table.add({{"compat"},
              "RUNNING_IMAGE TARGET_IMAGE",
              "Is ISSU from the running image to the target allowed, and in which mode?",
-             {kPubkeyOption, kJsonOption},
+             {kPubkeyOption,
+              kJsonOption,
+              {"with", "IMAGE",
+               "a package of another component that runs beside the target (its channel is "
+               "checked: an rpd image for a fwdd target, a fwdd package for an rpd one)",
+               true}},
              2,
              2,
              runCompat});

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "base/subprocess.h"
@@ -30,33 +31,56 @@ int exitFor(const Status& s) {
   }
 }
 
-std::string siblingRpd() {
+// The binary of `component` beside this hitless, as the .deb installs them.
+std::string siblingBinary(issu::Component component) {
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "rpd";
-  return (self.parent_path() / "rpd").string();
+  std::string name(issu::componentName(component));
+  if (ec) return name;
+  return (self.parent_path() / name).string();
 }
 
-struct RpdDescription {
+struct Description {
   std::string release;
-  issu::MessageSet message_set;
+  issu::MessageSet message_set;                      // rpd's checkpoint channel
+  std::map<std::string, issu::MessageSet> channels;  // every other channel
 };
 
-// Asks the binary itself what it speaks: the manifest's message set comes from the code that
-// will run, not from a hand-written list that could drift.
-Result<RpdDescription> describeRpd(const std::string& path) {
+// Asks the binary itself what it speaks: the manifest's message sets come from the code that
+// will run, not from a hand-written list that could drift. An rpd describes its checkpoint set
+// (and, since packages, its other channels); a fwdd its FIB channel's.
+Result<Description> describeBinary(issu::Component component, const std::string& path) {
   ASSIGN_OR_RETURN(ProcessOutput p, runProcess({path, "--describe"}, std::chrono::seconds(10)));
+  // "an rpd binary", "a fwdd binary"
+  const std::string what = (component == issu::Component::kRpd ? "an " : "a ") +
+                           std::string(issu::componentName(component));
   if (!p.succeeded()) {
     return Status::invalidArgument(path + " --describe failed (exit " +
                                    std::to_string(p.exit_code) + "): " + p.err);
   }
   auto j = nlohmann::json::parse(p.out, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("release") || !j["release"].is_string() ||
-      !j.contains("message_set")) {
-    return Status::invalidArgument(path + " is not an rpd binary (no message set description)");
+  if (j.is_discarded() || !j.is_object() || !j.contains("release") || !j["release"].is_string()) {
+    return Status::invalidArgument(path + " is not " + what + " binary (no description)");
   }
-  ASSIGN_OR_RETURN(issu::MessageSet set, issu::messageSetFromJson(j["message_set"]));
-  return RpdDescription{j["release"].get<std::string>(), std::move(set)};
+  const bool is_rpd = j.value("product", std::string()) == "hitless-rpd";
+  if (is_rpd != (component == issu::Component::kRpd) ||
+      (!is_rpd && j.value("component", std::string()) != issu::componentName(component))) {
+    return Status::invalidArgument(path + " is not " + what + " binary (it describes itself as " +
+                                   j.value("product", std::string("something else")) + ")");
+  }
+  Description d{j["release"].get<std::string>(), {}, {}};
+  if (is_rpd) {
+    if (!j.contains("message_set")) {
+      return Status::invalidArgument(path + " is not an rpd binary (no message set description)");
+    }
+    ASSIGN_OR_RETURN(d.message_set, issu::messageSetFromJson(j["message_set"]));
+  }
+  if (j.contains("channels") && j["channels"].is_object()) {
+    for (const auto& [name, value] : j["channels"].items()) {
+      ASSIGN_OR_RETURN(d.channels[name], issu::messageSetFromJson(value));
+    }
+  }
+  return d;
 }
 
 Result<std::vector<int>> parseMajors(const std::string& text) {
@@ -90,7 +114,8 @@ Result<issu::StoredCompat> parseStoredCompat(const std::string& text) {
 }
 
 void printManifest(const Manifest& m, std::ostream& out) {
-  out << "  version        " << m.version.toString() << " (train " << m.version.train() << ")\n"
+  out << "  component      " << m.binaryName() << "\n"
+      << "  version        " << m.version.toString() << " (train " << m.version.train() << ")\n"
       << "  release date   " << m.release_date.toString() << "\n"
       << "  platform       " << m.platform << "\n"
       << "  kind           " << issu::buildKindName(m.kind) << "\n"
@@ -98,9 +123,17 @@ void printManifest(const Manifest& m, std::ostream& out) {
   out << "  major compat   ";
   if (m.major_compat.empty()) out << "none";
   for (size_t i = 0; i < m.major_compat.size(); ++i) out << (i ? "," : "") << m.major_compat[i];
-  out << "\n  clients        ";
-  for (size_t i = 0; i < m.message_set.clients.size(); ++i) {
-    out << (i ? ", " : "") << m.message_set.clients[i].name;
+  if (m.component == issu::Component::kRpd) {
+    out << "\n  clients        ";
+    for (size_t i = 0; i < m.message_set.clients.size(); ++i) {
+      out << (i ? ", " : "") << m.message_set.clients[i].name;
+    }
+  }
+  for (const auto& [name, set] : m.channels) {
+    out << "\n  channel " << name << std::string(name.size() < 7 ? 7 - name.size() : 0, ' ');
+    for (size_t i = 0; i < set.clients.size(); ++i) {
+      out << (i ? ", " : "") << set.clients[i].name;
+    }
   }
   out << "\n  stored matrix  ";
   if (m.compat_matrix.empty()) out << "no rows (peers decided by negotiation)";
@@ -134,6 +167,15 @@ int runImageBuild(const ParsedArgs& a, Io& io) {
     }
   }
   Manifest m;
+  auto component = issu::parseComponent(a.get("component", "rpd"));
+  if (!component.isOk()) return fail(io, component.status(), kExitUsage);
+  if (*component != issu::Component::kRpd && *component != issu::Component::kFwdd) {
+    return fail(io,
+                Status::invalidArgument("packages of " + a.get("component") +
+                                        " are not built yet: rpd and fwdd are"),
+                kExitUsage);
+  }
+  m.component = *component;
   auto version = issu::SoftwareVersion::parse(a.get("version"));
   auto date = CalendarDate::parse(a.get("date"));
   auto kind = issu::parseBuildKind(a.get("kind"));
@@ -151,17 +193,24 @@ int runImageBuild(const ParsedArgs& a, Io& io) {
   auto key = issu::loadSecretKey(a.get("key"));
   if (!key.isOk()) return fail(io, key.status(), kExitUsage);
 
-  std::string rpd = a.get("rpd", siblingRpd());
-  auto described = describeRpd(rpd);
+  if (a.has("rpd") && a.has("binary")) {
+    return fail(io, Status::invalidArgument("give --binary or --rpd, not both"), kExitUsage);
+  }
+  if (a.has("rpd") && m.component != issu::Component::kRpd) {
+    return fail(io, Status::invalidArgument("--rpd packages an rpd; use --binary"), kExitUsage);
+  }
+  std::string binary = a.get("binary", a.get("rpd", siblingBinary(m.component)));
+  auto described = describeBinary(m.component, binary);
   if (!described.isOk()) return fail(io, described.status(), kExitUsage);
   if (described->release != m.version.train() && !a.has("force")) {
-    return fail(
-        io,
-        Status::invalidArgument(rpd + " is release " + described->release + " but --version says " +
-                                m.version.toString() + " (train " + m.version.train() + ")"),
-        kExitUsage);
+    return fail(io,
+                Status::invalidArgument(binary + " is release " + described->release +
+                                        " but --version says " + m.version.toString() + " (train " +
+                                        m.version.train() + ")"),
+                kExitUsage);
   }
   m.message_set = std::move(described->message_set);
+  m.channels = std::move(described->channels);
 
   for (const auto& text : a.all("stored-compat")) {
     auto row = parseStoredCompat(text);
@@ -171,15 +220,23 @@ int runImageBuild(const ParsedArgs& a, Io& io) {
   for (const auto& peer_dir : a.all("compat-peer")) {
     auto peer = issu::verifyImage(peer_dir, key->publicKey());
     if (!peer.isOk()) return fail(io, peer.status().withContext("--compat-peer"), kExitUsage);
+    if (peer->manifest.component != m.component) {
+      return fail(
+          io,
+          Status::invalidArgument("--compat-peer " + peer_dir + " is a " +
+                                  peer->manifest.binaryName() + " package, not " + m.binaryName()),
+          kExitUsage);
+    }
     if (m.findStoredCompat(peer->manifest.version) != nullptr) continue;  // declared wins
     auto level = issu::negotiate(m.message_set, peer->manifest.message_set).level;
     m.compat_matrix.push_back({peer->manifest.version, level});
   }
 
-  issu::ImageBuildRequest req{rpd, m, a.get("out"), a.has("force")};
+  issu::ImageBuildRequest req{binary, m, a.get("out"), a.has("force")};
   Status s = issu::buildImage(req, *key);
   if (!s.isOk()) return fail(io, s, exitFor(s));
-  io.out << "image " << m.version.toString() << " (" << issu::buildKindName(m.kind) << ", "
+  io.out << (m.component == issu::Component::kRpd ? "image " : m.binaryName() + " package ")
+         << m.version.toString() << " (" << issu::buildKindName(m.kind) << ", "
          << m.release_date.toString() << ") written to " << req.out_dir << ", signed by key "
          << key->publicKey().keyId() << "\n";
   return kExitOk;
@@ -250,8 +307,9 @@ void addImageCommands(CommandTable& table) {
              runKeygen});
   table.add({{"image", "build"},
              "",
-             "Package an rpd binary with a signed manifest",
-             {{"version", "X.Y.Z", "software version; its X.Y must match the rpd's release"},
+             "Package a component (an rpd by default, or a fwdd) with a signed manifest",
+             {{"component", "NAME", "rpd (default) or fwdd"},
+              {"version", "X.Y.Z", "software version; its X.Y must match the binary's release"},
               {"date", "YYYY-MM-DD", "release date (the ISSU window is counted from it)"},
               {"kind", "KIND", "release, interim or special"},
               {"platform", "NAME", "platform the image is built for, e.g. linux-x86_64"},
@@ -259,7 +317,8 @@ void addImageCommands(CommandTable& table) {
               {"no-issu", "", "mark the image as not ISSU-capable"},
               {"key", "KEY", "secret signing key (from 'hitless keygen')"},
               {"out", "DIR", "image directory to create"},
-              {"rpd", "PATH", "rpd binary to package (default: the rpd beside hitless)"},
+              {"binary", "PATH", "the component's binary (default: the one beside hitless)"},
+              {"rpd", "PATH", "an rpd binary to package (the same as --binary for an rpd)"},
               {"compat-peer", "IMAGE", "compute a stored-matrix row against this image", true},
               {"stored-compat", "VER=LEVEL", "declare a stored-matrix row by hand", true},
               {"force", "", "replace an existing image; skip the release/version check"}},

@@ -174,12 +174,12 @@ std::optional<InstallFailure> ImageInstall::unpackAndVerify(const std::string& d
   if (!x.isOk() || x->exit_code != 0) {
     return failure(InstallFailure::kParseFail, "the package does not unpack");
   }
-  std::error_code ec;
-  fs::permissions(dir + "/" + issu::kRpdFileName, fs::perms(0755), ec);
   auto image = issu::verifyImage(dir, options_.key);
   if (!image.isOk()) {
     return failure(InstallFailure::kIntegrityFail, image.status().message());
   }
+  std::error_code ec;
+  fs::permissions(image->binaryPath(), fs::perms(0755), ec);  // tar kept no modes
   for (const auto& member : seen) {
     bool listed = member == issu::kManifestFileName || member == issu::kSignatureFileName;
     for (const auto& f : image->manifest.files) listed = listed || f.name == member;

@@ -49,9 +49,56 @@ CompatReport evaluateCompat(const Manifest& running, const Manifest& target,
   r.running.manifest = running;
   r.target.manifest = target;
   r.violations = checkVersionPolicy(running, target, options);
-  r.negotiation = negotiate(running.message_set, target.message_set);
-  checkStoredMatrix(running, target, &r);
+  // The checkpoint channel links the two RPs; other components have no peer of their own kind.
+  if (running.component == Component::kRpd && target.component == Component::kRpd) {
+    r.negotiation = negotiate(running.message_set, target.message_set);
+    checkStoredMatrix(running, target, &r);
+  }
   return r;
+}
+
+std::optional<std::string> channelBetween(Component a, Component b) {
+  auto is = [&](Component x, Component y) { return (a == x && b == y) || (a == y && b == x); };
+  if (is(Component::kRpd, Component::kFwdd)) return std::string(kChannelFib);
+  return std::nullopt;
+}
+
+void checkChannels(const std::vector<std::string>& other_dirs, const PublicKey& key,
+                   const LegacySet& legacy, CompatReport* report) {
+  if (!report->target.manifest) return;
+  const Manifest& target = *report->target.manifest;
+  for (const auto& dir : other_dirs) {
+    ChannelCheck c;
+    loadImage(dir, key, "running beside", &c.other, &report->violations);
+    if (!c.other.manifest) continue;
+    const Manifest& other = *c.other.manifest;
+    auto channel = channelBetween(target.component, other.component);
+    if (!channel) {
+      report->violations.push_back({PolicyRule::kChannel, "a " + target.binaryName() + " and a " +
+                                                              other.binaryName() +
+                                                              " share no channel; " + dir +
+                                                              " says nothing about the target"});
+      continue;
+    }
+    c.channel = *channel;
+    const MessageSet* mine = target.channel(c.channel);
+    const MessageSet* theirs = other.channel(c.channel);
+    c.legacy_assumed = mine == nullptr || theirs == nullptr;
+    c.negotiation =
+        negotiate(mine ? *mine : legacy(c.channel), theirs ? *theirs : legacy(c.channel));
+    if (c.negotiation.level == Compatibility::kIncompatible) {
+      std::string why;
+      for (const auto& client : c.negotiation.clients) {
+        if (!client.compatible) why += " " + client.name + " (" + client.reason + ")";
+      }
+      report->violations.push_back(
+          {PolicyRule::kChannel, "the " + c.channel + " channel between " + target.binaryName() +
+                                     " " + target.version.toString() + " and " +
+                                     other.binaryName() + " " + other.version.toString() +
+                                     " is incompatible:" + why});
+    }
+    report->channels.push_back(std::move(c));
+  }
 }
 
 CompatReport checkCompat(const std::string& running_dir, const std::string& target_dir,

@@ -30,16 +30,16 @@ Status fsyncPath(const std::string& path, int flags) {
 
 Status writeImageFiles(const ImageBuildRequest& req, const SecretKey& key, const std::string& dir) {
   std::error_code ec;
-  std::string rpd = dir + "/" + kRpdFileName;
-  fs::copy_file(req.rpd_path, rpd, ec);
-  if (ec) return fsError("cannot copy " + req.rpd_path, ec);
-  fs::permissions(rpd, fs::perms(0755), ec);
-  if (ec) return fsError("cannot chmod " + rpd, ec);
-  RETURN_IF_ERROR(fsyncPath(rpd, O_RDONLY));
-
   Manifest m = req.manifest;
-  ASSIGN_OR_RETURN(FileDigest d, digestFile(rpd));
-  m.files = {ImageFile{kRpdFileName, d.sha256, d.size}};
+  std::string binary = dir + "/" + m.binaryName();
+  fs::copy_file(req.binary_path, binary, ec);
+  if (ec) return fsError("cannot copy " + req.binary_path, ec);
+  fs::permissions(binary, fs::perms(0755), ec);
+  if (ec) return fsError("cannot chmod " + binary, ec);
+  RETURN_IF_ERROR(fsyncPath(binary, O_RDONLY));
+
+  ASSIGN_OR_RETURN(FileDigest d, digestFile(binary));
+  m.files = {ImageFile{m.binaryName(), d.sha256, d.size}};
   std::string manifest_text = m.toJson();
   RETURN_IF_ERROR(writeFileAtomic(dir + "/" + kManifestFileName, manifest_text));
   std::string sig_line = std::string(kSignatureTag) + key.publicKey().keyId() + " " +
@@ -70,7 +70,9 @@ Status buildImage(const ImageBuildRequest& req, const SecretKey& key) {
   if (pathExists(out) && !req.overwrite) {
     return Status::alreadyExists(out + " already exists (use --force to replace that image)");
   }
-  if (!pathExists(req.rpd_path)) return Status::notFound("no rpd binary at " + req.rpd_path);
+  if (!pathExists(req.binary_path)) {
+    return Status::notFound("no " + req.manifest.binaryName() + " binary at " + req.binary_path);
+  }
 
   std::error_code ec;
   std::string tmp = out + ".partial-" + std::to_string(::getpid());
@@ -141,7 +143,7 @@ Result<VerifiedImage> verifyImage(const std::string& dir, const PublicKey& key) 
 
   auto manifest = Manifest::parse(*text);
   if (!manifest.isOk()) return manifest.status().withContext("image " + dir);
-  bool has_rpd = false;
+  bool has_binary = false;
   for (const auto& f : manifest->files) {
     std::string path = dir + "/" + f.name;
     auto d = digestFile(path);
@@ -155,10 +157,11 @@ Result<VerifiedImage> verifyImage(const std::string& dir, const PublicKey& key) 
                                       d->sha256.substr(0, 16) + "..., signed " +
                                       f.sha256.substr(0, 16) + "...)");
     }
-    has_rpd = has_rpd || f.name == kRpdFileName;
+    has_binary = has_binary || f.name == manifest->binaryName();
   }
-  if (!has_rpd) {
-    return Status::corruption("image " + dir + ": the manifest does not list an rpd binary");
+  if (!has_binary) {
+    return Status::corruption("image " + dir + ": the manifest does not list its " +
+                              manifest->binaryName() + " binary");
   }
   return VerifiedImage{dir, std::move(*manifest), key.keyId()};
 }

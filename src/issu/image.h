@@ -1,7 +1,7 @@
-// An rpd image: a directory holding the `rpd` binary, `manifest.json` and `manifest.sig`
-// (docs/image-format.md). The signature is Ed25519 over the exact bytes of manifest.json, and the
-// manifest lists the SHA-256 and size of every file, so changing any byte of the image — binary
-// or manifest — fails verification.
+// A package (image) of one component: a directory holding the component's binary (`rpd`,
+// `fwdd`, ...), `manifest.json` and `manifest.sig` (docs/image-format.md). The signature is Ed25519
+// over the exact bytes of manifest.json, and the manifest lists the SHA-256 and size of every file,
+// so changing any byte of the image — binary or manifest — fails verification.
 #pragma once
 
 #include <string>
@@ -17,8 +17,8 @@ inline constexpr char kSignatureFileName[] = "manifest.sig";
 inline constexpr char kRpdFileName[] = "rpd";
 
 struct ImageBuildRequest {
-  std::string rpd_path;  // the binary to package; copied as "rpd"
-  Manifest manifest;     // everything but `files`, which buildImage fills in
+  std::string binary_path;  // the binary to package; copied as manifest.binaryName()
+  Manifest manifest;        // everything but `files`, which buildImage fills in
   std::string out_dir;
   bool overwrite = false;  // replace an existing image directory
 };
@@ -31,11 +31,13 @@ struct VerifiedImage {
   std::string dir;
   Manifest manifest;
   std::string key_id;  // of the key that verified the signature
+  std::string binaryPath() const { return dir + "/" + manifest.binaryName(); }
   std::string rpdPath() const { return dir + "/" + kRpdFileName; }
 };
 
 // Checks, in order: manifest present, signature present and valid for `key`, manifest
-// well-formed, every listed file present with its signed size and hash, `rpd` listed.
+// well-formed, every listed file present with its signed size and hash, the component's binary
+// listed.
 // Failures: kNotFound (not an image), kPermissionDenied (unsigned, bad signature, tampered file),
 // kCorruption/kUnimplemented (manifest unreadable or from the future).
 Result<VerifiedImage> verifyImage(const std::string& dir, const PublicKey& key);

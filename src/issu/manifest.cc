@@ -33,6 +33,11 @@ const StoredCompat* Manifest::findStoredCompat(const SoftwareVersion& peer) cons
   return nullptr;
 }
 
+const MessageSet* Manifest::channel(const std::string& name) const {
+  auto it = channels.find(name);
+  return it == channels.end() ? nullptr : &it->second;
+}
+
 std::string Manifest::toJson() const {
   nlohmann::json files_j = nlohmann::json::array();
   for (const auto& f : files) {
@@ -45,7 +50,8 @@ std::string Manifest::toJson() const {
   }
   nlohmann::json j = {
       {"format", kManifestFormat},
-      {"product", "hitless-rpd"},
+      {"product", "hitless-" + binaryName()},
+      {"component", binaryName()},
       {"version", version.toString()},
       {"train", version.train()},
       {"release_date", release_date.toString()},
@@ -57,6 +63,11 @@ std::string Manifest::toJson() const {
       {"compat_matrix", std::move(matrix)},
       {"files", std::move(files_j)},
   };
+  if (!channels.empty()) {
+    nlohmann::json ch = nlohmann::json::object();
+    for (const auto& [name, set] : channels) ch[name] = issu::toJson(set);
+    j["channels"] = std::move(ch);
+  }
   return j.dump(2) + "\n";
 }
 
@@ -73,6 +84,12 @@ Result<Manifest> Manifest::parse(std::string_view json_text) {
   if (format < 1) return Status::corruption("manifest.format: must be at least 1");
 
   Manifest m;
+  if (j.contains("component")) {
+    ASSIGN_OR_RETURN(std::string component, r.string("component"));
+    auto c = parseComponent(component);
+    if (!c.isOk()) return Status::corruption("manifest.component: " + c.status().message());
+    m.component = *c;
+  }
   ASSIGN_OR_RETURN(std::string version, r.string("version"));
   auto v = SoftwareVersion::parse(version);
   if (!v.isOk()) return Status::corruption("manifest.version: " + v.status().message());
@@ -98,6 +115,14 @@ Result<Manifest> Manifest::parse(std::string_view json_text) {
   auto set = messageSetFromJson(j["message_set"]);
   if (!set.isOk()) return set.status().withContext("manifest");
   m.message_set = std::move(*set);
+  if (j.contains("channels")) {
+    if (!j["channels"].is_object()) return Status::corruption("manifest.channels: not an object");
+    for (const auto& [name, value] : j["channels"].items()) {
+      auto ch = messageSetFromJson(value);
+      if (!ch.isOk()) return ch.status().withContext("manifest.channels." + name);
+      m.channels[name] = std::move(*ch);
+    }
+  }
 
   ASSIGN_OR_RETURN(const nlohmann::json* matrix, r.array("compat_matrix"));
   for (size_t i = 0; i < matrix->size(); ++i) {

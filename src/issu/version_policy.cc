@@ -24,6 +24,10 @@ std::string_view policyRuleName(PolicyRule rule) {
       return "major-release";
     case PolicyRule::kPlatform:
       return "platform";
+    case PolicyRule::kComponent:
+      return "component";
+    case PolicyRule::kChannel:
+      return "channel-incompatible";
   }
   return "unknown";
 }
@@ -33,6 +37,13 @@ std::vector<PolicyViolation> checkVersionPolicy(const Manifest& running, const M
   std::vector<PolicyViolation> v;
   const std::string run = running.version.toString();
   const std::string tgt = target.version.toString();
+
+  if (running.component != target.component) {
+    v.push_back({PolicyRule::kComponent,
+                 "target " + tgt + " is a package of " + target.binaryName() + ", running " + run +
+                     " one of " + running.binaryName() +
+                     ": a component is upgraded by a package of the same component"});
+  }
 
   if (running.kind != BuildKind::kRelease) {
     v.push_back({PolicyRule::kRunningNotRelease,

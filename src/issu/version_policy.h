@@ -1,8 +1,9 @@
 // The ISSU version policy: may the running image be upgraded (or downgraded) to the target with
-// ISSU at all? Each rule is its own stable code with a one-line reason an operator understands.
-// Signature and manifest checks happen when the images are loaded (image.h); this is about two
-// trusted manifests. The result lists every violation, not just the first, so one run of the
-// compat tool tells the operator everything that stands in the way.
+// ISSU at all? It applies per component: both packages must hold the same one (rpd, fwdd, ...).
+// Each rule is its own stable code with a one-line reason an operator understands. Signature and
+// manifest checks happen when the images are loaded (image.h); this is about two trusted manifests.
+// The result lists every violation, not just the first, so one run of the compat tool tells the
+// operator everything that stands in the way.
 #pragma once
 
 #include <string>
@@ -24,6 +25,8 @@ enum class PolicyRule : int {
   kOutsideWindow = 7,          // "outside-window": release dates > 18 months apart
   kMajorRelease = 8,           // "major-release": different major, not listed in major_compat
   kPlatform = 9,               // "platform": built for another platform
+  kComponent = 10,             // "component": the packages hold different components
+  kChannel = 11,               // "channel-incompatible": cannot talk to a running component
 };
 
 std::string_view policyRuleName(PolicyRule rule);

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "control/control_server.h"
 #include "event/stop_signals.h"
+#include "messages/fib_catalog.h"
 #include "messages/release.h"
 #include "rpd/route_processor.h"
 #include "rpd/rpd_commands.h"
@@ -53,9 +54,15 @@ int rpdMain(std::string_view release_name, int argc, char** argv) {
   app.add_flag_callback(
       "--describe",
       [&] {
-        nlohmann::json j = {{"product", "hitless-rpd"},
-                            {"release", release->toString()},
-                            {"message_set", issu::toJson(catalog->messageSet())}};
+        nlohmann::json j = {
+            {"product", "hitless-rpd"},
+            {"component", "rpd"},
+            {"release", release->toString()},
+            {"message_set", issu::toJson(catalog->messageSet())},
+            {"channels",
+             {{"fib",
+               issu::toJson(
+                   messages::buildFibCatalog(messages::FibEnd::kRpd, *release)->messageSet())}}}};
         std::cout << j.dump(2) << "\n";
         throw CLI::Success();
       },

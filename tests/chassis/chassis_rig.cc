@@ -23,6 +23,12 @@ ImageStore::ImageStore() {
   build("1.0.0", "2026-01-15", "release", "rpd-1.0", "1.0.0");
   build("1.1.0", "2026-06-01", "release", "rpd-1.1", "1.1.0");
   build("1.1.0", "2026-06-01", "interim", "rpd-1.1", "1.1.0-interim");
+  // A package of another component in the same store: the RP slots must refuse it.
+  auto fwdd = runHitless({"image", "build", "--component", "fwdd", "--version", "1.1.0", "--date",
+                          "2026-06-01", "--kind", "release", "--platform", "linux-x86_64", "--key",
+                          dir_.file("keys/hitless.key"), "--binary", kBin + "/fwdd-1.1", "--out",
+                          dir_.file("images/fwdd-1.1.0")});
+  if (fwdd.exit_code != 0) error_ += "image build fwdd-1.1.0: " + fwdd.err;
 }
 
 void ImageStore::build(const std::string& version, const std::string& date, const std::string& kind,

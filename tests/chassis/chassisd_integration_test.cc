@@ -177,6 +177,10 @@ TEST_F(ChassisTest, PolicyAndStateRefusalsChangeNothing) {
   EXPECT_NE(interim_cv.err.find("[target-not-release]"), std::string::npos) << interim_cv.err;
   auto missing = cli({"issu", "loadversion", "9.9.9"});
   EXPECT_NE(missing.err.find("no image '9.9.9'"), std::string::npos) << missing.err;
+  auto fwdd = cli({"issu", "loadversion", "fwdd-1.1.0"});
+  EXPECT_EQ(fwdd.exit_code, 1);
+  EXPECT_NE(fwdd.err.find("is a fwdd package: the RP slots run rpd images"), std::string::npos)
+      << fwdd.err;
   auto rv = cli({"issu", "runversion", "--yes"});
   EXPECT_EQ(rv.err, "% ISSU state is [ init ]; runversion is valid only in [ load version ]\n");
   EXPECT_EQ(cli({"issu", "abortversion"}).err, "% No ISSU operation is in progress\n");

@@ -82,5 +82,82 @@ TEST(CompatCheck, UnverifiableImageIsRefusedButOtherChecksStillRun) {
   EXPECT_FALSE(broken.negotiation.has_value());
 }
 
+// A FIB-channel set: commit reply up to `reply_max`, route update [route_min, route_max].
+MessageSet fibSet(MessageVersion reply_max, MessageVersion route_min, MessageVersion route_max) {
+  MessageSet s;
+  s.clients.push_back({5, "FIB channel", true, {{4, "fib commit reply", 1, reply_max, 0}}});
+  s.clients.push_back(
+      {2028, "ISSU RIB client", true, {{1, "route update", route_min, route_max, 0}}});
+  return s;
+}
+
+Manifest fwddPackage(const char* version, const char* date, MessageSet fib) {
+  Manifest m = sampleManifest(version, date);
+  m.component = Component::kFwdd;
+  m.message_set = {};
+  m.channels[kChannelFib] = std::move(fib);
+  m.files = {{"fwdd", std::string(64, 'b'), 99}};
+  return m;
+}
+
+// The policy applies per component: an rpd image never upgrades a fwdd, and the checkpoint
+// negotiation (an RP pair's operating mode) is not asked of two fwdd packages.
+TEST(CompatCheck, APackageUpgradesOnlyItsOwnComponent) {
+  Manifest rpd = sampleManifest("1.0.0", "2025-01-15");
+  Manifest fwdd = fwddPackage("1.1.0", "2025-06-01", fibSet(2, 1, 2));
+  auto mixed = evaluateCompat(rpd, fwdd);
+  ASSERT_EQ(mixed.violations.size(), 1u);
+  EXPECT_EQ(mixed.violations[0].rule, PolicyRule::kComponent);
+  auto both = evaluateCompat(fwddPackage("1.0.0", "2025-01-15", fibSet(1, 1, 2)), fwdd);
+  EXPECT_TRUE(both.allowed());
+  EXPECT_FALSE(both.negotiation.has_value()) << "no RP pair, no operating mode";
+}
+
+// A candidate component against the ones running beside it: each channel negotiated from the
+// two manifests before anything restarts; an Incompatible one refuses; a manifest without the
+// channel is taken as speaking what every earlier release spoke.
+TEST(CompatCheck, ChannelsToTheComponentsAlongsideAreNegotiated) {
+  hitless::testing::TempDir dir;
+  ASSERT_TRUE(generateKeyPair(dir.file("keys"), "k", false).isOk());
+  auto secret = *loadSecretKey(dir.file("keys/k.key"));
+  auto pub = *loadPublicKey(dir.file("keys/k.pub"));
+  ASSERT_TRUE(writeFileAtomic(dir.file("bin"), "binary", 0755).isOk());
+  auto build = [&](const Manifest& m, const std::string& name) {
+    ASSERT_TRUE(buildImage({dir.file("bin"), m, dir.file(name), false}, secret).isOk()) << name;
+  };
+  Manifest rpd_v2_only = sampleManifest("2.0.0", "2025-06-01");
+  rpd_v2_only.channels[kChannelFib] = fibSet(2, 2, 2);
+  Manifest rpd_old = sampleManifest("1.0.0", "2025-01-15");  // lists no FIB set
+  build(rpd_v2_only, "rpd2");
+  build(rpd_old, "rpd1");
+  build(fwddPackage("1.0.0", "2025-01-15", fibSet(1, 1, 2)), "fwdd10");
+  build(fwddPackage("1.1.0", "2025-06-01", fibSet(2, 1, 2)), "fwdd11");
+  build(fwddPackage("1.2.0", "2025-09-01", fibSet(2, 1, 1)), "fwdd12");  // reads routes v1 only
+  auto legacy = [](const std::string&) { return fibSet(1, 1, 2); };
+
+  CompatReport ok = checkCompat(dir.file("fwdd10"), dir.file("fwdd11"), pub);
+  checkChannels({dir.file("rpd2"), dir.file("rpd1")}, pub, legacy, &ok);
+  EXPECT_TRUE(ok.allowed()) << ok.violations[0].reason;
+  ASSERT_EQ(ok.channels.size(), 2u);
+  EXPECT_EQ(ok.channels[0].channel, kChannelFib);
+  EXPECT_EQ(ok.channels[0].negotiation.versionFor(2028, 1), 2);
+  EXPECT_EQ(ok.channels[0].negotiation.versionFor(5, 4), 2);
+  EXPECT_FALSE(ok.channels[0].legacy_assumed);
+  EXPECT_TRUE(ok.channels[1].legacy_assumed);
+  EXPECT_EQ(ok.channels[1].negotiation.versionFor(5, 4), 1);
+
+  CompatReport bad = checkCompat(dir.file("fwdd11"), dir.file("fwdd12"), pub);
+  checkChannels({dir.file("rpd2")}, pub, legacy, &bad);
+  ASSERT_EQ(bad.violations.size(), 1u);
+  EXPECT_EQ(bad.violations[0].rule, PolicyRule::kChannel);
+  EXPECT_NE(bad.violations[0].reason.find("ISSU RIB client"), std::string::npos)
+      << bad.violations[0].reason;
+
+  CompatReport none = checkCompat(dir.file("fwdd10"), dir.file("fwdd11"), pub);
+  checkChannels({dir.file("fwdd12")}, pub, legacy, &none);
+  ASSERT_EQ(none.violations.size(), 1u);
+  EXPECT_EQ(none.violations[0].rule, PolicyRule::kChannel) << "two fwdd share no channel";
+}
+
 }  // namespace
 }  // namespace hitless::issu

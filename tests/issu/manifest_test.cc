@@ -105,5 +105,33 @@ TEST(SoftwareVersion, ParsesStrictlyAndOrdersNumerically) {
   }
 }
 
+// A package names its component and the sets of its channels; a manifest written before
+// packages (no component) is an rpd image's.
+TEST(Manifest, ComponentAndChannelsRoundTripAndOldManifestsAreRpd) {
+  Manifest m = testing::sampleManifest("1.1.0", "2026-06-01");
+  m.component = Component::kFwdd;
+  m.message_set = {};
+  m.channels[kChannelFib] = testing::sampleSet(1, 2);
+  m.files = {{"fwdd", std::string(64, 'c'), 1}};
+  auto back = Manifest::parse(m.toJson());
+  ASSERT_TRUE(back.isOk()) << back.status().message();
+  EXPECT_EQ(*back, m);
+  EXPECT_EQ(back->binaryName(), "fwdd");
+  EXPECT_NE(m.toJson().find("\"product\": \"hitless-fwdd\""), std::string::npos);
+
+  std::string old = testing::sampleManifest("1.0.0", "2026-01-15").toJson();
+  size_t at = old.find("  \"component\": \"rpd\",\n");
+  ASSERT_NE(at, std::string::npos);
+  old.erase(at, std::string("  \"component\": \"rpd\",\n").size());
+  auto legacy = Manifest::parse(old);
+  ASSERT_TRUE(legacy.isOk()) << legacy.status().message();
+  EXPECT_EQ(legacy->component, Component::kRpd);
+  EXPECT_EQ(legacy->channel(kChannelFib), nullptr);
+
+  std::string bad = m.toJson();
+  bad.replace(bad.find("\"fwdd\""), 6, "\"toaster\"");
+  EXPECT_NE(Manifest::parse(bad).status().message().find("manifest.component"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hitless::issu

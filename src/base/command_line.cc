@@ -27,6 +27,17 @@ CLI::Validator decimalIn(long long min, long long max) {
       "");
 }
 
+CLI::Option* addPrintFlag(CLI::App& app, const std::string& name, const std::string& description,
+                          std::function<std::string()> text) {
+  return app.add_flag_callback(
+      name,
+      [text = std::move(text)] {
+        std::cout << text();
+        throw CLI::Success();
+      },
+      description);
+}
+
 std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv,
                                     const std::vector<std::string>& value_options) {
   std::vector<std::string> args;

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,11 @@ CLI::Option* addNumber(CLI::App& app, const std::string& name, T& value, T min, 
       ->type_name("N")
       ->capture_default_str();
 }
+
+// A flag that prints `text()` on stdout and ends the program successfully (--version,
+// --describe): parseCommandLine() then returns 0, before any required option is asked for.
+CLI::Option* addPrintFlag(CLI::App& app, const std::string& name, const std::string& description,
+                          std::function<std::string()> text);
 
 // Parses the command line. Returns nothing when the program should go on, or the status it
 // should exit with now (0 after --help, 2 after an error, both already printed).

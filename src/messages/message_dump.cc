@@ -23,6 +23,17 @@ std::string describeRoute(const net::Route& r) {
   return s;
 }
 
+// The frame's payload at `catalog`'s native version of its message, through the transforms.
+Result<std::string> toNative(const issu::MessageCatalog& catalog, const wire::Frame& frame) {
+  const auto& h = frame.header;
+  const issu::MessageTypeSpec* spec = catalog.findMessage(h.client_id, h.msg_type);
+  if (spec == nullptr) {
+    return Status::notFound("client " + std::to_string(h.client_id) + " message type " +
+                            std::to_string(h.msg_type) + " is not recognised");
+  }
+  return catalog.convert(h.client_id, h.msg_type, frame.payload, h.version, spec->max_version);
+}
+
 }  // namespace
 
 Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wire::Frame& frame) {
@@ -33,12 +44,7 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
     return describeFibFrame(kNewestFwdd, frame);
   }
   const issu::MessageTypeSpec* spec = catalog.findMessage(h.client_id, h.msg_type);
-  if (spec == nullptr) {
-    return Status::notFound("client " + std::to_string(h.client_id) + " message type " +
-                            std::to_string(h.msg_type) + " is not recognised");
-  }
-  ASSIGN_OR_RETURN(std::string native, catalog.convert(h.client_id, h.msg_type, frame.payload,
-                                                       h.version, spec->max_version));
+  ASSIGN_OR_RETURN(std::string native, toNative(catalog, frame));
   wire::ByteView p = native;
   switch (h.client_id) {
     case kClientIssuProto: {
@@ -115,13 +121,7 @@ Result<std::string> describeFibFrame(const issu::MessageCatalog& fib_catalog,
                                      const wire::Frame& frame) {
   const auto& h = frame.header;
   if (h.client_id != kClientFib) return describeFrame(fib_catalog, frame);  // a route frame
-  const issu::MessageTypeSpec* spec = fib_catalog.findMessage(h.client_id, h.msg_type);
-  if (spec == nullptr) {
-    return Status::notFound("FIB message type " + std::to_string(h.msg_type) +
-                            " is not recognised");
-  }
-  ASSIGN_OR_RETURN(std::string native, fib_catalog.convert(h.client_id, h.msg_type, frame.payload,
-                                                           h.version, spec->max_version));
+  ASSIGN_OR_RETURN(std::string native, toNative(fib_catalog, frame));
   wire::ByteView p = native;
   switch (h.msg_type) {
     case kMsgFibHello: {

@@ -51,8 +51,8 @@ int rpdMain(std::string_view release_name, int argc, char** argv) {
   CLI::App app("One route processor (RP) of the redundant pair; release " + release->toString() +
                    ". Runs until SIGTERM/SIGINT.",
                "rpd");
-  app.add_flag_callback(
-      "--describe",
+  addPrintFlag(
+      app, "--describe", "print this binary's release and ISSU message sets as JSON, and exit",
       [&] {
         nlohmann::json j = {
             {"product", "hitless-rpd"},
@@ -63,17 +63,10 @@ int rpdMain(std::string_view release_name, int argc, char** argv) {
              {{"fib",
                issu::toJson(
                    messages::buildFibCatalog(messages::FibEnd::kRpd, *release)->messageSet())}}}};
-        std::cout << j.dump(2) << "\n";
-        throw CLI::Success();
-      },
-      "print this binary's release and ISSU message set as JSON, and exit");
-  app.add_flag_callback(
-      "--version",
-      [&] {
-        std::cout << "rpd release " << release->toString() << "\n";
-        throw CLI::Success();
-      },
-      "print the release and exit");
+        return j.dump(2) + "\n";
+      });
+  addPrintFlag(app, "--version", "print the release and exit",
+               [&] { return "rpd release " + release->toString() + "\n"; });
   addNumber(app, "--slot", slot, 0, 1,
             "RP slot; slot 0 listens on the checkpoint socket, slot 1 connects")
       ->required();

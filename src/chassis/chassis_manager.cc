@@ -30,12 +30,17 @@ int64_t wallMs() {
       .count();
 }
 
-int pidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-
 }  // namespace
 
 ChassisManager::ChassisManager(event::EventLoop& loop, ChassisOptions options)
-    : loop_(loop), options_(std::move(options)) {}
+    : loop_(loop), options_(std::move(options)) {
+  for (int slot = 0; slot < 2; ++slot) {
+    // Only an rpd of this chassis and slot names this control socket.
+    slots_[slot].rpd = std::make_unique<SupervisedProcess>(
+        loop_, options_.state_dir + "/rp" + std::to_string(slot) + ".pid", rpControlSocket(slot),
+        [this, slot](int status) { onSlotExit(slot, status); });
+  }
+}
 
 ChassisManager::~ChassisManager() {
   if (poll_timer_ != 0) loop_.cancelTimer(poll_timer_);
@@ -120,38 +125,14 @@ Status ChassisManager::start() {
   return Status::ok();
 }
 
-std::string ChassisManager::pidFile(int slot) const {
-  return options_.state_dir + "/rp" + std::to_string(slot) + ".pid";
-}
-
 bool ChassisManager::adoptSlot(int slot) {
-  auto text = readFile(pidFile(slot), 4096);
-  if (!text.isOk()) return false;
-  pid_t pid = 0;
-  char image[256] = {};
-  if (std::sscanf(text->c_str(), "%d %255s", &pid, image) != 2 || pid <= 1) return false;
-  // Only a live rpd of this chassis and slot: pids are reused.
-  auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline", 1 << 16);
-  if (!cmdline.isOk() || cmdline->find(rpControlSocket(slot)) == std::string::npos) {
-    std::filesystem::remove(pidFile(slot));
-    return false;
-  }
   Slot& s = slots_[slot];
-  s.image = image;
-  watchSlot(slot, pid);
+  if (!s.rpd->adopt()) return false;
+  s.image = s.rpd->label();
   logEvent("CHASSIS", Severity::kNotice, "RP_ADOPT",
            "slot " + std::to_string(slot) + " keeps running " + s.image + " (pid " +
-               std::to_string(pid) + ") across the chassis manager restart");
+               std::to_string(s.rpd->pid()) + ") across the chassis manager restart");
   return true;
-}
-
-void ChassisManager::watchSlot(int slot, pid_t pid) {
-  Slot& s = slots_[slot];
-  s.pid = pid;
-  s.pidfd = event::UniqueFd(pidfdOpen(pid));
-  if (s.pidfd.valid()) {
-    (void)loop_.addFd(s.pidfd.get(), EPOLLIN, [this, slot](uint32_t) { onSlotExit(slot); });
-  }
 }
 
 std::string ChassisManager::statePath() const { return options_.state_dir + "/issu.json"; }
@@ -172,9 +153,7 @@ void ChassisManager::faultPoint(std::string_view point) {
            std::string(point) + ": " + std::string(faultActionName(*action)) + " in " +
                std::string(issuStateName(fsm_.record().state)) +
                (standby_holds_state ? "" : " (the standby holds no copy of the state)"));
-  auto kill_slot = [&](int slot) {
-    if (slots_[slot].pid > 0) ::kill(slots_[slot].pid, SIGKILL);
-  };
+  auto kill_slot = [&](int slot) { slots_[slot].rpd->kill(); };
   switch (*action) {
     case FaultAction::kKillActive:
       return kill_slot(active_slot_);
@@ -205,52 +184,30 @@ Status ChassisManager::startSlot(int slot, const std::string& image, bool active
                                    "--control",           rpControlSocket(slot),
                                    "--software-version",  img.manifest.version.toString()};
   argv.insert(argv.end(), options_.rpd_args.begin(), options_.rpd_args.end());
-  ASSIGN_OR_RETURN(pid_t pid,
-                   spawnWithLog(argv, options_.state_dir + "/rp" + std::to_string(slot) + ".log"));
   Slot& s = slots_[slot];
+  RETURN_IF_ERROR(
+      s.rpd->start(argv, options_.state_dir + "/rp" + std::to_string(slot) + ".log", image));
   s.image = image;
   s.rf_state = 0;
   if (slot != active_slot_) standby_hot_ = false;  // a new standby process starts cold
-  Status recorded = writeFileAtomic(pidFile(slot), std::to_string(pid) + " " + image + "\n");
-  if (!recorded.isOk()) logEvent("CHASSIS", Severity::kError, "PIDFILE", recorded.message());
-  watchSlot(slot, pid);
   logEvent("CHASSIS", Severity::kNotice, "RP_SPAWN",
            "slot " + std::to_string(slot) + " starts " + image + " (" +
                img.manifest.version.toString() + ") as " + (active ? "active" : "standby") +
-               ", pid " + std::to_string(pid));
+               ", pid " + std::to_string(s.rpd->pid()));
   return Status::ok();
 }
 
 void ChassisManager::stopSlot(int slot) {
   Slot& s = slots_[slot];
-  if (s.pid <= 0) return;
-  if (s.pidfd.valid()) loop_.removeFd(s.pidfd.get());
-  ::kill(s.pid, SIGTERM);
-  // Bounded wait for a clean exit, then SIGKILL: a reload must not hang on a stuck rpd.
-  struct pollfd p {
-    s.pidfd.get(), POLLIN, 0
-  };
-  if (!s.pidfd.valid() || ::poll(&p, 1, 2000) <= 0) ::kill(s.pid, SIGKILL);
-  int status = 0;
-  ::waitpid(s.pid, &status, 0);  // ECHILD for an adopted rpd: its exit was seen on the pidfd
-  s.pid = -1;
-  s.pidfd.reset();
+  s.rpd->stop();
   s.rf_state = 0;
-  std::filesystem::remove(pidFile(slot));
 }
 
-void ChassisManager::onSlotExit(int slot) {
+void ChassisManager::onSlotExit(int slot, int status) {
   Slot& s = slots_[slot];
-  int status = 0;
-  ::waitpid(s.pid, &status, WNOHANG);
   logEvent("CHASSIS", Severity::kWarning, "RP_EXIT",
-           "slot " + std::to_string(slot) + " pid " + std::to_string(s.pid) + " exited (" +
-               (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
-                                    : "status " + std::to_string(WEXITSTATUS(status))) +
+           "slot " + std::to_string(slot) + " rpd exited (" + describeExit(status) +
                "); restarting it as standby");
-  loop_.removeFd(s.pidfd.get());
-  s.pidfd.reset();
-  s.pid = -1;
   s.rf_state = 0;
   if (slot != active_slot_) standby_hot_ = false;
   ++s.restarts;
@@ -271,7 +228,7 @@ SystemView ChassisManager::view() const {
 void ChassisManager::poll() {
   for (int slot = 0; slot < 2; ++slot) {
     Slot& s = slots_[slot];
-    if (s.pid <= 0) {
+    if (!s.rpd->running()) {
       if (s.restart_after_ms != 0 && loop_.clock().nowMs() >= s.restart_after_ms) {
         s.restart_after_ms = 0;
         Status st = startSlot(slot, fsm_.record().boot[slot], false);
@@ -325,7 +282,7 @@ void ChassisManager::poll() {
     }
     // BGP once a second: its summary is not part of the 50 ms poll.
     const int64_t now = loop_.clock().nowMs();
-    if (now >= next_bgp_poll_ms_ && slots_[active_slot_].pid > 0) {
+    if (now >= next_bgp_poll_ms_ && slots_[active_slot_].rpd->running()) {
       next_bgp_poll_ms_ = now + 1000;
       auto r = control::controlRequest(rpControlSocket(active_slot_), {{"cmd", "show-bgp-summary"}},
                                        500);
@@ -349,7 +306,7 @@ void ChassisManager::ensureAnActive() {
   bool active_seen = false, all_answered = true;
   for (const Slot& s : slots_) {
     active_seen = active_seen || s.rf_state >= kActiveFast;
-    all_answered = all_answered && (s.pid <= 0 || s.rf_state > 0);
+    all_answered = all_answered && (!s.rpd->running() || s.rf_state > 0);
   }
   const int64_t now = loop_.clock().nowMs();
   if (active_seen || !all_answered) {
@@ -384,7 +341,7 @@ Status ChassisManager::restartBoth(int active) {
 }
 
 nlohmann::json ChassisManager::pollRp(int slot) const {
-  if (slots_[slot].pid <= 0) return nullptr;
+  if (!slots_[slot].rpd->running()) return nullptr;
   auto r = control::controlRequest(rpControlSocket(slot), {{"cmd", "show-redundancy"}}, 500);
   return r.isOk() && r->value("ok", false) ? *r : nlohmann::json();
 }
@@ -536,7 +493,7 @@ nlohmann::json ChassisManager::issuStatus() const {
   nlohmann::json slots = nlohmann::json::array();
   for (int s = 0; s < 2; ++s) {
     slots.push_back({{"slot", s},
-                     {"pid", slots_[s].pid},
+                     {"pid", slotPid(s)},
                      {"image", slots_[s].image},
                      {"boot", fsm_.record().boot[s]},
                      {"rf_state", slots_[s].rf_state},

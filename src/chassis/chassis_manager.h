@@ -21,6 +21,7 @@
 #include "chassis/chassis_metrics.h"
 #include "chassis/fault_points.h"
 #include "chassis/issu_fsm.h"
+#include "chassis/supervised_process.h"
 #include "event/event_loop.h"
 #include "event/unix_socket.h"
 #include "issu/image.h"
@@ -67,8 +68,7 @@ class ChassisManager {
 
  private:
   struct Slot {
-    pid_t pid = -1;
-    event::UniqueFd pidfd;
+    std::unique_ptr<SupervisedProcess> rpd;
     std::string image;  // image name it runs
     int rf_state = 0;   // last polled RF state number (0: unreachable)
     int64_t restart_after_ms = 0;
@@ -94,13 +94,11 @@ class ChassisManager {
   void faultPoint(std::string_view point);
   Status startSlot(int slot, const std::string& image, bool active);
   void stopSlot(int slot);
-  void onSlotExit(int slot);
-  // Records `pid` as the rpd of `slot` and watches it (pidfd: its exit is seen at once).
-  void watchSlot(int slot, pid_t pid);
+  void onSlotExit(int slot, int status);
   // A restarted chassisd adopts the rpds its predecessor left running (forwarding and RP state
   // survive a chassisd crash); returns whether `slot` was adopted.
   bool adoptSlot(int slot);
-  std::string pidFile(int slot) const;
+  pid_t slotPid(int slot) const { return slots_[slot].rpd ? slots_[slot].rpd->pid() : -1; }
   void poll();
   // Makes the slot the procedure wants active an active RP when none has been for a while.
   void ensureAnActive();

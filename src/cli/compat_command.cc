@@ -20,64 +20,6 @@ std::string pad(std::string s, size_t width) {
   return s + " ";
 }
 
-std::string direction(const CompatReport& r) {
-  if (!r.running.manifest || !r.target.manifest) return "";
-  auto a = r.running.manifest->version, b = r.target.manifest->version;
-  return a < b ? "upgrade" : b < a ? "downgrade" : "same version";
-}
-
-nlohmann::json imageJson(const ImageSummary& s) {
-  nlohmann::json j = {{"path", s.path}, {"verified", !s.key_id.empty()}};
-  if (!s.key_id.empty()) j["key_id"] = s.key_id;
-  if (s.manifest) {
-    const auto& m = *s.manifest;
-    j["component"] = m.binaryName();
-    j["version"] = m.version.toString();
-    j["release_date"] = m.release_date.toString();
-    j["platform"] = m.platform;
-    j["kind"] = issu::buildKindName(m.kind);
-    j["issu_capable"] = m.issu_capable;
-  }
-  return j;
-}
-
-nlohmann::json reportJson(const CompatReport& r) {
-  nlohmann::json violations = nlohmann::json::array();
-  for (const auto& v : r.violations) {
-    violations.push_back({{"code", static_cast<int>(v.rule)},
-                          {"rule", issu::policyRuleName(v.rule)},
-                          {"reason", v.reason}});
-  }
-  nlohmann::json j = {{"allowed", r.allowed()},
-                      {"direction", direction(r)},
-                      {"running", imageJson(r.running)},
-                      {"target", imageJson(r.target)},
-                      {"violations", std::move(violations)}};
-  if (r.negotiation) {
-    j["compatibility"] = issu::compatibilityName(r.negotiation->level);
-    j["operating_mode"] = issu::operatingModeName(r.negotiation->mode());
-    j["negotiation"] = issu::toJson(*r.negotiation);
-  }
-  nlohmann::json channels = nlohmann::json::array();
-  for (const auto& c : r.channels) {
-    channels.push_back({{"channel", c.channel},
-                        {"with", imageJson(c.other)},
-                        {"legacy_assumed", c.legacy_assumed},
-                        {"compatibility", issu::compatibilityName(c.negotiation.level)},
-                        {"negotiation", issu::toJson(c.negotiation)}});
-  }
-  j["channels"] = std::move(channels);
-  if (r.stored.consulted) {
-    j["stored_matrix"] = {
-        {"owner", r.stored.matrix_owner},
-        {"peer", r.stored.peer},
-        {"stored", r.stored.stored ? nlohmann::json(issu::compatibilityName(*r.stored.stored))
-                                   : nlohmann::json(nullptr)},
-        {"disagrees", r.stored.disagrees}};
-  }
-  return j;
-}
-
 void printImageRow(const char* role, const ImageSummary& s, std::ostream& out) {
   out << "  " << pad(role, 8);
   if (s.manifest) {
@@ -130,7 +72,7 @@ void printReport(const CompatReport& r, std::ostream& out) {
   out << (rpd ? "ISSU compatibility" : r.target.manifest->binaryName() + " package compatibility");
   if (r.running.manifest && r.target.manifest) {
     out << ": running " << r.running.manifest->version.toString() << " -> target "
-        << r.target.manifest->version.toString() << " (" << direction(r) << ")";
+        << r.target.manifest->version.toString() << " (" << issu::upgradeDirection(r) << ")";
   }
   out << "\n\n  " << pad("Image", 8) << pad("Version", 8) << pad("Kind", 8) << pad("Released", 11)
       << pad("Platform", 14) << pad("ISSU", 5) << "Signature\n";
@@ -201,7 +143,7 @@ int runCompat(const ParsedArgs& a, Io& io) {
   issu::checkChannels(
       a.all("with"), *key, [](const std::string&) { return messages::legacyFibMessageSet(); }, &r);
   if (a.has("json")) {
-    io.out << reportJson(r).dump(2) << "\n";
+    io.out << issu::toJson(r).dump(2) << "\n";
   } else {
     printReport(r, io.out);
   }

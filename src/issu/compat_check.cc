@@ -115,4 +115,66 @@ CompatReport checkCompat(const std::string& running_dir, const std::string& targ
   return r;
 }
 
+namespace {
+
+nlohmann::json imageJson(const ImageSummary& s) {
+  nlohmann::json j = {{"path", s.path}, {"verified", !s.key_id.empty()}};
+  if (!s.key_id.empty()) j["key_id"] = s.key_id;
+  if (s.manifest) {
+    const auto& m = *s.manifest;
+    j["component"] = m.binaryName();
+    j["version"] = m.version.toString();
+    j["release_date"] = m.release_date.toString();
+    j["platform"] = m.platform;
+    j["kind"] = buildKindName(m.kind);
+    j["issu_capable"] = m.issu_capable;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string upgradeDirection(const CompatReport& r) {
+  if (!r.running.manifest || !r.target.manifest) return "";
+  auto a = r.running.manifest->version, b = r.target.manifest->version;
+  return a < b ? "upgrade" : b < a ? "downgrade" : "same version";
+}
+
+nlohmann::json toJson(const CompatReport& r) {
+  nlohmann::json violations = nlohmann::json::array();
+  for (const auto& v : r.violations) {
+    violations.push_back({{"code", static_cast<int>(v.rule)},
+                          {"rule", policyRuleName(v.rule)},
+                          {"reason", v.reason}});
+  }
+  nlohmann::json j = {{"allowed", r.allowed()},
+                      {"direction", upgradeDirection(r)},
+                      {"running", imageJson(r.running)},
+                      {"target", imageJson(r.target)},
+                      {"violations", std::move(violations)}};
+  if (r.negotiation) {
+    j["compatibility"] = compatibilityName(r.negotiation->level);
+    j["operating_mode"] = operatingModeName(r.negotiation->mode());
+    j["negotiation"] = toJson(*r.negotiation);
+  }
+  nlohmann::json channels = nlohmann::json::array();
+  for (const auto& c : r.channels) {
+    channels.push_back({{"channel", c.channel},
+                        {"with", imageJson(c.other)},
+                        {"legacy_assumed", c.legacy_assumed},
+                        {"compatibility", compatibilityName(c.negotiation.level)},
+                        {"negotiation", toJson(c.negotiation)}});
+  }
+  j["channels"] = std::move(channels);
+  if (r.stored.consulted) {
+    j["stored_matrix"] = {
+        {"owner", r.stored.matrix_owner},
+        {"peer", r.stored.peer},
+        {"stored", r.stored.stored ? nlohmann::json(compatibilityName(*r.stored.stored))
+                                   : nlohmann::json(nullptr)},
+        {"disagrees", r.stored.disagrees}};
+  }
+  return j;
+}
+
 }  // namespace hitless::issu

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "issu/image.h"
 #include "issu/negotiation.h"
 #include "issu/version_policy.h"
@@ -59,6 +61,11 @@ CompatReport evaluateCompat(const Manifest& running, const Manifest& target,
 // run on whatever could be read, so the operator sees every reason at once.
 CompatReport checkCompat(const std::string& running_dir, const std::string& target_dir,
                          const PublicKey& key, const PolicyOptions& options = {});
+
+// "upgrade", "downgrade", "same version" ("" when a manifest could not be read).
+std::string upgradeDirection(const CompatReport& r);
+// The report as `hitless compat --json` prints it (docs/image-format.md).
+nlohmann::json toJson(const CompatReport& r);
 
 // The channel that links components `a` and `b`, if any (kChannelFib: rpd and fwdd).
 std::optional<std::string> channelBetween(Component a, Component b);

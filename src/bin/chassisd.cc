@@ -11,6 +11,7 @@
 #include "base/command_line.h"
 #include "base/log.h"
 #include "chassis/chassis_manager.h"
+#include "chassis/install_service.h"
 #include "control/control_server.h"
 #include "event/stop_signals.h"
 #include "service/service_notify.h"
@@ -33,6 +34,7 @@ control::CommandHandler answerWith(
 
 int main(int argc, char** argv) {
   chassis::ChassisOptions o;
+  chassis::InstallOptions install;
   std::string control_path, control_group, fault;
   CLI::App app(
       "The chassis manager: runs both RP slots from signed images and the ISSU procedure "
@@ -57,12 +59,19 @@ int main(int argc, char** argv) {
                  "serve Prometheus metrics on ADDR:PORT at /metrics (docs/metrics.md)");
   app.add_option("--fwdd-control", o.fwdd_control,
                  "fwdd's control socket, for the FIB route count in the metrics");
+  app.add_option("--fwdd-package", install.initial_fwdd,
+                 "run fwdd from this package of the image store on first start (later starts "
+                 "run the committed fwdd package; hitless install changes it); needs "
+                 "--fwdd-control");
+  app.add_option("--fwdd-arg", install.fwdd.args,
+                 "extra argument for fwdd (repeatable; values may begin with --), e.g. "
+                 "--fwdd-arg --socket --fwdd-arg /run/hitless/fib.sock");
   app.add_option("--fault", fault,
                  "tests only: POINT:N:ACTION, fail at the Nth pass through POINT "
                  "(persist-before|persist-after|reload-stopped|reload-started|switchover-before|"
                  "switchover-after) by ACTION (chassisd|active|standby|both|corrupt|corrupt-both); "
                  "see src/chassis/fault_points.h");
-  if (auto exit = parseCommandLine(app, argc, argv, {"--rpd-arg"})) return *exit;
+  if (auto exit = parseCommandLine(app, argc, argv, {"--rpd-arg", "--fwdd-arg"})) return *exit;
   setLogTag("chassisd");
 
   event::EventLoop loop;
@@ -114,6 +123,31 @@ int main(int argc, char** argv) {
   if (Status s = manager.start(); !s.isOk()) {
     std::cerr << "chassisd: " << s.message() << "\n";
     return 1;
+  }
+  install.state_dir = install.fwdd.state_dir = o.state_dir;
+  install.image_dir = install.fwdd.image_dir = o.image_dir;
+  install.fwdd.control_socket = o.fwdd_control;
+  if (!install.initial_fwdd.empty() && o.fwdd_control.empty()) {
+    std::cerr << "chassisd: --fwdd-package needs --fwdd-control\n";
+    return 2;
+  }
+  auto key = issu::loadPublicKey(o.pubkey_path);
+  if (!key.isOk()) {
+    std::cerr << "chassisd: " << key.status().message() << "\n";
+    return 1;
+  }
+  chassis::InstallService installer(loop, install, *key,
+                                    [&] { return manager.runningImageDirs(); });
+  if (Status s = installer.start(); !s.isOk()) {
+    std::cerr << "chassisd: install: " << s.message() << "\n";
+    return 1;
+  }
+  for (const char* cmd :
+       {"show-install", "install-add", "install-activate", "install-deactivate", "install-commit",
+        "install-abort", "install-remove", "install-rollback"}) {
+    server.addCommand(cmd, [&installer](const json& request, control::Reply reply) {
+      reply(installer.handle(request));
+    });
   }
   if (Status s = server.listen(control_path); !s.isOk()) {
     std::cerr << "chassisd: " << s.message() << "\n";

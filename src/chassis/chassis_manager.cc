@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <cstdio>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -49,6 +50,17 @@ ChassisManager::~ChassisManager() {
 
 std::string ChassisManager::rpControlSocket(int slot) const {
   return options_.state_dir + "/rp" + std::to_string(slot) + ".ctl";
+}
+
+std::vector<std::string> ChassisManager::runningImageDirs() const {
+  std::vector<std::string> dirs;
+  for (const auto& slot : slots_) {
+    std::string dir = options_.image_dir + "/" + slot.image;
+    if (!slot.image.empty() && std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) {
+      dirs.push_back(dir);
+    }
+  }
+  return dirs;
 }
 
 Result<issu::VerifiedImage> ChassisManager::verified(const std::string& image) const {

@@ -65,6 +65,8 @@ class ChassisManager {
 
   nlohmann::json issuStatus() const;
   std::string rpControlSocket(int slot) const;
+  // The image directories of the rpds running now (each slot's, once if both run the same).
+  std::vector<std::string> runningImageDirs() const;
 
  private:
   struct Slot {

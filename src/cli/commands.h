@@ -22,6 +22,12 @@ inline const OptionSpec kRpSocketOption{"socket", "PATH",
                                         "/run/hitless/rp0.ctl)"};
 std::string rpSocketPath(const ParsedArgs& a);
 
+// chassisd's control socket: --chassis, else $HITLESS_SOCKET, else /run/hitless/chassis.ctl.
+inline const OptionSpec kChassisOption{"chassis", "PATH",
+                                       "chassisd control socket (default: $HITLESS_SOCKET or "
+                                       "/run/hitless/chassis.ctl)"};
+std::string chassisSocket(const ParsedArgs& a);
+
 void addImageCommands(CommandTable& table);       // keygen, image build, image verify
 void addCompatCommands(CommandTable& table);      // compat, decode
 void addRedundancyCommands(CommandTable& table);  // show redundancy, rib, force-switchover
@@ -29,6 +35,7 @@ void addIssuCommands(CommandTable& table);  // issu ..., show issu state, show i
 void addFibCommands(CommandTable& table);   // show fib [routes]
 void addBgpCommands(CommandTable& table);   // show bgp summary|neighbors, show ip route
 void addPkiCommands(CommandTable& table);   // pki init
+void addInstallCommands(CommandTable& table);  // install ..., show install ...
 
 // One request to a daemon's control socket. On a transport error or an {"ok": false} answer,
 // prints the reason on io.err as an IOS-style "% ..." line and returns nullopt.

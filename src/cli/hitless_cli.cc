@@ -40,7 +40,9 @@ CommandTable hitlessCommands() {
   addFibCommands(table);
   addBgpCommands(table);
   addPkiCommands(table);
+  addInstallCommands(table);
   table.describe({"image"}, "Build and verify signed images");
+  table.describe({"install"}, "Packages of single components (add, activate, commit, ...)");
   table.describe({"issu"}, "The ISSU procedure (loadversion, runversion, ...)");
   table.describe({"issu", "set"}, "ISSU settings");
   table.describe({"redundancy"}, "Redundancy operations");

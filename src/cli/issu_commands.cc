@@ -16,16 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-const OptionSpec kChassisOption{"chassis", "PATH",
-                                "chassisd control socket (default: $HITLESS_SOCKET or "
-                                "/run/hitless/chassis.ctl)"};
-
-std::string chassisSocket(const ParsedArgs& a) {
-  if (a.has("chassis")) return a.get("chassis");
-  const char* env = std::getenv("HITLESS_SOCKET");
-  return env != nullptr && *env != '\0' ? env : "/run/hitless/chassis.ctl";
-}
-
 // Sends an ISSU command; prints chassisd's one-line answer (errors on stderr).
 int issuCommand(const ParsedArgs& a, Io& io, json request) {
   auto r = askDaemon(chassisSocket(a), request, io, 60000);
@@ -428,6 +418,12 @@ CommandSpec simple(std::vector<std::string> words, std::string summary, const ch
 }
 
 }  // namespace
+
+std::string chassisSocket(const ParsedArgs& a) {
+  if (a.has("chassis")) return a.get("chassis");
+  const char* env = std::getenv("HITLESS_SOCKET");
+  return env != nullptr && *env != '\0' ? env : "/run/hitless/chassis.ctl";
+}
 
 void addIssuCommands(CommandTable& table) {
   table.add({{"issu", "loadversion"},

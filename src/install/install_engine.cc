@@ -112,12 +112,12 @@ void InstallEngine::startup(const PackageSet& running, int64_t now) {
 }
 
 Result<Opened> InstallEngine::add(const std::vector<std::pair<std::string, PackageInfo>>& packages,
-                                  int64_t now) {
+                                  int64_t now, const std::string& trigger) {
   RETURN_IF_ERROR(refuseWhileRunning());
   if (packages.empty()) return Status::invalidArgument("install add: name at least one package");
   std::vector<std::string> names;
   for (const auto& [name, info] : packages) names.push_back(name);
-  Operation& op = open("add", names, "operator", now);
+  Operation& op = open("add", names, trigger, now);
   Opened opened{op.id, {}};
   for (const auto& [name, info] : packages) {
     auto known = r_.packages.find(name);

@@ -69,7 +69,8 @@ class InstallEngine {
   // and an uncommitted activation is reverted (a revert operation starts).
   void startup(const PackageSet& running, int64_t now);
 
-  Result<Opened> add(const std::vector<std::pair<std::string, PackageInfo>>& packages, int64_t now);
+  Result<Opened> add(const std::vector<std::pair<std::string, PackageInfo>>& packages, int64_t now,
+                     const std::string& trigger = "operator");
   // The impact report of activating `packages`, or why they cannot be activated.
   Result<std::vector<Impact>> impact(const std::vector<std::string>& packages) const;
   // `auto_abort_ms` > 0: revert by itself unless committed within that time.

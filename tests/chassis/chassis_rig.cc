@@ -23,12 +23,19 @@ ImageStore::ImageStore() {
   build("1.0.0", "2026-01-15", "release", "rpd-1.0", "1.0.0");
   build("1.1.0", "2026-06-01", "release", "rpd-1.1", "1.1.0");
   build("1.1.0", "2026-06-01", "interim", "rpd-1.1", "1.1.0-interim");
-  // A package of another component in the same store: the RP slots must refuse it.
-  auto fwdd = runHitless({"image", "build", "--component", "fwdd", "--version", "1.1.0", "--date",
-                          "2026-06-01", "--kind", "release", "--platform", "linux-x86_64", "--key",
-                          dir_.file("keys/hitless.key"), "--binary", kBin + "/fwdd-1.1", "--out",
-                          dir_.file("images/fwdd-1.1.0")});
-  if (fwdd.exit_code != 0) error_ += "image build fwdd-1.1.0: " + fwdd.err;
+  // fwdd packages in the same store (the RP slots must refuse them; chassisd runs them).
+  buildPackage("fwdd", "1.0.0", "2026-01-15", "fwdd-1.0", "fwdd-1.0.0");
+  buildPackage("fwdd", "1.1.0", "2026-06-01", "fwdd-1.1", "fwdd-1.1.0");
+}
+
+void ImageStore::buildPackage(const std::string& component, const std::string& version,
+                              const std::string& date, const std::string& binary,
+                              const std::string& name) {
+  auto r = runHitless({"image", "build", "--component", component, "--version", version, "--date",
+                       date, "--kind", "release", "--platform", "linux-x86_64", "--key",
+                       dir_.file("keys/hitless.key"), "--binary", kBin + "/" + binary, "--out",
+                       dir_.file("images/" + name)});
+  if (r.exit_code != 0) error_ += "image build " + name + ": " + r.err;
 }
 
 void ImageStore::build(const std::string& version, const std::string& date, const std::string& kind,
@@ -46,23 +53,25 @@ ChassisRig::~ChassisRig() {
 }
 
 void ChassisRig::startChassisd(const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {kBin + "/chassisd",
-                                   "--state-dir",
-                                   state_.path(),
-                                   "--images",
-                                   images_.images(),
-                                   "--pubkey",
-                                   images_.pubkey(),
-                                   "--initial-image",
-                                   "1.0.0",
-                                   "--rpd-arg",
-                                   "--heartbeat-ms",
-                                   "--rpd-arg",
-                                   "100",
-                                   "--rpd-arg",
-                                   "--heartbeat-threshold",
-                                   "--rpd-arg",
-                                   "10"};
+  std::vector<std::string> argv = launcher_;
+  std::vector<std::string> chassisd = {kBin + "/chassisd",
+                                       "--state-dir",
+                                       state_.path(),
+                                       "--images",
+                                       images_.images(),
+                                       "--pubkey",
+                                       images_.pubkey(),
+                                       "--initial-image",
+                                       "1.0.0",
+                                       "--rpd-arg",
+                                       "--heartbeat-ms",
+                                       "--rpd-arg",
+                                       "100",
+                                       "--rpd-arg",
+                                       "--heartbeat-threshold",
+                                       "--rpd-arg",
+                                       "10"};
+  argv.insert(argv.end(), chassisd.begin(), chassisd.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
   chassisd_ = ChildProcess::spawn(argv, state_.file("chassisd.log"));
 }

@@ -1,7 +1,8 @@
 // ChassisRig: one chassis under test — chassisd with its own state directory and the real rpd
 // processes it spawns from signed images — driven through the real `hitless` CLI and the control
 // sockets. The rig kills chassisd and every rpd of its state directory when it goes away, pass or
-// fail. ImageStore builds the signed images once (1.0.0, 1.1.0, and an interim 1.1.0).
+// fail. ImageStore builds the signed images once (1.0.0, 1.1.0, and an interim 1.1.0) and the
+// fwdd packages fwdd-1.0.0 and fwdd-1.1.0.
 // Free of GoogleTest: the fault campaign binary uses it too.
 #pragma once
 
@@ -27,6 +28,8 @@ class ImageStore {
  private:
   void build(const std::string& version, const std::string& date, const std::string& kind,
              const std::string& rpd, const std::string& name);
+  void buildPackage(const std::string& component, const std::string& version,
+                    const std::string& date, const std::string& binary, const std::string& name);
   TempDir dir_;
   std::string error_;
 };
@@ -41,6 +44,8 @@ class ChassisRig {
   ChassisRig(const ChassisRig&) = delete;
   ChassisRig& operator=(const ChassisRig&) = delete;
 
+  // A prefix for chassisd's command line (ip netns exec NS).
+  void setLauncher(std::vector<std::string> prefix) { launcher_ = std::move(prefix); }
   // chassisd on this state directory (short rpd heartbeats), plus `extra` arguments.
   void startChassisd(const std::vector<std::string>& extra = {});
   void killChassisd();
@@ -65,6 +70,7 @@ class ChassisRig {
   const ImageStore& images_;
   TempDir state_;
   std::unique_ptr<ChildProcess> chassisd_;
+  std::vector<std::string> launcher_;
 };
 
 }  // namespace hitless::testing

@@ -1,0 +1,318 @@
+#include "chassis/install_service.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "base/log.h"
+#include "base/two_copy_file.h"
+#include "issu/compat_check.h"
+#include "messages/fib_catalog.h"
+
+namespace hitless::chassis {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr int64_t kTickMs = 1000;
+
+int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json refused(const std::string& message) { return {{"ok", false}, {"error", "% " + message}}; }
+
+std::string actionFor(const std::string& component) {
+  if (component == "fwdd") {
+    return "process restart, forwarding kept: the new fwdd adopts the kernel FIB as it is, the "
+           "active RP reconnects, negotiates the FIB channel and replays; unchanged routes are "
+           "not rewritten; both RPs keep running";
+  }
+  if (component == "gnoid") return "process restart: gNOI clients reconnect";
+  if (component == "chassisd") return "chassisd restarts; both RPs keep running";
+  return "RP switchover through the ISSU procedure (loadversion, runversion, commit)";
+}
+
+}  // namespace
+
+InstallService::InstallService(event::EventLoop& loop, InstallOptions options,
+                               const issu::PublicKey& key,
+                               std::function<std::vector<std::string>()> rpd_dirs)
+    : loop_(loop), options_(std::move(options)), key_(key), rpd_dirs_(std::move(rpd_dirs)) {}
+
+InstallService::~InstallService() {
+  if (tick_timer_ != 0) loop_.cancelTimer(tick_timer_);
+}
+
+Status InstallService::persist() const {
+  Status s = writeTwoCopies(recordPath(), engine_->record().toJson().dump(2) + "\n");
+  if (!s.isOk()) logEvent("INSTALL", Severity::kError, "RECORD_WRITE", s.message());
+  return s;
+}
+
+Status InstallService::start() {
+  install::InstallRecord record;
+  TwoCopyLoad load = readTwoCopies(recordPath(), [&](const std::string& text) {
+    auto parsed = install::InstallRecord::fromJson(json::parse(text, nullptr, false));
+    if (parsed.isOk()) record = std::move(*parsed);
+    return parsed.status();
+  });
+  for (const auto& why : load.set_aside) {
+    logEvent("INSTALL", Severity::kError, "RECORD_CORRUPT", why);
+  }
+  std::string fwdd_package = options_.initial_fwdd;
+  if (auto c = record.committed.find("fwdd"); c != record.committed.end()) {
+    fwdd_package = c->second;
+  }
+  std::set<std::string> switchable;
+  if (!fwdd_package.empty()) switchable.insert("fwdd");
+  engine_ = std::make_unique<install::InstallEngine>(std::move(record), switchable);
+  if (!fwdd_package.empty()) {
+    if (options_.fwdd.control_socket.empty()) {
+      return Status::invalidArgument("running fwdd from a package needs its control socket");
+    }
+    fwdd_ = std::make_unique<ComponentProcess>(loop_, options_.fwdd, key_);
+    if (engine_->record().packages.count(fwdd_package) == 0) {
+      ASSIGN_OR_RETURN(issu::VerifiedImage v, fwdd_->verified(fwdd_package));
+      (void)engine_->add({{fwdd_package, {"fwdd", v.manifest.version.toString()}}}, wallMs(),
+                         "chassisd-start");
+    }
+    engine_->bootstrap("fwdd", fwdd_package, wallMs());
+    RETURN_IF_ERROR(fwdd_->startOrAdopt(fwdd_package));
+  }
+  install::PackageSet running;
+  if (fwdd_) running["fwdd"] = fwdd_->package();
+  engine_->startup(running, wallMs());
+  runEffects();
+  tick_timer_ = loop_.addTimer(
+      kTickMs,
+      [this] {
+        engine_->tick(wallMs());
+        runEffects();
+      },
+      true);
+  return Status::ok();
+}
+
+void InstallService::runEffects() {
+  if (running_effects_) return;  // the outer call picks up what a nested one would do
+  running_effects_ = true;
+  for (auto effects = engine_->takeEffects(); !effects.empty(); effects = engine_->takeEffects()) {
+    for (const auto& e : effects) {
+      switch (e.kind) {
+        case install::Effect::Kind::kPersist:
+          (void)persist();
+          break;
+        case install::Effect::Kind::kDeletePackages:
+          for (const auto& name : e.packages) {
+            std::error_code ec;
+            fs::remove_all(options_.image_dir + "/" + name, ec);
+            logEvent("INSTALL", Severity::kNotice, "PACKAGE_REMOVED", name);
+          }
+          break;
+        case install::Effect::Kind::kSwitch:
+          if (e.component != "fwdd" || !fwdd_) {
+            engine_->switchDone(Status::unimplemented("this chassis cannot restart " + e.component),
+                                "", wallMs());
+            break;
+          }
+          logEvent("INSTALL", Severity::kNotice, "SWITCH",
+                   "fwdd " + fwdd_->package() + " -> " + e.package);
+          fwdd_->switchTo(e.package, [this](Status result) {
+            if (!result.isOk()) {
+              logEvent("INSTALL", Severity::kError, "SWITCH_FAILED", result.message());
+            }
+            engine_->switchDone(result, fwdd_->package(), wallMs());
+            runEffects();
+          });
+          break;
+      }
+    }
+  }
+  running_effects_ = false;
+}
+
+json InstallService::answer(const Result<install::Opened>& opened, const std::string& what) {
+  if (!opened.isOk()) return refused(opened.status().message());
+  runEffects();
+  const install::Operation* op = engine_->record().find(opened->id);
+  json j = {{"ok", true},
+            {"id", opened->id},
+            {"notes", opened->notes},
+            {"state", op ? install::operationStateName(op->state) : "succeeded"},
+            {"message", "Install operation " + std::to_string(opened->id) + " " + what}};
+  return j;
+}
+
+json InstallService::add(const std::vector<std::string>& packages) {
+  std::vector<std::pair<std::string, install::PackageInfo>> verified;
+  for (const auto& arg : packages) {
+    std::string name = arg;
+    if (arg.find('/') != std::string::npos) {
+      // A package directory elsewhere: verified where it is, then copied into the store.
+      auto v = issu::verifyImage(arg, key_);
+      if (!v.isOk()) return refused(arg + ": " + v.status().message());
+      name = fs::path(arg).lexically_normal().filename().string();
+      if (name.empty()) name = fs::path(arg).lexically_normal().parent_path().filename().string();
+      const std::string dest = options_.image_dir + "/" + name;
+      if (fs::exists(dest)) {
+        auto there = issu::verifyImage(dest, key_);
+        if (!there.isOk() || there->manifest.toJson() != v->manifest.toJson()) {
+          return refused("a different package named " + name + " is already in the image store");
+        }
+      } else {
+        std::error_code ec;
+        fs::copy(arg, dest + ".adding", fs::copy_options::recursive, ec);
+        if (!ec) fs::rename(dest + ".adding", dest, ec);
+        if (ec) {
+          fs::remove_all(dest + ".adding", ec);
+          return refused("cannot copy " + arg + " into " + options_.image_dir + ": " +
+                         ec.message());
+        }
+      }
+    }
+    std::string dir = options_.image_dir + "/" + name;
+    if (name.empty() || name[0] == '.' || !fs::is_directory(dir)) {
+      return refused("no package " + arg + " (a name in " + options_.image_dir +
+                     " or a package directory)");
+    }
+    auto v = issu::verifyImage(dir, key_);
+    if (!v.isOk()) return refused(name + ": " + v.status().message());
+    verified.push_back(
+        {name, {std::string(v->manifest.binaryName()), v->manifest.version.toString()}});
+  }
+  auto opened = engine_->add(verified, wallMs());
+  json j = answer(opened, "added " + std::to_string(verified.size()) + " package(s)");
+  if (opened.isOk()) {
+    json added = json::array();
+    for (const auto& [name, info] : verified) {
+      added.push_back(
+          {{"package", name}, {"component", info.component}, {"version", info.version}});
+    }
+    j["packages"] = added;
+  }
+  return j;
+}
+
+json InstallService::impactReport(const std::vector<install::Impact>& impacts,
+                                  bool* allowed) const {
+  json out = json::array();
+  *allowed = true;
+  for (const auto& i : impacts) {
+    const std::string target = options_.image_dir + "/" + i.package;
+    issu::CompatReport r;
+    if (!i.from_package.empty()) {
+      r = issu::checkCompat(options_.image_dir + "/" + i.from_package, target, key_);
+    } else {
+      r.target.path = target;
+      auto v = issu::verifyImage(target, key_);
+      if (v.isOk()) {
+        r.target.manifest = v->manifest;
+      } else {
+        r.violations.push_back({issu::PolicyRule::kImageSignature, v.status().message()});
+      }
+    }
+    if (i.info.component == "fwdd") {
+      issu::checkChannels(
+          rpd_dirs_(), key_, [](const std::string&) { return messages::legacyFibMessageSet(); },
+          &r);
+    }
+    *allowed = *allowed && r.allowed();
+    out.push_back({{"package", i.package},
+                   {"component", i.info.component},
+                   {"version", i.info.version},
+                   {"from_package", i.from_package},
+                   {"from_version", i.from_version},
+                   {"action", actionFor(i.info.component)},
+                   {"allowed", r.allowed()},
+                   {"compat", issu::toJson(r)}});
+  }
+  return out;
+}
+
+json InstallService::activate(const std::vector<std::string>& packages, bool test,
+                              int64_t auto_abort_min) {
+  auto impacts = engine_->impact(packages);
+  if (!impacts.isOk()) return refused(impacts.status().message());
+  bool allowed = false;
+  json report = impactReport(*impacts, &allowed);
+  if (!allowed) {
+    json j = refused("activation refused: see the impact report");
+    j["impact"] = report;
+    return j;
+  }
+  if (test) {
+    return {{"ok", true},
+            {"test", true},
+            {"impact", report},
+            {"message", "--test: nothing was changed"}};
+  }
+  auto opened = engine_->activate(packages, auto_abort_min * 60000, wallMs());
+  json j = answer(opened, "started: activating " + std::to_string(packages.size()) + " package(s)");
+  j["impact"] = report;
+  return j;
+}
+
+json InstallService::handle(const json& request) {
+  const std::string cmd = request.value("cmd", std::string());
+  std::vector<std::string> packages;
+  if (request.contains("packages") && request["packages"].is_array()) {
+    for (const auto& p : request["packages"]) {
+      if (!p.is_string()) return refused("packages must be names");
+      packages.push_back(p.get<std::string>());
+    }
+  }
+  const int64_t now = wallMs();
+  if (cmd == "show-install") return show();
+  if (cmd == "install-add") return add(packages);
+  if (cmd == "install-activate") {
+    const int64_t minutes = request.value("auto_abort_min", int64_t{0});
+    if (minutes < 0 || minutes > 7 * 24 * 60) {
+      return refused("--auto-abort-timer takes 1 to 10080 minutes");
+    }
+    return activate(packages, request.value("test", false), minutes);
+  }
+  if (cmd == "install-deactivate") {
+    return answer(engine_->deactivate(packages, now), "started: deactivating");
+  }
+  if (cmd == "install-commit") return answer(engine_->commit(now), "committed");
+  if (cmd == "install-abort") return answer(engine_->abort(now), "aborting");
+  if (cmd == "install-remove") {
+    if (packages.empty() && !request.value("inactive", false)) {
+      return refused("install remove: name packages or 'inactive'");
+    }
+    return answer(engine_->remove(packages, now), "removed package(s)");
+  }
+  if (cmd == "install-rollback") {
+    const std::string to = request.value("to", std::string("committed"));
+    std::optional<uint64_t> point;
+    if (to != "committed") {
+      char* end = nullptr;
+      unsigned long long id = std::strtoull(to.c_str(), &end, 10);
+      if (to.empty() || *end != '\0' || id == 0) {
+        return refused("rollback to 'committed' or an operation id, not '" + to + "'");
+      }
+      point = id;
+    }
+    return answer(engine_->rollback(point, now), "started: rolling back to " + to);
+  }
+  return refused("unknown install command '" + cmd + "'");
+}
+
+json InstallService::show() const {
+  json points = json::array();
+  for (const auto& p : engine_->rollbackPoints()) {
+    points.push_back({{"id", p.id}, {"kind", p.kind}, {"set", p.set}, {"missing", p.missing}});
+  }
+  json components = json::object();
+  if (fwdd_) components["fwdd"] = fwdd_->status();
+  return {{"ok", true},
+          {"now_ms", wallMs()},
+          {"record", engine_->record().toJson()},
+          {"rollback_points", points},
+          {"components", components}};
+}
+
+}  // namespace hitless::chassis

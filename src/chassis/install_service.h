@@ -1,0 +1,74 @@
+// InstallService: `hitless install` in chassisd (docs/install.md). The InstallEngine decides;
+// this class verifies packages, writes the record (STATE_DIR/install.json, two copies), runs the
+// switches on the components it supervises (fwdd through a ComponentProcess) and answers the
+// control commands:
+//   install-add {packages}          verify and store (a path is copied into the image store)
+//   install-activate {packages, test, auto_abort_min}   impact report; then the switch
+//   install-deactivate {packages}   install-commit   install-abort
+//   install-rollback {to: "committed" | ID}   install-remove {packages | inactive}
+//   show-install                    the record, rollback points, the components' processes
+// A switch is answered when it starts, with its operation id; `show-install` follows it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chassis/component_process.h"
+#include "event/event_loop.h"
+#include "install/install_engine.h"
+#include "issu/image.h"
+
+namespace hitless::chassis {
+
+struct InstallOptions {
+  std::string state_dir;
+  std::string image_dir;
+  // fwdd under chassisd: the package it runs on first start (later starts run the committed
+  // one), and how to run it. Empty package: chassisd does not run fwdd.
+  std::string initial_fwdd;
+  ComponentProcessOptions fwdd;
+};
+
+class InstallService {
+ public:
+  // `rpd_dirs()`: the image directories of the rpds running now (the other end of the FIB
+  // channel, for the compatibility check of a fwdd package).
+  InstallService(event::EventLoop& loop, InstallOptions options, const issu::PublicKey& key,
+                 std::function<std::vector<std::string>()> rpd_dirs);
+  ~InstallService();
+
+  // Loads the record, starts or adopts the components, reverts what was left uncommitted.
+  Status start();
+  // One install-* or show-install request; the answer is immediate.
+  nlohmann::json handle(const nlohmann::json& request);
+  nlohmann::json show() const;
+
+  ComponentProcess* fwdd() { return fwdd_.get(); }
+
+ private:
+  nlohmann::json add(const std::vector<std::string>& packages);
+  nlohmann::json activate(const std::vector<std::string>& packages, bool test,
+                          int64_t auto_abort_min);
+  // The impact of activating `packages`, with the policy and channel checks of each.
+  nlohmann::json impactReport(const std::vector<install::Impact>& impacts, bool* allowed) const;
+  nlohmann::json answer(const Result<install::Opened>& opened, const std::string& what);
+  // Carries out the engine's effects until it asks for none.
+  void runEffects();
+  Status persist() const;
+  std::string recordPath() const { return options_.state_dir + "/install.json"; }
+
+  event::EventLoop& loop_;
+  InstallOptions options_;
+  const issu::PublicKey& key_;
+  std::function<std::vector<std::string>()> rpd_dirs_;
+  std::unique_ptr<install::InstallEngine> engine_;
+  std::unique_ptr<ComponentProcess> fwdd_;
+  event::TimerId tick_timer_ = 0;
+  bool running_effects_ = false;
+};
+
+}  // namespace hitless::chassis

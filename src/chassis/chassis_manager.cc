@@ -15,6 +15,7 @@
 #include "base/file_util.h"
 #include "base/log.h"
 #include "base/subprocess.h"
+#include "base/two_copy_file.h"
 #include "control/control_server.h"
 #include "issu/version_policy.h"
 
@@ -93,18 +94,13 @@ Status ChassisManager::start() {
   // Two copies, written one after the other: a corrupted primary is recovered exactly from the
   // backup. A bad copy is set aside (never half-used) for inspection.
   std::optional<IssuRecord> loaded;
-  for (const std::string& path : {statePath(), statePath() + ".bak"}) {
-    if (!pathExists(path)) continue;
-    auto text = readFile(path);
-    auto j = text.isOk() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
-    auto record = IssuRecord::fromJson(j);
-    if (record.isOk()) {
-      loaded = *record;
-      break;
-    }
-    logEvent("ISSU", Severity::kError, "STATE_FILE_CORRUPT",
-             record.status().message() + " in " + path + "; moved to " + path + ".corrupt");
-    std::filesystem::rename(path, path + ".corrupt");
+  TwoCopyLoad load = readTwoCopies(statePath(), [&](const std::string& text) {
+    auto record = IssuRecord::fromJson(nlohmann::json::parse(text, nullptr, false));
+    if (record.isOk()) loaded = *record;
+    return record.status();
+  });
+  for (const auto& why : load.set_aside) {
+    logEvent("ISSU", Severity::kError, "STATE_FILE_CORRUPT", why);
     record_lost_ = true;
   }
   if (loaded) {
@@ -150,9 +146,7 @@ bool ChassisManager::adoptSlot(int slot) {
 std::string ChassisManager::statePath() const { return options_.state_dir + "/issu.json"; }
 
 Status ChassisManager::persist() {
-  const std::string text = fsm_.record().toJson().dump(2) + "\n";
-  RETURN_IF_ERROR(writeFileAtomic(statePath(), text));
-  return writeFileAtomic(statePath() + ".bak", text);
+  return writeTwoCopies(statePath(), fsm_.record().toJson().dump(2) + "\n");
 }
 
 void ChassisManager::faultPoint(std::string_view point) {

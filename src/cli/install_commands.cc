@@ -84,8 +84,9 @@ void printImpact(const json& impact, std::ostream& out) {
   }
 }
 
-// Prints the operation's new log lines until it ends (or `timeout_s`); exit 0 if it succeeded.
-int follow(const ParsedArgs& a, Io& io, uint64_t id) {
+// Prints the operation's new log lines until it ends (or `timeout_s`); exit 0 if it succeeded
+// (or, following an `install abort` of it, if it ended aborted).
+int follow(const ParsedArgs& a, Io& io, uint64_t id, bool aborting = false) {
   char* end = nullptr;
   const std::string timeout_text = a.get("timeout", "600");
   const long timeout_s = std::strtol(timeout_text.c_str(), &end, 10);
@@ -113,7 +114,7 @@ int follow(const ParsedArgs& a, Io& io, uint64_t id) {
     }
     const std::string state = (*op)["state"];
     if (state != "running") {
-      if (state == "succeeded") return kExitOk;
+      if (state == "succeeded" || (aborting && state == "aborted")) return kExitOk;
       io.err << "% install operation " << id << " " << state
              << ((*op)["error"].get<std::string>().empty()
                      ? std::string()
@@ -141,7 +142,7 @@ int installCommand(const ParsedArgs& a, Io& io, const json& request, bool switch
     io.out << "  " << n.get<std::string>() << "\n";
   }
   if (!switches || a.has("no-wait")) return kExitOk;
-  return follow(a, io, (*r)["id"].get<uint64_t>());
+  return follow(a, io, (*r)["id"].get<uint64_t>(), request["cmd"] == "install-abort");
 }
 
 std::vector<std::string> packageArgs(const ParsedArgs& a) {

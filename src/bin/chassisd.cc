@@ -69,7 +69,9 @@ int main(int argc, char** argv) {
   app.add_option("--fault", fault,
                  "tests only: POINT:N:ACTION, fail at the Nth pass through POINT "
                  "(persist-before|persist-after|reload-stopped|reload-started|switchover-before|"
-                 "switchover-after) by ACTION (chassisd|active|standby|both|corrupt|corrupt-both); "
+                 "switchover-after|install-persist-after|switch-stopped|switch-started|"
+                 "switch-ready) by ACTION (chassisd|active|standby|both|corrupt|corrupt-both|"
+                 "fwdd); "
                  "see src/chassis/fault_points.h");
   if (auto exit = parseCommandLine(app, argc, argv, {"--rpd-arg", "--fwdd-arg"})) return *exit;
   setLogTag("chassisd");
@@ -136,9 +138,17 @@ int main(int argc, char** argv) {
     std::cerr << "chassisd: " << key.status().message() << "\n";
     return 1;
   }
-  chassis::InstallService installer(loop, install, *key,
-                                    [&] { return manager.runningImageDirs(); });
-  if (Status s = installer.start(); !s.isOk()) {
+  std::unique_ptr<chassis::InstallService> installer;
+  if (o.fault) {
+    install.fault_point = [&](std::string_view point) {
+      manager.installFaultPoint(point, installer->recordPath(), [&] {
+        if (installer->fwdd() != nullptr) installer->fwdd()->kill();
+      });
+    };
+  }
+  installer = std::make_unique<chassis::InstallService>(loop, install, *key,
+                                                        [&] { return manager.runningImageDirs(); });
+  if (Status s = installer->start(); !s.isOk()) {
     std::cerr << "chassisd: install: " << s.message() << "\n";
     return 1;
   }
@@ -146,7 +156,7 @@ int main(int argc, char** argv) {
        {"show-install", "install-add", "install-activate", "install-deactivate", "install-commit",
         "install-abort", "install-remove", "install-rollback"}) {
     server.addCommand(cmd, [&installer](const json& request, control::Reply reply) {
-      reply(installer.handle(request));
+      reply(installer->handle(request));
     });
   }
   if (Status s = server.listen(control_path); !s.isOk()) {

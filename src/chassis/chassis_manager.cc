@@ -149,7 +149,13 @@ Status ChassisManager::persist() {
   return writeTwoCopies(statePath(), fsm_.record().toJson().dump(2) + "\n");
 }
 
-void ChassisManager::faultPoint(std::string_view point) {
+void ChassisManager::installFaultPoint(std::string_view point, const std::string& record_path,
+                                       const std::function<void()>& kill_fwdd) {
+  doFault(point, record_path, kill_fwdd);
+}
+
+void ChassisManager::doFault(std::string_view point, const std::string& record_path,
+                             const std::function<void()>& kill_fwdd) {
   auto action = faults_.hit(point);
   if (!action) return;
   // Whether the RIB has a second copy right now (the peer of the active answers STANDBY HOT):
@@ -168,11 +174,14 @@ void ChassisManager::faultPoint(std::string_view point) {
     case FaultAction::kKillBoth:
       kill_slot(0);
       return kill_slot(1);
+    case FaultAction::kKillFwdd:
+      if (kill_fwdd) kill_fwdd();
+      return;
     case FaultAction::kCorruptBoth:
-      (void)writeFileAtomic(statePath() + ".bak", "{\"format\": 1, \"sta");
+      (void)writeFileAtomic(record_path + ".bak", "{\"format\": 1, \"sta");
       [[fallthrough]];
     case FaultAction::kCorruptState:
-      (void)writeFileAtomic(statePath(), "{\"format\": 1, \"state\": \"Ru");
+      (void)writeFileAtomic(record_path, "{\"format\": 1, \"state\": \"Ru");
       [[fallthrough]];
     case FaultAction::kKillChassisd:
       ::kill(::getpid(), SIGKILL);

@@ -63,6 +63,12 @@ class ChassisManager {
   void abortVersion(Answer done);
   void setRollbackTimer(int64_t seconds, Answer done);
 
+  // A fault point outside the ISSU procedure (the install operations'): counted with the
+  // procedure's, and at an install point `corrupt` garbles `record_path`. `kill_fwdd` is the
+  // fwdd action.
+  void installFaultPoint(std::string_view point, const std::string& record_path,
+                         const std::function<void()>& kill_fwdd);
+
   nlohmann::json issuStatus() const;
   std::string rpControlSocket(int slot) const;
   // The image directories of the rpds running now (each slot's, once if both run the same).
@@ -93,7 +99,9 @@ class ChassisManager {
   std::string statePath() const;
   // Writes the record to the state file and then to its backup copy.
   Status persist();
-  void faultPoint(std::string_view point);
+  void faultPoint(std::string_view point) { doFault(point, statePath(), nullptr); }
+  void doFault(std::string_view point, const std::string& record_path,
+               const std::function<void()>& kill_fwdd);
   Status startSlot(int slot, const std::string& image, bool active);
   void stopSlot(int slot);
   void onSlotExit(int slot, int status);

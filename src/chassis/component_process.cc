@@ -87,6 +87,7 @@ void ComponentProcess::switchTo(const std::string& package, Done done) {
   const std::string old = package_;
   process_->stop();
   if (restart_timer_ != 0) loop_.cancelTimer(std::exchange(restart_timer_, 0));
+  faultPoint("switch-stopped");
   if (Status s = launch(package); !s.isOk()) {
     // Nothing runs now: the old package comes back so the component is never left down.
     logEvent("CHASSIS", Severity::kError, "COMPONENT_SWITCH", name() + " " + s.message());
@@ -96,6 +97,7 @@ void ComponentProcess::switchTo(const std::string& package, Done done) {
   }
   switch_done_ = std::move(done);
   ready_deadline_ms_ = loop_.clock().nowMs() + options_.ready_timeout_ms;
+  faultPoint("switch-started");
   pollReady();
 }
 
@@ -106,7 +108,12 @@ void ComponentProcess::pollReady() {
   const bool answers = s.is_object() && s.value("release", std::string()) == release_;
   const bool writer_back = !wait_writer_ || (s.is_object() && s.value("writer_slot", -1) >= 0 &&
                                              !s.value("replaying", true));
-  if (answers && writer_back) return finishSwitch(Status::ok());
+  if (answers && writer_back) {
+    faultPoint("switch-ready");
+    // The fault may have killed the new process: its exit (on the loop) decides then.
+    if (switch_done_ && process_->running()) finishSwitch(Status::ok());
+    return;
+  }
   if (loop_.clock().nowMs() >= ready_deadline_ms_) {
     return finishSwitch(
         Status::internal(name() + " " + package_ + " was not ready within " +
@@ -146,6 +153,10 @@ void ComponentProcess::onExit(int status) {
       logEvent("CHASSIS", Severity::kError, "COMPONENT_SPAWN", name() + ": " + s.message());
     }
   });
+}
+
+void ComponentProcess::faultPoint(std::string_view point) const {
+  if (options_.fault_point) options_.fault_point(point);
 }
 
 nlohmann::json ComponentProcess::status() const {

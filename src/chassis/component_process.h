@@ -30,6 +30,8 @@ struct ComponentProcessOptions {
   std::string control_socket;  // given to the process as --control; names it for adoption
   std::vector<std::string> args;
   int ready_timeout_ms = 30000;
+  // Tests: called at switch-stopped, switch-started and switch-ready (chassis/fault_points.h).
+  std::function<void(std::string_view point)> fault_point;
 };
 
 class ComponentProcess {
@@ -63,6 +65,7 @@ class ComponentProcess {
   void finishSwitch(Status result);
   // The control socket's answer, or null.
   nlohmann::json ask() const;
+  void faultPoint(std::string_view point) const;
 
   event::EventLoop& loop_;
   ComponentProcessOptions options_;

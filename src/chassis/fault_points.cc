@@ -4,16 +4,38 @@
 
 namespace hitless::chassis {
 
-const std::vector<std::string_view>& faultPointNames() {
+const std::vector<std::string_view>& issuFaultPointNames() {
   static const std::vector<std::string_view> names = {"persist-before",    "persist-after",
                                                       "reload-stopped",    "reload-started",
                                                       "switchover-before", "switchover-after"};
   return names;
 }
 
+const std::vector<std::string_view>& installFaultPointNames() {
+  static const std::vector<std::string_view> names = {"install-persist-after", "switch-stopped",
+                                                      "switch-started", "switch-ready"};
+  return names;
+}
+
+const std::vector<std::string_view>& faultPointNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> all = issuFaultPointNames();
+    all.insert(all.end(), installFaultPointNames().begin(), installFaultPointNames().end());
+    return all;
+  }();
+  return names;
+}
+
+bool isInstallFaultPoint(std::string_view point) {
+  for (auto p : installFaultPointNames()) {
+    if (p == point) return true;
+  }
+  return false;
+}
+
 const std::vector<std::string_view>& faultActionNames() {
-  static const std::vector<std::string_view> names = {"chassisd", "active",  "standby",
-                                                      "both",     "corrupt", "corrupt-both"};
+  static const std::vector<std::string_view> names = {"chassisd", "active",       "standby", "both",
+                                                      "corrupt",  "corrupt-both", "fwdd"};
   return names;
 }
 

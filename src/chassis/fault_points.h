@@ -24,6 +24,7 @@ enum class FaultAction {
   kKillBoth,      // SIGKILL of both rpds
   kCorruptState,  // garble the primary state file, then SIGKILL chassisd
   kCorruptBoth,   // garble both state file copies, then SIGKILL chassisd
+  kKillFwdd,      // SIGKILL of the fwdd chassisd runs (install points)
 };
 
 struct FaultSpec {
@@ -32,9 +33,15 @@ struct FaultSpec {
   FaultAction action = FaultAction::kKillChassisd;
 };
 
-// Every point the chassis manager passes, in the order of one transition.
+// Every point the chassis manager passes, in the order of one transition: the ISSU procedure's,
+// then the install operations' (install-persist-after: the install record was written;
+// switch-stopped / switch-started / switch-ready: the old fwdd stopped, the new one started,
+// the new one ready). At an install point `corrupt` garbles the install record.
 const std::vector<std::string_view>& faultPointNames();
+const std::vector<std::string_view>& issuFaultPointNames();
+const std::vector<std::string_view>& installFaultPointNames();
 const std::vector<std::string_view>& faultActionNames();
+bool isInstallFaultPoint(std::string_view point);
 std::string_view faultActionName(FaultAction a);
 
 Result<FaultSpec> parseFaultSpec(std::string_view text);

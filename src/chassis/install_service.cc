@@ -49,6 +49,7 @@ InstallService::~InstallService() {
 Status InstallService::persist() const {
   Status s = writeTwoCopies(recordPath(), engine_->record().toJson().dump(2) + "\n");
   if (!s.isOk()) logEvent("INSTALL", Severity::kError, "RECORD_WRITE", s.message());
+  if (options_.fault_point) options_.fault_point("install-persist-after");
   return s;
 }
 
@@ -73,7 +74,9 @@ Status InstallService::start() {
     if (options_.fwdd.control_socket.empty()) {
       return Status::invalidArgument("running fwdd from a package needs its control socket");
     }
-    fwdd_ = std::make_unique<ComponentProcess>(loop_, options_.fwdd, key_);
+    ComponentProcessOptions fwdd_options = options_.fwdd;
+    fwdd_options.fault_point = options_.fault_point;
+    fwdd_ = std::make_unique<ComponentProcess>(loop_, fwdd_options, key_);
     if (engine_->record().packages.count(fwdd_package) == 0) {
       ASSIGN_OR_RETURN(issu::VerifiedImage v, fwdd_->verified(fwdd_package));
       (void)engine_->add({{fwdd_package, {"fwdd", v.manifest.version.toString()}}}, wallMs(),
@@ -100,9 +103,12 @@ void InstallService::runEffects() {
   if (running_effects_) return;  // the outer call picks up what a nested one would do
   running_effects_ = true;
   for (auto effects = engine_->takeEffects(); !effects.empty(); effects = engine_->takeEffects()) {
-    for (const auto& e : effects) {
+    for (size_t i = 0; i < effects.size(); ++i) {
+      const install::Effect& e = effects[i];
       switch (e.kind) {
         case install::Effect::Kind::kPersist:
+          // Consecutive writes of the same record: the last one is enough.
+          if (i + 1 < effects.size() && effects[i + 1].kind == e.kind) break;
           (void)persist();
           break;
         case install::Effect::Kind::kDeletePackages:

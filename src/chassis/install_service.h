@@ -31,6 +31,8 @@ struct InstallOptions {
   // one), and how to run it. Empty package: chassisd does not run fwdd.
   std::string initial_fwdd;
   ComponentProcessOptions fwdd;
+  // Tests: called at install-persist-after and (through fwdd) the switch points.
+  std::function<void(std::string_view point)> fault_point;
 };
 
 class InstallService {
@@ -48,6 +50,7 @@ class InstallService {
   nlohmann::json show() const;
 
   ComponentProcess* fwdd() { return fwdd_.get(); }
+  std::string recordPath() const { return options_.state_dir + "/install.json"; }
 
  private:
   nlohmann::json add(const std::vector<std::string>& packages);
@@ -59,7 +62,6 @@ class InstallService {
   // Carries out the engine's effects until it asks for none.
   void runEffects();
   Status persist() const;
-  std::string recordPath() const { return options_.state_dir + "/install.json"; }
 
   event::EventLoop& loop_;
   InstallOptions options_;

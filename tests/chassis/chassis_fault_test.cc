@@ -1,7 +1,9 @@
 // The deterministic subset of the fault campaign (make faults runs the long randomized one):
 // the ISSU procedure with chassisd killed before and after each persisted write and around a
 // reload and a switchover, rpds killed at transitions, and the state file corrupted — each run
-// must end on one version with every route (fault_scenario.h lists the invariants).
+// must end on one version with every route; and hitless install of fwdd with chassisd, fwdd or
+// an rpd killed at each step of the switch and the install record torn (fault_scenario.h lists
+// the invariants).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -51,6 +53,17 @@ std::vector<FaultScenario> deterministicSubset() {
   list.push_back({OperatorPath::kAbortAfterLoad, "reload-stopped:2:chassisd"});
   list.push_back({OperatorPath::kChangeVersion, "persist-after:4:chassisd"});
   list.push_back({OperatorPath::kChangeVersionQuick, "switchover-after:1:chassisd"});
+  // hitless install of fwdd. The install record is written at start (1), by add (2), before
+  // the switch (3) and when it ends (4).
+  for (const char* fault :
+       {"install-persist-after:3:chassisd", "install-persist-after:3:corrupt",
+        "install-persist-after:3:corrupt-both", "switch-stopped:1:chassisd",
+        "switch-started:1:chassisd", "switch-started:1:fwdd", "switch-ready:1:fwdd",
+        "switch-started:1:active", "install-persist-after:1:chassisd"}) {
+    list.push_back({OperatorPath::kInstallActivate, fault});
+  }
+  list.push_back({OperatorPath::kInstallAbort, "switch-started:1:standby"});
+  list.push_back({OperatorPath::kInstallAbort, "switch-stopped:2:chassisd"});
   return list;
 }
 

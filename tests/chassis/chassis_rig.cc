@@ -117,18 +117,21 @@ int ChassisRig::rfState(int slot) {
 }
 
 bool ChassisRig::addRoutes() {
-  auto r = control::controlRequest(
-      state_.file("rp0.ctl"),
-      {{"cmd", "rib-apply"},
-       {"changes",
-        "add 198.18.10.0/24 via 198.18.1.2 metric 5\nadd 198.18.11.0/24 via "
-        "198.18.1.3\nadd 2001:db8:10::/48 via 2001:db8::2\n"}},
-      5000);
+  return applyRoutes(
+      "add 198.18.10.0/24 via 198.18.1.2 metric 5\nadd 198.18.11.0/24 via "
+      "198.18.1.3\nadd 2001:db8:10::/48 via 2001:db8::2\n");
+}
+
+bool ChassisRig::applyRoutes(const std::string& changes) {
+  auto r = control::controlRequest(state_.file("rp0.ctl"),
+                                   {{"cmd", "rib-apply"}, {"changes", changes}}, 5000);
   return r.isOk() && r->value("synced", false);
 }
 
-int ChassisRig::rpdCount() {
-  auto r = runProcess({"/usr/bin/pgrep", "-c", "-f", "rpd --slot .*" + state_.path()},
+int ChassisRig::rpdCount() { return processCount("rpd --slot"); }
+
+int ChassisRig::processCount(const std::string& program) {
+  auto r = runProcess({"/usr/bin/pgrep", "-c", "-f", program + " .*" + state_.path()},
                       std::chrono::seconds(5));
   return r.isOk() ? std::atoi(r->out.c_str()) : -1;
 }

@@ -61,7 +61,10 @@ class ChassisRig {
   int rfState(int slot);
   // Three routes (two IPv4, one IPv6) through the active RP (slot 0), acknowledged by the standby.
   bool addRoutes();
-  int rpdCount();  // rpd processes of this chassis
+  // `changes` (rib-apply text) through the active RP (slot 0), acknowledged by the standby.
+  bool applyRoutes(const std::string& changes);
+  int processCount(const std::string& program);  // `program` processes of this chassis
+  int rpdCount();                                // rpd processes of this chassis
   std::string logs();
   std::string file(const std::string& name) const { return state_.file(name); }
   const std::string& stateDir() const { return state_.path(); }

@@ -4,8 +4,11 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <set>
 
 #include "chassis/fault_points.h"
+#include "control/control_server.h"
+#include "fib/forwarding_rig.h"
 
 namespace hitless::testing {
 namespace {
@@ -14,8 +17,14 @@ using nlohmann::json;
 
 constexpr const char* kOriginal = "1.0.0";
 constexpr const char* kTarget = "1.1.0";
-constexpr const char* kPathNames[] = {"upgrade", "changeversion", "changeversion-quick",
-                                      "abort-after-load", "abort-after-run"};
+constexpr const char* kPathNames[] = {"upgrade",          "changeversion",   "changeversion-quick",
+                                      "abort-after-load", "abort-after-run", "install-activate",
+                                      "install-abort"};
+constexpr const char* kFwddFrom = "fwdd-1.0.0";
+constexpr const char* kFwddTo = "fwdd-1.1.0";
+// Routes fed through the active RP in the install runs: the testbed's target prefix and 200
+// host routes, all via the testbed's dst.
+constexpr size_t kInstallRoutes = 201;
 
 bool upgrades(OperatorPath p) {
   return p == OperatorPath::kUpgrade || p == OperatorPath::kChangeVersion ||
@@ -60,7 +69,20 @@ std::string join(const std::vector<std::string>& words) {
   return out;
 }
 
+std::string installRoutes() {
+  std::string text = "add 198.19.0.0/24 via 198.18.2.2\n";
+  for (size_t i = 1; i < kInstallRoutes; ++i) {
+    text += "add 100.64." + std::to_string(i / 250) + "." + std::to_string(i % 250) +
+            "/32 via 198.18.2.2\n";
+  }
+  return text;
+}
+
 }  // namespace
+
+bool isInstallPath(OperatorPath p) {
+  return p == OperatorPath::kInstallActivate || p == OperatorPath::kInstallAbort;
+}
 
 std::string FaultScenario::name() const {
   return std::string(kPathNames[static_cast<int>(path)]) + "/" + (fault.empty() ? "none" : fault);
@@ -72,19 +94,193 @@ FaultScenario FaultScenario::fromSeed(uint64_t seed) {
   std::mt19937_64 rng(seed);
   FaultScenario s;
   s.path = static_cast<OperatorPath>(rng() % std::size(kPathNames));
-  const auto& points = chassis::faultPointNames();
+  const bool install = isInstallPath(s.path);
+  const auto& points = install ? chassis::installFaultPointNames() : chassis::issuFaultPointNames();
   const auto& actions = chassis::faultActionNames();
   std::string_view point = points[rng() % points.size()];
-  // Persists happen up to ~9 times in a procedure, reloads and switchovers up to 3.
-  int max_occurrence = point.rfind("persist", 0) == 0 ? 9 : 3;
+  // ISSU: persists happen up to ~9 times in a procedure, reloads and switchovers up to 3.
+  // Install: the record is written up to ~6 times, a switch happens up to twice.
+  int max_occurrence = point.rfind("persist", 0) == 0     ? 9
+                       : point == "install-persist-after" ? 6
+                       : install                          ? 2
+                                                          : 3;
   int occurrence = 1 + static_cast<int>(rng() % max_occurrence);
-  std::string_view action = actions[rng() % actions.size()];
+  // Killing fwdd is an install action only.
+  std::string_view action = actions[rng() % (actions.size() - (install ? 0 : 1))];
   s.fault = std::string(point) + ":" + std::to_string(occurrence) + ":" + std::string(action);
   return s;
 }
 
+namespace {
+
+const json* lastOperation(const json& record, const std::set<std::string>& kinds) {
+  const json* found = nullptr;
+  for (const auto& op : record["operations"]) {
+    if (kinds.count(op["kind"].get<std::string>()) != 0) found = &op;
+  }
+  return found;
+}
+
+FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& scenario,
+                                int timeout_ms) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  FaultOutcome out;
+  auto fail = [&](std::string why) { out.violations.push_back(std::move(why)); };
+  ForwardingRig net;
+  if (std::string err = net.up(); !err.empty()) {
+    fail("setup: testbed: " + err);
+    return out;
+  }
+  ChassisRig rig(images);  // after net: its processes die before the namespaces go
+  rig.setLauncher(testbed::Testbed::inNetns(net.testbed().rtr(), {}));
+  const std::string fib = rig.file("fib.sock");
+  const std::vector<std::string> fwdd_args = {
+      "--fwdd-package", kFwddFrom,      "--fwdd-control", rig.file("fwdd.ctl"),
+      "--fwdd-arg",     "--socket",     "--fwdd-arg",     fib,
+      "--fwdd-arg",     "--state-dir",  "--fwdd-arg",     rig.stateDir(),
+      "--rpd-arg",      "--fib-socket", "--rpd-arg",      fib};
+  auto start_chassisd = [&](bool with_fault) {
+    std::vector<std::string> args = fwdd_args;
+    if (with_fault && !scenario.fault.empty()) {
+      args.push_back("--fault");
+      args.push_back(scenario.fault);
+    }
+    rig.startChassisd(args);
+  };
+  auto install = [&] {
+    auto r = control::controlRequest(rig.file("chassis.ctl"), {{"cmd", "show-install"}}, 2000);
+    return r.isOk() ? *r : json::object();
+  };
+  auto fwdd = [&] {
+    auto r = control::controlRequest(rig.file("fwdd.ctl"), {{"cmd", "show-fib"}}, 2000);
+    return r.isOk() ? *r : json::object();
+  };
+  start_chassisd(true);
+  bool up =
+      waitFor([&] { return rig.issu().value("standby_hot", false) || !rig.chassisdRunning(); },
+              20000) &&
+      rig.chassisdRunning() && rig.applyRoutes(installRoutes()) &&
+      waitFor([&] { return fwdd().value("routes", size_t{0}) == kInstallRoutes; }, 10000);
+  if (!up && !rig.chassisdRunning()) {
+    // The fault killed chassisd while it started (the first record write): the operator starts
+    // it again, as after any chassisd death.
+    out.transcript += "[chassisd died during setup; restarted]\n";
+    start_chassisd(false);
+    up = waitFor([&] { return rig.issu().value("standby_hot", false); }, 20000) &&
+         rig.applyRoutes(installRoutes());
+  }
+  if (!up) {
+    fail("setup: the chassis did not come up with fwdd and the routes");
+    out.transcript = rig.logs();
+    return out;
+  }
+  const auto deadline = start + std::chrono::milliseconds(timeout_ms);
+  int added = 0, activated = 0, aborted = 0;
+  bool settled = false;
+  json s, f;
+  while (Clock::now() < deadline) {
+    if (!rig.chassisdRunning()) {
+      out.transcript += "[chassisd died; restarted]\n";
+      start_chassisd(false);
+    }
+    s = install();
+    if (s.empty()) {
+      waitFor([&] { return !install().empty(); }, 1000);
+      continue;
+    }
+    const json& rec = s["record"];
+    const bool idle = rec["running_id"] == 0;
+    auto issue = [&](std::vector<std::string> cmd, int* count) {
+      ++*count;
+      auto r = rig.cli(cmd);
+      out.transcript +=
+          "> " + join(cmd) + " -> " + std::to_string(r.exit_code) + " " + r.out + r.err;
+      return r.exit_code == 0;
+    };
+    // The operator: add, then activate (each re-issued at most three times, when chassisd died
+    // before recording it), then for the abort path abort what runs or is uncommitted.
+    if (idle && !rec["packages"].contains(kFwddTo) && added < 3) {
+      issue({"install", "add", kFwddTo}, &added);
+      continue;
+    }
+    const json* act = lastOperation(rec, {"activate"});
+    if (idle && act == nullptr && activated < 3 && rec["packages"].contains(kFwddTo)) {
+      issue({"install", "activate", kFwddTo, "--no-wait"}, &activated);
+      if (scenario.path == OperatorPath::kInstallAbort) {
+        issue({"install", "abort", "--no-wait"}, &aborted);
+      }
+      continue;
+    }
+    if (scenario.path == OperatorPath::kInstallAbort && act != nullptr && idle && aborted < 3 &&
+        rec["active"].value("fwdd", std::string()) != rec["committed"].value("fwdd", "")) {
+      issue({"install", "abort", "--no-wait"}, &aborted);
+      continue;
+    }
+    f = fwdd();
+    const std::string active = rec["active"].value("fwdd", std::string());
+    const std::string release = active == kFwddTo ? "1.1" : active == kFwddFrom ? "1.0" : "(none)";
+    if (idle && act != nullptr && f.value("release", std::string()) == release &&
+        f.value("writer_slot", -1) >= 0 && !f.value("replaying", true) &&
+        f.value("routes", size_t{0}) == kInstallRoutes && rig.issu().value("standby_hot", false)) {
+      settled = true;
+      break;
+    }
+    const std::string seen = s.dump();
+    waitFor([&] { return install().dump() != seen; }, 200);
+  }
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  out.fault_hit = fileText(rig.file("chassisd.log")).find("FAULT_INJECTED") != std::string::npos;
+  if (!settled) {
+    fail("did not settle (operation ended, fwdd ready on the active package) within " +
+         std::to_string(timeout_ms / 1000) + " s; install " + s.dump() + "; fwdd " + f.dump());
+    out.transcript += rig.logs();
+    return out;
+  }
+  const json& rec = s["record"];
+  out.ended_on = rec["active"]["fwdd"];
+  // The engine's contract on the last switch.
+  const json* last = lastOperation(rec, {"activate", "abort", "revert", "rollback", "deactivate"});
+  if (last != nullptr) {
+    const std::string state = (*last)["state"];
+    const json& want = state == "succeeded" ? (*last)["target"] : (*last)["before"];
+    if (state != "running" && want.value("fwdd", std::string()) != out.ended_on) {
+      fail("the last switch (" + (*last)["kind"].get<std::string>() + ", " + state +
+           ") says fwdd " + want.value("fwdd", std::string()) + ", but " + out.ended_on +
+           " is active");
+    }
+  }
+  if (!out.fault_hit) {
+    const std::string expected =
+        scenario.path == OperatorPath::kInstallActivate ? kFwddTo : kFwddFrom;
+    if (out.ended_on != expected) fail("no fault, yet ended on " + out.ended_on);
+  }
+  if (rec["committed"]["fwdd"] != kFwddFrom) fail("the committed fwdd changed without a commit");
+  if (auto kernel = net.kernelRoutes(); kernel.size() != kInstallRoutes) {
+    fail("the kernel holds " + std::to_string(kernel.size()) + " routes, expected " +
+         std::to_string(kInstallRoutes));
+  }
+  if (f.value("stale", size_t{1}) != 0) fail("fwdd holds stale routes: " + f.dump());
+  if (int n = rig.rpdCount(); n != 2) fail(std::to_string(n) + " rpd processes, expected 2");
+  if (int n = rig.processCount("fwdd --control"); n != 1) {
+    fail(std::to_string(n) + " fwdd processes, expected 1");
+  }
+  auto shown = rig.cli({"show", "install", "active", "--json"});
+  auto shown_json = json::parse(shown.out, nullptr, false);
+  if (shown.exit_code != 0 || shown_json.is_discarded() ||
+      !shown_json["packages"].contains(out.ended_on)) {
+    fail("show install active does not tell the truth: " + shown.out + shown.err);
+  }
+  if (!out.violations.empty())
+    out.transcript += rig.logs() + "\n--- fwdd.log:\n" + fileText(rig.file("fwdd.log"));
+  return out;
+}
+
+}  // namespace
+
 FaultOutcome runFaultScenario(const ImageStore& images, const FaultScenario& scenario,
                               int timeout_ms) {
+  if (isInstallPath(scenario.path)) return runInstallScenario(images, scenario, timeout_ms);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   FaultOutcome out;

@@ -11,6 +11,12 @@
 //     copy, e.g. during its reload): protocols and config refill the RIB then, outside this rig,
 //     and the two RPs must only agree;
 //   - `show issu state --json` tells that truth; exactly two rpd processes run.
+// The install paths have their own invariants (runInstallScenario in fault_scenario.cc): the
+// operation ended; fwdd runs what the install record calls active, holds every route with the
+// active RP as writer, and the kernel has them all; the record obeys the engine's contract (a
+// switch that succeeded left its target, one that failed or was aborted left its start); with
+// no fault hit, fwdd-1.1.0 (activate) or fwdd-1.0.0 (abort) runs; after a chassisd restart the
+// committed fwdd-1.0.0 runs; one fwdd and two rpd processes.
 // A scenario derives from a seed alone, so a failing seed replays the same run.
 #pragma once
 
@@ -29,7 +35,12 @@ enum class OperatorPath {
   kChangeVersionQuick,  // changeversion quick
   kAbortAfterLoad,      // loadversion, abortversion
   kAbortAfterRun,       // loadversion, runversion, abortversion
+  // hitless install of fwdd on a chassis in a netns testbed (chassisd runs fwdd-1.0.0):
+  kInstallActivate,  // install add fwdd-1.1.0, install activate fwdd-1.1.0
+  kInstallAbort,     // install add, install activate --no-wait, install abort
 };
+
+bool isInstallPath(OperatorPath p);
 
 struct FaultScenario {
   OperatorPath path = OperatorPath::kUpgrade;

@@ -20,12 +20,13 @@ all: build
 
 help:
 	@echo "make demo    install deps, build, run the main job and print its report"
+	@echo "             (COMPONENT=fwdd|all: upgrade fwdd by hitless install too; DEMO_ARGS=...)"
 	@echo "make test    install deps, check formatting, build, run every test (normal build, then"
 	@echo "             ASan+UBSan build)"
 	@echo "make format  reformat the tree with clang-format-14 (make format-check: only check)"
 	@echo "make bench   run the benchmarks, JSON to bench/results.json"
 	@echo "make fuzz    build the libFuzzer targets with clang and run each RUNS=$(RUNS) times"
-	@echo "make faults  randomized ISSU fault campaign: N=$(N) runs from SEED=$(SEED), JSON summary"
+	@echo "make faults  randomized ISSU and install fault campaign: N=$(N) runs from SEED=$(SEED), JSON summary"
 	@echo "             to bench/faults.json (replay one run: make faults N=1 SEED=<seed>)"
 	@echo "make package build the Debian package (hitless_VERSION_ARCH.deb in the build directory)"
 	@echo "make clean   remove build directories"
@@ -63,7 +64,7 @@ test-asan: deps $(ASAN)/build.ninja
 	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
 
 demo: build
-	@bash scripts/demo $(BUILD)
+	@bash scripts/demo $(BUILD) $(if $(COMPONENT),--component $(COMPONENT)) $(DEMO_ARGS)
 
 bench: build
 	@bash bench/run $(BUILD)

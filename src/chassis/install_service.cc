@@ -239,7 +239,7 @@ json InstallService::impactReport(const std::vector<install::Impact>& impacts,
 }
 
 json InstallService::activate(const std::vector<std::string>& packages, bool test,
-                              int64_t auto_abort_min) {
+                              int64_t auto_abort_min, bool commit) {
   auto impacts = engine_->impact(packages);
   if (!impacts.isOk()) return refused(impacts.status().message());
   bool allowed = false;
@@ -255,7 +255,7 @@ json InstallService::activate(const std::vector<std::string>& packages, bool tes
             {"impact", report},
             {"message", "--test: nothing was changed"}};
   }
-  auto opened = engine_->activate(packages, auto_abort_min * 60000, wallMs());
+  auto opened = engine_->activate(packages, auto_abort_min * 60000, wallMs(), commit);
   json j = answer(opened, "started: activating " + std::to_string(packages.size()) + " package(s)");
   j["impact"] = report;
   return j;
@@ -278,7 +278,8 @@ json InstallService::handle(const json& request) {
     if (minutes < 0 || minutes > 7 * 24 * 60) {
       return refused("--auto-abort-timer takes 1 to 10080 minutes");
     }
-    return activate(packages, request.value("test", false), minutes);
+    return activate(packages, request.value("test", false), minutes,
+                    request.value("commit", false));
   }
   if (cmd == "install-deactivate") {
     return answer(engine_->deactivate(packages, now), "started: deactivating");

@@ -3,7 +3,8 @@
 // switches on the components it supervises (fwdd through a ComponentProcess) and answers the
 // control commands:
 //   install-add {packages}          verify and store (a path is copied into the image store)
-//   install-activate {packages, test, auto_abort_min}   impact report; then the switch
+//   install-activate {packages, test, auto_abort_min, commit}   impact report; then the switch
+//                                   (commit: committed once it succeeded — gNOI Activate)
 //   install-deactivate {packages}   install-commit   install-abort
 //   install-rollback {to: "committed" | ID}   install-remove {packages | inactive}
 //   show-install                    the record, rollback points, the components' processes
@@ -55,7 +56,7 @@ class InstallService {
  private:
   nlohmann::json add(const std::vector<std::string>& packages);
   nlohmann::json activate(const std::vector<std::string>& packages, bool test,
-                          int64_t auto_abort_min);
+                          int64_t auto_abort_min, bool commit);
   // The impact of activating `packages`, with the policy and channel checks of each.
   nlohmann::json impactReport(const std::vector<install::Impact>& impacts, bool* allowed) const;
   nlohmann::json answer(const Result<install::Opened>& opened, const std::string& what);

@@ -11,6 +11,10 @@ Result<nlohmann::json> ChassisLink::state() const {
   return control::controlRequest(socket_, {{"cmd", "show-issu-state"}}, 5000);
 }
 
+Result<nlohmann::json> ChassisLink::installState() const {
+  return control::controlRequest(socket_, {{"cmd", "show-install"}}, 5000);
+}
+
 Result<std::string> ChassisLink::command(const std::string& cmd, const nlohmann::json& args) const {
   nlohmann::json request = args.is_object() ? args : nlohmann::json::object();
   request["cmd"] = cmd;

@@ -17,6 +17,8 @@ class ChassisLink {
 
   // chassisd's show-issu-state answer.
   Result<nlohmann::json> state() const;
+  // chassisd's show-install answer (the install record and the component processes).
+  Result<nlohmann::json> installState() const;
   // An ISSU command; its one-line answer, or FailedPrecondition with chassisd's refusal.
   Result<std::string> command(const std::string& cmd, const nlohmann::json& args = {}) const;
   // A planned switchover, asked of the active RP; waits (bounded) until chassisd sees the other

@@ -37,6 +37,30 @@ void ImageInstall::abort() {
   staging_dir_.clear();
 }
 
+std::string packageName(issu::Component component, const std::string& version) {
+  return component == issu::Component::kRpd
+             ? version
+             : std::string(issu::componentName(component)) + "-" + version;
+}
+
+Result<issu::Component> componentOfName(const std::string& name) {
+  const size_t dash = name.rfind('-');
+  const std::string version = dash == std::string::npos ? name : name.substr(dash + 1);
+  if (!issu::SoftwareVersion::parse(version).isOk()) {
+    return Status::invalidArgument("version '" + name +
+                                   "' is not MAJOR.MINOR.MAINTENANCE (an rpd image) or "
+                                   "COMPONENT-MAJOR.MINOR.MAINTENANCE (a package, e.g. "
+                                   "fwdd-1.1.0)");
+  }
+  if (dash == std::string::npos) return issu::Component::kRpd;
+  auto component = issu::parseComponent(name.substr(0, dash));
+  if (!component.isOk() || *component == issu::Component::kRpd) {
+    return Status::invalidArgument("version '" + name + "': '" + name.substr(0, dash) +
+                                   "' is not a component with packages (fwdd, chassisd, gnoid)");
+  }
+  return *component;
+}
+
 bool ImageInstall::present(const std::string& version) const {
   std::string dir = options_.image_dir + "/" + version;
   return fs::is_directory(dir) && issu::verifyImage(dir, options_.key).isOk();
@@ -44,11 +68,12 @@ bool ImageInstall::present(const std::string& version) const {
 
 std::optional<InstallFailure> ImageInstall::begin(const std::string& version,
                                                   uint64_t package_size) {
-  if (!issu::SoftwareVersion::parse(version).isOk()) {
-    return failure(InstallFailure::kParseFail,
-                   "version '" + version + "' is not MAJOR.MINOR.MAINTENANCE");
-  }
-  if (version == options_.running_image) {
+  auto component = componentOfName(version);
+  if (!component.isOk()) return failure(InstallFailure::kParseFail, component.status().message());
+  bool running = version == options_.running_image;
+  for (const auto& [c, package] : options_.running_packages)
+    running = running || package == version;
+  if (running) {
     return failure(InstallFailure::kInstallRunPackage,
                    version + " is the running image; it is never replaced");
   }
@@ -159,7 +184,8 @@ std::optional<InstallFailure> ImageInstall::unpackAndVerify(const std::string& d
       return failure(InstallFailure::kParseFail,
                      "the package holds '" + name +
                          "', which is not a file of an image "
-                         "(only regular files at the top level: rpd, manifest.json, manifest.sig)");
+                         "(only regular files at the top level: the component's binary, "
+                         "manifest.json, manifest.sig)");
     }
     seen.insert(name);
   }
@@ -188,19 +214,28 @@ std::optional<InstallFailure> ImageInstall::unpackAndVerify(const std::string& d
                      "the package holds '" + member + "', which its manifest does not list");
     }
   }
-  if (image->manifest.version.toString() != version_) {
-    return failure(InstallFailure::kIncompatible, "the package is version " +
-                                                      image->manifest.version.toString() +
-                                                      ", not " + version_ + " as requested");
+  // The name asked for must be the package's own: a mislabelled package is refused, not renamed.
+  const std::string own =
+      packageName(image->manifest.component, image->manifest.version.toString());
+  if (own != version_) {
+    const bool rpd = image->manifest.component == issu::Component::kRpd;
+    return failure(InstallFailure::kIncompatible,
+                   "the package is " +
+                       std::string(rpd ? "version " : image->manifest.binaryName() + " ") +
+                       image->manifest.version.toString() + (rpd ? "" : " (named " + own + ")") +
+                       ", not " + version_ + " as requested");
   }
-  if (!options_.running_image.empty()) {
-    auto running =
-        issu::verifyImage(options_.image_dir + "/" + options_.running_image, options_.key);
+  std::string running_name = options_.running_image;
+  if (image->manifest.component != issu::Component::kRpd) {
+    auto it = options_.running_packages.find(image->manifest.binaryName());
+    running_name = it != options_.running_packages.end() ? it->second : "";
+  }
+  if (!running_name.empty()) {
+    auto running = issu::verifyImage(options_.image_dir + "/" + running_name, options_.key);
     if (running.isOk()) {
       auto violations = issu::checkVersionPolicy(running->manifest, image->manifest);
       if (!violations.empty()) {
-        std::string msg =
-            "ISSU from " + options_.running_image + " to " + version_ + " is refused:";
+        std::string msg = "an upgrade from " + running_name + " to " + version_ + " is refused:";
         for (const auto& v : violations) {
           msg += " [" + std::string(issu::policyRuleName(v.rule)) + "] " + v.reason + ";";
         }

@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
+#include "issu/component.h"
 #include "issu/signing.h"
 
 namespace hitless::gnoi {
@@ -30,7 +32,16 @@ struct InstallOptions {
   issu::PublicKey key;        // images must be signed with it
   std::string running_image;  // name of the image the active RP runs ("" if unknown)
   uint64_t max_package_bytes = 512ull << 20;
+  // The package each other component runs (fwdd -> fwdd-1.0.0), for the version policy.
+  std::map<std::string, std::string> running_packages;
 };
+
+// The store name a package of `component` at `version` has: the version alone for an rpd image
+// ("1.1.0"), COMPONENT-VERSION for the other components ("fwdd-1.1.0"). gNOI's
+// TransferRequest.version and ActivateRequest.version carry this name.
+std::string packageName(issu::Component component, const std::string& version);
+// The component a store name belongs to, or why it is not a package name.
+Result<issu::Component> componentOfName(const std::string& name);
 
 class ImageInstall {
  public:

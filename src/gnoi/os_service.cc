@@ -66,9 +66,17 @@ grpc::Status OsService::Install(grpc::ServerContext* call,
     return {grpc::StatusCode::UNAVAILABLE, "chassisd: " + state.status().message()};
   }
   const int active_at_start = (*state)["active_slot"];
-  InstallOptions options{ctx_.image_dir, ctx_.key,
+  InstallOptions options{ctx_.image_dir,
+                         ctx_.key,
                          (*state)["slots"][active_at_start]["image"].get<std::string>(),
-                         512ull << 20};
+                         512ull << 20,
+                         {}};
+  // The other components' packages: a component package is checked against its own.
+  if (auto packages = ctx_.chassis.installState(); packages.isOk()) {
+    for (const auto& [component, package] : (*packages)["record"]["active"].items()) {
+      options.running_packages[component] = package.get<std::string>();
+    }
+  }
   ImageInstall install(options);
   logEvent("GNOI", Severity::kNotice, "INSTALL_START",
            tr.version() + " (" + std::to_string(tr.package_size()) + " bytes)" +
@@ -142,7 +150,7 @@ grpc::Status OsService::Activate(grpc::ServerContext* call,
     return grpc::Status::OK;
   };
   const std::string& version = request->version();
-  ImageInstall probe({ctx_.image_dir, ctx_.key, "", 0});
+  ImageInstall probe({ctx_.image_dir, ctx_.key, "", 0, {}});
   if (!probe.present(version)) {
     return fail(ActivateError::NON_EXISTENT_VERSION,
                 "no verified image " + version + " in the image store; Install it first");
@@ -151,6 +159,19 @@ grpc::Status OsService::Activate(grpc::ServerContext* call,
     return fail(ActivateError::UNSPECIFIED,
                 "no_reboot is not supported: hitless activates by ISSU, without a reboot of the "
                 "router; Activate without no_reboot");
+  }
+  if (auto component = componentOfName(version);
+      component.isOk() && *component != issu::Component::kRpd) {
+    // A package of another component: hitless install add + activate, committed once it
+    // succeeded (Activate names what runs from now on, across restarts). Verify reports it.
+    Result<std::string> r = ctx_.chassis.command("install-add", {{"packages", {version}}});
+    if (r.isOk()) {
+      r = ctx_.chassis.command("install-activate", {{"packages", {version}}, {"commit", true}});
+    }
+    if (!r.isOk()) return fail(ActivateError::UNSPECIFIED, r.status().message());
+    logEvent("GNOI", Severity::kNotice, "ACTIVATE", version + ": " + *r);
+    response->mutable_activate_ok();
+    return grpc::Status::OK;
   }
   auto state = ctx_.chassis.state();
   if (!state.isOk()) {

@@ -172,12 +172,14 @@ Result<std::vector<Impact>> InstallEngine::impact(const std::vector<std::string>
 }
 
 Result<Opened> InstallEngine::activate(const std::vector<std::string>& packages,
-                                       int64_t auto_abort_ms, int64_t now) {
+                                       int64_t auto_abort_ms, int64_t now, bool commit) {
   RETURN_IF_ERROR(refuseWhileRunning());
   ASSIGN_OR_RETURN(std::vector<Impact> impacts, impact(packages));
   PackageSet target = r_.active;
   for (const auto& i : impacts) target[i.info.component] = i.package;
-  ASSIGN_OR_RETURN(Opened opened, startSwitch("activate", packages, target, "operator", now));
+  ASSIGN_OR_RETURN(Opened opened,
+                   startSwitch("activate", packages, target, "operator", now, commit));
+  if (commit) return opened;
   r_.auto_abort_at_ms = auto_abort_ms > 0 ? now + auto_abort_ms : 0;
   opened.notes.push_back(
       "this activation is not committed: it is reverted when chassisd restarts" +
@@ -325,9 +327,11 @@ Result<Opened> InstallEngine::abort(int64_t now) {
 }
 
 Result<Opened> InstallEngine::startSwitch(std::string kind, std::vector<std::string> args,
-                                          PackageSet target, std::string trigger, int64_t now) {
+                                          PackageSet target, std::string trigger, int64_t now,
+                                          bool commit) {
   Operation& op = open(std::move(kind), std::move(args), std::move(trigger), now);
   op.target = std::move(target);
+  op.commit_on_success = commit;
   r_.running_id = op.id;
   note(op, "from " + describeSet(op.before) + " to " + describeSet(op.target), now);
   if (op.kind != "activate") r_.auto_abort_at_ms = 0;
@@ -352,7 +356,14 @@ void InstallEngine::step(int64_t now) {
     effects_.push_back({Effect::Kind::kSwitch, component, package, {}});
     return;
   }
-  if (!op->reverting) return finish(*op, OperationState::kSucceeded, now);
+  if (!op->reverting) {
+    if (op->commit_on_success) {
+      r_.committed = r_.active;
+      r_.auto_abort_at_ms = 0;
+      note(*op, "committed: " + describeSet(r_.committed), now);
+    }
+    return finish(*op, OperationState::kSucceeded, now);
+  }
   finish(*op, op->aborted ? OperationState::kAborted : OperationState::kFailed, now);
 }
 

@@ -73,9 +73,10 @@ class InstallEngine {
                      const std::string& trigger = "operator");
   // The impact report of activating `packages`, or why they cannot be activated.
   Result<std::vector<Impact>> impact(const std::vector<std::string>& packages) const;
-  // `auto_abort_ms` > 0: revert by itself unless committed within that time.
+  // `auto_abort_ms` > 0: revert by itself unless committed within that time. `commit`: commit
+  // as soon as it succeeded (gNOI Activate).
   Result<Opened> activate(const std::vector<std::string>& packages, int64_t auto_abort_ms,
-                          int64_t now);
+                          int64_t now, bool commit = false);
   Result<Opened> deactivate(const std::vector<std::string>& packages, int64_t now);
   Result<Opened> commit(int64_t now);
   // To the committed set (no point), or to the set operation `point` left.
@@ -101,7 +102,7 @@ class InstallEngine {
   void note(Operation& op, std::string text, int64_t now);
   void finish(Operation& op, OperationState state, int64_t now);
   Result<Opened> startSwitch(std::string kind, std::vector<std::string> args, PackageSet target,
-                             std::string trigger, int64_t now);
+                             std::string trigger, int64_t now, bool commit = false);
   // Starts the next step of the running switch, or ends it.
   void step(int64_t now);
   void persist() { effects_.push_back({Effect::Kind::kPersist, {}, {}, {}}); }

@@ -32,6 +32,7 @@ json operationJson(const Operation& op) {
           {"target", op.target},
           {"reverting", op.reverting},
           {"aborted", op.aborted},
+          {"commit_on_success", op.commit_on_success},
           {"log", log},
           {"error", op.error}};
 }
@@ -49,6 +50,7 @@ Result<Operation> operationFromJson(const json& j) {
   op.target = j.at("target").get<PackageSet>();
   op.reverting = j.at("reverting").get<bool>();
   op.aborted = j.at("aborted").get<bool>();
+  op.commit_on_success = j.at("commit_on_success").get<bool>();
   for (const auto& step : j.at("log")) {
     op.log.push_back({step.at("time_ms").get<int64_t>(), step.at("text").get<std::string>()});
   }

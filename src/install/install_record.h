@@ -48,6 +48,7 @@ struct Operation {
   PackageSet target;       // the active set it moves to (switches); after it, when it succeeded
   bool reverting = false;  // a step failed or it was aborted: going back to `before`
   bool aborted = false;    // by `install abort`
+  bool commit_on_success = false;  // an activation that commits itself (gNOI Activate)
   std::vector<OperationStep> log;
   std::string error;
   bool isSwitch() const;  // activate, deactivate, rollback, revert: it restarts components

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "base/file_util.h"
 #include "base/subprocess.h"
@@ -48,7 +49,7 @@ class ImageInstallTest : public ::testing::Test {
   std::optional<InstallFailure> install(const std::string& bytes, const std::string& version,
                                         std::optional<uint64_t> size = std::nullopt,
                                         uint64_t limit = 512ull << 20) {
-    ImageInstall in({store(), key_, "1.0.0", limit});
+    ImageInstall in({store(), key_, "1.0.0", limit, running_packages_});
     if (auto f = in.begin(version, size.value_or(bytes.size()))) return f;
     for (size_t i = 0; i < bytes.size(); i += 65536) {
       if (auto f = in.append(std::string_view(bytes).substr(i, 65536))) return f;
@@ -63,16 +64,30 @@ class ImageInstallTest : public ::testing::Test {
     return names;
   }
 
+  // A fwdd package at `version` built into `out`.
+  void buildFwdd(const std::string& version, const std::string& date, const std::string& out) {
+    issu::Manifest m = issu::testing::sampleManifest(version, date);
+    m.component = issu::Component::kFwdd;
+    ASSERT_TRUE(
+        issu::buildImage({dir_.file("rpd-bin"), m, out, /*overwrite=*/true}, secret_).isOk());
+  }
+  std::string fwddPackage(const std::string& version) {
+    buildFwdd(version, "2026-06-01", dir_.file("src/fwdd-" + version));
+    return pack(dir_.file("src/fwdd-" + version), {"manifest.json", "manifest.sig", "fwdd"},
+                "fwdd.tar");
+  }
+
   TempDir dir_;
   issu::SecretKey secret_;
   issu::PublicKey key_;
+  std::map<std::string, std::string> running_packages_;
 };
 
 TEST_F(ImageInstallTest, AVerifiedPackageLandsInTheStoreAndNothingElse) {
   EXPECT_EQ(install(goodPackage(), "1.1.0"), std::nullopt);
   EXPECT_EQ(storeEntries(), std::vector<std::string>{"1.1.0"});
   EXPECT_TRUE(issu::verifyImage(store() + "/1.1.0", key_).isOk());
-  ImageInstall again({store(), key_, "1.0.0", 1 << 20});
+  ImageInstall again({store(), key_, "1.0.0", 1 << 20, {}});
   EXPECT_TRUE(again.present("1.1.0"));
   // An image already in the store is never replaced.
   auto f = install(goodPackage(), "1.1.0");
@@ -144,12 +159,55 @@ TEST_F(ImageInstallTest, ATamperedOrMislabelledImageIsRefused) {
 
 TEST_F(ImageInstallTest, AnUploadDroppedMidwayLeavesNothing) {
   {
-    ImageInstall in({store(), key_, "1.0.0", 1 << 30});
+    ImageInstall in({store(), key_, "1.0.0", 1 << 30, {}});
     ASSERT_EQ(in.begin("1.1.0", 1 << 20), std::nullopt);
     ASSERT_EQ(in.append(std::string(1000, 'x')), std::nullopt);
     EXPECT_EQ(storeEntries().size(), 1u);  // the staged upload
   }
   EXPECT_TRUE(storeEntries().empty());
+}
+
+TEST_F(ImageInstallTest, AComponentPackageIsNamedComponentDashVersion) {
+  EXPECT_EQ(packageName(issu::Component::kFwdd, "1.1.0"), "fwdd-1.1.0");
+  EXPECT_EQ(packageName(issu::Component::kRpd, "1.1.0"), "1.1.0");
+  EXPECT_EQ(install(fwddPackage("1.1.0"), "fwdd-1.1.0"), std::nullopt);
+  EXPECT_EQ(storeEntries(), std::vector<std::string>{"fwdd-1.1.0"});
+  auto v = issu::verifyImage(store() + "/fwdd-1.1.0", key_);
+  ASSERT_TRUE(v.isOk());
+  EXPECT_EQ(v->manifest.component, issu::Component::kFwdd);
+}
+
+TEST_F(ImageInstallTest, AMislabelledOrUnknownComponentNameIsRefused) {
+  // A fwdd package asked for as the rpd image 1.1.0 (or the reverse): refused, never renamed.
+  auto as_rpd = install(fwddPackage("1.1.0"), "1.1.0");
+  ASSERT_TRUE(as_rpd);
+  EXPECT_EQ(as_rpd->kind, InstallFailure::kIncompatible);
+  EXPECT_NE(as_rpd->detail.find("named fwdd-1.1.0"), std::string::npos) << as_rpd->detail;
+  auto as_fwdd = install(goodPackage(), "fwdd-1.1.0");
+  ASSERT_TRUE(as_fwdd);
+  EXPECT_EQ(as_fwdd->kind, InstallFailure::kIncompatible);
+  for (const char* name : {"bogus-1.1.0", "rpd-1.1.0", "fwdd-1.1", "fwdd-"}) {
+    auto f = install(fwddPackage("1.1.0"), name);
+    ASSERT_TRUE(f) << name;
+    EXPECT_EQ(f->kind, InstallFailure::kParseFail) << name;
+  }
+  EXPECT_TRUE(storeEntries().empty());
+}
+
+TEST_F(ImageInstallTest, AComponentPackageMeetsThePolicyAgainstItsOwnRunningPackage) {
+  // fwdd 1.0.0 from 2024 runs; fwdd 1.1.0 from 2026-06 is more than 18 months newer.
+  buildFwdd("1.0.0", "2024-06-01", store() + "/fwdd-1.0.0");
+  running_packages_ = {{"fwdd", "fwdd-1.0.0"}};
+  auto f = install(fwddPackage("1.1.0"), "fwdd-1.1.0");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->kind, InstallFailure::kIncompatible);
+  EXPECT_NE(f->detail.find("from fwdd-1.0.0 to fwdd-1.1.0 is refused"), std::string::npos)
+      << f->detail;
+  // The running package is never replaced.
+  auto same = install(fwddPackage("1.0.0"), "fwdd-1.0.0");
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->kind, InstallFailure::kInstallRunPackage);
+  EXPECT_EQ(storeEntries(), std::vector<std::string>{"fwdd-1.0.0"});
 }
 
 }  // namespace

@@ -204,6 +204,21 @@ TEST_F(InstallEngineTest, CommitStopsTheAutoAbortTimer) {
   EXPECT_EQ(engine_.record().auto_abort_at_ms, 0);
 }
 
+TEST_F(InstallEngineTest, ActivateWithCommitCommitsOnlyOnceItSucceeded) {
+  auto opened = engine_.activate({"fwdd-1.1"}, 0, now_, /*commit=*/true);
+  ASSERT_TRUE(opened.isOk());
+  EXPECT_TRUE(opened->notes.empty());  // nothing temporary about it
+  EXPECT_EQ(engine_.record().committed.at("fwdd"), "fwdd-1.0");
+  completeSwitches();
+  EXPECT_EQ(engine_.record().committed.at("fwdd"), "fwdd-1.1");
+  // A failed one commits nothing.
+  ASSERT_TRUE(engine_.activate({"gnoid-1.1"}, 0, now_, /*commit=*/true).isOk());
+  switches();
+  engine_.switchDone(Status::internal("not ready"), "gnoid-1.0", now_);
+  EXPECT_EQ(engine_.record().committed.at("gnoid"), "gnoid-1.0");
+  EXPECT_EQ(engine_.record().active, engine_.record().committed);
+}
+
 TEST_F(InstallEngineTest, DeactivateReturnsToTheCommittedPackage) {
   auto committed = engine_.deactivate({"fwdd-1.0"}, now_);
   EXPECT_EQ(committed.status().code(), StatusCode::kFailedPrecondition);

@@ -178,6 +178,7 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
   const auto deadline = start + std::chrono::milliseconds(timeout_ms);
   int added = 0, activated = 0, aborted = 0;
   bool settled = false;
+  size_t rib_routes = 0;
   json s, f;
   while (Clock::now() < deadline) {
     if (!rig.chassisdRunning()) {
@@ -220,9 +221,15 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
     f = fwdd();
     const std::string active = rec["active"].value("fwdd", std::string());
     const std::string release = active == kFwddTo ? "1.1" : active == kFwddFrom ? "1.0" : "(none)";
+    // chassisd's view may be a poll old (an rpd killed this instant): the RPs must say it too.
+    const json chassis = rig.issu();
+    const int active_slot = chassis.value("active_slot", 0);
     if (idle && act != nullptr && f.value("release", std::string()) == release &&
         f.value("writer_slot", -1) >= 0 && !f.value("replaying", true) &&
-        f.value("routes", size_t{0}) == kInstallRoutes && rig.issu().value("standby_hot", false)) {
+        chassis.value("standby_hot", false) && rig.rfState(active_slot) == 13 &&
+        rig.rfState(1 - active_slot) == 8 &&
+        f.value("routes", size_t{0}) == rig.rib(active_slot).value("count", size_t{0})) {
+      rib_routes = rig.rib(active_slot).value("count", size_t{0});
       settled = true;
       break;
     }
@@ -256,9 +263,21 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
     if (out.ended_on != expected) fail("no fault, yet ended on " + out.ended_on);
   }
   if (rec["committed"]["fwdd"] != kFwddFrom) fail("the committed fwdd changed without a commit");
-  if (auto kernel = net.kernelRoutes(); kernel.size() != kInstallRoutes) {
-    fail("the kernel holds " + std::to_string(kernel.size()) + " routes, expected " +
+  // Killing both rpds (or the active while the standby held no copy) loses the RIB: no process
+  // held it, and in service the protocols would refill it. Otherwise every route stays.
+  const std::string log = fileText(rig.file("chassisd.log"));
+  const bool single_copy_killed =
+      out.fault_hit &&
+      (scenario.fault.ends_with(":both") ||
+       (scenario.fault.ends_with(":active") &&
+        log.find("(the standby holds no copy of the state)") != std::string::npos));
+  if (!single_copy_killed && rib_routes != kInstallRoutes) {
+    fail("the active RP holds " + std::to_string(rib_routes) + " routes, expected " +
          std::to_string(kInstallRoutes));
+  }
+  if (auto kernel = net.kernelRoutes(); kernel.size() != rib_routes) {
+    fail("the kernel holds " + std::to_string(kernel.size()) + " routes, the active RP " +
+         std::to_string(rib_routes));
   }
   if (f.value("stale", size_t{1}) != 0) fail("fwdd holds stale routes: " + f.dump());
   if (int n = rig.rpdCount(); n != 2) fail(std::to_string(n) + " rpd processes, expected 2");

@@ -12,8 +12,9 @@
 //     and the two RPs must only agree;
 //   - `show issu state --json` tells that truth; exactly two rpd processes run.
 // The install paths have their own invariants (runInstallScenario in fault_scenario.cc): the
-// operation ended; fwdd runs what the install record calls active, holds every route with the
-// active RP as writer, and the kernel has them all; the record obeys the engine's contract (a
+// operation ended; fwdd runs what the install record calls active, holds every route of the
+// active RP (all that were fed, unless both rpds were killed) with it as writer, and the kernel
+// has them all; the record obeys the engine's contract (a
 // switch that succeeded left its target, one that failed or was aborted left its start); with
 // no fault hit, fwdd-1.1.0 (activate) or fwdd-1.0.0 (abort) runs; after a chassisd restart the
 // committed fwdd-1.0.0 runs; one fwdd and two rpd processes.

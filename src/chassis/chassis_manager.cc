@@ -65,19 +65,7 @@ std::vector<std::string> ChassisManager::runningImageDirs() const {
 }
 
 Result<issu::VerifiedImage> ChassisManager::verified(const std::string& image) const {
-  if (image.empty() || image.find('/') != std::string::npos || image[0] == '.') {
-    return Status::invalidArgument("image name '" + image + "' is not a name in the image store");
-  }
-  std::string dir = options_.image_dir + "/" + image;
-  if (!std::filesystem::is_directory(dir)) {
-    return Status::notFound("no image '" + image + "' in " + options_.image_dir);
-  }
-  ASSIGN_OR_RETURN(issu::VerifiedImage v, issu::verifyImage(dir, key_));
-  if (v.manifest.component != issu::Component::kRpd) {
-    return Status::failedPrecondition("'" + image + "' is a " + v.manifest.binaryName() +
-                                      " package: the RP slots run rpd images");
-  }
-  return v;
+  return issu::verifyStoreEntry(options_.image_dir, image, key_, issu::Component::kRpd);
 }
 
 Status ChassisManager::start() {

@@ -28,19 +28,7 @@ ComponentProcess::~ComponentProcess() {
 }
 
 Result<issu::VerifiedImage> ComponentProcess::verified(const std::string& name) const {
-  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
-    return Status::invalidArgument("'" + name + "' is not a package name in the image store");
-  }
-  std::string dir = options_.image_dir + "/" + name;
-  if (!std::filesystem::is_directory(dir)) {
-    return Status::notFound("no package '" + name + "' in " + options_.image_dir);
-  }
-  ASSIGN_OR_RETURN(issu::VerifiedImage v, issu::verifyImage(dir, key_));
-  if (v.manifest.component != options_.component) {
-    return Status::failedPrecondition("'" + name + "' is a " + v.manifest.binaryName() +
-                                      " package, not " + this->name());
-  }
-  return v;
+  return issu::verifyStoreEntry(options_.image_dir, name, key_, options_.component);
 }
 
 Status ComponentProcess::startOrAdopt(const std::string& package) {

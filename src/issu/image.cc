@@ -113,6 +113,27 @@ Result<Manifest> readManifestUnverified(const std::string& dir) {
   return Manifest::parse(text);
 }
 
+Result<VerifiedImage> verifyStoreEntry(const std::string& store, const std::string& name,
+                                       const PublicKey& key, Component component) {
+  const std::string what = component == Component::kRpd ? "image" : "package";
+  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
+    return Status::invalidArgument(what + " name '" + name + "' is not a name in the image store");
+  }
+  const std::string dir = store + "/" + name;
+  if (!std::filesystem::is_directory(dir)) {
+    return Status::notFound("no " + what + " '" + name + "' in " + store);
+  }
+  ASSIGN_OR_RETURN(VerifiedImage v, verifyImage(dir, key));
+  if (v.manifest.component != component) {
+    return Status::failedPrecondition(
+        "'" + name + "' is a " + v.manifest.binaryName() + " package: " +
+        (component == Component::kRpd
+             ? std::string("the RP slots run rpd images")
+             : "not a " + std::string(componentName(component)) + " package"));
+  }
+  return v;
+}
+
 Result<VerifiedImage> verifyImage(const std::string& dir, const PublicKey& key) {
   auto text = readManifestText(dir);
   if (!text.isOk()) return text.status();

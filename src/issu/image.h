@@ -42,6 +42,12 @@ struct VerifiedImage {
 // kCorruption/kUnimplemented (manifest unreadable or from the future).
 Result<VerifiedImage> verifyImage(const std::string& dir, const PublicKey& key);
 
+// The image or package `name` of the store directory `store`, verified, and of `component`:
+// InvalidArgument for a name that is not a plain name there (a path, a dot file), NotFound,
+// the verification's failures, FailedPrecondition for another component's package.
+Result<VerifiedImage> verifyStoreEntry(const std::string& store, const std::string& name,
+                                       const PublicKey& key, Component component);
+
 // The manifest without any signature check: for display only, never for decisions.
 Result<Manifest> readManifestUnverified(const std::string& dir);
 

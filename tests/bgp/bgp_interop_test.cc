@@ -44,14 +44,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     ASSERT_TRUE(rig_.waitFwdd(0)) << rig_.fwddLog();
     peer_ = makePeer(GetParam());
     ASSERT_NE(peer_, nullptr);
-    PeerDaemonOptions po;
-    po.netns = rig_.testbed().peer();
-    po.address = "198.18.3.2";
-    po.neighbor = "198.18.3.1";
-    po.routes = routes_;
-    po.next_hop = testbed::Addresses::kDst;
-    po.hold_time_s = hold_s_;
-    err = peer_->start(po, rig_.dir());
+    err = peer_->start(testbedPeer(rig_.testbed().peer(), routes_, hold_s_), rig_.dir());
     ASSERT_TRUE(err.empty()) << err;
   }
 

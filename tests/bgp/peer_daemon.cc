@@ -314,6 +314,17 @@ bool sameSession(const PeerView& a, const PeerView& b) {
   return a.since == b.since;
 }
 
+PeerDaemonOptions testbedPeer(const std::string& netns, size_t routes, int hold_time_s) {
+  PeerDaemonOptions po;
+  po.netns = netns;
+  po.address = testbed::Addresses::kPeer;
+  po.neighbor = testbed::Addresses::kRtrToPeer;
+  po.routes = routes;
+  po.next_hop = testbed::Addresses::kDst;
+  po.hold_time_s = hold_time_s;
+  return po;
+}
+
 std::string PeerDaemon::log() const {
   auto t = readFile(log_path_);
   return t.isOk() ? *t : "";

@@ -36,6 +36,10 @@ struct PeerView {
   std::string raw;               // the CLI output it was read from (for failure messages)
 };
 
+// The testbed's peer (198.18.3.2 in namespace `netns`) for the router 198.18.3.1, announcing
+// `routes` prefixes with the third-party next hop dst (198.18.2.2).
+PeerDaemonOptions testbedPeer(const std::string& netns, size_t routes, int hold_time_s = 9);
+
 struct PeerView;
 // True when `a` and `b` describe the same session (no flap in between).
 bool sameSession(const PeerView& a, const PeerView& b);

@@ -113,6 +113,17 @@ FaultScenario FaultScenario::fromSeed(uint64_t seed) {
 
 namespace {
 
+// The fault killed the last RP holding the RIB: both rpds, or the active while the standby held
+// no copy (chassisd logs that with the fault).
+bool killedTheLastCopy(const FaultScenario& scenario, const FaultOutcome& out,
+                       const ChassisRig& rig) {
+  return out.fault_hit &&
+         (scenario.fault.ends_with(":both") ||
+          (scenario.fault.ends_with(":active") &&
+           fileText(rig.file("chassisd.log")).find("(the standby holds no copy of the state)") !=
+               std::string::npos));
+}
+
 const json* lastOperation(const json& record, const std::set<std::string>& kinds) {
   const json* found = nullptr;
   for (const auto& op : record["operations"]) {
@@ -265,12 +276,7 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
   if (rec["committed"]["fwdd"] != kFwddFrom) fail("the committed fwdd changed without a commit");
   // Killing both rpds (or the active while the standby held no copy) loses the RIB: no process
   // held it, and in service the protocols would refill it. Otherwise every route stays.
-  const std::string log = fileText(rig.file("chassisd.log"));
-  const bool single_copy_killed =
-      out.fault_hit &&
-      (scenario.fault.ends_with(":both") ||
-       (scenario.fault.ends_with(":active") &&
-        log.find("(the standby holds no copy of the state)") != std::string::npos));
+  const bool single_copy_killed = killedTheLastCopy(scenario, out, rig);
   if (!single_copy_killed && rib_routes != kInstallRoutes) {
     fail("the active RP holds " + std::to_string(rib_routes) + " routes, expected " +
          std::to_string(kInstallRoutes));
@@ -379,12 +385,7 @@ FaultOutcome runFaultScenario(const ImageStore& images, const FaultScenario& sce
   }
   const int active = s["active_slot"];
   const json active_routes = rig.rib(active)["routes"];
-  const std::string log = fileText(rig.file("chassisd.log"));
-  const bool single_copy_killed =
-      out.fault_hit &&
-      (scenario.fault.ends_with(":both") ||
-       (scenario.fault.ends_with(":active") &&
-        log.find("(the standby holds no copy of the state)") != std::string::npos));
+  const bool single_copy_killed = killedTheLastCopy(scenario, out, rig);
   if (single_copy_killed) {
     // No process held the RIB any more: what comes back is what protocols and config re-feed,
     // outside this rig. The pair must still agree.

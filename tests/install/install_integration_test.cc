@@ -44,13 +44,7 @@ class InstallTest : public ::testing::Test {
          << "bgp.neighbor.198.18.3.2.connect-retry-ms = 200\n";
     conf.close();
     peer_ = makeBirdPeer();
-    PeerDaemonOptions po;
-    po.netns = rig_.testbed().peer();
-    po.address = "198.18.3.2";
-    po.neighbor = "198.18.3.1";
-    po.routes = kRoutes;
-    po.next_hop = testbed::Addresses::kDst;
-    err = peer_->start(po, rig_.dir());
+    err = peer_->start(testbedPeer(rig_.testbed().peer(), kRoutes), rig_.dir());
     ASSERT_TRUE(err.empty()) << err;
     chassis_.setLauncher(testbed::Testbed::inNetns(rig_.testbed().rtr(), {}));
     startChassisd();

@@ -31,7 +31,10 @@ std::string actionFor(const std::string& component) {
            "not rewritten; both RPs keep running";
   }
   if (component == "gnoid") return "process restart: gNOI clients reconnect";
-  if (component == "chassisd") return "chassisd restarts; both RPs keep running";
+  if (component == "chassisd") {
+    return "chassisd re-execs into the new binary (same pid): both RPs and fwdd keep running, "
+           "the ISSU record and its rollback timer carry over";
+  }
   return "RP switchover through the ISSU procedure (loadversion, runversion, commit)";
 }
 
@@ -69,6 +72,7 @@ Status InstallService::start() {
   }
   std::set<std::string> switchable;
   if (!fwdd_package.empty()) switchable.insert("fwdd");
+  if (options_.exec_self) switchable.insert(install::kSelfComponent);
   engine_ = std::make_unique<install::InstallEngine>(std::move(record), switchable);
   if (!fwdd_package.empty()) {
     if (options_.fwdd.control_socket.empty()) {
@@ -87,6 +91,7 @@ Status InstallService::start() {
   }
   install::PackageSet running;
   if (fwdd_) running["fwdd"] = fwdd_->package();
+  if (options_.exec_self) running[install::kSelfComponent] = options_.running_package;
   engine_->startup(running, wallMs());
   runEffects();
   tick_timer_ = loop_.addTimer(
@@ -119,6 +124,11 @@ void InstallService::runEffects() {
           }
           break;
         case install::Effect::Kind::kSwitch:
+          if (e.component == install::kSelfComponent && options_.exec_self) {
+            // On the next loop turn: the answer to the command that started it goes out first.
+            loop_.addTimer(0, [this, package = e.package] { switchSelf(package); });
+            break;
+          }
           if (e.component != "fwdd" || !fwdd_) {
             engine_->switchDone(Status::unimplemented("this chassis cannot restart " + e.component),
                                 "", wallMs());
@@ -138,6 +148,24 @@ void InstallService::runEffects() {
     }
   }
   running_effects_ = false;
+}
+
+void InstallService::switchSelf(const std::string& package) {
+  std::string binary = options_.installed_binary;
+  if (!package.empty()) {
+    auto v = issu::verifyStoreEntry(options_.image_dir, package, key_, issu::Component::kChassisd);
+    if (!v.isOk()) {
+      engine_->switchDone(v.status(), options_.running_package, wallMs());
+      return runEffects();
+    }
+    binary = v->binaryPath();
+  }
+  // Returns only if the exec failed; the record already names this step, so the new chassisd
+  // finishes the operation when it starts on `package`.
+  Status failed = options_.exec_self(binary, package);
+  logEvent("INSTALL", Severity::kError, "SWITCH_FAILED", failed.message());
+  engine_->switchDone(failed, options_.running_package, wallMs());
+  runEffects();
 }
 
 json InstallService::answer(const Result<install::Opened>& opened, const std::string& what) {

@@ -34,6 +34,11 @@ struct InstallOptions {
   ComponentProcessOptions fwdd;
   // Tests: called at install-persist-after and (through fwdd) the switch points.
   std::function<void(std::string_view point)> fault_point;
+  // chassisd itself: the package it runs from ("" when started from an installed binary), and
+  // how it replaces itself with another package's binary (returns only on failure).
+  std::string running_package;
+  std::string installed_binary;  // the chassisd binary outside any package
+  std::function<Status(const std::string& binary, const std::string& package)> exec_self;
 };
 
 class InstallService {
@@ -60,6 +65,8 @@ class InstallService {
   // The impact of activating `packages`, with the policy and channel checks of each.
   nlohmann::json impactReport(const std::vector<install::Impact>& impacts, bool* allowed) const;
   nlohmann::json answer(const Result<install::Opened>& opened, const std::string& what);
+  // Replaces this chassisd with `package`'s binary ("" : the installed one).
+  void switchSelf(const std::string& package);
   // Carries out the engine's effects until it asks for none.
   void runEffects();
   Status persist() const;

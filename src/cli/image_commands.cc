@@ -169,10 +169,10 @@ int runImageBuild(const ParsedArgs& a, Io& io) {
   Manifest m;
   auto component = issu::parseComponent(a.get("component", "rpd"));
   if (!component.isOk()) return fail(io, component.status(), kExitUsage);
-  if (*component != issu::Component::kRpd && *component != issu::Component::kFwdd) {
+  if (*component == issu::Component::kGnoid) {
     return fail(io,
-                Status::invalidArgument("packages of " + a.get("component") +
-                                        " are not built yet: rpd and fwdd are"),
+                Status::invalidArgument("packages of gnoid are not built yet: rpd, fwdd and "
+                                        "chassisd are"),
                 kExitUsage);
   }
   m.component = *component;

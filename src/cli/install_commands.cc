@@ -61,7 +61,7 @@ void printImpact(const json& impact, std::ostream& out) {
   for (const auto& i : impact) {
     out << "  " << i["component"].get<std::string>() << ": "
         << (i["from_package"].get<std::string>().empty()
-                ? std::string("(not running)")
+                ? std::string(i["component"] == "chassisd" ? "(installed binary)" : "(not running)")
                 : i["from_package"].get<std::string>() + " (" +
                       i["from_version"].get<std::string>() + ")")
         << " -> " << i["package"].get<std::string>() << " (" << i["version"].get<std::string>()
@@ -96,9 +96,24 @@ int follow(const ParsedArgs& a, Io& io, uint64_t id, bool aborting = false) {
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   size_t printed = 0;
+  // chassisd answers nothing while it re-execs into a chassisd package: a short silence is part
+  // of that step, a long one an error.
+  auto silent_since = std::chrono::steady_clock::time_point{};
   while (std::chrono::steady_clock::now() < deadline) {
-    auto s = installState(a, io);
-    if (!s) return kExitRefused;
+    auto r = control::controlRequest(chassisSocket(a), {{"cmd", "show-install"}}, 10000);
+    if (!r.isOk() || !r->value("ok", false)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (silent_since == std::chrono::steady_clock::time_point{}) silent_since = now;
+      if (now - silent_since < std::chrono::seconds(20)) {
+        ::usleep(100 * 1000);  // bounded by the 20 s above
+        continue;
+      }
+      io.err << "% chassisd does not answer: "
+             << (r.isOk() ? r->value("error", std::string()) : r.status().message()) << "\n";
+      return kExitRefused;
+    }
+    silent_since = {};
+    const std::optional<json> s = *r;
     const json* op = findOperation((*s)["record"], id);
     if (op == nullptr) {
       io.err << "% operation " << id << " is no longer in the install log\n";

@@ -5,20 +5,40 @@
 namespace hitless::install {
 namespace {
 
+std::string shown(const std::string& package) {
+  return package.empty() ? "(installed binary)" : package;
+}
+
 std::string describeSet(const PackageSet& set) {
   std::string out;
   for (const auto& [component, package] : set) {
-    out += (out.empty() ? "" : ", ") + component + " " + package;
+    out += (out.empty() ? "" : ", ") + component + " " + shown(package);
   }
-  return out.empty() ? "(nothing)" : out;
+  return out.empty() ? "(installed binaries only)" : out;
+}
+
+std::string packageOf(const PackageSet& set, const std::string& component) {
+  auto it = set.find(component);
+  return it == set.end() ? "" : it->second;
+}
+
+void setPackage(PackageSet& set, const std::string& component, const std::string& package) {
+  if (package.empty()) {
+    set.erase(component);
+  } else {
+    set[component] = package;
+  }
+}
+
+// `target` naming every component `active` has: one it does not name goes back to its
+// installed binary ("").
+PackageSet withAllComponents(PackageSet target, const PackageSet& active) {
+  for (const auto& [component, package] : active) target.try_emplace(component, "");
+  return target;
 }
 
 bool isUncommitted(const PackageSet& active, const PackageSet& committed) {
-  for (const auto& [component, package] : committed) {
-    auto it = active.find(component);
-    if (it == active.end() || it->second != package) return true;
-  }
-  return false;
+  return withAllComponents(active, committed) != withAllComponents(committed, active);
 }
 
 }  // namespace
@@ -95,15 +115,27 @@ void InstallEngine::bootstrap(const std::string& component, const std::string& p
 }
 
 void InstallEngine::startup(const PackageSet& running, int64_t now) {
-  step_component_.clear();
   if (Operation* op = r_.running()) {
+    const std::string component = op->step_component;
+    const PackageSet want = withAllComponents(op->reverting ? op->before : op->target, r_.active);
+    auto now_runs = running.find(component);
+    if (component == kSelfComponent && now_runs != running.end() && want.count(component) != 0 &&
+        want.at(component) == now_runs->second) {
+      // This start is the step itself: chassisd re-exec'd into the package it was asked to run.
+      for (const auto& [c, package] : running) setPackage(r_.active, c, package);
+      op->step_component.clear();
+      note(*op, component + " runs " + shown(now_runs->second) + " (re-exec'd into it)", now);
+      persist();
+      return step(now);
+    }
     note(*op,
          "chassisd restarted during this operation: it ends here, and the uncommitted "
          "packages are reverted",
          now);
+    op->step_component.clear();
     finish(*op, OperationState::kAborted, now);
   }
-  for (const auto& [component, package] : running) r_.active[component] = package;
+  for (const auto& [component, package] : running) setPackage(r_.active, component, package);
   r_.auto_abort_at_ms = 0;
   persist();
   if (isUncommitted(r_.active, r_.committed)) {
@@ -196,11 +228,15 @@ Result<Opened> InstallEngine::deactivate(const std::vector<std::string>& package
   PackageSet target = r_.active;
   for (const auto& name : packages) {
     auto info = r_.packages.find(name);
-    if (info == r_.packages.end() || r_.active[info->second.component] != name) {
+    if (info == r_.packages.end() || packageOf(r_.active, info->second.component) != name) {
       return Status::failedPrecondition("package " + name + " is not active");
     }
     const std::string& component = info->second.component;
     auto committed = r_.committed.find(component);
+    if (committed == r_.committed.end() && component == kSelfComponent) {
+      target[component] = "";  // back to the installed binary
+      continue;
+    }
     if (committed == r_.committed.end() || committed->second == name) {
       return Status::failedPrecondition("package " + name + " is the committed " + component +
                                         ": a " + component + " must run; activate another " +
@@ -245,10 +281,11 @@ Result<Opened> InstallEngine::rollback(std::optional<uint64_t> point, int64_t no
     set = it->set;
   }
   PackageSet target = r_.active;
+  if (!point) set = withAllComponents(set, r_.active);
   for (const auto& [component, package] : set) {
     if (switchable_.count(component) != 0) target[component] = package;
   }
-  if (target == r_.active) {
+  if (!isUncommitted(target, r_.active)) {
     return Status::failedPrecondition("already at " + std::string(point ? "rollback point " : "") +
                                       arg + ": nothing to change");
   }
@@ -316,7 +353,7 @@ Result<Opened> InstallEngine::abort(int64_t now) {
     note(*op, "abort requested: going back to " + describeSet(op->before), now);
     persist();
     // The step in flight ends first; step() then turns back.
-    if (step_component_.empty()) step(now);
+    if (op->step_component.empty()) step(now);
     return Opened{op->id, {"operation " + std::to_string(op->id) + " is going back"}};
   }
   if (!isUncommitted(r_.active, r_.committed)) {
@@ -343,15 +380,15 @@ Result<Opened> InstallEngine::startSwitch(std::string kind, std::vector<std::str
 void InstallEngine::step(int64_t now) {
   Operation* op = r_.running();
   if (op == nullptr) return;
-  const PackageSet& want = op->reverting ? op->before : op->target;
+  const PackageSet want = withAllComponents(op->reverting ? op->before : op->target, r_.active);
   for (const auto& component : switchOrder(want)) {
     const std::string& package = want.at(component);
-    if (r_.active[component] == package) continue;
+    if (packageOf(r_.active, component) == package) continue;
     note(*op,
-         "restarting " + component + ": " +
-             (r_.active[component].empty() ? "(none)" : r_.active[component]) + " -> " + package,
+         "restarting " + component + ": " + shown(packageOf(r_.active, component)) + " -> " +
+             shown(package),
          now);
-    step_component_ = component;
+    op->step_component = component;
     persist();  // the record names the step before the process changes
     effects_.push_back({Effect::Kind::kSwitch, component, package, {}});
     return;
@@ -370,14 +407,15 @@ void InstallEngine::step(int64_t now) {
 void InstallEngine::switchDone(const Status& result, const std::string& running_package,
                                int64_t now) {
   Operation* op = r_.running();
-  if (op == nullptr || step_component_.empty()) return;
-  const std::string component = std::exchange(step_component_, "");
-  r_.active[component] = running_package;
+  if (op == nullptr || op->step_component.empty()) return;
+  const std::string component = std::exchange(op->step_component, "");
+  setPackage(r_.active, component, running_package);
   if (result.isOk()) {
-    note(*op, component + " runs " + running_package, now);
+    note(*op, component + " runs " + shown(running_package), now);
     return step(now);
   }
-  note(*op, component + " failed: " + result.message() + "; it runs " + running_package, now);
+  note(*op, component + " failed: " + result.message() + "; it runs " + shown(running_package),
+       now);
   if (op->reverting) {
     op->error += (op->error.empty() ? "" : "; ") + ("going back failed: " + result.message());
     return finish(*op, OperationState::kFailed, now);

@@ -65,8 +65,10 @@ class InstallEngine {
   // `package` (already added) becomes active and committed for `component` if nothing is
   // committed for it yet: the first start of a chassis.
   void bootstrap(const std::string& component, const std::string& package, int64_t now);
-  // chassisd started and `running` is what runs: an operation the restart cut off is ended,
-  // and an uncommitted activation is reverted (a revert operation starts).
+  // chassisd started and `running` is what runs ("" for a component on its installed binary).
+  // If the running operation's step was chassisd replacing itself with the package it now runs,
+  // the operation goes on; any other operation the restart cut off is ended, and an uncommitted
+  // activation is reverted (a revert operation starts).
   void startup(const PackageSet& running, int64_t now);
 
   Result<Opened> add(const std::vector<std::pair<std::string, PackageInfo>>& packages, int64_t now,
@@ -110,8 +112,10 @@ class InstallEngine {
   InstallRecord r_;
   std::set<std::string> switchable_;
   std::vector<Effect> effects_;
-  std::string step_component_;  // the component being switched ("" when no step runs)
 };
+
+// The component that runs this engine: its switch is a re-exec, seen done at its next start.
+inline constexpr char kSelfComponent[] = "chassisd";
 
 // The order components restart in: forwarding first, the RPs last.
 std::vector<std::string> switchOrder(const PackageSet& target);

@@ -33,6 +33,7 @@ json operationJson(const Operation& op) {
           {"reverting", op.reverting},
           {"aborted", op.aborted},
           {"commit_on_success", op.commit_on_success},
+          {"step_component", op.step_component},
           {"log", log},
           {"error", op.error}};
 }
@@ -51,6 +52,7 @@ Result<Operation> operationFromJson(const json& j) {
   op.reverting = j.at("reverting").get<bool>();
   op.aborted = j.at("aborted").get<bool>();
   op.commit_on_success = j.at("commit_on_success").get<bool>();
+  op.step_component = j.at("step_component").get<std::string>();
   for (const auto& step : j.at("log")) {
     op.log.push_back({step.at("time_ms").get<int64_t>(), step.at("text").get<std::string>()});
   }

@@ -18,7 +18,9 @@
 
 namespace hitless::install {
 
-// component -> package name (the package's directory in the image store).
+// component -> package name (the package's directory in the image store). A component absent
+// from a set runs from its installed binary, not from a package (chassisd before its first
+// install activate); in a switch's target "" says "back to the installed binary".
 using PackageSet = std::map<std::string, std::string>;
 
 struct PackageInfo {
@@ -49,6 +51,7 @@ struct Operation {
   bool reverting = false;  // a step failed or it was aborted: going back to `before`
   bool aborted = false;    // by `install abort`
   bool commit_on_success = false;  // an activation that commits itself (gNOI Activate)
+  std::string step_component;      // the component being restarted now ("" between steps)
   std::vector<OperationStep> log;
   std::string error;
   bool isSwitch() const;  // activate, deactivate, rollback, revert: it restarts components

@@ -26,6 +26,8 @@ ImageStore::ImageStore() {
   // fwdd packages in the same store (the RP slots must refuse them; chassisd runs them).
   buildPackage("fwdd", "1.0.0", "2026-01-15", "fwdd-1.0", "fwdd-1.0.0");
   buildPackage("fwdd", "1.1.0", "2026-06-01", "fwdd-1.1", "fwdd-1.1.0");
+  buildPackage("chassisd", "1.0.0", "2026-01-15", "chassisd-1.0", "chassisd-1.0.0");
+  buildPackage("chassisd", "1.1.0", "2026-06-01", "chassisd-1.1", "chassisd-1.1.0");
 }
 
 void ImageStore::buildPackage(const std::string& component, const std::string& version,

@@ -2,7 +2,7 @@
 // processes it spawns from signed images — driven through the real `hitless` CLI and the control
 // sockets. The rig kills chassisd and every rpd of its state directory when it goes away, pass or
 // fail. ImageStore builds the signed images once (1.0.0, 1.1.0, and an interim 1.1.0) and the
-// fwdd packages fwdd-1.0.0 and fwdd-1.1.0.
+// fwdd and chassisd packages fwdd-1.0.0, fwdd-1.1.0, chassisd-1.0.0 and chassisd-1.1.0.
 // Free of GoogleTest: the fault campaign binary uses it too.
 #pragma once
 
@@ -50,6 +50,7 @@ class ChassisRig {
   void startChassisd(const std::vector<std::string>& extra = {});
   void killChassisd();
   bool chassisdRunning();
+  pid_t chassisdPid() const { return chassisd_ ? chassisd_->pid() : -1; }
 
   nlohmann::json issu();  // show-issu-state, or {} when chassisd does not answer
   ProcessOutput cli(std::vector<std::string> args);

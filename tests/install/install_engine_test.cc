@@ -219,6 +219,87 @@ TEST_F(InstallEngineTest, ActivateWithCommitCommitsOnlyOnceItSucceeded) {
   EXPECT_EQ(engine_.record().active, engine_.record().committed);
 }
 
+// chassisd replaces itself: the switch is seen done when the new chassisd starts on the package.
+class SelfSwitchTest : public ::testing::Test {
+ protected:
+  SelfSwitchTest() : engine_(InstallRecord{}, {"fwdd", "chassisd"}) {
+    EXPECT_TRUE(
+        engine_
+            .add({{"fwdd-1.0", {"fwdd", "1.0.0"}}, {"chassisd-1.1", {"chassisd", "1.1.0"}}}, now_)
+            .isOk());
+    engine_.bootstrap("fwdd", "fwdd-1.0", now_);
+    // chassisd runs from its installed binary: no package.
+    engine_.startup({{"fwdd", "fwdd-1.0"}, {"chassisd", ""}}, now_);
+    engine_.takeEffects();
+  }
+  // The engine a re-exec'd chassisd builds from the record on disk.
+  InstallEngine restarted(const PackageSet& running) {
+    InstallEngine next(engine_.record(), {"fwdd", "chassisd"});
+    next.startup(running, now_ + 1000);
+    return next;
+  }
+  std::vector<std::string> switches(InstallEngine& e) {
+    std::vector<std::string> out;
+    for (const auto& x : e.takeEffects()) {
+      if (x.kind == Kind::kSwitch) out.push_back(x.component + " " + x.package);
+    }
+    return out;
+  }
+
+  int64_t now_ = 1'700'000'000'000;
+  InstallEngine engine_;
+};
+
+TEST_F(SelfSwitchTest, TheNewChassisdFinishesTheActivation) {
+  EXPECT_EQ(engine_.record().active.count("chassisd"), 0u);
+  auto opened = engine_.activate({"chassisd-1.1"}, 0, now_);
+  ASSERT_TRUE(opened.isOk());
+  EXPECT_EQ(switches(engine_), std::vector<std::string>{"chassisd chassisd-1.1"});
+  // exec: this engine is gone; the new chassisd runs the package and starts from the record.
+  InstallEngine next = restarted({{"fwdd", "fwdd-1.0"}, {"chassisd", "chassisd-1.1"}});
+  const Operation* op = next.record().find(opened->id);
+  EXPECT_EQ(op->state, OperationState::kSucceeded);
+  EXPECT_EQ(next.record().active.at("chassisd"), "chassisd-1.1");
+  EXPECT_FALSE(next.runningId());  // no revert: this start was the activation itself
+  EXPECT_TRUE(switches(next).empty());
+}
+
+TEST_F(SelfSwitchTest, AChassisdThatCameBackOnTheOldBinaryEndsTheActivationAndStaysThere) {
+  auto opened = engine_.activate({"chassisd-1.1"}, 0, now_);
+  ASSERT_TRUE(opened.isOk());
+  switches(engine_);
+  // The exec failed and systemd started the installed binary again.
+  InstallEngine next = restarted({{"fwdd", "fwdd-1.0"}, {"chassisd", ""}});
+  EXPECT_EQ(next.record().find(opened->id)->state, OperationState::kAborted);
+  EXPECT_EQ(next.record().active.count("chassisd"), 0u);
+  EXPECT_FALSE(next.runningId());  // nothing uncommitted left to revert
+}
+
+TEST_F(SelfSwitchTest, RollbackToCommittedGoesBackToTheInstalledBinary) {
+  ASSERT_TRUE(engine_.activate({"chassisd-1.1"}, 0, now_).isOk());
+  switches(engine_);
+  InstallEngine next = restarted({{"fwdd", "fwdd-1.0"}, {"chassisd", "chassisd-1.1"}});
+  ASSERT_TRUE(next.rollback(std::nullopt, now_).isOk());
+  EXPECT_EQ(switches(next), std::vector<std::string>{"chassisd "});  // "": installed binary
+  InstallEngine back(next.record(), {"fwdd", "chassisd"});
+  back.startup({{"fwdd", "fwdd-1.0"}, {"chassisd", ""}}, now_ + 2000);
+  EXPECT_EQ(back.record().active.count("chassisd"), 0u);
+  EXPECT_FALSE(back.runningId());
+  EXPECT_EQ(back.record().operations.back().state, OperationState::kSucceeded);
+}
+
+TEST_F(SelfSwitchTest, UncommittedChassisdIsRevertedWhenItRestartsOnThePackage) {
+  ASSERT_TRUE(engine_.activate({"chassisd-1.1"}, 0, now_).isOk());
+  switches(engine_);
+  InstallEngine next = restarted({{"fwdd", "fwdd-1.0"}, {"chassisd", "chassisd-1.1"}});
+  // Later it crashes and comes back on the package (a supervisor re-ran the same command line).
+  InstallEngine again(next.record(), {"fwdd", "chassisd"});
+  again.startup({{"fwdd", "fwdd-1.0"}, {"chassisd", "chassisd-1.1"}}, now_ + 5000);
+  ASSERT_TRUE(again.runningId());
+  EXPECT_EQ(again.record().find(*again.runningId())->kind, "revert");
+  EXPECT_EQ(switches(again), std::vector<std::string>{"chassisd "});
+}
+
 TEST_F(InstallEngineTest, DeactivateReturnsToTheCommittedPackage) {
   auto committed = engine_.deactivate({"fwdd-1.0"}, now_);
   EXPECT_EQ(committed.status().code(), StatusCode::kFailedPrecondition);

@@ -9,6 +9,7 @@
 // rewritten; the rpd pids say whether the RPs were touched.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "bgp/peer_daemon.h"
@@ -231,6 +232,86 @@ TEST_F(InstallTest, SecondOperationRefusedAndUncommittedRevertedByChassisdRestar
   EXPECT_EQ(s["record"]["active"]["fwdd"], "fwdd-1.1.0");
   EXPECT_EQ(fwdd()["release"], "1.1");
   EXPECT_EQ(rpdPids(), rpd_pids_);
+}
+
+// chassisd upgraded by itself: it re-execs into the package's binary (same pid), adopts the rpds
+// it left running, and the ISSU procedure in progress — record and rollback timer — carries on.
+class ChassisdInstallTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    images_ = std::make_unique<ImageStore>();
+    ASSERT_EQ(images_->error(), "");
+  }
+  static void TearDownTestSuite() { images_.reset(); }
+
+  std::string exe() const {
+    std::error_code ec;
+    return std::filesystem::read_symlink("/proc/" + std::to_string(chassis_.chassisdPid()) + "/exe",
+                                         ec)
+        .string();
+  }
+  std::vector<int> rpdPids() {
+    auto s = chassis_.issu();
+    if (!s.contains("slots")) return {};
+    return {s["slots"][0]["pid"].get<int>(), s["slots"][1]["pid"].get<int>()};
+  }
+
+  static std::unique_ptr<ImageStore> images_;
+  ChassisRig chassis_{*images_};
+};
+
+std::unique_ptr<ImageStore> ChassisdInstallTest::images_;
+
+TEST_F(ChassisdInstallTest, ReExecKeepsTheRpdsAndTheIssuInProgressThenRollsBack) {
+  chassis_.startChassisd();
+  ASSERT_TRUE(waitFor([&] { return chassis_.issu().value("standby_hot", false); }, 20000))
+      << chassis_.logs();
+  ASSERT_TRUE(chassis_.addRoutes()) << chassis_.logs();
+  // An ISSU in Run Version, its rollback timer running.
+  ASSERT_EQ(chassis_.cli({"issu", "set", "rollback-timer", "600"}).exit_code, 0);
+  ASSERT_EQ(chassis_.cli({"issu", "loadversion", "1.1.0"}).exit_code, 0);
+  ASSERT_TRUE(chassis_.waitIssu("Load Version", "standby-hot")) << chassis_.logs();
+  ASSERT_EQ(chassis_.cli({"issu", "runversion", "--yes"}).exit_code, 0);
+  ASSERT_TRUE(chassis_.waitIssu("Run Version", "running")) << chassis_.logs();
+  const std::string installed = exe();
+  const pid_t pid = chassis_.chassisdPid();
+  const std::vector<int> rpds = rpdPids();
+  const json routes = chassis_.rib(1)["routes"];
+  const int64_t remaining = chassis_.issu()["rollback_remaining_s"];
+
+  ASSERT_EQ(chassis_.cli({"install", "add", "chassisd-1.1.0"}).exit_code, 0);
+  auto test = chassis_.cli({"install", "activate", "chassisd-1.1.0", "--test"});
+  EXPECT_NE(test.out.find("chassisd: (installed binary) -> chassisd-1.1.0"), std::string::npos)
+      << test.out;
+  auto activate = chassis_.cli({"install", "activate", "chassisd-1.1.0"});
+  ASSERT_EQ(activate.exit_code, 0) << activate.out << activate.err << chassis_.logs();
+  EXPECT_NE(activate.out.find("re-exec'd into it"), std::string::npos) << activate.out;
+
+  // The same process, now the package's binary; the same rpds, the same routes, the same ISSU.
+  EXPECT_EQ(chassis_.chassisdPid(), pid);
+  EXPECT_EQ(exe(), images_->images() + "/chassisd-1.1.0/chassisd");
+  EXPECT_TRUE(chassis_.chassisdRunning());
+  ASSERT_TRUE(chassis_.waitIssu("Run Version", "running")) << chassis_.logs();
+  EXPECT_EQ(rpdPids(), rpds);
+  EXPECT_EQ(chassis_.rib(1)["routes"], routes);
+  const int64_t remaining_after = chassis_.issu()["rollback_remaining_s"];
+  EXPECT_LE(remaining_after, remaining);
+  EXPECT_GT(remaining_after, remaining - 60) << "the rollback timer restarted or jumped";
+  auto active = chassis_.cli({"show", "install", "active"});
+  EXPECT_NE(active.out.find("chassisd-1.1.0"), std::string::npos) << active.out;
+
+  // Back to the installed binary, then the ISSU finishes as if nothing happened.
+  auto back = chassis_.cli({"install", "rollback", "to", "committed"});
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err << chassis_.logs();
+  EXPECT_EQ(chassis_.chassisdPid(), pid);
+  EXPECT_EQ(exe(), installed);
+  EXPECT_EQ(rpdPids(), rpds);
+  ASSERT_TRUE(chassis_.waitIssu("Run Version", "running")) << chassis_.logs();
+  ASSERT_EQ(chassis_.cli({"issu", "acceptversion"}).exit_code, 0);
+  ASSERT_EQ(chassis_.cli({"issu", "commitversion"}).exit_code, 0);
+  ASSERT_TRUE(chassis_.waitIssu("Init", "idle")) << chassis_.logs();
+  EXPECT_EQ(chassis_.issu()["slots"][0]["image"], "1.1.0");
+  EXPECT_EQ(chassis_.issu()["slots"][1]["image"], "1.1.0");
 }
 
 }  // namespace

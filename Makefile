@@ -20,7 +20,7 @@ all: build
 
 help:
 	@echo "make demo    install deps, build, run the main job and print its report"
-	@echo "             (COMPONENT=fwdd|all: upgrade fwdd by hitless install too; DEMO_ARGS=...)"
+	@echo "             (COMPONENT=fwdd|chassisd|all: components by hitless install too; DEMO_ARGS=...)"
 	@echo "make test    install deps, check formatting, build, run every test (normal build, then"
 	@echo "             ASan+UBSan build)"
 	@echo "make format  reformat the tree with clang-format-14 (make format-check: only check)"

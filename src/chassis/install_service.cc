@@ -1,5 +1,7 @@
 #include "chassis/install_service.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 
@@ -343,6 +345,9 @@ json InstallService::show() const {
   }
   json components = json::object();
   if (fwdd_) components["fwdd"] = fwdd_->status();
+  components[install::kSelfComponent] = {{"component", install::kSelfComponent},
+                                         {"package", options_.running_package},
+                                         {"pid", ::getpid()}};
   return {{"ok", true},
           {"now_ms", wallMs()},
           {"record", engine_->record().toJson()},

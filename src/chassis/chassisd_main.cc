@@ -72,6 +72,7 @@ int chassisdMain(std::string_view release, int argc, char** argv) {
   const std::vector<std::string> original_args(argv + 1, argv + argc);
   ChassisOptions o;
   InstallOptions install;
+  InstallOptions::Supervised fwdd, gnoid;
   std::string control_path, control_group, fault;
   CLI::App app(
       "The chassis manager: runs both RP slots from signed images and the ISSU procedure "
@@ -96,13 +97,20 @@ int chassisdMain(std::string_view release, int argc, char** argv) {
                  "serve Prometheus metrics on ADDR:PORT at /metrics (docs/metrics.md)");
   app.add_option("--fwdd-control", o.fwdd_control,
                  "fwdd's control socket, for the FIB route count in the metrics");
-  app.add_option("--fwdd-package", install.initial_fwdd,
+  app.add_option("--fwdd-package", fwdd.initial_package,
                  "run fwdd from this package of the image store on first start (later starts "
                  "run the committed fwdd package; hitless install changes it); needs "
                  "--fwdd-control");
-  app.add_option("--fwdd-arg", install.fwdd.args,
+  app.add_option("--fwdd-arg", fwdd.process.args,
                  "extra argument for fwdd (repeatable; values may begin with --), e.g. "
                  "--fwdd-arg --socket --fwdd-arg /run/hitless/fib.sock");
+  app.add_option("--gnoid-package", gnoid.initial_package,
+                 "run gnoid from this package of the image store on first start (later starts "
+                 "run the committed gnoid package); its arguments come from --gnoid-arg and "
+                 "must include --listen ADDR:PORT");
+  app.add_option("--gnoid-arg", gnoid.process.args,
+                 "argument for gnoid (repeatable; values may begin with --), e.g. --gnoid-arg "
+                 "--listen --gnoid-arg 127.0.0.1:9339");
   app.add_option("--fault", fault,
                  "tests only: POINT:N:ACTION, fail at the Nth pass through POINT "
                  "(persist-before|persist-after|reload-stopped|reload-started|switchover-before|"
@@ -126,7 +134,8 @@ int chassisdMain(std::string_view release, int argc, char** argv) {
   });
   addPrintFlag(app, "--version", "print the release and exit",
                [&] { return "chassisd release " + std::string(release) + "\n"; });
-  if (auto exit = parseCommandLine(app, argc, argv, {"--rpd-arg", "--fwdd-arg"})) return *exit;
+  if (auto exit = parseCommandLine(app, argc, argv, {"--rpd-arg", "--fwdd-arg", "--gnoid-arg"}))
+    return *exit;
   setLogTag("chassisd");
 
   event::EventLoop loop;
@@ -178,12 +187,29 @@ int chassisdMain(std::string_view release, int argc, char** argv) {
     std::cerr << "chassisd: " << s.message() << "\n";
     return 1;
   }
-  install.state_dir = install.fwdd.state_dir = o.state_dir;
-  install.image_dir = install.fwdd.image_dir = o.image_dir;
-  install.fwdd.control_socket = o.fwdd_control;
-  if (!install.initial_fwdd.empty() && o.fwdd_control.empty()) {
+  install.state_dir = o.state_dir;
+  install.image_dir = o.image_dir;
+  if (!fwdd.initial_package.empty() && o.fwdd_control.empty()) {
     std::cerr << "chassisd: --fwdd-package needs --fwdd-control\n";
     return 2;
+  }
+  fwdd.process.component = issu::Component::kFwdd;
+  fwdd.process.control_socket = o.fwdd_control;
+  // gnoid is told the chassis socket with --chassis; that names it on its command line, and its
+  // --listen address is where it is ready.
+  gnoid.process.component = issu::Component::kGnoid;
+  gnoid.process.identity = control_path.empty() ? o.state_dir + "/chassis.ctl" : control_path;
+  for (size_t i = 0; i + 1 < gnoid.process.args.size(); ++i) {
+    if (gnoid.process.args[i] == "--listen") gnoid.process.listen = gnoid.process.args[i + 1];
+  }
+  if (!gnoid.initial_package.empty() && gnoid.process.listen.empty()) {
+    std::cerr << "chassisd: --gnoid-package needs --gnoid-arg --listen --gnoid-arg ADDR:PORT\n";
+    return 2;
+  }
+  for (auto* c : {&fwdd, &gnoid}) {
+    c->process.state_dir = o.state_dir;
+    c->process.image_dir = o.image_dir;
+    install.components.push_back(*c);
   }
   auto key = issu::loadPublicKey(o.pubkey_path);
   if (!key.isOk()) {
@@ -194,7 +220,7 @@ int chassisdMain(std::string_view release, int argc, char** argv) {
   if (o.fault) {
     install.fault_point = [&](std::string_view point) {
       manager.installFaultPoint(point, installer->recordPath(), [&] {
-        if (installer->fwdd() != nullptr) installer->fwdd()->kill();
+        if (installer->component("fwdd") != nullptr) installer->component("fwdd")->kill();
       });
     };
   }

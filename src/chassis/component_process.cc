@@ -1,6 +1,11 @@
 #include "chassis/component_process.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "base/log.h"
@@ -17,9 +22,10 @@ constexpr int64_t kRestartBackoffMaxMs = 5000;
 ComponentProcess::ComponentProcess(event::EventLoop& loop, ComponentProcessOptions options,
                                    const issu::PublicKey& key)
     : loop_(loop), options_(std::move(options)), key_(key) {
-  process_ = std::make_unique<SupervisedProcess>(loop_, options_.state_dir + "/" + name() + ".pid",
-                                                 options_.control_socket,
-                                                 [this](int status) { onExit(status); });
+  process_ = std::make_unique<SupervisedProcess>(
+      loop_, options_.state_dir + "/" + name() + ".pid",
+      options_.identity.empty() ? options_.control_socket : options_.identity,
+      [this](int status) { onExit(status); });
 }
 
 ComponentProcess::~ComponentProcess() {
@@ -49,7 +55,10 @@ Status ComponentProcess::startOrAdopt(const std::string& package) {
 
 Status ComponentProcess::launch(const std::string& package) {
   ASSIGN_OR_RETURN(issu::VerifiedImage v, verified(package));
-  std::vector<std::string> argv = {v.binaryPath(), "--control", options_.control_socket};
+  std::vector<std::string> argv = {v.binaryPath()};
+  if (!options_.control_socket.empty()) {
+    argv.insert(argv.end(), {"--control", options_.control_socket});
+  }
   argv.insert(argv.end(), options_.args.begin(), options_.args.end());
   RETURN_IF_ERROR(process_->start(argv, options_.state_dir + "/" + name() + ".log", package));
   package_ = package;
@@ -61,6 +70,19 @@ Status ComponentProcess::launch(const std::string& package) {
   return Status::ok();
 }
 
+bool ComponentProcess::listening() const {
+  const size_t colon = options_.listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(options_.listen.c_str() + colon + 1)));
+  if (::inet_pton(AF_INET, options_.listen.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
+    return false;
+  }
+  event::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  return fd.valid() && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+}
+
 nlohmann::json ComponentProcess::ask() const {
   auto r = control::controlRequest(options_.control_socket, {{"cmd", "show-fib"}}, 200);
   return r.isOk() && r->value("ok", false) ? *r : nlohmann::json();
@@ -70,7 +92,7 @@ void ComponentProcess::switchTo(const std::string& package, Done done) {
   if (switch_done_) return done(Status::failedPrecondition(name() + " is already switching"));
   auto target = verified(package);
   if (!target.isOk()) return done(target.status());
-  nlohmann::json before = ask();
+  nlohmann::json before = options_.control_socket.empty() ? nlohmann::json() : ask();
   wait_writer_ = before.is_object() && before.value("writer_slot", -1) >= 0;
   const std::string old = package_;
   process_->stop();
@@ -92,8 +114,10 @@ void ComponentProcess::switchTo(const std::string& package, Done done) {
 void ComponentProcess::pollReady() {
   ready_timer_ = 0;
   if (!switch_done_) return;
-  nlohmann::json s = ask();
-  const bool answers = s.is_object() && s.value("release", std::string()) == release_;
+  nlohmann::json s = options_.control_socket.empty() ? nlohmann::json() : ask();
+  const bool answers = options_.control_socket.empty()
+                           ? listening()
+                           : s.is_object() && s.value("release", std::string()) == release_;
   const bool writer_back = !wait_writer_ || (s.is_object() && s.value("writer_slot", -1) >= 0 &&
                                              !s.value("replaying", true));
   if (answers && writer_back) {
@@ -103,12 +127,14 @@ void ComponentProcess::pollReady() {
     return;
   }
   if (loop_.clock().nowMs() >= ready_deadline_ms_) {
-    return finishSwitch(
-        Status::internal(name() + " " + package_ + " was not ready within " +
-                         std::to_string(options_.ready_timeout_ms / 1000) + " s (" +
-                         (!answers ? "its control socket did not answer as release " + release_
-                                   : std::string("the active RP did not finish its FIB replay")) +
-                         ")"));
+    return finishSwitch(Status::internal(
+        name() + " " + package_ + " was not ready within " +
+        std::to_string(options_.ready_timeout_ms / 1000) + " s (" +
+        (!answers ? (options_.control_socket.empty()
+                         ? "its port " + options_.listen + " did not accept a connection"
+                         : "its control socket did not answer as release " + release_)
+                  : std::string("the active RP did not finish its FIB replay")) +
+        ")"));
   }
   ready_timer_ = loop_.addTimer(kReadyPollMs, [this] { pollReady(); });
 }

@@ -1,5 +1,5 @@
 // ComponentProcess: a component chassisd runs from a package rather than from an RP image —
-// fwdd today. At chassisd start it adopts the process a previous chassisd left running (the
+// fwdd and gnoid. At chassisd start it adopts the process a previous chassisd left running (the
 // forwarding agent must outlive its supervisor) or starts the package; after a crash it starts
 // the same package again; and switchTo() replaces it with another package for `hitless install`:
 // stop the old process (it leaves the kernel FIB as it is), start the new one, and report once
@@ -25,9 +25,15 @@ namespace hitless::chassis {
 
 struct ComponentProcessOptions {
   issu::Component component = issu::Component::kFwdd;
-  std::string state_dir;       // COMPONENT.pid and COMPONENT.log live here
-  std::string image_dir;       // packages: IMAGE_DIR/<name>/{COMPONENT,manifest.json,...}
-  std::string control_socket;  // given to the process as --control; names it for adoption
+  std::string state_dir;  // COMPONENT.pid and COMPONENT.log live here
+  std::string image_dir;  // packages: IMAGE_DIR/<name>/{COMPONENT,manifest.json,...}
+  // fwdd: its control socket, given to it as --control; ready when it answers show-fib as the
+  // package's release (and the FIB writer is back). gnoid: no control socket; ready when its
+  // gRPC port (`listen`, from its --listen argument) accepts a connection.
+  std::string control_socket;
+  std::string listen;
+  // A string only this process has on its command line, for adoption (a socket path).
+  std::string identity;
   std::vector<std::string> args;
   int ready_timeout_ms = 30000;
   // Tests: called at switch-stopped, switch-started and switch-ready (chassis/fault_points.h).
@@ -63,8 +69,10 @@ class ComponentProcess {
   void onExit(int status);
   void pollReady();
   void finishSwitch(Status result);
-  // The control socket's answer, or null.
+  // fwdd: the control socket's show-fib answer, or null.
   nlohmann::json ask() const;
+  // gnoid: its port accepts a connection.
+  bool listening() const;
   void faultPoint(std::string_view point) const;
 
   event::EventLoop& loop_;

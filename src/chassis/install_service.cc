@@ -32,7 +32,10 @@ std::string actionFor(const std::string& component) {
            "active RP reconnects, negotiates the FIB channel and replays; unchanged routes are "
            "not rewritten; both RPs keep running";
   }
-  if (component == "gnoid") return "process restart: gNOI clients reconnect";
+  if (component == "gnoid") {
+    return "process restart: gnoid stops and the new one serves on the same port; a gNOI "
+           "client's next call reaches it (a call in flight fails and is retried)";
+  }
   if (component == "chassisd") {
     return "chassisd re-execs into the new binary (same pid): both RPs and fwdd keep running, "
            "the ISSU record and its rollback timer carry over";
@@ -68,31 +71,34 @@ Status InstallService::start() {
   for (const auto& why : load.set_aside) {
     logEvent("INSTALL", Severity::kError, "RECORD_CORRUPT", why);
   }
-  std::string fwdd_package = options_.initial_fwdd;
-  if (auto c = record.committed.find("fwdd"); c != record.committed.end()) {
-    fwdd_package = c->second;
-  }
+  // Per supervised component, the package it runs now: the committed one, else the first.
+  std::map<std::string, std::string> packages;
   std::set<std::string> switchable;
-  if (!fwdd_package.empty()) switchable.insert("fwdd");
+  for (const auto& c : options_.components) {
+    const std::string name(issu::componentName(c.process.component));
+    auto committed = record.committed.find(name);
+    packages[name] = committed != record.committed.end() ? committed->second : c.initial_package;
+    if (!packages[name].empty()) switchable.insert(name);
+  }
   if (options_.exec_self) switchable.insert(install::kSelfComponent);
   engine_ = std::make_unique<install::InstallEngine>(std::move(record), switchable);
-  if (!fwdd_package.empty()) {
-    if (options_.fwdd.control_socket.empty()) {
-      return Status::invalidArgument("running fwdd from a package needs its control socket");
-    }
-    ComponentProcessOptions fwdd_options = options_.fwdd;
-    fwdd_options.fault_point = options_.fault_point;
-    fwdd_ = std::make_unique<ComponentProcess>(loop_, fwdd_options, key_);
-    if (engine_->record().packages.count(fwdd_package) == 0) {
-      ASSIGN_OR_RETURN(issu::VerifiedImage v, fwdd_->verified(fwdd_package));
-      (void)engine_->add({{fwdd_package, {"fwdd", v.manifest.version.toString()}}}, wallMs(),
+  install::PackageSet running;
+  for (const auto& c : options_.components) {
+    const std::string name(issu::componentName(c.process.component));
+    const std::string& package = packages[name];
+    if (package.empty()) continue;
+    ComponentProcessOptions process = c.process;
+    process.fault_point = options_.fault_point;
+    auto& p = processes_[name] = std::make_unique<ComponentProcess>(loop_, process, key_);
+    if (engine_->record().packages.count(package) == 0) {
+      ASSIGN_OR_RETURN(issu::VerifiedImage v, p->verified(package));
+      (void)engine_->add({{package, {name, v.manifest.version.toString()}}}, wallMs(),
                          "chassisd-start");
     }
-    engine_->bootstrap("fwdd", fwdd_package, wallMs());
-    RETURN_IF_ERROR(fwdd_->startOrAdopt(fwdd_package));
+    engine_->bootstrap(name, package, wallMs());
+    RETURN_IF_ERROR(p->startOrAdopt(package));
+    running[name] = p->package();
   }
-  install::PackageSet running;
-  if (fwdd_) running["fwdd"] = fwdd_->package();
   if (options_.exec_self) running[install::kSelfComponent] = options_.running_package;
   engine_->startup(running, wallMs());
   runEffects();
@@ -131,25 +137,30 @@ void InstallService::runEffects() {
             loop_.addTimer(0, [this, package = e.package] { switchSelf(package); });
             break;
           }
-          if (e.component != "fwdd" || !fwdd_) {
-            engine_->switchDone(Status::unimplemented("this chassis cannot restart " + e.component),
-                                "", wallMs());
+          if (ComponentProcess* p = component(e.component)) {
+            logEvent("INSTALL", Severity::kNotice, "SWITCH",
+                     e.component + " " + p->package() + " -> " + e.package);
+            p->switchTo(e.package, [this, p](Status result) {
+              if (!result.isOk()) {
+                logEvent("INSTALL", Severity::kError, "SWITCH_FAILED", result.message());
+              }
+              engine_->switchDone(result, p->package(), wallMs());
+              runEffects();
+            });
             break;
           }
-          logEvent("INSTALL", Severity::kNotice, "SWITCH",
-                   "fwdd " + fwdd_->package() + " -> " + e.package);
-          fwdd_->switchTo(e.package, [this](Status result) {
-            if (!result.isOk()) {
-              logEvent("INSTALL", Severity::kError, "SWITCH_FAILED", result.message());
-            }
-            engine_->switchDone(result, fwdd_->package(), wallMs());
-            runEffects();
-          });
+          engine_->switchDone(Status::unimplemented("this chassis cannot restart " + e.component),
+                              "", wallMs());
           break;
       }
     }
   }
   running_effects_ = false;
+}
+
+ComponentProcess* InstallService::component(const std::string& name) {
+  auto it = processes_.find(name);
+  return it == processes_.end() ? nullptr : it->second.get();
 }
 
 void InstallService::switchSelf(const std::string& package) {
@@ -344,7 +355,7 @@ json InstallService::show() const {
     points.push_back({{"id", p.id}, {"kind", p.kind}, {"set", p.set}, {"missing", p.missing}});
   }
   json components = json::object();
-  if (fwdd_) components["fwdd"] = fwdd_->status();
+  for (const auto& [name, p] : processes_) components[name] = p->status();
   components[install::kSelfComponent] = {{"component", install::kSelfComponent},
                                          {"package", options_.running_package},
                                          {"pid", ::getpid()}};

@@ -1,6 +1,7 @@
 // InstallService: `hitless install` in chassisd (docs/install.md). The InstallEngine decides;
 // this class verifies packages, writes the record (STATE_DIR/install.json, two copies), runs the
-// switches on the components it supervises (fwdd through a ComponentProcess) and answers the
+// switches on the components it supervises (fwdd and gnoid through ComponentProcesses, chassisd
+// by re-exec) and answers the
 // control commands:
 //   install-add {packages}          verify and store (a path is copied into the image store)
 //   install-activate {packages, test, auto_abort_min, commit}   impact report; then the switch
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,10 +30,14 @@ namespace hitless::chassis {
 struct InstallOptions {
   std::string state_dir;
   std::string image_dir;
-  // fwdd under chassisd: the package it runs on first start (later starts run the committed
-  // one), and how to run it. Empty package: chassisd does not run fwdd.
-  std::string initial_fwdd;
-  ComponentProcessOptions fwdd;
+  // The components chassisd runs from packages (fwdd, gnoid): the package each runs on first
+  // start (later starts run the committed one) and how to run it. Empty package: chassisd does
+  // not run that component.
+  struct Supervised {
+    std::string initial_package;
+    ComponentProcessOptions process;
+  };
+  std::vector<Supervised> components;
   // Tests: called at install-persist-after and (through fwdd) the switch points.
   std::function<void(std::string_view point)> fault_point;
   // chassisd itself: the package it runs from ("" when started from an installed binary), and
@@ -55,7 +61,8 @@ class InstallService {
   nlohmann::json handle(const nlohmann::json& request);
   nlohmann::json show() const;
 
-  ComponentProcess* fwdd() { return fwdd_.get(); }
+  // The process of a supervised component ("fwdd", "gnoid"), or null.
+  ComponentProcess* component(const std::string& name);
   std::string recordPath() const { return options_.state_dir + "/install.json"; }
 
  private:
@@ -76,7 +83,7 @@ class InstallService {
   const issu::PublicKey& key_;
   std::function<std::vector<std::string>()> rpd_dirs_;
   std::unique_ptr<install::InstallEngine> engine_;
-  std::unique_ptr<ComponentProcess> fwdd_;
+  std::map<std::string, std::unique_ptr<ComponentProcess>> processes_;
   event::TimerId tick_timer_ = 0;
   bool running_effects_ = false;
 };

@@ -169,12 +169,6 @@ int runImageBuild(const ParsedArgs& a, Io& io) {
   Manifest m;
   auto component = issu::parseComponent(a.get("component", "rpd"));
   if (!component.isOk()) return fail(io, component.status(), kExitUsage);
-  if (*component == issu::Component::kGnoid) {
-    return fail(io,
-                Status::invalidArgument("packages of gnoid are not built yet: rpd, fwdd and "
-                                        "chassisd are"),
-                kExitUsage);
-  }
   m.component = *component;
   auto version = issu::SoftwareVersion::parse(a.get("version"));
   auto date = CalendarDate::parse(a.get("date"));
@@ -307,8 +301,9 @@ void addImageCommands(CommandTable& table) {
              runKeygen});
   table.add({{"image", "build"},
              "",
-             "Package a component (an rpd by default, or a fwdd) with a signed manifest",
-             {{"component", "NAME", "rpd (default) or fwdd"},
+             "Package a component (an rpd by default, or a fwdd, chassisd or gnoid) with a signed "
+             "manifest",
+             {{"component", "NAME", "rpd (default), fwdd, chassisd or gnoid"},
               {"version", "X.Y.Z", "software version; its X.Y must match the binary's release"},
               {"date", "YYYY-MM-DD", "release date (the ISSU window is counted from it)"},
               {"kind", "KIND", "release, interim or special"},

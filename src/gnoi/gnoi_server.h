@@ -3,6 +3,8 @@
 // a role (access_policy.h) — and plaintext only with insecure_for_tests.
 #pragma once
 
+#include <chrono>
+
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -31,7 +33,9 @@ class GnoiServer {
   explicit GnoiServer(ServiceContext ctx) : ctx_(std::move(ctx)), os_(ctx_), system_(ctx_) {}
   int port() const { return port_; }
   void wait() { server_->Wait(); }
-  void shutdown() { server_->Shutdown(); }
+  // Stops accepting calls, gives those in flight a second, then cancels them: a restart must
+  // not hang on a slow client.
+  void shutdown() { server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1)); }
 
  private:
   ServiceContext ctx_;

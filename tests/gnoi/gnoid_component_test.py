@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""gnoid as a component: chassisd runs gnoid from a signed package, `hitless install activate`
+restarts it on another package, and a gNOI client's next call works — with the independent
+Python client (scripts/gnoi-client) over mTLS. Every process and file the test makes is removed
+at the end, pass or fail.
+
+usage: gnoid_component_test.py --build BUILD_DIR [unittest args]
+"""
+import argparse
+import importlib.machinery
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ARGS = None
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what, predicate, timeout_s=30):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)  # poll cadence while waiting for a state; bounded by timeout_s
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+class GnoidComponentTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.bin = os.path.join(ARGS.build, "src")
+        cls.tmp = tempfile.mkdtemp(prefix="hitless-gnoid-")
+        cls.chassisd = None
+        loader = importlib.machinery.SourceFileLoader(
+            "gnoi_client", os.path.join(ROOT, "scripts", "gnoi-client"))
+        cls.gc = loader.load_module()
+        cls.gc.load_stubs(os.path.join(ARGS.build, "gnoi-py"))
+        try:
+            cls.setUpRouter()
+        except Exception:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def path(cls, *parts):
+        return os.path.join(cls.tmp, *parts)
+
+    @classmethod
+    def hitless(cls, *args, check=True):
+        r = subprocess.run([os.path.join(cls.bin, "hitless"), *args], capture_output=True,
+                           text=True, timeout=120)
+        if check and r.returncode != 0:
+            raise AssertionError(f"hitless {' '.join(args)}: {r.stdout}{r.stderr}")
+        return r
+
+    @classmethod
+    def setUpRouter(cls):
+        cls.hitless("keygen", "--out", cls.path("keys"))
+        key = cls.path("keys", "hitless.key")
+        cls.hitless("image", "build", "--version", "1.0.0", "--date", "2026-01-15", "--kind",
+                    "release", "--platform", "linux-x86_64", "--key", key, "--rpd",
+                    os.path.join(cls.bin, "rpd-1.0"), "--out", cls.path("images", "1.0.0"))
+        for version, date, binary in (("1.0.0", "2026-01-15", "gnoid-1.0"),
+                                      ("1.1.0", "2026-06-01", "gnoid-1.1")):
+            cls.hitless("image", "build", "--component", "gnoid", "--version", version, "--date",
+                        date, "--kind", "release", "--platform", "linux-x86_64", "--key", key,
+                        "--binary", os.path.join(cls.bin, binary), "--out",
+                        cls.path("images", f"gnoid-{version}"))
+        cls.hitless("pki", "init", "--out", cls.path("pki"))
+        cls.state = cls.path("state")
+        cls.socket = os.path.join(cls.state, "chassis.ctl")
+        cls.target = f"127.0.0.1:{free_port()}"
+        gnoid_args = ["--chassis", cls.socket, "--images", cls.path("images"), "--pubkey",
+                      cls.path("keys", "hitless.pub"), "--tls-cert",
+                      cls.path("pki", "server.crt"), "--tls-key", cls.path("pki", "server.key"),
+                      "--client-ca", cls.path("pki", "ca.crt"), "--listen", cls.target]
+        argv = [os.path.join(cls.bin, "chassisd"), "--state-dir", cls.state, "--images",
+                cls.path("images"), "--pubkey", cls.path("keys", "hitless.pub"),
+                "--initial-image", "1.0.0", "--gnoid-package", "gnoid-1.0.0"]
+        for a in gnoid_args:
+            argv += ["--gnoid-arg", a]
+        log = open(cls.path("chassisd.log"), "w")
+        cls.chassisd = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        # The port first: a gRPC channel that failed to connect backs off for seconds.
+        host, port = cls.target.split(":")
+
+        def accepts():
+            with socket.socket() as s:
+                return s.connect_ex((host, int(port))) == 0
+        wait_for("gnoid's port", accepts)
+        cls.operator = cls.gc.Client(cls.target, cls.path("pki", "ca.crt"),
+                                     cls.path("pki", "operator.crt"),
+                                     cls.path("pki", "operator.key"))
+        wait_for("gnoid under chassisd", lambda: cls.try_verify())
+
+    @classmethod
+    def try_verify(cls):
+        try:
+            return cls.operator.verify()
+        except cls.gc.grpc.RpcError:
+            return None
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.chassisd is not None and cls.chassisd.poll() is None:
+            cls.chassisd.send_signal(signal.SIGTERM)
+            try:
+                cls.chassisd.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                cls.chassisd.kill()
+                cls.chassisd.wait()
+        # gnoid outlives chassisd by design, and the rpds are its children: found by the dir.
+        subprocess.run(["pkill", "-KILL", "-f", cls.tmp], check=False)
+        if os.environ.get("KEEP_GNOI_TEST") is None:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def install_state(self):
+        r = self.hitless("show", "install", "active", "--json", "--chassis", self.socket)
+        return json.loads(r.stdout)
+
+    def test_activate_restarts_gnoid_and_the_next_call_works(self):
+        before = self.install_state()["components"]["gnoid"]
+        self.assertEqual(before["package"], "gnoid-1.0.0")
+        self.assertTrue(self.operator.verify().version, "1.0.0")
+        self.hitless("install", "add", "gnoid-1.1.0", "--chassis", self.socket)
+        test = self.hitless("install", "activate", "gnoid-1.1.0", "--test", "--chassis",
+                            self.socket)
+        self.assertIn("gnoid: gnoid-1.0.0 (1.0.0) -> gnoid-1.1.0 (1.1.0)", test.stdout)
+        r = self.hitless("install", "activate", "gnoid-1.1.0", "--chassis", self.socket)
+        self.assertIn("gnoid runs gnoid-1.1.0", r.stdout)
+        # The client's next call, on the channel it already had, reaches the new gnoid.
+        self.assertEqual(self.operator.verify().version, "1.0.0")
+        after = self.install_state()["components"]["gnoid"]
+        self.assertEqual(after["package"], "gnoid-1.1.0")
+        self.assertNotEqual(after["pid"], before["pid"])
+        with open(f"/proc/{after['pid']}/cmdline", "rb") as f:
+            self.assertIn(b"gnoid-1.1.0/gnoid", f.read())
+        # And back.
+        self.hitless("install", "rollback", "to", "committed", "--chassis", self.socket)
+        self.assertEqual(self.operator.verify().version, "1.0.0")
+        self.assertEqual(self.install_state()["components"]["gnoid"]["package"], "gnoid-1.0.0")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--build", required=True)
+    ARGS, rest = p.parse_known_args()
+    ARGS.build = os.path.abspath(ARGS.build)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)

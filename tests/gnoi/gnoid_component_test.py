@@ -6,8 +6,6 @@ at the end, pass or fail.
 
 usage: gnoid_component_test.py --build BUILD_DIR [unittest args]
 """
-import argparse
-import importlib.machinery
 import json
 import os
 import shutil
@@ -16,27 +14,15 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
-ARGS = None
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gnoi_testlib import ARGS, free_port, load_client, main, wait_for  # noqa: E402
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_for(what, predicate, timeout_s=30):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)  # poll cadence while waiting for a state; bounded by timeout_s
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
 
 
 class GnoidComponentTest(unittest.TestCase):
@@ -45,10 +31,7 @@ class GnoidComponentTest(unittest.TestCase):
         cls.bin = os.path.join(ARGS.build, "src")
         cls.tmp = tempfile.mkdtemp(prefix="hitless-gnoid-")
         cls.chassisd = None
-        loader = importlib.machinery.SourceFileLoader(
-            "gnoi_client", os.path.join(ROOT, "scripts", "gnoi-client"))
-        cls.gc = loader.load_module()
-        cls.gc.load_stubs(os.path.join(ARGS.build, "gnoi-py"))
+        cls.gc = load_client()
         try:
             cls.setUpRouter()
         except Exception:
@@ -157,8 +140,4 @@ class GnoidComponentTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--build", required=True)
-    ARGS, rest = p.parse_known_args()
-    ARGS.build = os.path.abspath(ARGS.build)
-    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+    main()

@@ -68,4 +68,19 @@ std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv,
   return std::nullopt;
 }
 
+void addReleaseFlags(CLI::App& app, const std::string& component, const std::string& release,
+                     std::function<std::string()> channels_json) {
+  addPrintFlag(app, "--describe",
+               "print this binary's release and the message set of each channel it speaks as "
+               "JSON, and exit",
+               [=] {
+                 // Names and releases are plain words: no escaping needed.
+                 return "{\n  \"product\": \"hitless-" + component + "\",\n  \"component\": \"" +
+                        component + "\",\n  \"release\": \"" + release +
+                        "\",\n  \"channels\": " + channels_json() + "\n}\n";
+               });
+  addPrintFlag(app, "--version", "print the release and exit",
+               [=] { return component + " release " + release + "\n"; });
+}
+
 }  // namespace hitless

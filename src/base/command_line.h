@@ -34,6 +34,13 @@ CLI::Option* addNumber(CLI::App& app, const std::string& name, T& value, T min, 
 CLI::Option* addPrintFlag(CLI::App& app, const std::string& name, const std::string& description,
                           std::function<std::string()> text);
 
+// --describe and --version of a component binary built as one release (fwdd, chassisd, gnoid).
+// --describe prints {"product": "hitless-COMPONENT", "component", "release", "channels"}, the
+// channels being `channels_json()` (a JSON object: each channel's message set) — what
+// `hitless image build --component` reads into the package's manifest.
+void addReleaseFlags(CLI::App& app, const std::string& component, const std::string& release,
+                     std::function<std::string()> channels_json);
+
 // Parses the command line. Returns nothing when the program should go on, or the status it
 // should exit with now (0 after --help, 2 after an error, both already printed).
 //

@@ -124,16 +124,7 @@ int chassisdMain(std::string_view release, int argc, char** argv) {
   app.add_option("--installed-binary", install.installed_binary,
                  "the chassisd binary outside any package (passed with --running-package; "
                  "default: this binary)");
-  addPrintFlag(app, "--describe", "print this binary's release as JSON, and exit", [&] {
-    return json{{"product", "hitless-chassisd"},
-                {"component", "chassisd"},
-                {"release", std::string(release)},
-                {"channels", json::object()}}
-               .dump(2) +
-           "\n";
-  });
-  addPrintFlag(app, "--version", "print the release and exit",
-               [&] { return "chassisd release " + std::string(release) + "\n"; });
+  addReleaseFlags(app, "chassisd", std::string(release), [] { return std::string("{}"); });
   if (auto exit = parseCommandLine(app, argc, argv, {"--rpd-arg", "--fwdd-arg", "--gnoid-arg"}))
     return *exit;
   setLogTag("chassisd");

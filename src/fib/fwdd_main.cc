@@ -51,17 +51,9 @@ int fwddMain(std::string_view release_name, int argc, char** argv) {
       "active rpd writes through it (docs/fib-channel.md). Runs until SIGTERM/SIGINT; its routes "
       "stay in the kernel when it stops or dies, and the next fwdd adopts them.",
       "fwdd");
-  addPrintFlag(app, "--describe",
-               "print this binary's release and its FIB-channel message set as JSON, and exit",
-               [&] {
-                 nlohmann::json j = {{"product", "hitless-fwdd"},
-                                     {"component", "fwdd"},
-                                     {"release", release->toString()},
-                                     {"channels", {{"fib", issu::toJson(catalog->messageSet())}}}};
-                 return j.dump(2) + "\n";
-               });
-  addPrintFlag(app, "--version", "print the release and exit",
-               [&] { return "fwdd release " + release->toString() + "\n"; });
+  addReleaseFlags(app, "fwdd", release->toString(), [&] {
+    return nlohmann::json{{"fib", issu::toJson(catalog->messageSet())}}.dump();
+  });
   app.add_option("--software-version", so.software_version,
                  "the version fwdd reports to the rpd (default: RELEASE.0)");
   app.add_option("--socket", so.socket_path,

@@ -40,16 +40,7 @@ int gnoidMain(std::string_view release, int argc, char** argv) {
                  "default: operator)");
   app.add_option("--viewer", viewers,
                  "common name allowed to read only (repeatable; default: viewer)");
-  addPrintFlag(app, "--describe", "print this binary's release as JSON, and exit", [&] {
-    return nlohmann::json{{"product", "hitless-gnoid"},
-                          {"component", "gnoid"},
-                          {"release", std::string(release)},
-                          {"channels", nlohmann::json::object()}}
-               .dump(2) +
-           "\n";
-  });
-  addPrintFlag(app, "--version", "print the release and exit",
-               [&] { return "gnoid release " + std::string(release) + "\n"; });
+  addReleaseFlags(app, "gnoid", std::string(release), [] { return std::string("{}"); });
   if (auto exit = parseCommandLine(app, argc, argv)) return *exit;
   if (!operators.empty()) o.policy.operators = {operators.begin(), operators.end()};
   if (!viewers.empty()) o.policy.viewers = {viewers.begin(), viewers.end()};

@@ -16,6 +16,7 @@ namespace {
 
 constexpr int64_t kReadyPollMs = 20;
 constexpr int64_t kRestartBackoffMaxMs = 5000;
+constexpr int kStopGraceMs = 2000;
 
 }  // namespace
 
@@ -94,21 +95,21 @@ void ComponentProcess::switchTo(const std::string& package, Done done) {
   if (!target.isOk()) return done(target.status());
   nlohmann::json before = options_.control_socket.empty() ? nlohmann::json() : ask();
   wait_writer_ = before.is_object() && before.value("writer_slot", -1) >= 0;
-  const std::string old = package_;
-  process_->stop();
   if (restart_timer_ != 0) loop_.cancelTimer(std::exchange(restart_timer_, 0));
-  faultPoint("switch-stopped");
-  if (Status s = launch(package); !s.isOk()) {
-    // Nothing runs now: the old package comes back so the component is never left down.
-    logEvent("CHASSIS", Severity::kError, "COMPONENT_SWITCH", name() + " " + s.message());
-    Status back = launch(old);
-    if (!back.isOk()) package_.clear();
-    return done(s);
-  }
   switch_done_ = std::move(done);
-  ready_deadline_ms_ = loop_.clock().nowMs() + options_.ready_timeout_ms;
-  faultPoint("switch-started");
-  pollReady();
+  // The old process gets its grace without holding the loop (gnoid's calls in flight, ...).
+  process_->terminate(kStopGraceMs, [this, package, old = package_] {
+    faultPoint("switch-stopped");
+    if (Status s = launch(package); !s.isOk()) {
+      // Nothing runs now: the old package comes back so the component is never left down.
+      logEvent("CHASSIS", Severity::kError, "COMPONENT_SWITCH", name() + " " + s.message());
+      if (!launch(old).isOk()) package_.clear();
+      return std::exchange(switch_done_, nullptr)(s);
+    }
+    ready_deadline_ms_ = loop_.clock().nowMs() + options_.ready_timeout_ms;
+    faultPoint("switch-started");
+    pollReady();
+  });
 }
 
 void ComponentProcess::pollReady() {

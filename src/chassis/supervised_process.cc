@@ -35,6 +35,7 @@ SupervisedProcess::SupervisedProcess(event::EventLoop& loop, std::string pid_fil
 
 SupervisedProcess::~SupervisedProcess() {
   if (pidfd_.valid()) loop_.removeFd(pidfd_.get());
+  if (kill_timer_ != 0) loop_.cancelTimer(kill_timer_);
 }
 
 Status SupervisedProcess::start(const std::vector<std::string>& argv, const std::string& log_path,
@@ -91,6 +92,27 @@ void SupervisedProcess::stop(int grace_ms) {
   pidfd_.reset();
   pid_ = -1;
   std::filesystem::remove(pid_file_);
+}
+
+void SupervisedProcess::terminate(int grace_ms, std::function<void()> done) {
+  if (pid_ <= 0 || !pidfd_.valid()) {
+    stop(grace_ms);  // no pidfd to wait on: the bounded blocking path
+    return done();
+  }
+  loop_.removeFd(pidfd_.get());
+  ::kill(pid_, SIGTERM);
+  const pid_t pid = pid_;
+  kill_timer_ = loop_.addTimer(grace_ms, [this, pid] {
+    kill_timer_ = 0;
+    ::kill(pid, SIGKILL);
+  });
+  (void)loop_.addFd(pidfd_.get(), EPOLLIN, [this, done = std::move(done)](uint32_t) {
+    if (kill_timer_ != 0) loop_.cancelTimer(std::exchange(kill_timer_, 0));
+    ::waitpid(pid_, nullptr, WNOHANG);  // ECHILD for an adopted process
+    forget();
+    std::filesystem::remove(pid_file_);
+    done();
+  });
 }
 
 void SupervisedProcess::kill() const {

@@ -38,6 +38,9 @@ class SupervisedProcess {
   // SIGTERM, a bounded wait for it to exit, then SIGKILL; removes the pid file. No-op if not
   // running.
   void stop(int grace_ms = 2000);
+  // The same without blocking the loop: SIGTERM now, SIGKILL after `grace_ms`, `done` on the
+  // loop once the process is gone (at once if none runs). on_exit is not called.
+  void terminate(int grace_ms, std::function<void()> done);
   // SIGKILL, for fault injection; the exit is seen as any death is.
   void kill() const;
 
@@ -57,6 +60,7 @@ class SupervisedProcess {
   pid_t pid_ = -1;
   event::UniqueFd pidfd_;
   std::string label_;
+  event::TimerId kill_timer_ = 0;  // terminate(): SIGKILL when the grace ends
 };
 
 // Describes a waitpid status for a log line: "signal 9", "status 1".

@@ -164,5 +164,40 @@ TEST_F(SupervisedProcessTest, StopKillsAProcessThatIgnoresSigterm) {
   EXPECT_FALSE(alive(pid));
 }
 
+TEST_F(SupervisedProcessTest, TerminateEndsTheProcessWithoutBlockingTheLoop) {
+  std::optional<int> exit_status;
+  auto process = make(&exit_status);
+  startTail(*process);
+  const pid_t pid = process->pid();
+  bool done = false;
+  process->terminate(/*grace_ms=*/5000, [&] { done = true; });
+  EXPECT_FALSE(done);  // it returned before the process was gone
+  ASSERT_TRUE(serveUntil([&] { return done; }));
+  EXPECT_FALSE(process->running());
+  EXPECT_FALSE(alive(pid));
+  EXPECT_FALSE(std::filesystem::exists(pidFile()));
+  EXPECT_FALSE(exit_status.has_value());  // a requested end is not reported as a death
+}
+
+TEST_F(SupervisedProcessTest, TerminateKillsAProcessThatIgnoresSigtermAfterTheGrace) {
+  auto process = make();
+  ASSERT_TRUE(process
+                  ->start({"/bin/sh", "-c", "trap '' TERM; exec tail -f \"$0\"", marker()},
+                          dir_.file("log"), "stubborn")
+                  .isOk());
+  started_.push_back(process->pid());
+  const pid_t pid = process->pid();
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline", 4096);
+        return cmdline.isOk() && cmdline->starts_with("tail");
+      },
+      5000));
+  bool done = false;
+  process->terminate(/*grace_ms=*/100, [&] { done = true; });
+  ASSERT_TRUE(serveUntil([&] { return done; }));
+  EXPECT_FALSE(alive(pid));
+}
+
 }  // namespace
 }  // namespace hitless::chassis

@@ -219,6 +219,11 @@ int chassisdMain(std::string_view release, int argc, char** argv) {
     std::error_code ec;
     install.installed_binary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   }
+  install.issu_status = [&] { return manager.issuStatus(); };
+  install.change_version = [&](const std::string& image,
+                               std::function<void(bool, std::string)> started) {
+    manager.changeVersion(image, /*quick=*/false, std::move(started));
+  };
   install.exec_self = [&](const std::string& binary, const std::string& package) {
     return execInto(binary, package, install.installed_binary, original_args);
   };

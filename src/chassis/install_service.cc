@@ -17,6 +17,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr int64_t kTickMs = 1000;
+constexpr int64_t kRpdPollMs = 200;
 
 int64_t wallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -52,6 +53,42 @@ InstallService::InstallService(event::EventLoop& loop, InstallOptions options,
 
 InstallService::~InstallService() {
   if (tick_timer_ != 0) loop_.cancelTimer(tick_timer_);
+  if (rpd_timer_ != 0) loop_.cancelTimer(rpd_timer_);
+}
+
+std::string InstallService::runningRpd() const {
+  if (!options_.issu_status) return "";
+  const json s = options_.issu_status();
+  if (s.value("issu_state", std::string()) != "Init" || !s.contains("slots")) return "";
+  const std::string a = s["slots"][0].value("image", std::string());
+  return a == s["slots"][1].value("image", std::string()) ? a : "";
+}
+
+void InstallService::switchRpd(const std::string& image) {
+  options_.change_version(image, [this, image](bool ok, std::string message) {
+    if (!ok) {
+      engine_->switchDone(Status::failedPrecondition(message), runningRpd(), wallMs());
+      return runEffects();
+    }
+    rpd_timer_ = loop_.addTimer(kRpdPollMs, [this, image] { pollRpd(image); });
+  });
+}
+
+void InstallService::pollRpd(const std::string& image) {
+  rpd_timer_ = 0;
+  const json s = options_.issu_status();
+  const json& rec = s["record"];
+  if (s.value("issu_state", std::string()) != "Init" ||
+      rec.value("changeversion", std::string()) != "none") {
+    rpd_timer_ = loop_.addTimer(kRpdPollMs, [this, image] { pollRpd(image); });
+    return;
+  }
+  const std::string reason = rec.value("abort_reason", std::string());
+  const bool done = reason.empty() && rec["boot"][0] == image && rec["boot"][1] == image;
+  engine_->switchDone(
+      done ? Status::ok() : Status::failedPrecondition("the ISSU procedure stopped: " + reason),
+      runningRpd(), wallMs());
+  runEffects();
 }
 
 Status InstallService::persist() const {
@@ -81,6 +118,7 @@ Status InstallService::start() {
     if (!packages[name].empty()) switchable.insert(name);
   }
   if (options_.exec_self) switchable.insert(install::kSelfComponent);
+  if (options_.change_version) switchable.insert("rpd");
   engine_ = std::make_unique<install::InstallEngine>(std::move(record), switchable);
   install::PackageSet running;
   for (const auto& c : options_.components) {
@@ -101,11 +139,13 @@ Status InstallService::start() {
   }
   if (options_.exec_self) running[install::kSelfComponent] = options_.running_package;
   engine_->startup(running, wallMs());
+  followRpd();
   runEffects();
   tick_timer_ = loop_.addTimer(
       kTickMs,
       [this] {
         engine_->tick(wallMs());
+        followRpd();
         runEffects();
       },
       true);
@@ -132,6 +172,10 @@ void InstallService::runEffects() {
           }
           break;
         case install::Effect::Kind::kSwitch:
+          if (e.component == "rpd" && options_.change_version) {
+            switchRpd(e.package);
+            break;
+          }
           if (e.component == install::kSelfComponent && options_.exec_self) {
             // On the next loop turn: the answer to the command that started it goes out first.
             loop_.addTimer(0, [this, package = e.package] { switchSelf(package); });
@@ -156,6 +200,19 @@ void InstallService::runEffects() {
     }
   }
   running_effects_ = false;
+}
+
+void InstallService::followRpd() {
+  // The RPs' image is the ISSU procedure's to decide (it commits on its own): install records
+  // what they run, as an added package.
+  const std::string image = runningRpd();
+  if (image.empty() || engine_->runningId()) return;
+  if (engine_->record().packages.count(image) == 0) {
+    auto v = issu::verifyStoreEntry(options_.image_dir, image, key_, issu::Component::kRpd);
+    if (!v.isOk()) return;
+    (void)engine_->add({{image, {"rpd", v->manifest.version.toString()}}}, wallMs(), "issu");
+  }
+  engine_->follow("rpd", image, wallMs());
 }
 
 ComponentProcess* InstallService::component(const std::string& name) {
@@ -261,10 +318,17 @@ json InstallService::impactReport(const std::vector<install::Impact>& impacts,
         r.violations.push_back({issu::PolicyRule::kImageSignature, v.status().message()});
       }
     }
-    if (i.info.component == "fwdd") {
+    // The channels the target shares with the components that stay: fwdd's FIB channel with
+    // the rpds; an rpd's with the fwdd package running.
+    std::vector<std::string> others;
+    if (i.info.component == "fwdd") others = rpd_dirs_();
+    if (auto f = engine_->record().active.find("fwdd");
+        i.info.component == "rpd" && f != engine_->record().active.end()) {
+      others.push_back(options_.image_dir + "/" + f->second);
+    }
+    if (!others.empty()) {
       issu::checkChannels(
-          rpd_dirs_(), key_, [](const std::string&) { return messages::legacyFibMessageSet(); },
-          &r);
+          others, key_, [](const std::string&) { return messages::legacyFibMessageSet(); }, &r);
     }
     *allowed = *allowed && r.allowed();
     out.push_back({{"package", i.package},
@@ -296,7 +360,10 @@ json InstallService::activate(const std::vector<std::string>& packages, bool tes
             {"impact", report},
             {"message", "--test: nothing was changed"}};
   }
-  auto opened = engine_->activate(packages, auto_abort_min * 60000, wallMs(), commit);
+  bool rpd = false;
+  for (const auto& i : *impacts) rpd = rpd || i.info.component == "rpd";
+  // The ISSU procedure commits its image itself (changeversion ends with commitversion).
+  auto opened = engine_->activate(packages, auto_abort_min * 60000, wallMs(), commit || rpd);
   json j = answer(opened, "started: activating " + std::to_string(packages.size()) + " package(s)");
   j["impact"] = report;
   return j;

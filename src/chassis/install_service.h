@@ -45,6 +45,11 @@ struct InstallOptions {
   std::string running_package;
   std::string installed_binary;  // the chassisd binary outside any package
   std::function<Status(const std::string& binary, const std::string& package)> exec_self;
+  // rpd through the ISSU procedure (unset: install does not touch the RPs): chassisd's
+  // show-issu-state, and `issu changeversion IMAGE` (answered once started).
+  std::function<nlohmann::json()> issu_status;
+  std::function<void(const std::string& image, std::function<void(bool ok, std::string)> started)>
+      change_version;
 };
 
 class InstallService {
@@ -74,6 +79,13 @@ class InstallService {
   nlohmann::json answer(const Result<install::Opened>& opened, const std::string& what);
   // Replaces this chassisd with `package`'s binary ("" : the installed one).
   void switchSelf(const std::string& package);
+  // Runs `issu changeversion image` and reports the switch when the procedure is over.
+  void switchRpd(const std::string& image);
+  void pollRpd(const std::string& image);
+  // The image both RPs run with no procedure in progress, else "".
+  std::string runningRpd() const;
+  // Records an rpd image changed by `hitless issu` as active and committed.
+  void followRpd();
   // Carries out the engine's effects until it asks for none.
   void runEffects();
   Status persist() const;
@@ -85,6 +97,7 @@ class InstallService {
   std::unique_ptr<install::InstallEngine> engine_;
   std::map<std::string, std::unique_ptr<ComponentProcess>> processes_;
   event::TimerId tick_timer_ = 0;
+  event::TimerId rpd_timer_ = 0;
   bool running_effects_ = false;
 };
 

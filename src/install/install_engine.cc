@@ -114,6 +114,18 @@ void InstallEngine::bootstrap(const std::string& component, const std::string& p
   op.target = r_.active;
 }
 
+void InstallEngine::follow(const std::string& component, const std::string& package, int64_t now) {
+  if (r_.running() != nullptr || package.empty()) return;
+  if (packageOf(r_.active, component) == package && packageOf(r_.committed, component) == package) {
+    return;
+  }
+  Operation& op = open("follow", {package}, "issu", now);
+  note(op, component + " runs " + package + " (changed outside install: committed as it is)", now);
+  r_.active[component] = r_.committed[component] = package;
+  op.target = r_.active;
+  finish(op, OperationState::kSucceeded, now);
+}
+
 void InstallEngine::startup(const PackageSet& running, int64_t now) {
   if (Operation* op = r_.running()) {
     const std::string component = op->step_component;
@@ -437,7 +449,8 @@ std::vector<RollbackPoint> InstallEngine::rollbackPoints() const {
   std::vector<RollbackPoint> out;
   for (const auto& op : r_.operations) {
     if (op.state != OperationState::kSucceeded || op.target.empty()) continue;
-    if (!op.isSwitch() && op.kind != "commit" && op.kind != "bootstrap") continue;
+    if (!op.isSwitch() && op.kind != "commit" && op.kind != "bootstrap" && op.kind != "follow")
+      continue;
     RollbackPoint p{op.id, op.kind, op.target, {}};
     for (const auto& [component, package] : op.target) {
       if (r_.packages.count(package) == 0) p.missing.push_back(package);

@@ -65,6 +65,9 @@ class InstallEngine {
   // `package` (already added) becomes active and committed for `component` if nothing is
   // committed for it yet: the first start of a chassis.
   void bootstrap(const std::string& component, const std::string& package, int64_t now);
+  // `component` runs `package`, changed outside install (rpd by `hitless issu`, which commits
+  // on its own): both sets follow, logged as a "follow" operation. Nothing while one runs.
+  void follow(const std::string& component, const std::string& package, int64_t now);
   // chassisd started and `running` is what runs ("" for a component on its installed binary).
   // If the running operation's step was chassisd replacing itself with the package it now runs,
   // the operation goes on; any other operation the restart cut off is ended, and an uncommitted

@@ -68,7 +68,7 @@ std::string_view operationStateName(OperationState s) {
 
 bool Operation::isSwitch() const {
   return kind == "activate" || kind == "deactivate" || kind == "rollback" || kind == "revert" ||
-         kind == "abort";
+         kind == "abort";  // not "follow": what it records happened outside install
 }
 
 const Operation* InstallRecord::find(uint64_t id) const {

@@ -300,6 +300,19 @@ TEST_F(SelfSwitchTest, UncommittedChassisdIsRevertedWhenItRestartsOnThePackage) 
   EXPECT_EQ(switches(again), std::vector<std::string>{"chassisd "});
 }
 
+TEST_F(InstallEngineTest, FollowRecordsWhatChangedOutsideInstallButNotDuringAnOperation) {
+  engine_.follow("rpd", "rpd-2.0", now_);
+  EXPECT_EQ(engine_.record().active.at("rpd"), "rpd-2.0");
+  EXPECT_EQ(engine_.record().committed.at("rpd"), "rpd-2.0");
+  EXPECT_EQ(engine_.record().operations.back().kind, "follow");
+  const size_t ops = engine_.record().operations.size();
+  engine_.follow("rpd", "rpd-2.0", now_);  // nothing new: no operation
+  EXPECT_EQ(engine_.record().operations.size(), ops);
+  ASSERT_TRUE(engine_.activate({"fwdd-1.1"}, 0, now_).isOk());
+  engine_.follow("rpd", "rpd-3.0", now_);  // an operation runs: not now
+  EXPECT_EQ(engine_.record().active.at("rpd"), "rpd-2.0");
+}
+
 TEST_F(InstallEngineTest, DeactivateReturnsToTheCommittedPackage) {
   auto committed = engine_.deactivate({"fwdd-1.0"}, now_);
   EXPECT_EQ(committed.status().code(), StatusCode::kFailedPrecondition);

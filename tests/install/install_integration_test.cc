@@ -314,5 +314,54 @@ TEST_F(ChassisdInstallTest, ReExecKeepsTheRpdsAndTheIssuInProgressThenRollsBack)
   EXPECT_EQ(chassis_.issu()["slots"][1]["image"], "1.1.0");
 }
 
+// rpd through install: `install activate IMAGE` runs the ISSU procedure (changeversion) and ends
+// when it does; what `hitless issu` changes is recorded as it is.
+TEST_F(ChassisdInstallTest, RpdImageGoesThroughTheIssuProcedure) {
+  chassis_.startChassisd();
+  ASSERT_TRUE(waitFor([&] { return chassis_.issu().value("standby_hot", false); }, 20000))
+      << chassis_.logs();
+  ASSERT_TRUE(chassis_.addRoutes()) << chassis_.logs();
+  const json routes = chassis_.rib(0)["routes"];
+  auto active = [&] {
+    auto r = chassis_.cli({"show", "install", "active", "--json"});
+    auto j = json::parse(r.out, nullptr, false);
+    return j.is_discarded() ? json::object() : j;
+  };
+  ASSERT_TRUE(waitFor([&] { return active()["packages"].contains("1.0.0"); }, 5000));
+
+  // Policy first: an interim build is refused before anything moves.
+  ASSERT_EQ(chassis_.cli({"install", "add", "1.1.0", "1.1.0-interim"}).exit_code, 0);
+  auto interim = chassis_.cli({"install", "activate", "1.1.0-interim"});
+  EXPECT_EQ(interim.exit_code, 1);
+  EXPECT_NE(interim.out.find("[target-not-release]"), std::string::npos) << interim.out;
+  EXPECT_EQ(chassis_.issu()["issu_state"], "Init");
+
+  auto test = chassis_.cli({"install", "activate", "1.1.0", "--test"});
+  EXPECT_NE(test.out.find("rpd: 1.0.0 (1.0.0) -> 1.1.0 (1.1.0)"), std::string::npos) << test.out;
+  EXPECT_NE(test.out.find("ISSU procedure"), std::string::npos) << test.out;
+  auto activate = chassis_.cli({"install", "activate", "1.1.0"});
+  ASSERT_EQ(activate.exit_code, 0) << activate.out << activate.err << chassis_.logs();
+  EXPECT_NE(activate.out.find("rpd runs 1.1.0"), std::string::npos) << activate.out;
+  auto s = chassis_.issu();
+  EXPECT_EQ(s["issu_state"], "Init");
+  EXPECT_EQ(s["slots"][0]["image"], "1.1.0");
+  EXPECT_EQ(s["slots"][1]["image"], "1.1.0");
+  EXPECT_EQ(chassis_.rib(s["active_slot"].get<int>())["routes"], routes);
+  json a = active();
+  EXPECT_TRUE(a["packages"]["1.1.0"].value("active", false)) << a.dump();
+  EXPECT_TRUE(a["packages"]["1.1.0"].value("committed", false)) << a.dump();
+
+  // Back by the ISSU commands themselves: install records it.
+  ASSERT_EQ(chassis_.cli({"issu", "changeversion", "1.0.0"}).exit_code, 0) << chassis_.logs();
+  EXPECT_TRUE(waitFor(
+      [&] {
+        json now = active();
+        return now["packages"].contains("1.0.0") &&
+               now["packages"]["1.0.0"].value("committed", false);
+      },
+      5000))
+      << active().dump();
+}
+
 }  // namespace
 }  // namespace hitless::testing

@@ -3,10 +3,11 @@
 #include <gtest/gtest.h>
 #include <time.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "base/file_util.h"
-#include "base/subprocess.h"
 #include "control/control_server.h"
 
 namespace hitless::testing {
@@ -83,13 +84,10 @@ std::vector<net::Route> ForwardingRig::kernelRoutes() {
 void ForwardingRig::startTraffic(int pps, int duration_ms) {
   const std::string loss = std::string(HITLESS_BIN_DIR) + "/hitless-loss";
   std::string target = std::string(testbed::Addresses::kTarget) + ":9000";
-  // A few probes before anything listens resolve the neighbours along the path (src -> rtr ->
-  // dst and back for the ICMP errors), so the measured run does not start by filling a queue
-  // of packets waiting for ARP.
-  (void)runProcess(testbed::Testbed::inNetns(
-                       tb_->src(), {loss, "send", "--to", target, "--pps", "1000", "--duration-ms",
-                                    "20", "--out", dir_.file("prime.json")}),
-                   std::chrono::seconds(10));
+  // The ready file of the previous run must not stand for this one: the sender would start
+  // before this receiver is bound, and its first probes would meet a closed port.
+  std::error_code ec;
+  std::filesystem::remove(dir_.file("recv.ready"), ec);
   receiver_ = ChildProcess::spawn(
       testbed::Testbed::inNetns(
           tb_->dst(),

@@ -124,8 +124,8 @@ bool ChassisRig::addRoutes() {
       "198.18.1.3\nadd 2001:db8:10::/48 via 2001:db8::2\n");
 }
 
-bool ChassisRig::applyRoutes(const std::string& changes) {
-  auto r = control::controlRequest(state_.file("rp0.ctl"),
+bool ChassisRig::applyRoutes(const std::string& changes, int slot) {
+  auto r = control::controlRequest(state_.file("rp" + std::to_string(slot) + ".ctl"),
                                    {{"cmd", "rib-apply"}, {"changes", changes}}, 5000);
   return r.isOk() && r->value("synced", false);
 }

@@ -62,8 +62,8 @@ class ChassisRig {
   int rfState(int slot);
   // Three routes (two IPv4, one IPv6) through the active RP (slot 0), acknowledged by the standby.
   bool addRoutes();
-  // `changes` (rib-apply text) through the active RP (slot 0), acknowledged by the standby.
-  bool applyRoutes(const std::string& changes);
+  // `changes` (rib-apply text) through the active RP (`slot`), acknowledged by the standby.
+  bool applyRoutes(const std::string& changes, int slot = 0);
   int processCount(const std::string& program);  // `program` processes of this chassis
   int rpdCount();                                // rpd processes of this chassis
   std::string logs();

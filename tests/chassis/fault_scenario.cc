@@ -167,19 +167,35 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
     auto r = control::controlRequest(rig.file("fwdd.ctl"), {{"cmd", "show-fib"}}, 2000);
     return r.isOk() ? *r : json::object();
   };
+  // The RPs themselves in SSO (chassisd's view can be a poll old): the active slot, else -1.
+  auto sso = [&] {
+    const json c = rig.issu();
+    if (c.empty()) return -1;
+    const int active = c.value("active_slot", 0);
+    return rig.rfState(active) == 13 && rig.rfState(1 - active) == 8 ? active : -1;
+  };
+  // The routes go through whichever RP is active: the fault may already have moved activity.
+  auto bring_up = [&] {
+    int active = -1;
+    waitFor(
+        [&] {
+          active = sso();
+          return active >= 0 || !rig.chassisdRunning();
+        },
+        20000);
+    return active >= 0 && rig.applyRoutes(installRoutes(), active) &&
+           waitFor([&] { return fwdd().value("routes", size_t{0}) == kInstallRoutes; }, 10000);
+  };
   start_chassisd(true);
-  bool up =
-      waitFor([&] { return rig.issu().value("standby_hot", false) || !rig.chassisdRunning(); },
-              20000) &&
-      rig.chassisdRunning() && rig.applyRoutes(installRoutes()) &&
-      waitFor([&] { return fwdd().value("routes", size_t{0}) == kInstallRoutes; }, 10000);
-  if (!up && !rig.chassisdRunning()) {
-    // The fault killed chassisd while it started (the first record write): the operator starts
-    // it again, as after any chassisd death.
-    out.transcript += "[chassisd died during setup; restarted]\n";
-    start_chassisd(false);
-    up = waitFor([&] { return rig.issu().value("standby_hot", false); }, 20000) &&
-         rig.applyRoutes(installRoutes());
+  bool up = false;
+  // The fault may strike while the chassis comes up (the first record writes): the operator
+  // starts a dead chassisd again and feeds the routes again, as after any failure.
+  for (int attempt = 0; attempt < 3 && !up; ++attempt) {
+    if (!rig.chassisdRunning()) {
+      out.transcript += "[chassisd died during setup; restarted]\n";
+      start_chassisd(false);
+    }
+    up = bring_up();
   }
   if (!up) {
     fail("setup: the chassis did not come up with fwdd and the routes");

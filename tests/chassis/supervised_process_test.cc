@@ -48,6 +48,15 @@ class SupervisedProcessTest : public ::testing::Test {
     started_.push_back(process.pid());
   }
   bool alive(pid_t pid) const { return ::kill(pid, 0) == 0; }
+  // The shell exec'd into tail: its trap is set by then.
+  static bool execedIntoTail(pid_t pid) {
+    return waitFor(
+        [&] {
+          auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline", 4096);
+          return cmdline.isOk() && cmdline->starts_with("tail");
+        },
+        5000);
+  }
   // Serves the loop until `condition` holds; bounded.
   bool serveUntil(const std::function<bool()>& condition) {
     return waitFor(
@@ -152,12 +161,7 @@ TEST_F(SupervisedProcessTest, StopKillsAProcessThatIgnoresSigterm) {
   started_.push_back(process->pid());
   pid_t pid = process->pid();
   // Until the exec, the shell may not have set its trap yet.
-  ASSERT_TRUE(waitFor(
-      [&] {
-        auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline", 4096);
-        return cmdline.isOk() && cmdline->starts_with("tail");
-      },
-      5000));
+  ASSERT_TRUE(execedIntoTail(pid));
   ::kill(pid, SIGTERM);
   ASSERT_TRUE(alive(pid));  // it really ignores SIGTERM
   process->stop(/*grace_ms=*/100);
@@ -187,12 +191,7 @@ TEST_F(SupervisedProcessTest, TerminateKillsAProcessThatIgnoresSigtermAfterTheGr
                   .isOk());
   started_.push_back(process->pid());
   const pid_t pid = process->pid();
-  ASSERT_TRUE(waitFor(
-      [&] {
-        auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline", 4096);
-        return cmdline.isOk() && cmdline->starts_with("tail");
-      },
-      5000));
+  ASSERT_TRUE(execedIntoTail(pid));
   bool done = false;
   process->terminate(/*grace_ms=*/100, [&] { done = true; });
   ASSERT_TRUE(serveUntil([&] { return done; }));

@@ -72,6 +72,14 @@ void SupervisedProcess::watch(pid_t pid) {
   }
 }
 
+int SupervisedProcess::reap() {
+  int status = 0;
+  ::waitpid(pid_, &status, WNOHANG);  // ECHILD for an adopted process: status stays 0
+  forget();
+  std::filesystem::remove(pid_file_);
+  return status;
+}
+
 void SupervisedProcess::forget() {
   if (pidfd_.valid()) loop_.removeFd(pidfd_.get());
   pidfd_.reset();
@@ -108,9 +116,7 @@ void SupervisedProcess::terminate(int grace_ms, std::function<void()> done) {
   });
   (void)loop_.addFd(pidfd_.get(), EPOLLIN, [this, done = std::move(done)](uint32_t) {
     if (kill_timer_ != 0) loop_.cancelTimer(std::exchange(kill_timer_, 0));
-    ::waitpid(pid_, nullptr, WNOHANG);  // ECHILD for an adopted process
-    forget();
-    std::filesystem::remove(pid_file_);
+    reap();
     done();
   });
 }
@@ -120,10 +126,7 @@ void SupervisedProcess::kill() const {
 }
 
 void SupervisedProcess::onExit() {
-  int status = 0;
-  ::waitpid(pid_, &status, WNOHANG);
-  forget();
-  std::filesystem::remove(pid_file_);
+  const int status = reap();
   if (on_exit_) on_exit_(status);
 }
 

@@ -52,6 +52,8 @@ class SupervisedProcess {
   void watch(pid_t pid);
   void onExit();
   void forget();
+  // The process has ended: collects its status, stops watching it, drops the pid file.
+  int reap();
 
   event::EventLoop& loop_;
   std::string pid_file_;

@@ -48,14 +48,24 @@ class SupervisedProcessTest : public ::testing::Test {
     started_.push_back(process.pid());
   }
   bool alive(pid_t pid) const { return ::kill(pid, 0) == 0; }
-  // The shell exec'd into tail: its trap is set by then.
-  static bool execedIntoTail(pid_t pid) {
-    return waitFor(
+  // A tail that ignores SIGTERM (`trap '' TERM` is inherited through the exec); its pid once
+  // the shell has exec'd into it (the trap is set by then), or -1.
+  pid_t startIgnoringSigterm(SupervisedProcess& process) {
+    if (!process
+             .start({"/bin/sh", "-c", "trap '' TERM; exec tail -f \"$0\"", marker()},
+                    dir_.file("log"), "stubborn")
+             .isOk()) {
+      return -1;
+    }
+    const pid_t pid = process.pid();
+    started_.push_back(pid);
+    const bool execed = waitFor(
         [&] {
           auto cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline", 4096);
           return cmdline.isOk() && cmdline->starts_with("tail");
         },
         5000);
+    return execed ? pid : -1;
   }
   // Serves the loop until `condition` holds; bounded.
   bool serveUntil(const std::function<bool()>& condition) {
@@ -153,15 +163,8 @@ TEST_F(SupervisedProcessTest, StopEndsTheProcessWithoutReportingAnExit) {
 
 TEST_F(SupervisedProcessTest, StopKillsAProcessThatIgnoresSigterm) {
   auto process = make();
-  // `trap '' TERM` is inherited as "ignored" by the exec'ed tail.
-  ASSERT_TRUE(process
-                  ->start({"/bin/sh", "-c", "trap '' TERM; exec tail -f \"$0\"", marker()},
-                          dir_.file("log"), "stubborn")
-                  .isOk());
-  started_.push_back(process->pid());
-  pid_t pid = process->pid();
-  // Until the exec, the shell may not have set its trap yet.
-  ASSERT_TRUE(execedIntoTail(pid));
+  const pid_t pid = startIgnoringSigterm(*process);
+  ASSERT_GT(pid, 0);
   ::kill(pid, SIGTERM);
   ASSERT_TRUE(alive(pid));  // it really ignores SIGTERM
   process->stop(/*grace_ms=*/100);
@@ -185,13 +188,8 @@ TEST_F(SupervisedProcessTest, TerminateEndsTheProcessWithoutBlockingTheLoop) {
 
 TEST_F(SupervisedProcessTest, TerminateKillsAProcessThatIgnoresSigtermAfterTheGrace) {
   auto process = make();
-  ASSERT_TRUE(process
-                  ->start({"/bin/sh", "-c", "trap '' TERM; exec tail -f \"$0\"", marker()},
-                          dir_.file("log"), "stubborn")
-                  .isOk());
-  started_.push_back(process->pid());
-  const pid_t pid = process->pid();
-  ASSERT_TRUE(execedIntoTail(pid));
+  const pid_t pid = startIgnoringSigterm(*process);
+  ASSERT_GT(pid, 0);
   bool done = false;
   process->terminate(/*grace_ms=*/100, [&] { done = true; });
   ASSERT_TRUE(serveUntil([&] { return done; }));

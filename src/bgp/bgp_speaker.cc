@@ -119,11 +119,14 @@ Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
     });
     check();
   }
-  restarting_ = !restart_stale_.empty();
+  const bool cold = restarting && restart_stale_.empty() && host_.forwardingPreserved();
+  restarting_ = !restart_stale_.empty() || cold;
   if (restarting_) {
     logEvent("BGP", Severity::kNotice, "GR_RESTARTING",
-             "graceful restart: keeping " + std::to_string(restart_stale_.size()) +
-                 " BGP routes in the FIB until every neighbor sent End-of-RIB");
+             cold ? std::string("graceful restart from config (cold takeover): the FIB keeps its "
+                                "routes until every neighbor sent End-of-RIB")
+                  : "graceful restart: keeping " + std::to_string(restart_stale_.size()) +
+                        " BGP routes in the FIB until every neighbor sent End-of-RIB");
     restart_timer_ = loop_.addTimer(int64_t{config_.graceful_restart_time_s} * 1000, [this] {
       restart_timer_ = 0;
       maybeFinishRestart(true);
@@ -483,6 +486,7 @@ void BgpSpeaker::maybeFinishRestart(bool deadline) {
   restart_stale_.clear();
   for (auto& p : peers_) p->session->setRestarting(false);
   if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
+  host_.bgpRestartComplete();
 }
 
 void BgpSpeaker::onRouteRefresh(BgpSession& s, AfiSafi) {

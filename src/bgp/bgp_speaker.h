@@ -11,7 +11,9 @@
 // at the timer. Restarting speaker (start(restarting=true), after an unplanned takeover): the BGP
 // routes the RIB already holds (checkpointed from the old active, still in the kernel via fwdd)
 // are kept until every neighbor has sent End-of-RIB (or the restart time passed); then those no
-// neighbor re-announced are withdrawn.
+// neighbor re-announced are withdrawn. After a cold takeover the RIB holds none, but the host
+// says forwarding was preserved: the speaker restarts the same way and tells the host when it is
+// over, so that only then the FIB drops what nobody re-announced.
 //
 // NSR (docs/bgp.md): the host learns of every Established session (its OPENs and socket, for
 // the standby) and of the raw UPDATEs with each RIB change. At a planned switchover quiesce()
@@ -54,6 +56,12 @@ class BgpHost {
   virtual void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const = 0;
   // False while the host is too far behind to take more (sessions stop reading).
   virtual bool readyForInput() const { return true; }
+  // True when the FIB still forwards on routes from before this speaker started that the host's
+  // RIB no longer holds (a cold takeover: fwdd kept them). A restarting speaker then restarts
+  // gracefully (R bit, forwarding preserved) even with no pre-restart routes of its own.
+  virtual bool forwardingPreserved() const { return false; }
+  // The graceful restart is over: every neighbor sent End-of-RIB, or the restart time passed.
+  virtual void bgpRestartComplete() {}
 };
 
 // An Established session handed over by the previous active RP.

@@ -18,11 +18,12 @@
 #include "base/two_copy_file.h"
 #include "control/control_server.h"
 #include "issu/version_policy.h"
+#include "redundancy/rf_fsm.h"
 
 namespace hitless::chassis {
 namespace {
 
-constexpr int kActive = 13, kStandbyHot = 8, kActiveFast = 9;
+constexpr int kActive = 13, kStandbyHot = 8, kActiveFast = 9, kStandbyCold = 4;
 // How long both RPs may answer without either being active before chassisd makes one active.
 constexpr int64_t kNoActiveMs = 3000;
 
@@ -192,7 +193,7 @@ Status ChassisManager::startSlot(int slot, const std::string& image, bool active
       s.rpd->start(argv, options_.state_dir + "/rp" + std::to_string(slot) + ".log", image));
   s.image = image;
   s.rf_state = 0;
-  if (slot != active_slot_) standby_hot_ = false;  // a new standby process starts cold
+  if (slot != active_slot_) standby_hot_ = standby_rpr_ = false;  // a new standby starts cold
   logEvent("CHASSIS", Severity::kNotice, "RP_SPAWN",
            "slot " + std::to_string(slot) + " starts " + image + " (" +
                img.manifest.version.toString() + ") as " + (active ? "active" : "standby") +
@@ -212,7 +213,7 @@ void ChassisManager::onSlotExit(int slot, int status) {
            "slot " + std::to_string(slot) + " rpd exited (" + describeExit(status) +
                "); restarting it as standby");
   s.rf_state = 0;
-  if (slot != active_slot_) standby_hot_ = false;
+  if (slot != active_slot_) standby_hot_ = standby_rpr_ = false;
   ++s.restarts;
   // Back off on repeated crashes: 50 ms, doubling, at most 2 s.
   int64_t delay = std::min<int64_t>(2000, 50LL << std::min(s.restarts - 1, 6));
@@ -223,6 +224,7 @@ SystemView ChassisManager::view() const {
   SystemView v;
   v.active_slot = active_slot_;
   v.standby_hot = standby_hot_;
+  v.standby_rpr = standby_rpr_;
   v.image[0] = slots_[0].image;
   v.image[1] = slots_[1].image;
   return v;
@@ -245,10 +247,15 @@ void ChassisManager::poll() {
   int prev_active = active_slot_;
   if (slots_[0].rf_state == kActive && slots_[1].rf_state != kActive) active_slot_ = 0;
   if (slots_[1].rf_state == kActive && slots_[0].rf_state != kActive) active_slot_ = 1;
-  standby_hot_ = slots_[1 - active_slot_].rf_state == kStandbyHot;
+  const Slot& standby = slots_[1 - active_slot_];
+  standby_hot_ = standby.rf_state == kStandbyHot;
+  // An Incompatible pair negotiates RPR: the standby stays STANDBY COLD, ready as it is.
+  standby_rpr_ = standby.rf_state == kStandbyCold && standby.status.is_object() &&
+                 standby.status.value("redundancy_mode_operational", "") ==
+                     redundancy::modeName(redundancy::Mode::kRpr);
   ensureAnActive();
   SystemView v = view();
-  if (recovering_ && (standby_hot_ || loop_.clock().nowMs() >= recover_by_ms_)) {
+  if (recovering_ && (standby_hot_ || standby_rpr_ || loop_.clock().nowMs() >= recover_by_ms_)) {
     recovering_ = false;
     if (record_lost_) {
       // Both copies of the record are unreadable: what the procedure was doing is unknown.
@@ -296,8 +303,8 @@ void ChassisManager::poll() {
       }
     }
   }
-  if (standby_hot_) {
-    apply(fsm_.onStandbyHot(1 - active_slot_, slots_[1 - active_slot_].image, view()), nullptr);
+  if (standby_hot_ || standby_rpr_) {
+    apply(fsm_.onStandbyReady(1 - active_slot_, slots_[1 - active_slot_].image, view()), nullptr);
   }
   apply(fsm_.onTick(view(), wallMs()), nullptr);
 }
@@ -334,7 +341,7 @@ Status ChassisManager::restartBoth(int active) {
   stopSlot(1 - active);
   stopSlot(active);
   active_slot_ = active;
-  standby_hot_ = false;
+  standby_hot_ = standby_rpr_ = false;
   Status result = Status::ok();
   for (int slot : {active, 1 - active}) {
     Status st = startSlot(slot, fsm_.record().boot[slot], slot == active);
@@ -384,7 +391,7 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
           // switchover); setting active_slot_ here would hide it.
           logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED",
                    "slot " + std::to_string(a.slot) + " is the active RP now; not reloading it");
-          standby_hot_ = false;
+          standby_hot_ = standby_rpr_ = false;
           break;
         }
         if (rfStateNow(1 - a.slot) < kActiveFast) {
@@ -392,7 +399,7 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
                    "slot " + std::to_string(1 - a.slot) +
                        " does not answer as the active RP; not reloading slot " +
                        std::to_string(a.slot) + ", which may hold the only copy of the state");
-          standby_hot_ = false;
+          standby_hot_ = standby_rpr_ = false;
           break;
         }
         stopSlot(a.slot);
@@ -516,6 +523,7 @@ nlohmann::json ChassisManager::issuStatus() const {
           {"record", fsm_.record().toJson()},
           {"active_slot", active_slot_},
           {"standby_hot", standby_hot_},
+          {"standby_rpr", standby_rpr_},
           {"now_ms", wallMs()},
           {"metrics_port", metrics_ ? nlohmann::json(metrics_->port()) : nlohmann::json()},
           {"rollback_remaining_s", remaining ? nlohmann::json(*remaining) : nlohmann::json()},

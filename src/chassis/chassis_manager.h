@@ -129,6 +129,7 @@ class ChassisManager {
   std::array<Slot, 2> slots_;
   int active_slot_ = 0;  // as last seen by polling
   bool standby_hot_ = false;
+  bool standby_rpr_ = false;  // the standby is STANDBY COLD in RPR (SystemView::standby_rpr)
   event::TimerId poll_timer_ = 0;
   // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or
   // a bounded wait passed).

@@ -44,6 +44,12 @@ std::string actionFor(const std::string& component) {
   return "RP switchover through the ISSU procedure (loadversion, runversion, commit)";
 }
 
+// An rpd pair that negotiates RPR (Incompatible: a major release) switches over cold.
+constexpr const char* kColdRpdAction =
+    "cold RP switchover through the ISSU procedure (RPR: the pair is Incompatible, nothing is "
+    "synced): the new release starts from its configuration, fwdd keeps forwarding (NSF), each "
+    "BGP peer sees one graceful restart; stale routes are swept after End-of-RIB";
+
 }  // namespace
 
 InstallService::InstallService(event::EventLoop& loop, InstallOptions options,
@@ -336,7 +342,10 @@ json InstallService::impactReport(const std::vector<install::Impact>& impacts,
                    {"version", i.info.version},
                    {"from_package", i.from_package},
                    {"from_version", i.from_version},
-                   {"action", actionFor(i.info.component)},
+                   {"action", i.info.component == "rpd" && r.negotiation &&
+                                      r.negotiation->mode() == issu::OperatingMode::kRpr
+                                  ? kColdRpdAction
+                                  : actionFor(i.info.component)},
                    {"allowed", r.allowed()},
                    {"compat", issu::toJson(r)}});
   }

@@ -33,6 +33,9 @@ IssuAction reload(int slot, const std::string& image) {
 }
 IssuAction warn(std::string text) { return {IssuAction::kWarn, -1, "", std::move(text)}; }
 
+// The standby can take over: hot, or (an Incompatible pair) cold in RPR.
+bool standbyReady(const SystemView& sys) { return sys.standby_hot || sys.standby_rpr; }
+
 }  // namespace
 
 std::string_view issuStateName(IssuState s) { return kStateNames[static_cast<int>(s)]; }
@@ -155,7 +158,7 @@ IssuResult IssuFsm::runVersion(const SystemView& sys, int64_t now_ms) {
   if (r_.state != IssuState::kLoadVersion) {
     return refuse(wrongStateMessage(r_.state, "runversion", "load version"));
   }
-  if (r_.step != IssuStep::kStandbyHot || !sys.standby_hot) {
+  if (r_.step != IssuStep::kStandbyHot || !standbyReady(sys)) {
     return refuse("% Standby is not STANDBY HOT on " + r_.target_image + " yet");
   }
   r_.state = IssuState::kRunVersion;
@@ -168,6 +171,12 @@ IssuResult IssuFsm::runVersion(const SystemView& sys, int64_t now_ms) {
     r_.rollback_deadline_ms = now_ms + r_.rollback_timer_s * 1000;
   } else {
     r_.timer = RollbackTimerState::kInactive;
+  }
+  if (!sys.standby_hot) {
+    return persistAnd(
+        "Initiating cold switchover (RPR): the new active starts from its configuration; "
+        "forwarding continues and BGP restarts gracefully",
+        {switchover()});
   }
   return persistAnd("Initiating active RP failover", {switchover()});
 }
@@ -191,7 +200,7 @@ IssuResult IssuFsm::commitVersion(const SystemView& sys) {
   if (r_.state != IssuState::kRunVersion) {
     return refuse(wrongStateMessage(r_.state, "commitversion", "run version"));
   }
-  if (r_.step != IssuStep::kRunning || !sys.standby_hot) {
+  if (r_.step != IssuStep::kRunning || !standbyReady(sys)) {
     return refuse("% Standby is not STANDBY HOT yet; commitversion waits for it");
   }
   return startCommit("commitversion");
@@ -231,7 +240,11 @@ IssuResult IssuFsm::abortVersion(const SystemView& sys, const std::string& reaso
   r_.abort_reason = reason;
   r_.boot[0] = r_.boot[1] = r_.original_image;
   std::vector<IssuAction> then;
-  if (!sys.standby_hot) {
+  if (sys.standby_rpr && sys.active_slot != original) {
+    then.push_back(
+        warn("%ISSU-4-ABORT_COLD: the standby runs RPR; switching back is a cold switchover "
+             "(forwarding continues, BGP restarts gracefully)"));
+  } else if (!sys.standby_hot) {
     then.push_back(
         warn("%ISSU-4-ABORT_COLD: the standby is not STANDBY HOT; the abort may "
              "disrupt forwarding"));
@@ -289,11 +302,11 @@ std::optional<IssuResult> IssuFsm::tickChangeVersion(const SystemView& sys, int6
                                  r_.target_image + " within " +
                                  std::to_string(kChangeVersionLoadTimeoutMs / 1000) + " s");
   } else if (r_.state == IssuState::kLoadVersion && r_.step == IssuStep::kStandbyHot &&
-             sys.standby_hot) {
+             standbyReady(sys)) {
     next = runVersion(sys, now_ms);
     r_.last_operation = "changeversion";
   } else if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kRunning &&
-             sys.standby_hot) {
+             standbyReady(sys)) {
     next = startCommit("changeversion");
   }
   // A step that did nothing (a runversion refused for now) leaves the tick to the other steps.
@@ -332,11 +345,11 @@ std::optional<IssuResult> IssuFsm::tickRollbackTimer(const SystemView& sys, int6
   if (r_.state != IssuState::kRunVersion || r_.timer != RollbackTimerState::kRunning) {
     return std::nullopt;
   }
-  if (r_.extensions > 0 && sys.standby_hot) {
+  if (r_.extensions > 0 && standbyReady(sys)) {
     return abortVersion(sys, "rollback timer expired (standby became hot during the extension)");
   }
   if (now_ms < r_.rollback_deadline_ms) return std::nullopt;
-  if (sys.standby_hot || r_.extensions >= kMaxRollbackExtensions) {
+  if (standbyReady(sys) || r_.extensions >= kMaxRollbackExtensions) {
     return abortVersion(sys, "rollback timer expired");
   }
   ++r_.extensions;
@@ -348,17 +361,22 @@ std::optional<IssuResult> IssuFsm::tickRollbackTimer(const SystemView& sys, int6
                 "), acceptversion or abortversion required")});
 }
 
-IssuResult IssuFsm::onStandbyHot(int slot, const std::string& image, const SystemView& sys) {
+IssuResult IssuFsm::onStandbyReady(int slot, const std::string& image, const SystemView& sys) {
   const bool reloaded = slot == r_.reloading_slot && r_.step == IssuStep::kStandbyReloading;
+  const std::string ready = "Standby slot " + std::to_string(slot) +
+                            (sys.standby_hot ? " is STANDBY HOT on " + image
+                                             : " is STANDBY COLD on " + image +
+                                                   " (RPR: the pair is Incompatible, nothing is "
+                                                   "synced; a switchover to it is cold)");
   if (r_.state == IssuState::kLoadVersion && reloaded && image == r_.target_image) {
     r_.step = IssuStep::kStandbyHot;
     r_.reloading_slot = -1;
-    return persistAnd("Standby slot " + std::to_string(slot) + " is STANDBY HOT on " + image, {});
+    return persistAnd(ready, {});
   }
   if (r_.state == IssuState::kRunVersion && r_.step == IssuStep::kPeerSyncing &&
       slot == r_.original_active_slot && image == r_.original_image) {
     r_.step = IssuStep::kRunning;
-    return persistAnd("Standby slot " + std::to_string(slot) + " is STANDBY HOT on " + image, {});
+    return persistAnd(ready, {});
   }
   if (r_.state == IssuState::kCommitVersion || r_.state == IssuState::kSystemReset) {
     return converge(sys);
@@ -389,8 +407,9 @@ IssuResult IssuFsm::converge(const SystemView& sys) {
     r_.reloading_slot = standby;
     return persistAnd("Reloading standby slot " + s + " with " + goal, {reload(standby, goal)});
   }
-  // The standby runs the goal, the active does not: switch over once the standby is hot.
-  if (!sys.standby_hot) {
+  // The standby runs the goal, the active does not: switch over once the standby is ready (an
+  // RPR standby takes over cold).
+  if (!standbyReady(sys)) {
     if (r_.step == IssuStep::kPeerSyncing) return {true, "", {}};
     r_.step = IssuStep::kPeerSyncing;
     r_.reloading_slot = -1;
@@ -398,7 +417,8 @@ IssuResult IssuFsm::converge(const SystemView& sys) {
   }
   if (r_.step == IssuStep::kSwitchingOver) return {true, "", {}};  // asked already
   r_.step = IssuStep::kSwitchingOver;
-  return persistAnd("Slot " + s + " is STANDBY HOT on " + goal + "; switching over to it",
+  return persistAnd("Slot " + s + (sys.standby_hot ? " is STANDBY HOT" : " is STANDBY COLD (RPR)") +
+                        " on " + goal + "; switching over to it",
                     {switchover()});
 }
 
@@ -464,7 +484,7 @@ IssuResult IssuFsm::onTick(const SystemView& sys, int64_t now_ms) {
 
 IssuResult IssuFsm::recover(const SystemView& sys) {
   const int slot = r_.reloading_slot;
-  const bool reload_done = slot >= 0 && sys.standby_hot && sys.active_slot != slot;
+  const bool reload_done = slot >= 0 && standbyReady(sys) && sys.active_slot != slot;
   switch (r_.state) {
     case IssuState::kInit: {
       const int standby = 1 - sys.active_slot;
@@ -480,13 +500,13 @@ IssuResult IssuFsm::recover(const SystemView& sys) {
     case IssuState::kLoadVersion:
       if (r_.step != IssuStep::kStandbyReloading) return {true, "", {}};
       if (reload_done && sys.image[slot] == r_.target_image) {
-        return onStandbyHot(slot, r_.target_image, sys);
+        return onStandbyReady(slot, r_.target_image, sys);
       }
       return {true, "resuming loadversion", {reload(slot, r_.target_image)}};
     case IssuState::kRunVersion:
       if (r_.step != IssuStep::kSwitchingOver) return {true, "", {}};
       if (sys.active_slot != r_.original_active_slot) return onSwitchoverDone(sys);
-      if (sys.standby_hot) return {true, "resuming runversion", {switchover()}};
+      if (standbyReady(sys)) return {true, "resuming runversion", {switchover()}};
       return abortVersion(sys, "recovery: runversion interrupted and the standby is not hot");
     case IssuState::kCommitVersion:
     case IssuState::kSystemReset:

@@ -34,7 +34,7 @@ std::string wrongStateMessage(IssuState s, std::string_view operation, std::stri
 enum class IssuStep {
   kIdle,
   kStandbyReloading,  // a slot is reloading with a new boot image
-  kStandbyHot,        // that slot reached STANDBY HOT
+  kStandbyHot,        // that slot is ready: STANDBY HOT, or STANDBY COLD in RPR
   kSwitchingOver,     // a planned switchover is under way
   kPeerSyncing,       // switched over; the old active resyncs as standby on its old image
   kRunning,           // both RPs up in SSO, new image active
@@ -86,7 +86,10 @@ struct IssuRecord {
 struct SystemView {
   int active_slot = 0;
   bool standby_hot = false;  // the peer of the active is STANDBY HOT
-  std::string image[2];      // the image each slot runs
+  // ... or STANDBY COLD in RPR: the pair is Incompatible (a major release), so it never becomes
+  // hot; it is ready as it is, and a switchover to it is cold (NSF, BGP graceful restart).
+  bool standby_rpr = false;
+  std::string image[2];  // the image each slot runs
 };
 
 struct IssuAction {
@@ -129,8 +132,8 @@ class IssuFsm {
   IssuResult changeVersion(const std::string& image, ChangeVersionMode mode, const SystemView& sys,
                            int64_t now_ms);
 
-  // RP events.
-  IssuResult onStandbyHot(int slot, const std::string& image, const SystemView& sys);
+  // RP events. The standby `slot` is ready (SystemView: hot, or cold in RPR).
+  IssuResult onStandbyReady(int slot, const std::string& image, const SystemView& sys);
   // A switchover the procedure did not ask for (the active failed during Load Version or Run
   // Version) starts an automatic abort back to the original image.
   IssuResult onSwitchoverDone(const SystemView& sys);

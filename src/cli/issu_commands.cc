@@ -90,7 +90,9 @@ int runShowIssuState(const ParsedArgs& a, Io& io) {
     line(io.out, "ISSU State", state);
     line(io.out, "Boot Variable", slot["boot"].get<std::string>());
     line(io.out, "Operating Mode",
-         (*s)["standby_hot"].get<bool>() ? "Stateful Switchover" : "Not in SSO");
+         (*s)["standby_hot"].get<bool>()    ? "Stateful Switchover"
+         : (*s).value("standby_rpr", false) ? "RPR (Incompatible pair: switchover is cold)"
+                                            : "Not in SSO");
     line(io.out, "Primary Version", primary);
     line(io.out, "Secondary Version", secondary);
     line(io.out, "Current Version", slot["image"].get<std::string>());
@@ -293,6 +295,11 @@ int runRunVersion(const ParsedArgs& a, Io& io) {
              << ") is INCOMPATIBLE: " << c.value("reason", std::string()) << "; its state will "
              << "not be carried across the switchover\n";
     }
+    if ((*n).value("operating_mode", std::string()) == "RPR") {
+      io.out << "% Operating mode is RPR: the switchover is cold. The new active starts from its "
+                "configuration while fwdd keeps forwarding (NSF); each BGP peer sees one graceful "
+                "restart\n";
+    }
   }
   if (!a.has("yes")) {
     io.out << "This command will reload the Active unit. Proceed ? [confirm]";
@@ -429,7 +436,7 @@ void addIssuCommands(CommandTable& table) {
   table.add({{"issu", "loadversion"},
              "IMAGE",
              "Reload the standby with IMAGE (from chassisd's image store); it must reach "
-             "STANDBY HOT",
+             "STANDBY HOT (STANDBY COLD in RPR, for an Incompatible major release)",
              {kChassisOption},
              1,
              1,

@@ -51,6 +51,18 @@ void FibClient::deactivate(const std::string& reason) {
   if (conn_) conn_->close(reason);
 }
 
+void FibClient::holdReplayEnd() { hold_replay_end_ = true; }
+
+void FibClient::releaseReplayEnd(const std::string& why) {
+  if (!hold_replay_end_) return;
+  hold_replay_end_ = false;
+  if (!replay_end_owed_ || !connected()) return;  // a replay still walking ends by itself
+  replay_end_owed_ = false;
+  logEvent("FIB", Severity::kNotice, "FIB_REPLAY_END",
+           why + ": ending the replay; fwdd removes the routes nobody re-announced");
+  commit(true);
+}
+
 void FibClient::connect() {
   reconnect_timer_ = 0;
   if (!active_) return;
@@ -146,6 +158,7 @@ void FibClient::onData(std::string_view input) {
       reconnect_delay_ms_ = 20;
       last_error_.clear();
       replaying_ = true;
+      replay_end_owed_ = false;
       replay_next_ = 0;
       replay_end_ = rib_.positions();
       replay_started_ns_ = loop_.clock().nowNs();
@@ -231,10 +244,11 @@ void FibClient::produceReplay() {
       ++replay_next_;
     }
     bool last = replay_next_ >= replay_end_;
-    commit(last);
+    commit(last && !hold_replay_end_);
     if (!conn_ || !conn_->isOpen()) return;
     if (last) {
       replaying_ = false;
+      replay_end_owed_ = hold_replay_end_;
       return;
     }
   }
@@ -272,6 +286,7 @@ nlohmann::json FibClient::status() const {
           {"connected", accepted_},
           {"epoch", epoch_},
           {"replaying", replaying_},
+          {"replay_end_held", hold_replay_end_},
           {"replay_ms", replay_ms},
           {"sessions", sessions_},
           {"sent_sequence", next_sequence_ - 1},

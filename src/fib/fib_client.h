@@ -55,6 +55,14 @@ class FibClient {
   // replay carries the current state anyway.
   void send(const state::RibDelta& delta);
 
+  // The end of the replay, after which fwdd sweeps every route not replayed, waits while held.
+  // After a cold takeover the RIB starts empty and refills as the routing protocols restart
+  // (BGP graceful restart): fwdd keeps forwarding on its routes until the RP says they are back.
+  // The walk and every change still go out as they come; release sends the end.
+  void holdReplayEnd();
+  void releaseReplayEnd(const std::string& why);
+  bool replayEndHeld() const { return hold_replay_end_; }
+
   bool active() const { return active_; }
   // A session is accepted: send() reaches fwdd.
   bool connected() const { return accepted_ && conn_ && conn_->isOpen(); }
@@ -85,6 +93,8 @@ class FibClient {
   bool accepted_ = false;
   bool replaying_ = false;
   bool replay_scheduled_ = false;  // a produceReplay() is queued for the next loop turn
+  bool hold_replay_end_ = false;
+  bool replay_end_owed_ = false;  // this session's walk ended while the end was held
   size_t replay_next_ = 0, replay_end_ = 0;
   std::string out_;  // frames of the batch being built
   size_t batch_routes_ = 0;

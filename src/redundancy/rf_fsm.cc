@@ -199,6 +199,12 @@ std::vector<RfAction> RfFsm::on(const rf::SwitchoverCommand&) {
     refusal_ = "this RP is not active";
     return {RfAction::kRefuse};
   }
+  // RPR (an Incompatible pair): the standby holds no state, so the switchover is cold — it
+  // starts from its configuration while the forwarding plane keeps forwarding (NSF) and the
+  // routing protocols restart gracefully. This is how a major release is run.
+  if (peer_.session_up && mode_ == Mode::kRpr && peer_.state == RfState::kStandbyCold) {
+    return {RfAction::kHandOverCold};
+  }
   if (!peer_.session_up || peer_.state != RfState::kStandbyHot) {
     refusal_ =
         "peer is not STANDBY HOT (peer state = " + std::to_string(static_cast<int>(peer_.state)) +

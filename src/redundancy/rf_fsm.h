@@ -68,6 +68,7 @@ enum class RfAction {
   kPersistEpoch,  // write epoch() to stable storage before acting as active
   kResync,        // standby: drop the session and start over (digest mismatch)
   kHandOver,      // active: drain checkpoints, send the switchover, then kHandedOver
+  kHandOverCold,  // active, RPR: send the switchover now (the peer holds no state to drain)
   kDemote,        // active: another RP is the rightful active; become standby now
   kRefuse,        // the command is not possible now; refusal() says why
 };

@@ -77,9 +77,13 @@ void BgpClient::syncRole() {
   auto config = bgp::parseBgpConfig(config_.store().items());
   if (!config.isOk()) {
     logEvent("BGP", Severity::kError, "BGP_CONFIG", config.status().message());
+    rib_.releaseFib("BGP is not running (configuration refused)");
     return;
   }
-  if (!config->enabled) return;
+  if (!config->enabled) {
+    rib_.releaseFib("BGP is not configured");
+    return;
+  }
   speaker_ = std::make_unique<bgp::BgpSpeaker>(loop_, std::move(*config), *this);
   // The port first: if it is still held, the sessions handed over stay in the shadow for the
   // next attempt instead of being lost with a speaker that could not start.

@@ -62,6 +62,8 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
   void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) override;
   void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const override;
   bool readyForInput() const override;
+  bool forwardingPreserved() const override { return rib_.fibHeldForRestart(); }
+  void bgpRestartComplete() override { rib_.releaseFib("BGP graceful restart complete"); }
 
  private:
   // Starts or stops the speaker to match the role. A speaker started while the RIB already

@@ -172,8 +172,16 @@ void RibClient::onRole(const checkpoint::Role& role) {
 }
 
 void RibClient::onTakeover(bool warm) {
-  if (!warm) rib_.clear();
+  if (warm) {
+    fib_->releaseReplayEnd("stateful takeover");
+    return;
+  }
+  rib_.clear();
+  fib_->holdReplayEnd();
 }
+
+bool RibClient::fibHeldForRestart() const { return fib_->replayEndHeld(); }
+void RibClient::releaseFib(const std::string& why) { fib_->releaseReplayEnd(why); }
 
 bool RibClient::quiesceForHandover() {
   handing_over_ = true;

@@ -41,6 +41,10 @@ class RibClient : public checkpoint::CheckpointClient {
   // simulate a replica that silently diverged. Returns the prefix removed, or "" if empty.
   std::string divergeForTest();
   nlohmann::json fibStatus() const;
+  // After a cold takeover the FIB keeps what it forwards on until the routing protocols have
+  // restarted (fib::FibClient::holdReplayEnd): BGP says when, or that it is not running.
+  bool fibHeldForRestart() const;
+  void releaseFib(const std::string& why);
 
   // CheckpointClient
   uint16_t id() const override;

@@ -1,7 +1,9 @@
 #include "rpd/route_processor.h"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
 #include <random>
+
+#include <nlohmann/json.hpp>
 
 #include "base/log.h"
 #include "messages/wire_numbers.h"
@@ -259,6 +261,13 @@ void RouteProcessor::execute(const std::vector<RfAction>& actions) {
       case RfAction::kHandOver:
         handover_.run();
         break;
+      case RfAction::kHandOverCold:
+        logEvent("RF", Severity::kNotice, "COLD_SWITCHOVER",
+                 "the standby runs RPR: handing activity over cold (it starts from config; "
+                 "forwarding is kept and BGP restarts gracefully)");
+        for (checkpoint::CheckpointClient* c : registry_.clients()) c->onHandoverCommitted();
+        commitHandover();
+        break;
       case RfAction::kRefuse:
         break;
     }
@@ -303,6 +312,11 @@ void RouteProcessor::forceSwitchover(std::function<void(Status)> done) {
       done(Status::failedPrecondition(fsm_.refusal()));
       return;
     }
+  }
+  if (std::find(actions.begin(), actions.end(), RfAction::kHandOverCold) != actions.end()) {
+    execute(actions);  // nothing to drain: done once the switchover is sent
+    done(Status::ok());
+    return;
   }
   handover_.await(std::move(done));
   execute(actions);

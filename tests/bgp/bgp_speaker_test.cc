@@ -38,7 +38,11 @@ class RibSink : public BgpHost {
     for (const auto& p : rib.prefixes()) fn(p);
   }
   bool readyForInput() const override { return ready; }
-  bool ready = true;  // false: as a host whose standby is behind
+  bool forwardingPreserved() const override { return forwarding_preserved; }
+  void bgpRestartComplete() override { ++restarts_completed; }
+  bool ready = true;                  // false: as a host whose standby is behind
+  bool forwarding_preserved = false;  // as after a cold takeover: the FIB kept routes
+  int restarts_completed = 0;
   state::Rib rib;
   int deltas = 0;
   BgpShadow shadow;
@@ -208,6 +212,21 @@ TEST_F(BgpSpeakerTest, RestartingSpeakerSweepsPreRestartRoutesAfterEndOfRib) {
   EXPECT_EQ(a.summary()["restart_stale"], 2);
   ASSERT_TRUE(waitFor([&] { return a.summary()["restarting"] == false; }));
   EXPECT_EQ(sink_a_.rib.size(), 1u);
+  EXPECT_NE(sink_a_.rib.find(*net::IpPrefix::parse("198.18.100.0/24")), nullptr);
+}
+
+TEST_F(BgpSpeakerTest, ColdRestartWithForwardingPreservedEndsAtEndOfRibAndSaysSo) {
+  // A took over cold: its RIB is empty but the FIB kept forwarding. It restarts gracefully all
+  // the same, and tells its host when every neighbor sent End-of-RIB (the FIB may sweep then).
+  sink_a_.forwarding_preserved = true;
+  BgpSpeaker b(loop_, configB({"198.18.100.0/24"}), sink_b_);
+  BgpSpeaker a(loop_, configA(), sink_a_);
+  ASSERT_TRUE(b.start(false).isOk());
+  ASSERT_TRUE(a.start(true).isOk());
+  EXPECT_EQ(a.summary()["restarting"], true);
+  EXPECT_EQ(sink_a_.restarts_completed, 0);
+  ASSERT_TRUE(waitFor([&] { return sink_a_.restarts_completed == 1; }));
+  EXPECT_EQ(a.summary()["restarting"], false);
   EXPECT_NE(sink_a_.rib.find(*net::IpPrefix::parse("198.18.100.0/24")), nullptr);
 }
 

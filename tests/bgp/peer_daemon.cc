@@ -47,6 +47,7 @@ class BirdPeer : public PeerDaemon {
          << "  passive on;\n"
          << "  hold time " << o.hold_time_s << ";\n"
          << "  graceful restart on;\n"
+         << "  debug { states, events };\n"  // logs each graceful restart it sees
          << "  ipv4 { import all; export where proto = \"announce\"; next hop address "
          << o.next_hop << "; };\n"
          << "}\n";
@@ -83,6 +84,11 @@ class BirdPeer : public PeerDaemon {
     v.routes_imported = number(v.raw, R"(Routes:\s+(\d+) imported)");
     v.updates_received = number(v.raw, R"(Import updates:\s+(\d+))");
     v.withdraws_received = number(v.raw, R"(Import withdraws:\s+(\d+))");
+    std::ifstream log(log_path_);
+    v.graceful_restarts = 0;
+    for (std::string line; std::getline(log, line);) {
+      v.graceful_restarts += line.find("Neighbor graceful restart detected") != std::string::npos;
+    }
     return v;
   }
 

@@ -33,7 +33,9 @@ struct PeerView {
   uint64_t updates_received = 0;  // UPDATE-carried announcements accepted from the router
   uint64_t withdraws_received = 0;
   uint64_t routes_imported = 0;  // routes it holds from the router now
-  std::string raw;               // the CLI output it was read from (for failure messages)
+  int graceful_restarts =
+      -1;           // restarts of the router it helped through (BIRD's log; -1: not read)
+  std::string raw;  // the CLI output it was read from (for failure messages)
 };
 
 // The testbed's peer (198.18.3.2 in namespace `netns`) for the router 198.18.3.1, announcing

@@ -23,6 +23,8 @@ ImageStore::ImageStore() {
   build("1.0.0", "2026-01-15", "release", "rpd-1.0", "1.0.0");
   build("1.1.0", "2026-06-01", "release", "rpd-1.1", "1.1.0");
   build("1.1.0", "2026-06-01", "interim", "rpd-1.1", "1.1.0-interim");
+  // A major release that may be ISSU'd from 1.x: Incompatible with 1.0 (RPR).
+  build("2.0.0", "2026-11-02", "release", "rpd-2.0", "2.0.0", {"--major-compat", "1"});
   // fwdd packages in the same store (the RP slots must refuse them; chassisd runs them).
   buildPackage("fwdd", "1.0.0", "2026-01-15", "fwdd-1.0", "fwdd-1.0.0");
   buildPackage("fwdd", "1.1.0", "2026-06-01", "fwdd-1.1", "fwdd-1.1.0");
@@ -41,10 +43,18 @@ void ImageStore::buildPackage(const std::string& component, const std::string& v
 }
 
 void ImageStore::build(const std::string& version, const std::string& date, const std::string& kind,
-                       const std::string& rpd, const std::string& name) {
-  auto r = runHitless({"image", "build", "--version", version, "--date", date, "--kind", kind,
-                       "--platform", "linux-x86_64", "--key", dir_.file("keys/hitless.key"),
-                       "--rpd", kBin + "/" + rpd, "--out", dir_.file("images/" + name)});
+                       const std::string& rpd, const std::string& name,
+                       std::vector<std::string> extra) {
+  std::vector<std::string> args = {"image",      "build",
+                                   "--version",  version,
+                                   "--date",     date,
+                                   "--kind",     kind,
+                                   "--platform", "linux-x86_64",
+                                   "--key",      dir_.file("keys/hitless.key"),
+                                   "--rpd",      kBin + "/" + rpd,
+                                   "--out",      dir_.file("images/" + name)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = runHitless(args);
   if (r.exit_code != 0) error_ += "image build " + name + ": " + r.err;
 }
 

@@ -27,7 +27,7 @@ class ImageStore {
 
  private:
   void build(const std::string& version, const std::string& date, const std::string& kind,
-             const std::string& rpd, const std::string& name);
+             const std::string& rpd, const std::string& name, std::vector<std::string> extra = {});
   void buildPackage(const std::string& component, const std::string& version,
                     const std::string& date, const std::string& binary, const std::string& name);
   TempDir dir_;

@@ -14,6 +14,17 @@ struct Sim {
   int64_t now_ms = 1'000'000;
   int persists = 0;
   std::vector<IssuAction> log;
+  // A release Incompatible with every other: a pair with it on one side only runs RPR (its
+  // standby stays cold, ready as it is).
+  std::string major_release;
+
+  // The standby came up (synced, or cold in RPR) beside the active.
+  void standbyUp() {
+    const bool rpr = sys.image[0] != sys.image[1] &&
+                     (sys.image[0] == major_release || sys.image[1] == major_release);
+    sys.standby_hot = !rpr;
+    sys.standby_rpr = rpr;
+  }
 
   Sim() {
     sys.active_slot = 0;
@@ -71,14 +82,14 @@ struct Sim {
     for (const auto& a : r.actions) {
       if (a.kind == IssuAction::kReloadSlot) {
         sys.image[a.slot] = a.image;
-        sys.standby_hot = true;
-        run(fsm, fsm.onStandbyHot(a.slot, a.image, sys));
+        standbyUp();
+        run(fsm, fsm.onStandbyReady(a.slot, a.image, sys));
       } else if (a.kind == IssuAction::kSwitchover) {
         sys.active_slot = 1 - sys.active_slot;
-        sys.standby_hot = false;  // the old active resyncs as standby
+        sys.standby_hot = sys.standby_rpr = false;  // the old active resyncs as standby
         run(fsm, fsm.onSwitchoverDone(sys));
-        sys.standby_hot = true;
-        run(fsm, fsm.onStandbyHot(1 - sys.active_slot, sys.image[1 - sys.active_slot], sys));
+        standbyUp();
+        run(fsm, fsm.onStandbyReady(1 - sys.active_slot, sys.image[1 - sys.active_slot], sys));
       }
     }
   }
@@ -387,7 +398,7 @@ TEST(IssuFsm, ActiveFailureDuringLoadVersionRollsBackToTheOriginalImage) {
   // The failed slot restarts (chassisd's crash restart, from its boot variable) and gets hot.
   sim.sys.image[0] = fsm.record().boot[0];
   sim.sys.standby_hot = true;
-  sim.run(fsm, fsm.onStandbyHot(0, sim.sys.image[0], sim.sys));
+  sim.run(fsm, fsm.onStandbyReady(0, sim.sys.image[0], sim.sys));
   sim.expectDoneOn(fsm, "1.0.0");
 }
 
@@ -472,7 +483,7 @@ TEST(IssuFsm, CommitConvergesAfterTheNewActiveDiesDuringIt) {
   EXPECT_EQ(fsm.record().step, IssuStep::kPeerSyncing);
   sim.run(fsm, r, true);
   sim.sys.standby_hot = true;
-  sim.run(fsm, fsm.onStandbyHot(1, "1.1.0", sim.sys), true);  // switch over, reload slot 0
+  sim.run(fsm, fsm.onStandbyReady(1, "1.1.0", sim.sys), true);  // switch over, reload slot 0
   EXPECT_EQ(fsm.record().state, IssuState::kInit);
   EXPECT_EQ(sim.sys.image[0], "1.1.0");
   EXPECT_EQ(sim.sys.image[1], "1.1.0");
@@ -558,6 +569,79 @@ TEST(IssuFsm, RecoveryResumesAQuickChangeVersionAfterTheSwitchover) {
   sim.run(restarted, restarted.recover(sim.sys), true);
   EXPECT_EQ(restarted.record().state, IssuState::kInit);
   EXPECT_EQ(sim.sys.image[0], "1.1.0");
+}
+
+// A major release (Incompatible with 1.0): the standby never becomes hot, it is ready cold in
+// RPR; runversion and an abort switch over cold, and commitversion ends in SSO on the new image.
+TEST(IssuFsm, AnIncompatibleReleaseRunsThroughRprAndCommitsToSso) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.major_release = "2.0.0";
+  auto lv = fsm.loadVersion("2.0.0", sim.sys, sim.now_ms);
+  sim.run(fsm, lv);
+  EXPECT_EQ(fsm.record().step, IssuStep::kStandbyHot);
+  EXPECT_TRUE(sim.sys.standby_rpr);
+  EXPECT_FALSE(sim.sys.standby_hot);
+
+  auto rv = fsm.runVersion(sim.sys, sim.now_ms);
+  EXPECT_NE(rv.message.find("cold switchover (RPR)"), std::string::npos) << rv.message;
+  sim.run(fsm, rv);
+  EXPECT_EQ(fsm.record().state, IssuState::kRunVersion);
+  EXPECT_EQ(fsm.record().step, IssuStep::kRunning);  // the old active is an RPR standby
+  EXPECT_EQ(sim.sys.active_slot, 1);
+  EXPECT_TRUE(sim.sys.standby_rpr);
+
+  sim.run(fsm, fsm.commitVersion(sim.sys));
+  EXPECT_EQ(fsm.record().state, IssuState::kInit);
+  EXPECT_EQ(sim.sys.image[0], "2.0.0");
+  EXPECT_EQ(sim.sys.image[1], "2.0.0");
+  EXPECT_TRUE(sim.sys.standby_hot);
+}
+
+TEST(IssuFsm, AbortOfAnIncompatibleReleaseSwitchesBackColdAndWarnsSo) {
+  IssuFsm fsm;
+  Sim sim;
+  sim.major_release = "2.0.0";
+  sim.run(fsm, fsm.loadVersion("2.0.0", sim.sys, sim.now_ms));
+  sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+  auto abort = fsm.abortVersion(sim.sys);
+  ASSERT_TRUE(abort.accepted);
+  bool warned = false;
+  for (const auto& a : abort.actions) {
+    warned = warned ||
+             (a.kind == IssuAction::kWarn &&
+              a.text.find("runs RPR; switching back is a cold switchover") != std::string::npos);
+  }
+  EXPECT_TRUE(warned);
+  sim.run(fsm, abort);
+  sim.expectDoneOn(fsm, "1.0.0");
+  EXPECT_TRUE(sim.sys.standby_hot);
+}
+
+TEST(IssuFsm, ChangeVersionAndTheRollbackTimerTreatAnRprStandbyAsReady) {
+  {
+    IssuFsm fsm;
+    Sim sim;
+    sim.major_release = "2.0.0";
+    sim.run(fsm, fsm.changeVersion("2.0.0", ChangeVersionMode::kFull, sim.sys, sim.now_ms));
+    sim.tickUntilSettled(fsm);
+    EXPECT_EQ(fsm.record().state, IssuState::kInit);
+    EXPECT_EQ(sim.sys.image[0], "2.0.0");
+    EXPECT_EQ(sim.sys.image[1], "2.0.0");
+  }
+  {
+    IssuFsm fsm;
+    Sim sim;
+    sim.major_release = "2.0.0";
+    sim.run(fsm, fsm.setRollbackTimer(60));
+    sim.run(fsm, fsm.loadVersion("2.0.0", sim.sys, sim.now_ms));
+    sim.run(fsm, fsm.runVersion(sim.sys, sim.now_ms));
+    sim.now_ms += 61 * 1000;
+    auto r = fsm.onTick(sim.sys, sim.now_ms);
+    EXPECT_EQ(fsm.record().abort_reason, "rollback timer expired");  // not extended: it is ready
+    sim.run(fsm, r);
+    sim.expectDoneOn(fsm, "1.0.0");
+  }
 }
 
 }  // namespace

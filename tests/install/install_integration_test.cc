@@ -1,4 +1,5 @@
-// `hitless install` of fwdd packages on a real chassis, in the netns testbed:
+// `hitless install` of fwdd packages, and a major release of rpd (RPR), on a real chassis in the
+// netns testbed:
 //
 //   src ── rtr (chassisd: fwdd from a package, rpd RP0/RP1 on 1.0.0, AS 65001) ── dst
 //           └── peer: BIRD 2 (AS 65002) announcing 10,000 prefixes and 198.19.0.0/24 via dst
@@ -82,6 +83,43 @@ class InstallTest : public ::testing::Test {
     return f.value("ok", false) && f.value("routes", size_t{0}) == kFibRoutes &&
            !f.value("replaying", true) && f.value("writer_slot", -1) >= 0 &&
            chassis_.issu().value("standby_hot", false) && peer_->view().established;
+  }
+  // After a cold switchover to `slot`: BGP came back and ended its graceful restart (so the RP
+  // ended its FIB replay and fwdd swept what nobody re-announced) with every route in fwdd.
+  bool restartedOn(int slot) {
+    auto f = fwdd();
+    return f.value("ok", false) && f.value("routes", size_t{0}) == kFibRoutes &&
+           !f.value("replaying", true) && f.value("writer_slot", -1) == slot &&
+           peer_->view().established;
+  }
+  // `command` makes a cold switchover to the other slot (RPR): under traffic, 0 packets lost
+  // while the new active restarts BGP from config; BIRD helped exactly one graceful restart and
+  // fwdd removed nothing (every route came back before the replay ended).
+  void coldSwitchoverUnderTraffic(std::vector<std::string> command) {
+    const int to = 1 - chassis_.issu()["active_slot"].get<int>();
+    const uint64_t writes_before = fwdd()["kernel_writes"];
+    rig_.startTraffic(kPps, 25000);
+    waitIntoTraffic(500);
+    const uint64_t fault_ns = monotonicNs();
+    const int64_t started_ms = monotonicNs() / 1'000'000;
+    auto r = chassis_.cli(command);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << diagnostics();
+    const bool back = waitFor([&] { return restartedOn(to); }, 20000);
+    const int64_t back_ms = monotonicNs() / 1'000'000 - started_ms;
+    expectNoLoss(rig_.finishTraffic(), fault_ns);
+    ASSERT_TRUE(back) << diagnostics();
+    auto bird = peer_->view();
+    EXPECT_EQ(bird.graceful_restarts, 1) << peer_->log();
+    EXPECT_FALSE(sameSession(bird_before_, bird)) << "no restart seen: " << bird.raw;
+    auto f = fwdd();
+    EXPECT_EQ(f["swept"], 0) << f.dump();
+    EXPECT_EQ(rig_.kernelRoutes().size(), kFibRoutes);
+    std::printf(
+        "cold switchover to slot %d: BGP back and the FIB replay ended %lld ms after the "
+        "command; %llu kernel writes for %zu routes\n",
+        to, static_cast<long long>(back_ms),
+        static_cast<unsigned long long>(f["kernel_writes"].get<uint64_t>() - writes_before),
+        kFibRoutes);
   }
   // The install operation now running has ended (or none runs).
   bool idle() {
@@ -231,6 +269,71 @@ TEST_F(InstallTest, SecondOperationRefusedAndUncommittedRevertedByChassisdRestar
   EXPECT_EQ(s["record"]["active"]["fwdd"], "fwdd-1.1.0");
   EXPECT_EQ(fwdd()["release"], "1.1");
   EXPECT_EQ(rpdPids(), rpd_pids_);
+}
+
+// A major release: rpd 2.0 cannot negotiate the checkpoint channel with 1.0 (Incompatible), so
+// the standby stays STANDBY COLD in RPR and runversion is a cold switchover — the new active
+// starts from config while fwdd keeps forwarding and BIRD helps one graceful restart; the old
+// active comes back as an RPR standby on 1.0, and commitversion ends in SSO on 2.0.
+TEST_F(InstallTest, MajorReleaseRunsInRprWithOneGracefulRestartAndNoLoss) {
+  auto load = chassis_.cli({"issu", "loadversion", "2.0.0"});
+  ASSERT_EQ(load.exit_code, 0) << load.out << load.err;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto s = chassis_.issu();
+        return s.value("standby_rpr", false) && s["record"]["step"] == "standby-hot";
+      },
+      60000))
+      << diagnostics();
+  auto state = chassis_.cli({"show", "issu", "state"});
+  EXPECT_NE(state.out.find("RPR (Incompatible pair"), std::string::npos) << state.out;
+
+  coldSwitchoverUnderTraffic({"issu", "runversion", "--yes"});
+  const PeerView after_run = peer_->view();
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto s = chassis_.issu();
+        return s["record"]["step"] == "running" && s.value("standby_rpr", false);
+      },
+      60000))
+      << diagnostics();
+  ASSERT_EQ(chassis_.cli({"issu", "acceptversion"}).exit_code, 0);
+  auto commit = chassis_.cli({"issu", "commitversion"});
+  ASSERT_EQ(commit.exit_code, 0) << commit.out << commit.err;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto s = chassis_.issu();
+        return s["issu_state"] == "Init" && s.value("standby_hot", false) &&
+               s["slots"][0]["image"] == "2.0.0" && s["slots"][1]["image"] == "2.0.0";
+      },
+      60000))
+      << diagnostics();
+  // The reload of the old slot into SSO touched no BGP session.
+  auto bird = peer_->view();
+  EXPECT_TRUE(sameSession(after_run, bird)) << bird.raw;
+  EXPECT_EQ(bird.graceful_restarts, 1);
+  EXPECT_EQ(fwdd()["routes"], kFibRoutes);
+}
+
+// `install activate` of the major release runs the whole procedure by itself, cold switchover
+// included, and its impact report says so.
+TEST_F(InstallTest, InstallActivateOfAMajorReleaseSwitchesOverColdWithoutLoss) {
+  ASSERT_EQ(chassis_.cli({"install", "add", "2.0.0"}).exit_code, 0);
+  auto test = chassis_.cli({"install", "activate", "2.0.0", "--test"});
+  ASSERT_EQ(test.exit_code, 0) << test.out << test.err;
+  EXPECT_NE(test.out.find("cold RP switchover"), std::string::npos) << test.out;
+
+  coldSwitchoverUnderTraffic({"install", "activate", "2.0.0"});
+  ASSERT_TRUE(waitFor([&] { return idle(); }, 60000)) << diagnostics();
+  auto s = install();
+  const json* activate = lastOperation(s, "activate");
+  ASSERT_NE(activate, nullptr);
+  EXPECT_EQ((*activate)["state"], "succeeded") << activate->dump(1);
+  auto issu = chassis_.issu();
+  EXPECT_EQ(issu["issu_state"], "Init");
+  EXPECT_EQ(issu["slots"][0]["image"], "2.0.0");
+  EXPECT_EQ(issu["slots"][1]["image"], "2.0.0");
+  EXPECT_EQ(peer_->view().graceful_restarts, 1);
 }
 
 }  // namespace

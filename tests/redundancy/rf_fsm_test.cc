@@ -175,6 +175,37 @@ TEST(RfFsm, ForceSwitchoverNeedsAHotPeer) {
   EXPECT_EQ(standby.refusal(), "this RP is not active");
 }
 
+// An Incompatible pair runs RPR: the standby stays cold, a force-switchover hands over at once
+// (nothing to drain) and the standby takes over cold, from its configuration.
+TEST(RfFsm, InRprTheSwitchoverIsCold) {
+  RfFsm active(0, true, 5);
+  active.handle(rf::SessionUp{});
+  active.handle(negotiated(Compatibility::kIncompatible));
+  EXPECT_EQ(active.mode(), Mode::kRpr);
+  EXPECT_FALSE(has(active.handle(peerIs(RfState::kStandbyCold)), RfAction::kStartBulk));
+  auto actions = active.handle(rf::SwitchoverCommand{});
+  EXPECT_TRUE(has(actions, RfAction::kHandOverCold));
+  EXPECT_FALSE(has(actions, RfAction::kHandOver));
+  active.handle(rf::HandedOver{});
+  EXPECT_FALSE(active.isActive());
+
+  RfFsm standby(1, false, 5);
+  standby.handle(rf::SessionUp{});
+  standby.handle(negotiated(Compatibility::kIncompatible));
+  EXPECT_EQ(standby.state(), RfState::kStandbyCold);
+  auto taken = standby.handle(rf::SwitchoverReceived{6, SwactReason::kUserInitiated});
+  EXPECT_TRUE(has(taken, RfAction::kTakeOverCold));
+  EXPECT_EQ(standby.state(), RfState::kActive);
+  EXPECT_EQ(standby.epoch(), 6u);
+
+  // A compatible pair whose standby is still cold is refused, as before.
+  RfFsm sso(0, true, 0);
+  sso.handle(rf::SessionUp{});
+  sso.handle(negotiated(Compatibility::kCompatible));
+  sso.handle(peerIs(RfState::kStandbyCold));
+  EXPECT_TRUE(has(sso.handle(rf::SwitchoverCommand{}), RfAction::kRefuse));
+}
+
 TEST(RfFsm, PlannedSwitchoverTakesTheAnnouncedEpoch) {
   RfFsm fsm(1, false, 2);
   makeHot(fsm);

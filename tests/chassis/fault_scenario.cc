@@ -1,6 +1,7 @@
 #include "chassis/fault_scenario.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -19,9 +20,10 @@ constexpr const char* kOriginal = "1.0.0";
 constexpr const char* kTarget = "1.1.0";
 constexpr const char* kPathNames[] = {"upgrade",          "changeversion",   "changeversion-quick",
                                       "abort-after-load", "abort-after-run", "install-activate",
-                                      "install-abort"};
+                                      "install-abort",    "install-chassisd"};
 constexpr const char* kFwddFrom = "fwdd-1.0.0";
 constexpr const char* kFwddTo = "fwdd-1.1.0";
+constexpr const char* kChassisdTo = "chassisd-1.1.0";  // from the installed binary
 // Routes fed through the active RP in the install runs: the testbed's target prefix and 200
 // host routes, all via the testbed's dst.
 constexpr size_t kInstallRoutes = 201;
@@ -81,7 +83,8 @@ std::string installRoutes() {
 }  // namespace
 
 bool isInstallPath(OperatorPath p) {
-  return p == OperatorPath::kInstallActivate || p == OperatorPath::kInstallAbort;
+  return p == OperatorPath::kInstallActivate || p == OperatorPath::kInstallAbort ||
+         p == OperatorPath::kInstallChassisd;
 }
 
 std::string FaultScenario::name() const {
@@ -98,12 +101,16 @@ FaultScenario FaultScenario::fromSeed(uint64_t seed) {
   const auto& points = install ? chassis::installFaultPointNames() : chassis::issuFaultPointNames();
   const auto& actions = chassis::faultActionNames();
   std::string_view point = points[rng() % points.size()];
+  // chassisd switches by re-exec, past no switch-* point: its record writes are its steps.
+  if (s.path == OperatorPath::kInstallChassisd) point = "install-persist-after";
   // ISSU: persists happen up to ~9 times in a procedure, reloads and switchovers up to 3.
   // Install: the record is written up to ~6 times, a switch happens up to twice.
-  int max_occurrence = point.rfind("persist", 0) == 0     ? 9
-                       : point == "install-persist-after" ? 6
-                       : install                          ? 2
-                                                          : 3;
+  // (A chassisd that re-execs counts afresh: its predecessor wrote up to 3 times.)
+  int max_occurrence = s.path == OperatorPath::kInstallChassisd ? 3
+                       : point.rfind("persist", 0) == 0         ? 9
+                       : point == "install-persist-after"       ? 6
+                       : install                                ? 2
+                                                                : 3;
   int occurrence = 1 + static_cast<int>(rng() % max_occurrence);
   // Killing fwdd is an install action only.
   std::string_view action = actions[rng() % (actions.size() - (install ? 0 : 1))];
@@ -138,6 +145,12 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
   const auto start = Clock::now();
   FaultOutcome out;
   auto fail = [&](std::string why) { out.violations.push_back(std::move(why)); };
+  // The component the operator installs, and the package it means to end on without a fault.
+  const bool self = scenario.path == OperatorPath::kInstallChassisd;
+  const std::string component = self ? "chassisd" : "fwdd";
+  const std::string to = self ? kChassisdTo : kFwddTo;
+  // A set's package for the component ("" for chassisd: the installed binary).
+  auto packageIn = [&](const json& set) { return set.value(component, std::string()); };
   ForwardingRig net;
   if (std::string err = net.up(); !err.empty()) {
     fail("setup: testbed: " + err);
@@ -228,13 +241,13 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
     };
     // The operator: add, then activate (each re-issued at most three times, when chassisd died
     // before recording it), then for the abort path abort what runs or is uncommitted.
-    if (idle && !rec["packages"].contains(kFwddTo) && added < 3) {
-      issue({"install", "add", kFwddTo}, &added);
+    if (idle && !rec["packages"].contains(to) && added < 3) {
+      issue({"install", "add", to}, &added);
       continue;
     }
     const json* act = lastOperation(rec, {"activate"});
-    if (idle && act == nullptr && activated < 3 && rec["packages"].contains(kFwddTo)) {
-      issue({"install", "activate", kFwddTo, "--no-wait"}, &activated);
+    if (idle && act == nullptr && activated < 3 && rec["packages"].contains(to)) {
+      issue({"install", "activate", to, "--no-wait"}, &activated);
       if (scenario.path == OperatorPath::kInstallAbort) {
         issue({"install", "abort", "--no-wait"}, &aborted);
       }
@@ -251,10 +264,14 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
     // chassisd's view may be a poll old (an rpd killed this instant): the RPs must say it too.
     const json chassis = rig.issu();
     const int active_slot = chassis.value("active_slot", 0);
-    if (idle && act != nullptr && f.value("release", std::string()) == release &&
-        f.value("writer_slot", -1) >= 0 && !f.value("replaying", true) &&
-        chassis.value("standby_hot", false) && rig.rfState(active_slot) == 13 &&
-        rig.rfState(1 - active_slot) == 8 &&
+    // chassisd runs what the record calls active (a re-exec, or a revert at its start, is over).
+    const bool chassisd_settled =
+        !self || s["components"]["chassisd"].value("package", std::string()) ==
+                     rec["active"].value("chassisd", std::string());
+    if (idle && act != nullptr && chassisd_settled &&
+        f.value("release", std::string()) == release && f.value("writer_slot", -1) >= 0 &&
+        !f.value("replaying", true) && chassis.value("standby_hot", false) &&
+        rig.rfState(active_slot) == 13 && rig.rfState(1 - active_slot) == 8 &&
         f.value("routes", size_t{0}) == rig.rib(active_slot).value("count", size_t{0})) {
       rib_routes = rig.rib(active_slot).value("count", size_t{0});
       settled = true;
@@ -272,24 +289,35 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
     return out;
   }
   const json& rec = s["record"];
-  out.ended_on = rec["active"]["fwdd"];
+  const std::string ended = packageIn(rec["active"]);
+  out.ended_on = ended.empty() ? "the installed " + component : ended;
   // The engine's contract on the last switch.
   const json* last = lastOperation(rec, {"activate", "abort", "revert", "rollback", "deactivate"});
   if (last != nullptr) {
     const std::string state = (*last)["state"];
     const json& want = state == "succeeded" ? (*last)["target"] : (*last)["before"];
-    if (state != "running" && want.value("fwdd", std::string()) != out.ended_on) {
-      fail("the last switch (" + (*last)["kind"].get<std::string>() + ", " + state +
-           ") says fwdd " + want.value("fwdd", std::string()) + ", but " + out.ended_on +
-           " is active");
+    if (state != "running" && packageIn(want) != ended) {
+      fail("the last switch (" + (*last)["kind"].get<std::string>() + ", " + state + ") says " +
+           component + " '" + packageIn(want) + "', but '" + ended + "' is active");
     }
   }
   if (!out.fault_hit) {
-    const std::string expected =
-        scenario.path == OperatorPath::kInstallActivate ? kFwddTo : kFwddFrom;
-    if (out.ended_on != expected) fail("no fault, yet ended on " + out.ended_on);
+    const std::string expected = scenario.path == OperatorPath::kInstallAbort ? kFwddFrom : to;
+    if (ended != expected) fail("no fault, yet ended on '" + ended + "'");
   }
   if (rec["committed"]["fwdd"] != kFwddFrom) fail("the committed fwdd changed without a commit");
+  if (rec["committed"].contains("chassisd"))
+    fail("the committed chassisd changed without a commit");
+  if (self) {
+    // The process itself, not only what it says: its binary is the package's or the installed.
+    std::error_code ec;
+    const std::string exe =
+        std::filesystem::read_symlink("/proc/" + std::to_string(rig.chassisdPid()) + "/exe", ec);
+    const bool on_package = exe.find("/" + to + "/") != std::string::npos;
+    if (on_package != (ended == to)) {
+      fail("chassisd runs " + exe + " but the record says '" + ended + "'");
+    }
+  }
   // Killing both rpds (or the active while the standby held no copy) loses the RIB: no process
   // held it, and in service the protocols would refill it. Otherwise every route stays.
   const bool single_copy_killed = killedTheLastCopy(scenario, out, rig);
@@ -306,10 +334,21 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
   if (int n = rig.processCount("fwdd --control"); n != 1) {
     fail(std::to_string(n) + " fwdd processes, expected 1");
   }
+  if (int n = rig.processCount("chassisd --state-dir"); n != 1) {
+    fail(std::to_string(n) + " chassisd processes, expected 1");
+  }
   auto shown = rig.cli({"show", "install", "active", "--json"});
   auto shown_json = json::parse(shown.out, nullptr, false);
-  if (shown.exit_code != 0 || shown_json.is_discarded() ||
-      !shown_json["packages"].contains(out.ended_on)) {
+  // (The installed chassisd binary is no package: then none of chassisd's may be listed.)
+  bool shown_right = shown.exit_code == 0 && !shown_json.is_discarded();
+  if (shown_right && ended.empty()) {
+    for (const auto& [name, p] : shown_json["packages"].items()) {
+      shown_right = shown_right && p.value("component", std::string()) != component;
+    }
+  } else if (shown_right) {
+    shown_right = shown_json["packages"].contains(ended);
+  }
+  if (!shown_right) {
     fail("show install active does not tell the truth: " + shown.out + shown.err);
   }
   if (!out.violations.empty())

@@ -17,7 +17,9 @@
 // has them all; the record obeys the engine's contract (a
 // switch that succeeded left its target, one that failed or was aborted left its start); with
 // no fault hit, fwdd-1.1.0 (activate) or fwdd-1.0.0 (abort) runs; after a chassisd restart the
-// committed fwdd-1.0.0 runs; one fwdd and two rpd processes.
+// committed fwdd-1.0.0 runs; one fwdd, one chassisd and two rpd processes. The chassisd path:
+// the running chassisd's binary is the package the record calls active (its re-exec or the
+// revert of it at a restart is over), and nothing committed changed.
 // A scenario derives from a seed alone, so a failing seed replays the same run.
 #pragma once
 
@@ -39,6 +41,7 @@ enum class OperatorPath {
   // hitless install of fwdd on a chassis in a netns testbed (chassisd runs fwdd-1.0.0):
   kInstallActivate,  // install add fwdd-1.1.0, install activate fwdd-1.1.0
   kInstallAbort,     // install add, install activate --no-wait, install abort
+  kInstallChassisd,  // install add chassisd-1.1.0, install activate it: chassisd re-execs
 };
 
 bool isInstallPath(OperatorPath p);

@@ -42,7 +42,8 @@ class InstallTest : public ::testing::Test {
          << "bgp.router-id = 198.18.3.1\n"
          << "bgp.neighbor.198.18.3.2.remote-as = 65002\n"
          << "bgp.neighbor.198.18.3.2.hold-time = 9\n"
-         << "bgp.neighbor.198.18.3.2.connect-retry-ms = 200\n";
+         << "bgp.neighbor.198.18.3.2.connect-retry-ms = 200\n"
+         << "bgp.network.198.18.50.0/24 = 1\n";  // one route BIRD learns from us
     conf.close();
     peer_ = makeBirdPeer();
     err = peer_->start(testbedPeer(rig_.testbed().peer(), kRoutes), rig_.dir());
@@ -77,12 +78,14 @@ class InstallTest : public ::testing::Test {
     if (!s.contains("slots")) return {};
     return {s["slots"][0]["pid"].get<int>(), s["slots"][1]["pid"].get<int>()};
   }
-  // BGP up with every route in fwdd's FIB (no replay running) and the standby hot.
+  // BGP up both ways (BIRD holds our route) with every route in fwdd's FIB (no replay running)
+  // and the standby hot.
   bool converged() {
     auto f = fwdd();
     return f.value("ok", false) && f.value("routes", size_t{0}) == kFibRoutes &&
            !f.value("replaying", true) && f.value("writer_slot", -1) >= 0 &&
-           chassis_.issu().value("standby_hot", false) && peer_->view().established;
+           chassis_.issu().value("standby_hot", false) && peer_->view().established &&
+           peer_->view().routes_imported == 1;
   }
   // After a cold switchover to `slot`: BGP came back and ended its graceful restart (so the RP
   // ended its FIB replay and fwdd swept what nobody re-announced) with every route in fwdd.
@@ -111,6 +114,9 @@ class InstallTest : public ::testing::Test {
     auto bird = peer_->view();
     EXPECT_EQ(bird.graceful_restarts, 1) << peer_->log();
     EXPECT_FALSE(sameSession(bird_before_, bird)) << "no restart seen: " << bird.raw;
+    // Our route stayed at BIRD through the restart: re-announced, never withdrawn.
+    EXPECT_EQ(bird.routes_imported, 1u) << bird.raw;
+    EXPECT_EQ(bird.withdraws_received, bird_before_.withdraws_received) << bird.raw;
     auto f = fwdd();
     EXPECT_EQ(f["swept"], 0) << f.dump();
     EXPECT_EQ(rig_.kernelRoutes().size(), kFibRoutes);

@@ -68,17 +68,18 @@ bool ImageInstall::present(const std::string& version) const {
 
 std::optional<InstallFailure> ImageInstall::begin(const std::string& version,
                                                   uint64_t package_size) {
-  auto component = componentOfName(version);
-  if (!component.isOk()) return failure(InstallFailure::kParseFail, component.status().message());
-  bool running = version == options_.running_image;
-  for (const auto& [c, package] : options_.running_packages)
-    running = running || package == version;
-  if (running) {
-    return failure(InstallFailure::kInstallRunPackage,
-                   version + " is the running image; it is never replaced");
-  }
-  if (package_size == 0) {
-    return failure(InstallFailure::kParseFail, "package_size is 0: the size must be given");
+  if (!version.empty()) {
+    auto component = componentOfName(version);
+    if (!component.isOk()) {
+      return failure(InstallFailure::kParseFail, component.status().message());
+    }
+    bool running = version == options_.running_image;
+    for (const auto& [c, package] : options_.running_packages)
+      running = running || package == version;
+    if (running) {
+      return failure(InstallFailure::kInstallRunPackage,
+                     version + " is the running image; it is never replaced");
+    }
   }
   if (package_size > options_.max_package_bytes) {
     return failure(InstallFailure::kTooLarge, "package of " + std::to_string(package_size) +
@@ -87,11 +88,13 @@ std::optional<InstallFailure> ImageInstall::begin(const std::string& version,
   }
   abort();
   version_ = version;
+  named_by_client_ = !version.empty();
+  already_present_ = false;
   expected_ = package_size;
   received_ = 0;
   // Staged beside the store (same file system: the final rename is atomic), hidden by the dot.
-  staging_file_ =
-      options_.image_dir + "/.install-" + version + "-" + std::to_string(::getpid()) + ".tar";
+  staging_file_ = options_.image_dir + "/.install-" + (named_by_client_ ? version : "unnamed") +
+                  "-" + std::to_string(::getpid()) + ".tar";
   std::error_code ec;
   fs::create_directories(options_.image_dir, ec);
   fd_ = ::open(staging_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -105,10 +108,16 @@ std::optional<InstallFailure> ImageInstall::begin(const std::string& version,
 
 std::optional<InstallFailure> ImageInstall::append(std::string_view bytes) {
   if (fd_ < 0) return failure(InstallFailure::kParseFail, "content before TransferRequest");
-  if (received_ + bytes.size() > expected_) {
+  if (expected_ != 0 && received_ + bytes.size() > expected_) {
     abort();
     return failure(InstallFailure::kTooLarge, "more than the announced package_size of " +
                                                   std::to_string(expected_) + " bytes");
+  }
+  if (received_ + bytes.size() > options_.max_package_bytes) {
+    abort();
+    return failure(InstallFailure::kTooLarge, "the package is over the limit of " +
+                                                  std::to_string(options_.max_package_bytes) +
+                                                  " bytes");
   }
   size_t done = 0;
   while (done < bytes.size()) {
@@ -127,7 +136,7 @@ std::optional<InstallFailure> ImageInstall::append(std::string_view bytes) {
 
 std::optional<InstallFailure> ImageInstall::finish() {
   if (fd_ < 0) return failure(InstallFailure::kParseFail, "TransferEnd before TransferRequest");
-  if (received_ != expected_) {
+  if (expected_ != 0 && received_ != expected_) {
     uint64_t got = received_;
     abort();
     return failure(InstallFailure::kParseFail, "truncated transfer: " + std::to_string(got) +
@@ -137,7 +146,8 @@ std::optional<InstallFailure> ImageInstall::finish() {
   ::fsync(fd_);
   ::close(fd_);
   fd_ = -1;
-  staging_dir_ = options_.image_dir + "/.install-" + version_ + "-" + std::to_string(::getpid());
+  staging_dir_ = options_.image_dir + "/.install-" + (named_by_client_ ? version_ : "unnamed") +
+                 "-" + std::to_string(::getpid());
   std::error_code ec;
   fs::remove_all(staging_dir_, ec);
   fs::create_directories(staging_dir_, ec);
@@ -146,6 +156,13 @@ std::optional<InstallFailure> ImageInstall::finish() {
     return f;
   }
   const std::string target = options_.image_dir + "/" + version_;
+  if (!named_by_client_ && present(version_)) {
+    // Sent without a name: the store already holds this package (and it verifies) — the
+    // answer a named request for it gets before any transfer.
+    already_present_ = true;
+    abort();
+    return std::nullopt;
+  }
   if (fs::exists(target)) {
     abort();
     return failure(InstallFailure::kIncompatible,
@@ -215,8 +232,10 @@ std::optional<InstallFailure> ImageInstall::unpackAndVerify(const std::string& d
     }
   }
   // The name asked for must be the package's own: a mislabelled package is refused, not renamed.
+  // (gNOI leaves that check to the client, against Validated.version; we do it for the client.)
   const std::string own =
       packageName(image->manifest.component, image->manifest.version.toString());
+  if (!named_by_client_) version_ = own;
   if (own != version_) {
     const bool rpd = image->manifest.component == issu::Component::kRpd;
     return failure(InstallFailure::kIncompatible,

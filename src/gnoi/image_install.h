@@ -52,12 +52,17 @@ class ImageInstall {
 
   // True if `version` is already in the store and verifies (nothing to transfer).
   bool present(const std::string& version) const;
-  // Starts an upload of `version`, `package_size` bytes.
+  // Starts an upload of `version`, `package_size` bytes. As gNOI's TransferRequest says, both
+  // may be left out: a size of 0 is not known (the upload is bounded by max_package_bytes), and
+  // an empty version means "whatever the package is" — its name comes from its own manifest.
   std::optional<InstallFailure> begin(const std::string& version, uint64_t package_size);
   std::optional<InstallFailure> append(std::string_view bytes);
   uint64_t received() const { return received_; }
-  // Validates and moves the image into the store; on success the store holds <version>.
+  // Validates and moves the image into the store; on success the store holds name(). A package
+  // sent without a version that the store already holds is not replaced (alreadyPresent()).
   std::optional<InstallFailure> finish();
+  const std::string& name() const { return version_; }
+  bool alreadyPresent() const { return already_present_; }
   // Drops whatever was staged.
   void abort();
 
@@ -66,7 +71,9 @@ class ImageInstall {
 
   InstallOptions options_;
   std::string version_;
-  uint64_t expected_ = 0, received_ = 0;
+  bool named_by_client_ = true;  // false: the version comes from the package's manifest
+  bool already_present_ = false;
+  uint64_t expected_ = 0, received_ = 0;  // expected_ 0: not announced
   std::string staging_file_, staging_dir_;
   int fd_ = -1;
 };

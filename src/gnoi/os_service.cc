@@ -79,9 +79,11 @@ grpc::Status OsService::Install(grpc::ServerContext* call,
   }
   ImageInstall install(options);
   logEvent("GNOI", Severity::kNotice, "INSTALL_START",
-           tr.version() + " (" + std::to_string(tr.package_size()) + " bytes)" +
+           (tr.version().empty() ? std::string("a package named by its manifest") : tr.version()) +
+               (tr.package_size() ? " (" + std::to_string(tr.package_size()) + " bytes)"
+                                  : std::string(" (size not given)")) +
                (tr.standby_supervisor() ? " for the standby RP" : ""));
-  if (install.present(tr.version())) {
+  if (!tr.version().empty() && install.present(tr.version())) {
     InstallResponse r;
     r.mutable_validated()->set_version(tr.version());
     r.mutable_validated()->set_description("already in the image store (shared by both RPs)");
@@ -131,10 +133,12 @@ grpc::Status OsService::Install(grpc::ServerContext* call,
     return installError(stream, InstallError::UNEXPECTED_SWITCHOVER,
                         "a switchover happened during the install; install again");
   }
-  logEvent("GNOI", Severity::kNotice, "INSTALL_DONE", tr.version() + " is in the image store");
+  logEvent("GNOI", Severity::kNotice, "INSTALL_DONE", install.name() + " is in the image store");
   InstallResponse done;
-  done.mutable_validated()->set_version(tr.version());
-  done.mutable_validated()->set_description("signature and hashes verified; in the image store");
+  done.mutable_validated()->set_version(install.name());
+  done.mutable_validated()->set_description(
+      install.alreadyPresent() ? "already in the image store (shared by both RPs)"
+                               : "signature and hashes verified; in the image store");
   stream->Write(done);
   return grpc::Status::OK;
 }

@@ -7,141 +7,17 @@ Every process and file the test makes is removed at the end, pass or fail.
 
 usage: gnoi_test.py --build BUILD_DIR [unittest args]
 """
-import json
 import os
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gnoi_testlib import ARGS, free_port, load_client, main, wait_for  # noqa: E402
+from gnoi_testlib import RouterTestCase, main, wait_for  # noqa: E402
 
 
-
-
-
-
-
-class GnoiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bin = os.path.join(ARGS.build, "src")
-        cls.tmp = tempfile.mkdtemp(prefix="hitless-gnoi-")
-        cls.procs = []
-        cls.gc = load_client()
-        try:
-            cls.setUpRouter()
-        except Exception:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def hitless(cls, *args):
-        r = subprocess.run([os.path.join(cls.bin, "hitless"), *args], capture_output=True,
-                           text=True, timeout=120)
-        if r.returncode != 0:
-            raise AssertionError(f"hitless {' '.join(args)}: {r.stderr}")
-        return r.stdout
-
-    @classmethod
-    def path(cls, *parts):
-        return os.path.join(cls.tmp, *parts)
-
-    @classmethod
-    def setUpRouter(cls):
-        cls.hitless("keygen", "--out", cls.path("keys"))
-
-        def build(version, date, rpd, out):
-            cls.hitless("image", "build", "--version", version, "--date", date, "--kind",
-                        "release", "--platform", "linux-x86_64", "--key",
-                        cls.path("keys", "hitless.key"), "--rpd", os.path.join(cls.bin, rpd),
-                        "--out", out)
-
-        build("1.0.0", "2026-01-15", "rpd-1.0", cls.path("images", "1.0.0"))
-        build("1.1.0", "2026-06-01", "rpd-1.1", cls.path("staging", "1.1.0"))
-        build("1.1.1", "2026-07-01", "rpd-1.1", cls.path("staging", "1.1.1"))
-        cls.pkg_111 = cls.path("pkg-1.1.1.tar")
-        cls.hitless("image", "pack", cls.path("staging", "1.1.1"), "--pubkey",
-                    cls.path("keys", "hitless.pub"), "--out", cls.pkg_111)
-        cls.pkg = cls.path("pkg-1.1.0.tar")
-        cls.hitless("image", "pack", cls.path("staging", "1.1.0"), "--pubkey",
-                    cls.path("keys", "hitless.pub"), "--out", cls.pkg)
-        # The same image with one byte of rpd changed: its signed hash no longer matches.
-        shutil.copytree(cls.path("staging", "1.1.0"), cls.path("tampered"))
-        with open(cls.path("tampered", "rpd"), "r+b") as f:
-            f.seek(1000)
-            byte = f.read(1)
-            f.seek(1000)
-            f.write(bytes([byte[0] ^ 0xFF]))
-        cls.tampered = cls.path("tampered.tar")
-        subprocess.run(["/bin/tar", "-C", cls.path("tampered"), "-cf", cls.tampered,
-                        "manifest.json", "manifest.sig", "rpd"], check=True)
-        cls.hitless("pki", "init", "--out", cls.path("pki"))
-        cls.state = cls.path("state")
-        cls.spawn("chassisd", [os.path.join(cls.bin, "chassisd"), "--state-dir", cls.state,
-                               "--images", cls.path("images"), "--pubkey",
-                               cls.path("keys", "hitless.pub"), "--initial-image", "1.0.0",
-                               "--rpd-arg", "--heartbeat-ms", "--rpd-arg", "100",
-                               "--rpd-arg", "--heartbeat-threshold", "--rpd-arg", "20"])
-        cls.port = free_port()
-        cls.target = f"127.0.0.1:{cls.port}"
-        cls.spawn("gnoid", [os.path.join(cls.bin, "gnoid"), "--chassis",
-                            os.path.join(cls.state, "chassis.ctl"), "--images",
-                            cls.path("images"), "--pubkey", cls.path("keys", "hitless.pub"),
-                            "--tls-cert", cls.path("pki", "server.crt"), "--tls-key",
-                            cls.path("pki", "server.key"), "--client-ca",
-                            cls.path("pki", "ca.crt"), "--listen", cls.target])
-        cls.operator = cls.client("operator")
-        cls.viewer = cls.client("viewer")
-        wait_for("the RPs in SSO", lambda: cls.issu().get("standby_hot"))
-        wait_for("gnoid", lambda: cls.try_verify())
-
-    @classmethod
-    def spawn(cls, name, argv):
-        log = open(cls.path(f"{name}.log"), "w")
-        cls.procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                          start_new_session=True))
-
-    @classmethod
-    def client(cls, who):
-        return cls.gc.Client(cls.target, cls.path("pki", "ca.crt"),
-                             cls.path("pki", f"{who}.crt"), cls.path("pki", f"{who}.key"))
-
-    @classmethod
-    def try_verify(cls):
-        try:
-            return cls.operator.verify()
-        except cls.gc.grpc.RpcError:
-            return None
-
-    @classmethod
-    def issu(cls):
-        r = subprocess.run([os.path.join(cls.bin, "hitless"), "show", "issu", "state", "--json",
-                            "--chassis", os.path.join(cls.state, "chassis.ctl")],
-                           capture_output=True, text=True, timeout=30)
-        return json.loads(r.stdout) if r.returncode == 0 else {}
-
-    @classmethod
-    def tearDownClass(cls):
-        for p in cls.procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in cls.procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        # rpds spawned by chassisd, found by their state directory.
-        subprocess.run(["pkill", "-KILL", "-f", cls.tmp], check=False)
-        if os.environ.get("KEEP_GNOI_TEST") is None:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-
+class GnoiTest(RouterTestCase):
     def store(self):
         return sorted(os.listdir(self.path("images")))
 

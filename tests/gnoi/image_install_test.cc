@@ -112,6 +112,35 @@ TEST_F(ImageInstallTest, SizesThatDoNotAddUpAreRefusedAndLeaveNothing) {
   EXPECT_TRUE(storeEntries().empty());
 }
 
+// gNOI's TransferRequest: package_size 0 is "not given", an empty version "whatever it is".
+TEST_F(ImageInstallTest, SizeAndVersionMayBeLeftOutAsUpstreamGnoiAllows) {
+  const std::string pkg = goodPackage();
+  ImageInstall in({store(), key_, "1.0.0", 512ull << 20, {}});
+  ASSERT_EQ(in.begin("", 0), std::nullopt);
+  ASSERT_EQ(in.append(pkg), std::nullopt);
+  ASSERT_EQ(in.finish(), std::nullopt);
+  EXPECT_EQ(in.name(), "1.1.0");  // from the package's own manifest
+  EXPECT_FALSE(in.alreadyPresent());
+  EXPECT_EQ(storeEntries(), std::vector<std::string>{"1.1.0"});
+
+  // The same again, unnamed: already there, not replaced, no error.
+  ImageInstall again({store(), key_, "1.0.0", 512ull << 20, {}});
+  ASSERT_EQ(again.begin("", 0), std::nullopt);
+  ASSERT_EQ(again.append(pkg), std::nullopt);
+  ASSERT_EQ(again.finish(), std::nullopt);
+  EXPECT_TRUE(again.alreadyPresent());
+  EXPECT_EQ(storeEntries(), std::vector<std::string>{"1.1.0"});
+
+  // Without a size the limit still holds; a named package must still be what it says.
+  auto over = install(pkg, "", 0, 1000);
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->kind, InstallFailure::kTooLarge);
+  auto mislabelled = install(pkg, "1.2.0", 0);
+  ASSERT_TRUE(mislabelled);
+  EXPECT_EQ(mislabelled->kind, InstallFailure::kIncompatible);
+  EXPECT_EQ(storeEntries(), std::vector<std::string>{"1.1.0"});
+}
+
 TEST_F(ImageInstallTest, OnlyTheImagesOwnFilesMayBeInThePackage) {
   fs::create_directories(dir_.file("odd/sub"));
   fs::copy(dir_.file("src/1.1.0"), dir_.file("odd/sub"));

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""The Ansible collection hitless.router (ansible/) driving a real router: Debian's
+ansible-playbook runs the modules, which speak gNOI over mTLS to gnoid (stubs generated from
+openconfig's protos). Check mode changes nothing; the upgrade play moves both RPs to 1.1.0; run
+again it changes nothing; a tampered image fails with the router's reason; ansible-doc reads
+every module's documentation.
+
+usage: ansible_collection_test.py --build BUILD_DIR [unittest args]
+"""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gnoi_testlib import ARGS, ROOT, RouterTestCase, main  # noqa: E402
+
+MODULES = ["hitless_facts", "hitless_image", "hitless_upgrade"]
+
+
+class AnsibleCollectionTest(RouterTestCase):
+    @classmethod
+    def connect(cls):
+        pass  # the modules connect themselves
+
+    @classmethod
+    def try_verify(cls):
+        return cls.play("facts.yml", "").get("ok")
+
+    @classmethod
+    def env(cls):
+        e = dict(os.environ)
+        e.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "ansible"),
+                 HITLESS_GNOI_STUBS=os.path.join(ARGS.build, "gnoi-upstream-py"),
+                 ANSIBLE_HOME=cls.path("ansible-home"), ANSIBLE_LOCAL_TEMP=cls.path("ansible-tmp"),
+                 ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
+                 ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3")
+        return e
+
+    @classmethod
+    def play(cls, name, tasks, *flags):
+        """Runs a play of `tasks` against the router; the per-host stats and the results."""
+        common = (f"target: \"{cls.target}\"\n      ca_cert: {cls.path('pki', 'ca.crt')}\n"
+                  f"      client_cert: {cls.path('pki', 'operator.crt')}\n"
+                  f"      client_key: {cls.path('pki', 'operator.key')}")
+        facts = f"  - hitless.router.hitless_facts:\n      {common}\n"
+        with open(cls.path(name), "w") as f:
+            f.write("- hosts: router\n  gather_facts: false\n  tasks:\n" + facts +
+                    tasks.replace("COMMON", common) + facts)
+        with open(cls.path("inventory"), "w") as f:
+            f.write("router ansible_connection=local\n")
+        r = subprocess.run(["ansible-playbook", "-i", cls.path("inventory"), cls.path(name),
+                            *flags], capture_output=True, text=True, timeout=600, env=cls.env())
+        try:
+            out = json.loads(r.stdout)
+        except json.JSONDecodeError:
+            raise AssertionError(f"ansible-playbook said: {r.stdout}\n{r.stderr}")
+        stats = out["stats"].get("router", {})
+        results = [t["hosts"]["router"] for p in out["plays"] for t in p["tasks"]]
+        return {"ok": stats.get("failures", 1) == 0 and stats.get("unreachable", 1) == 0,
+                "changed": stats.get("changed"), "results": results, "raw": r.stdout[-4000:]}
+
+    def upgrade_tasks(self, package, version):
+        return (f"  - hitless.router.hitless_image:\n      package: {package}\n"
+                f"      version: {version}\n      COMMON\n"
+                f"  - hitless.router.hitless_upgrade:\n      version: {version}\n"
+                f"      timeout: 120\n      COMMON\n")
+
+    def test_1_documentation(self):
+        for m in MODULES:
+            r = subprocess.run(["ansible-doc", f"hitless.router.{m}"], capture_output=True,
+                               text=True, timeout=60, env=self.env())
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("target", r.stdout)
+
+    def test_2_check_mode_changes_nothing(self):
+        p = self.play("check.yml", self.upgrade_tasks(self.pkg, "1.1.0"), "--check")
+        self.assertTrue(p["ok"], p["raw"])
+        self.assertEqual(p["changed"], 2, p["raw"])
+        self.assertNotIn("1.1.0", os.listdir(self.path("images")))
+        self.assertEqual(p["results"][-1]["ansible_facts"]["hitless"]["version"], "1.0.0")
+
+    def test_3_upgrade_then_nothing_to_change(self):
+        p = self.play("upgrade.yml", self.upgrade_tasks(self.pkg, "1.1.0"))
+        self.assertTrue(p["ok"], p["raw"])
+        self.assertEqual(p["changed"], 2, p["raw"])
+        facts = p["results"][-1]["ansible_facts"]["hitless"]
+        self.assertEqual((facts["version"], facts["standby_version"]), ("1.1.0", "1.1.0"))
+        self.assertEqual(p["results"][2]["before"]["version"], "1.0.0")
+        again = self.play("upgrade.yml", self.upgrade_tasks(self.pkg, "1.1.0"))
+        self.assertTrue(again["ok"], again["raw"])
+        self.assertEqual(again["changed"], 0, again["raw"])
+
+    def test_4_a_tampered_image_fails_with_the_routers_reason(self):
+        p = self.play("tampered.yml", self.upgrade_tasks(self.tampered, "1.1.2"))
+        self.assertFalse(p["ok"], p["raw"])
+        failed = [r for r in p["results"] if r.get("failed")]
+        self.assertEqual(len(failed), 1, p["raw"])
+        self.assertIn("INTEGRITY_FAIL", failed[0]["msg"])
+        self.assertNotIn("1.1.2", os.listdir(self.path("images")))
+
+
+if __name__ == "__main__":
+    main()

@@ -25,11 +25,10 @@ Result<std::string> ChassisLink::command(const std::string& cmd, const nlohmann:
   return r.value("message", std::string());
 }
 
-Result<nlohmann::json> ChassisLink::activeRp() const {
+Result<nlohmann::json> ChassisLink::askActiveRp(const std::string& cmd) const {
   ASSIGN_OR_RETURN(nlohmann::json s, state());
   const auto& slot = s["slots"][s["active_slot"].get<int>()];
-  return control::controlRequest(slot["control_socket"].get<std::string>(),
-                                 {{"cmd", "show-redundancy"}}, 5000);
+  return control::controlRequest(slot["control_socket"].get<std::string>(), {{"cmd", cmd}}, 5000);
 }
 
 Result<int> ChassisLink::switchover(int timeout_ms) const {

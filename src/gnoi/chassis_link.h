@@ -25,7 +25,9 @@ class ChassisLink {
   // slot active. Returns the new active slot.
   Result<int> switchover(int timeout_ms = 30000) const;
   // The active RP's show-redundancy answer (uptime, version).
-  Result<nlohmann::json> activeRp() const;
+  Result<nlohmann::json> activeRp() const { return askActiveRp("show-redundancy"); }
+  // The active RP's answer to a read-only control command ("show-bgp-summary", ...).
+  Result<nlohmann::json> askActiveRp(const std::string& cmd) const;
 
  private:
   std::string socket_;

@@ -32,6 +32,7 @@ Result<std::unique_ptr<GnoiServer>> GnoiServer::start(const GnoiOptions& options
   builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.RegisterService(&server->os_);
   builder.RegisterService(&server->system_);
+  builder.RegisterService(&server->gnmi_);
   builder.SetMaxReceiveMessageSize(8 << 20);
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {

@@ -19,6 +19,13 @@ MODULES = ["hitless_facts", "hitless_image", "hitless_upgrade"]
 
 
 class AnsibleCollectionTest(RouterTestCase):
+    # A BGP neighbor that never answers (nothing listens on that port): a session the facts
+    # report as it is, not Established, never established.
+    rpd_config = ("bgp.asn = 65001\nbgp.router-id = 198.18.0.1\nbgp.port = 0\n"
+                  "bgp.neighbor.127.0.0.1.remote-as = 65002\n"
+                  "bgp.neighbor.127.0.0.1.port = 1\n"
+                  "bgp.neighbor.127.0.0.1.connect-retry-ms = 1000\n")
+
     @classmethod
     def connect(cls):
         pass  # the modules connect themselves
@@ -73,7 +80,23 @@ class AnsibleCollectionTest(RouterTestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("target", r.stdout)
 
-    def test_2_check_mode_changes_nothing(self):
+    def test_2_facts_over_gnoi_and_gnmi(self):
+        p = self.play("facts.yml", "")
+        self.assertTrue(p["ok"], p["raw"])
+        facts = p["results"][-1]["ansible_facts"]["hitless"]
+        self.assertEqual((facts["version"], facts["standby_version"]), ("1.0.0", "1.0.0"))
+        rps = {rp["name"]: rp for rp in facts["rps"]}
+        self.assertEqual(sorted(rps), ["RP0", "RP1"])
+        active = f"RP{self.issu()['active_slot']}"
+        self.assertEqual(rps[active]["role"], "ACTIVE")
+        self.assertEqual(rps[active]["software_version"], "1.0.0")
+        [n] = facts["bgp_neighbors"]
+        self.assertEqual((n["address"], n["peer_as"]), ("127.0.0.1", 65002))
+        self.assertNotEqual(n["session_state"], "ESTABLISHED")
+        self.assertEqual(n["established_transitions"], 0)
+        self.assertIsNone(n["last_established"])
+
+    def test_2b_check_mode_changes_nothing(self):
         p = self.play("check.yml", self.upgrade_tasks(self.pkg, "1.1.0"), "--check")
         self.assertTrue(p["ok"], p["raw"])
         self.assertEqual(p["changed"], 2, p["raw"])

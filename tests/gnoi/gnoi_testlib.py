@@ -106,7 +106,8 @@ class RouterTestCase(unittest.TestCase):
                                "--images", cls.path("images"), "--pubkey",
                                cls.path("keys", "hitless.pub"), "--initial-image", "1.0.0",
                                "--rpd-arg", "--heartbeat-ms", "--rpd-arg", "100",
-                               "--rpd-arg", "--heartbeat-threshold", "--rpd-arg", "20"])
+                               "--rpd-arg", "--heartbeat-threshold", "--rpd-arg", "20",
+                               *cls.rpd_config_args()])
         cls.port = free_port()
         cls.target = f"127.0.0.1:{cls.port}"
         cls.spawn("gnoid", [os.path.join(cls.bin, "gnoid"), "--chassis",
@@ -118,6 +119,16 @@ class RouterTestCase(unittest.TestCase):
         cls.connect()
         wait_for("the RPs in SSO", lambda: cls.issu().get("standby_hot"))
         wait_for("gnoid", lambda: cls.try_verify())
+
+    rpd_config = None  # text of the RPs' startup configuration (none: no --config)
+
+    @classmethod
+    def rpd_config_args(cls):
+        if cls.rpd_config is None:
+            return []
+        with open(cls.path("rpd.conf"), "w") as f:
+            f.write(cls.rpd_config)
+        return ["--rpd-arg", "--config", "--rpd-arg", cls.path("rpd.conf")]
 
     @classmethod
     def connect(cls):

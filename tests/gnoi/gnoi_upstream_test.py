@@ -10,9 +10,11 @@ Each flow follows what os.proto and system.proto say a target must do:
             (the check os.proto leaves to the client: gnoid refuses it, docs/gnoi.md)
   Activate  on the standby, then the active; Verify until both RPs run the new version
   System    Time, Reboot NSF + RebootStatus, SwitchControlProcessor back
+  gNMI      Capabilities; Get of /components (JSON_IETF); a path not served: UNIMPLEMENTED
 
 usage: gnoi_upstream_test.py --build BUILD_DIR [unittest args]
 """
+import json
 import os
 import sys
 import time
@@ -30,7 +32,9 @@ class UpstreamGnoiTest(RouterTestCase):
         from github.com.openconfig.gnoi.os import os_pb2, os_pb2_grpc
         from github.com.openconfig.gnoi.system import system_pb2, system_pb2_grpc
         from github.com.openconfig.gnoi.types import types_pb2
+        from github.com.openconfig.gnmi.proto.gnmi import gnmi_pb2, gnmi_pb2_grpc
         cls.os_pb2, cls.system_pb2, cls.types_pb2 = os_pb2, system_pb2, types_pb2
+        cls.gnmi_pb2 = gnmi_pb2
 
         def read(name):
             with open(cls.path("pki", name), "rb") as f:
@@ -40,6 +44,7 @@ class UpstreamGnoiTest(RouterTestCase):
         channel = grpc.secure_channel(cls.target, creds)
         cls.os = os_pb2_grpc.OSStub(channel)
         cls.system = system_pb2_grpc.SystemStub(channel)
+        cls.gnmi = gnmi_pb2_grpc.gNMIStub(channel)
 
     @classmethod
     def try_verify(cls):
@@ -127,6 +132,21 @@ class UpstreamGnoiTest(RouterTestCase):
             pb.SwitchControlProcessorRequest(control_processor=path), timeout=60)
         self.assertEqual(r.control_processor.elem[-1].key["name"], f"RP{before}")
         self.assertEqual(self.issu()["active_slot"], before)
+
+    def test_4_gnmi_get_of_the_components(self):
+        pb = self.gnmi_pb2
+        caps = self.gnmi.Capabilities(pb.CapabilityRequest(), timeout=10)
+        self.assertIn(pb.JSON_IETF, caps.supported_encodings)
+        r = self.gnmi.Get(pb.GetRequest(path=[pb.Path(elem=[pb.PathElem(name="components")])],
+                                        encoding=pb.JSON_IETF), timeout=10)
+        value = json.loads(r.notification[0].update[0].val.json_ietf_val)
+        names = sorted(c["name"] for c in value["openconfig-platform:component"])
+        self.assertEqual(names, ["RP0", "RP1"])
+        with self.assertRaises(grpc.RpcError) as e:
+            self.gnmi.Get(pb.GetRequest(path=[pb.Path(elem=[pb.PathElem(name="interfaces")])],
+                                        encoding=pb.JSON_IETF), timeout=10)
+        self.assertEqual(e.exception.code(), grpc.StatusCode.UNIMPLEMENTED)
+        self.assertIn("/interfaces is not served", e.exception.details())
 
 
 if __name__ == "__main__":

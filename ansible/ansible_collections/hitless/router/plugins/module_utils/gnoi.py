@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import sys
 import time
@@ -35,9 +36,10 @@ class Router:
             import grpc
             from github.com.openconfig.gnoi.os import os_pb2, os_pb2_grpc
             from github.com.openconfig.gnoi.system import system_pb2, system_pb2_grpc
+            from github.com.openconfig.gnmi.proto.gnmi import gnmi_pb2, gnmi_pb2_grpc
         except ImportError as e:
             raise RouterError("cannot load grpc or the gNOI stubs from %s: %s" % (stubs, e))
-        self.grpc, self.os_pb2, self.system_pb2 = grpc, os_pb2, system_pb2
+        self.grpc, self.os_pb2, self.system_pb2, self.gnmi_pb2 = grpc, os_pb2, system_pb2, gnmi_pb2
 
         def read(path):
             with open(path, "rb") as f:
@@ -47,12 +49,47 @@ class Router:
         channel = grpc.secure_channel(p["target"], creds)
         self.os = os_pb2_grpc.OSStub(channel)
         self.system = system_pb2_grpc.SystemStub(channel)
+        self.gnmi = gnmi_pb2_grpc.gNMIStub(channel)
 
     def call(self, what, fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except self.grpc.RpcError as e:
             raise RouterError("%s: %s: %s" % (what, e.code().name, e.details()))
+
+    def get(self, elems):
+        """gNMI Get (JSON_IETF) of one path, given as [(name, {key: value}), ...]: its value."""
+        pb = self.gnmi_pb2
+        path = pb.Path(elem=[pb.PathElem(name=n, key=k) for n, k in elems])
+        r = self.call("gNMI.Get", self.gnmi.Get,
+                      pb.GetRequest(path=[path], encoding=pb.JSON_IETF), timeout=30)
+        return json.loads(r.notification[0].update[0].val.json_ietf_val)
+
+    def rps(self):
+        out = []
+        for c in self.get([("components", {})]).get("openconfig-platform:component", []):
+            st = c["state"]
+            out.append({"name": c["name"], "software_version": st.get("software-version"),
+                        "redundant_role": st.get("redundant-role"),
+                        "role": st.get("hitless:rf-role")})
+        return out
+
+    def bgp_neighbors(self):
+        elems = [("network-instances", {}), ("network-instance", {"name": "DEFAULT"}),
+                 ("protocols", {}), ("protocol", {"identifier": "BGP", "name": "BGP"}),
+                 ("bgp", {}), ("neighbors", {})]
+        out = []
+        for n in self.get(elems).get("openconfig-network-instance:neighbor", []):
+            st = n["state"]
+            prefixes = n["afi-safis"]["afi-safi"][0]["state"]["prefixes"]
+            out.append({"address": n["neighbor-address"], "peer_as": st.get("peer-as"),
+                        "session_state": st.get("session-state"),
+                        "established_transitions": int(st.get("established-transitions", 0)),
+                        "last_established": int(st["last-established"])
+                        if "last-established" in st else None,
+                        "prefixes_received": prefixes.get("received"),
+                        "prefixes_sent": prefixes.get("sent")})
+        return out
 
     def verify(self):
         return self.call("OS.Verify", self.os.Verify, self.os_pb2.VerifyRequest(), timeout=30)

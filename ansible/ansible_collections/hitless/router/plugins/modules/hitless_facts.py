@@ -10,11 +10,13 @@ module: hitless_facts
 short_description: Read a hitless router's software state over gNOI
 version_added: "0.1.0"
 description:
-  - Asks the router's gnoid (gNOI C(OS.Verify) and C(System.Time), over mTLS) what each route
-    processor runs, and returns it as the fact C(hitless).
+  - Asks the router's gnoid over mTLS what each route processor runs (gNOI C(OS.Verify),
+    C(System.Time)) and, through gNMI C(Get) of the openconfig models, the route processors
+    (C(/components)) and every BGP session (C(/network-instances/.../bgp/neighbors)), and
+    returns it all as the fact C(hitless).
   - Read-only; a certificate with the viewer role is enough.
-  - BGP sessions and FIB route counts are not in gNOI's OS and System services; they are not
-    returned yet.
+  - A session's C(established_transitions) moves on every flap; compare it before and after an
+    upgrade to prove the upgrade was invisible to the neighbor.
 options:
   target:
     description: The router's gnoid, C(HOST:PORT).
@@ -65,7 +67,10 @@ ansible_facts:
     hitless:
       description: version (active RP), standby_version (null without a standby),
         activation_fail_message (why the last activation rolled back, empty if none),
-        individual_supervisor_install, time_ns (the router's clock).
+        individual_supervisor_install, time_ns (the router's clock), rps (name,
+        software_version, redundant_role, role of each RP), bgp_neighbors (address, peer_as,
+        session_state, established_transitions, last_established in ns, prefixes_received,
+        prefixes_sent).
       type: dict
 """
 
@@ -81,6 +86,8 @@ def main():
         facts = router.state()
         facts["time_ns"] = router.call("System.Time", router.system.Time,
                                        router.system_pb2.TimeRequest(), timeout=30).time
+        facts["rps"] = router.rps()
+        facts["bgp_neighbors"] = router.bgp_neighbors()
     except RouterError as e:
         module.fail_json(msg=str(e))
     module.exit_json(changed=False, ansible_facts={"hitless": facts})

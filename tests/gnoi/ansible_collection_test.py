@@ -7,13 +7,11 @@ every module's documentation.
 
 usage: ansible_collection_test.py --build BUILD_DIR [unittest args]
 """
-import json
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gnoi_testlib import ARGS, ROOT, RouterTestCase, main  # noqa: E402
+from gnoi_testlib import RouterTestCase, ansible_doc, ansible_playbook, main  # noqa: E402
 
 MODULES = ["hitless_facts", "hitless_image", "hitless_upgrade"]
 
@@ -35,18 +33,8 @@ class AnsibleCollectionTest(RouterTestCase):
         return cls.play("facts.yml", "").get("ok")
 
     @classmethod
-    def env(cls):
-        e = dict(os.environ)
-        e.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "ansible"),
-                 HITLESS_GNOI_STUBS=os.path.join(ARGS.build, "gnoi-upstream-py"),
-                 ANSIBLE_HOME=cls.path("ansible-home"), ANSIBLE_LOCAL_TEMP=cls.path("ansible-tmp"),
-                 ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
-                 ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3")
-        return e
-
-    @classmethod
     def play(cls, name, tasks, *flags):
-        """Runs a play of `tasks` against the router; the per-host stats and the results."""
+        """Runs a play of `tasks` against the router; its stats and each task's result."""
         common = (f"target: \"{cls.target}\"\n      ca_cert: {cls.path('pki', 'ca.crt')}\n"
                   f"      client_cert: {cls.path('pki', 'operator.crt')}\n"
                   f"      client_key: {cls.path('pki', 'operator.key')}")
@@ -56,16 +44,11 @@ class AnsibleCollectionTest(RouterTestCase):
                     tasks.replace("COMMON", common) + facts)
         with open(cls.path("inventory"), "w") as f:
             f.write("router ansible_connection=local\n")
-        r = subprocess.run(["ansible-playbook", "-i", cls.path("inventory"), cls.path(name),
-                            *flags], capture_output=True, text=True, timeout=600, env=cls.env())
-        try:
-            out = json.loads(r.stdout)
-        except json.JSONDecodeError:
-            raise AssertionError(f"ansible-playbook said: {r.stdout}\n{r.stderr}")
+        out = ansible_playbook(cls.tmp, cls.path("inventory"), cls.path(name), *flags)
         stats = out["stats"].get("router", {})
         results = [t["hosts"]["router"] for p in out["plays"] for t in p["tasks"]]
         return {"ok": stats.get("failures", 1) == 0 and stats.get("unreachable", 1) == 0,
-                "changed": stats.get("changed"), "results": results, "raw": r.stdout[-4000:]}
+                "changed": stats.get("changed"), "results": results, "raw": out["raw"]}
 
     def upgrade_tasks(self, package, version):
         return (f"  - hitless.router.hitless_image:\n      package: {package}\n"
@@ -75,8 +58,7 @@ class AnsibleCollectionTest(RouterTestCase):
 
     def test_1_documentation(self):
         for m in MODULES:
-            r = subprocess.run(["ansible-doc", f"hitless.router.{m}"], capture_output=True,
-                               text=True, timeout=60, env=self.env())
+            r = ansible_doc(self.tmp, f"hitless.router.{m}")
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("target", r.stdout)
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -73,6 +74,17 @@ class RouterTestCase(unittest.TestCase):
 
     @classmethod
     def setUpRouter(cls):
+        cls.setUpArtifacts()
+        router = cls.start_router("", cls.rpd_config)
+        cls.state, cls.target = router.state, router.target
+        cls.connect()
+        wait_for("the RPs in SSO", lambda: cls.issu().get("standby_hot"))
+        wait_for("gnoid", lambda: cls.try_verify())
+
+    @classmethod
+    def setUpArtifacts(cls):
+        """Keys, rpd image 1.0.0 in path("images"), packages of 1.1.0 and 1.1.1 (pkg, pkg_111),
+        a tampered 1.1.0 (tampered) and a PKI (path("pki"))."""
         cls.hitless("keygen", "--out", cls.path("keys"))
 
         def build(version, date, rpd, out):
@@ -101,34 +113,36 @@ class RouterTestCase(unittest.TestCase):
         subprocess.run(["/bin/tar", "-C", cls.path("tampered"), "-cf", cls.tampered,
                         "manifest.json", "manifest.sig", "rpd"], check=True)
         cls.hitless("pki", "init", "--out", cls.path("pki"))
-        cls.state = cls.path("state")
-        cls.spawn("chassisd", [os.path.join(cls.bin, "chassisd"), "--state-dir", cls.state,
-                               "--images", cls.path("images"), "--pubkey",
-                               cls.path("keys", "hitless.pub"), "--initial-image", "1.0.0",
-                               "--rpd-arg", "--heartbeat-ms", "--rpd-arg", "100",
-                               "--rpd-arg", "--heartbeat-threshold", "--rpd-arg", "20",
-                               *cls.rpd_config_args()])
-        cls.port = free_port()
-        cls.target = f"127.0.0.1:{cls.port}"
-        cls.spawn("gnoid", [os.path.join(cls.bin, "gnoid"), "--chassis",
-                            os.path.join(cls.state, "chassis.ctl"), "--images",
-                            cls.path("images"), "--pubkey", cls.path("keys", "hitless.pub"),
-                            "--tls-cert", cls.path("pki", "server.crt"), "--tls-key",
-                            cls.path("pki", "server.key"), "--client-ca",
-                            cls.path("pki", "ca.crt"), "--listen", cls.target])
-        cls.connect()
-        wait_for("the RPs in SSO", lambda: cls.issu().get("standby_hot"))
-        wait_for("gnoid", lambda: cls.try_verify())
-
-    rpd_config = None  # text of the RPs' startup configuration (none: no --config)
 
     @classmethod
-    def rpd_config_args(cls):
-        if cls.rpd_config is None:
-            return []
-        with open(cls.path("rpd.conf"), "w") as f:
-            f.write(cls.rpd_config)
-        return ["--rpd-arg", "--config", "--rpd-arg", cls.path("rpd.conf")]
+    def start_router(cls, name, rpd_config=None):
+        """chassisd (two RPs on 1.0.0) and gnoid under path(name): its own image store (a copy of
+        1.0.0 unless it is the default router, name ""), state and port."""
+        base = cls.path(name)
+        images = os.path.join(base, "images")
+        if name:
+            shutil.copytree(cls.path("images", "1.0.0"), os.path.join(images, "1.0.0"))
+        state = os.path.join(base, "state")
+        config = []
+        if rpd_config is not None:
+            with open(os.path.join(base, "rpd.conf"), "w") as f:
+                f.write(rpd_config)
+            config = ["--rpd-arg", "--config", "--rpd-arg", os.path.join(base, "rpd.conf")]
+        cls.spawn(os.path.join(name, "chassisd"), [
+            os.path.join(cls.bin, "chassisd"), "--state-dir", state, "--images", images,
+            "--pubkey", cls.path("keys", "hitless.pub"), "--initial-image", "1.0.0",
+            "--rpd-arg", "--heartbeat-ms", "--rpd-arg", "100",
+            "--rpd-arg", "--heartbeat-threshold", "--rpd-arg", "20", *config])
+        target = f"127.0.0.1:{free_port()}"
+        cls.spawn(os.path.join(name, "gnoid"), [
+            os.path.join(cls.bin, "gnoid"), "--chassis", os.path.join(state, "chassis.ctl"),
+            "--images", images, "--pubkey", cls.path("keys", "hitless.pub"),
+            "--tls-cert", cls.path("pki", "server.crt"), "--tls-key",
+            cls.path("pki", "server.key"), "--client-ca", cls.path("pki", "ca.crt"),
+            "--listen", target])
+        return types.SimpleNamespace(name=name, images=images, state=state, target=target)
+
+    rpd_config = None  # text of the RPs' startup configuration (none: no --config)
 
     @classmethod
     def connect(cls):
@@ -140,6 +154,7 @@ class RouterTestCase(unittest.TestCase):
 
     @classmethod
     def spawn(cls, name, argv):
+        os.makedirs(os.path.dirname(cls.path(f"{name}.log")), exist_ok=True)
         log = open(cls.path(f"{name}.log"), "w")
         cls.procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                           start_new_session=True))
@@ -157,9 +172,11 @@ class RouterTestCase(unittest.TestCase):
             return None
 
     @classmethod
-    def issu(cls):
+    def issu(cls, state=None):
+        """chassisd's show issu state --json (of the router whose state dir is `state`)."""
+        state = state or cls.state
         r = subprocess.run([os.path.join(cls.bin, "hitless"), "show", "issu", "state", "--json",
-                            "--chassis", os.path.join(cls.state, "chassis.ctl")],
+                            "--chassis", os.path.join(state, "chassis.ctl")],
                            capture_output=True, text=True, timeout=30)
         return json.loads(r.stdout) if r.returncode == 0 else {}
 
@@ -178,6 +195,33 @@ class RouterTestCase(unittest.TestCase):
         subprocess.run(["pkill", "-KILL", "-f", cls.tmp], check=False)
         if os.environ.get("KEEP_GNOI_TEST") is None:
             shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
+def ansible_playbook(tmp, inventory, playbook, *flags):
+    """Debian's ansible-playbook with the hitless.router collection from this tree, its JSON
+    report (ansible.posix.json) parsed; every file it makes stays under `tmp`."""
+    env = dict(os.environ)
+    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "ansible"),
+               HITLESS_GNOI_STUBS=os.path.join(ARGS.build, "gnoi-upstream-py"),
+               ANSIBLE_HOME=os.path.join(tmp, "ansible-home"),
+               ANSIBLE_LOCAL_TEMP=os.path.join(tmp, "ansible-tmp"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
+               ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3")
+    r = subprocess.run(["ansible-playbook", "-i", inventory, playbook, *flags],
+                       capture_output=True, text=True, timeout=900, env=env)
+    try:
+        report = json.loads(r.stdout)
+    except json.JSONDecodeError:
+        raise AssertionError(f"ansible-playbook said: {r.stdout}\n{r.stderr}")
+    report["raw"] = r.stdout[-6000:]
+    return report
+
+
+def ansible_doc(tmp, name):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "ansible"),
+               ANSIBLE_HOME=os.path.join(tmp, "ansible-home"))
+    return subprocess.run(["ansible-doc", name], capture_output=True, text=True, timeout=60,
+                          env=env)
 
 
 def main():

@@ -8,48 +8,16 @@ usage: gnoid_component_test.py --build BUILD_DIR [unittest args]
 """
 import json
 import os
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gnoi_testlib import ARGS, free_port, load_client, main, wait_for  # noqa: E402
+from gnoi_testlib import RouterTestCase, free_port, main, wait_for  # noqa: E402
 
 
 
 
-
-
-
-class GnoidComponentTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bin = os.path.join(ARGS.build, "src")
-        cls.tmp = tempfile.mkdtemp(prefix="hitless-gnoid-")
-        cls.chassisd = None
-        cls.gc = load_client()
-        try:
-            cls.setUpRouter()
-        except Exception:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def path(cls, *parts):
-        return os.path.join(cls.tmp, *parts)
-
-    @classmethod
-    def hitless(cls, *args, check=True):
-        r = subprocess.run([os.path.join(cls.bin, "hitless"), *args], capture_output=True,
-                           text=True, timeout=120)
-        if check and r.returncode != 0:
-            raise AssertionError(f"hitless {' '.join(args)}: {r.stdout}{r.stderr}")
-        return r
-
+class GnoidComponentTest(RouterTestCase):
     @classmethod
     def setUpRouter(cls):
         cls.hitless("keygen", "--out", cls.path("keys"))
@@ -76,9 +44,7 @@ class GnoidComponentTest(unittest.TestCase):
                 "--initial-image", "1.0.0", "--gnoid-package", "gnoid-1.0.0"]
         for a in gnoid_args:
             argv += ["--gnoid-arg", a]
-        log = open(cls.path("chassisd.log"), "w")
-        cls.chassisd = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        cls.spawn("chassisd", argv)
         # The port first: a gRPC channel that failed to connect backs off for seconds.
         host, port = cls.target.split(":")
 
@@ -86,35 +52,12 @@ class GnoidComponentTest(unittest.TestCase):
             with socket.socket() as s:
                 return s.connect_ex((host, int(port))) == 0
         wait_for("gnoid's port", accepts)
-        cls.operator = cls.gc.Client(cls.target, cls.path("pki", "ca.crt"),
-                                     cls.path("pki", "operator.crt"),
-                                     cls.path("pki", "operator.key"))
+        cls.connect()
         wait_for("gnoid under chassisd", lambda: cls.try_verify())
 
-    @classmethod
-    def try_verify(cls):
-        try:
-            return cls.operator.verify()
-        except cls.gc.grpc.RpcError:
-            return None
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.chassisd is not None and cls.chassisd.poll() is None:
-            cls.chassisd.send_signal(signal.SIGTERM)
-            try:
-                cls.chassisd.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                cls.chassisd.kill()
-                cls.chassisd.wait()
-        # gnoid outlives chassisd by design, and the rpds are its children: found by the dir.
-        subprocess.run(["pkill", "-KILL", "-f", cls.tmp], check=False)
-        if os.environ.get("KEEP_GNOI_TEST") is None:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-
     def install_state(self):
-        r = self.hitless("show", "install", "active", "--json", "--chassis", self.socket)
-        return json.loads(r.stdout)
+        return json.loads(self.hitless("show", "install", "active", "--json", "--chassis",
+                                       self.socket))
 
     def test_activate_restarts_gnoid_and_the_next_call_works(self):
         before = self.install_state()["components"]["gnoid"]
@@ -123,9 +66,9 @@ class GnoidComponentTest(unittest.TestCase):
         self.hitless("install", "add", "gnoid-1.1.0", "--chassis", self.socket)
         test = self.hitless("install", "activate", "gnoid-1.1.0", "--test", "--chassis",
                             self.socket)
-        self.assertIn("gnoid: gnoid-1.0.0 (1.0.0) -> gnoid-1.1.0 (1.1.0)", test.stdout)
+        self.assertIn("gnoid: gnoid-1.0.0 (1.0.0) -> gnoid-1.1.0 (1.1.0)", test)
         r = self.hitless("install", "activate", "gnoid-1.1.0", "--chassis", self.socket)
-        self.assertIn("gnoid runs gnoid-1.1.0", r.stdout)
+        self.assertIn("gnoid runs gnoid-1.1.0", r)
         # The client's next call, on the channel it already had, reaches the new gnoid.
         self.assertEqual(self.operator.verify().version, "1.0.0")
         after = self.install_state()["components"]["gnoid"]

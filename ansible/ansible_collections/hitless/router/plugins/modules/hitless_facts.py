@@ -17,32 +17,8 @@ description:
   - Read-only; a certificate with the viewer role is enough.
   - A session's C(established_transitions) moves on every flap; compare it before and after an
     upgrade to prove the upgrade was invisible to the neighbor.
-options:
-  target:
-    description: The router's gnoid, C(HOST:PORT).
-    type: str
-    required: true
-  ca_cert:
-    description: CA certificate that signed gnoid's server certificate (PEM file).
-    type: path
-    required: true
-  client_cert:
-    description: This client's certificate (PEM file); its common name gives the role.
-    type: path
-    required: true
-  client_key:
-    description: The private key of I(client_cert) (PEM file). Read, never logged.
-    type: path
-    required: true
-  stubs:
-    description:
-      - Directory of the Python gNOI stubs generated from openconfig's protos
-        (C(BUILD/gnoi-upstream-py)). Defaults to C($HITLESS_GNOI_STUBS).
-    type: path
-  timeout:
-    description: Not used by this module (accepted for symmetry with the others).
-    type: int
-    default: 600
+extends_documentation_fragment:
+  - hitless.router.gnoi
 author:
   - hitless developers
 """

@@ -28,29 +28,8 @@ options:
         component package). The router refuses a package that is not what it is called.
     type: str
     required: true
-  target:
-    description: The router's gnoid, C(HOST:PORT).
-    type: str
-    required: true
-  ca_cert:
-    description: CA certificate that signed gnoid's server certificate (PEM file).
-    type: path
-    required: true
-  client_cert:
-    description: This client's certificate (PEM file); it needs the operator role.
-    type: path
-    required: true
-  client_key:
-    description: The private key of I(client_cert) (PEM file). Read, never logged.
-    type: path
-    required: true
-  stubs:
-    description: Directory of the gNOI Python stubs; defaults to C($HITLESS_GNOI_STUBS).
-    type: path
-  timeout:
-    description: Seconds the whole upload may take.
-    type: int
-    default: 600
+extends_documentation_fragment:
+  - hitless.router.gnoi
 author:
   - hitless developers
 """

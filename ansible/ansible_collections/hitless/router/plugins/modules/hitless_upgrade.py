@@ -24,29 +24,8 @@ options:
     description: The version to run (its name in the router's image store, e.g. C(1.1.0)).
     type: str
     required: true
-  target:
-    description: The router's gnoid, C(HOST:PORT).
-    type: str
-    required: true
-  ca_cert:
-    description: CA certificate that signed gnoid's server certificate (PEM file).
-    type: path
-    required: true
-  client_cert:
-    description: This client's certificate (PEM file); it needs the operator role.
-    type: path
-    required: true
-  client_key:
-    description: The private key of I(client_cert) (PEM file). Read, never logged.
-    type: path
-    required: true
-  stubs:
-    description: Directory of the gNOI Python stubs; defaults to C($HITLESS_GNOI_STUBS).
-    type: path
-  timeout:
-    description: Seconds each of the two steps (standby on the version, both on it) may take.
-    type: int
-    default: 600
+extends_documentation_fragment:
+  - hitless.router.gnoi
 author:
   - hitless developers
 """

@@ -1,6 +1,5 @@
 #include "gnoi/gnmi_service.h"
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -15,12 +14,6 @@ constexpr const char* kComponentsPath = "/components";
 constexpr const char* kNeighborsPath =
     "/network-instances/network-instance[name=DEFAULT]/protocols/protocol[identifier=BGP]"
     "[name=BGP]/bgp/neighbors";
-
-uint64_t wallNs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 // `prefix` + `path` as element names, keys dropped (they are checked separately).
 std::vector<std::string> elemNames(const ::gnmi::Path& prefix, const ::gnmi::Path& path) {
@@ -136,7 +129,7 @@ grpc::Status GnmiService::Get(grpc::ServerContext* call, const ::gnmi::GetReques
   const std::vector<std::string> neighbor_names = {
       "network-instances", "network-instance", "protocols", "protocol", "bgp", "neighbors"};
   auto* notification = response->add_notification();
-  const uint64_t now = wallNs();
+  const uint64_t now = wallClockNs();
   notification->set_timestamp(static_cast<int64_t>(now));
   *notification->mutable_prefix() = request->prefix();
   for (const auto& path : request->path()) {

@@ -1,5 +1,7 @@
 #include "gnoi/service_context.h"
 
+#include <chrono>
+
 #include "base/log.h"
 
 namespace hitless::gnoi {
@@ -58,6 +60,12 @@ grpc::Status toGrpc(const Status& s) {
       break;
   }
   return {code, s.message()};
+}
+
+uint64_t wallClockNs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
 }
 
 }  // namespace hitless::gnoi

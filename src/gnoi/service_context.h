@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <string>
 
 #include "gnoi/access_policy.h"
@@ -26,5 +27,8 @@ grpc::Status authorize(const ServiceContext& ctx, grpc::ServerContext* call, Rol
 
 // A hitless Status as the gRPC status an operator's client shows.
 grpc::Status toGrpc(const Status& s);
+
+// The wall clock in ns since the epoch: gNOI's and gNMI's timestamps.
+uint64_t wallClockNs();
 
 }  // namespace hitless::gnoi

@@ -1,17 +1,9 @@
 #include "gnoi/system_service.h"
 
-#include <chrono>
-
 #include "base/log.h"
 
 namespace hitless::gnoi {
 namespace {
-
-uint64_t nowNs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 // "RP1" from /components/component[name=RP1] (or a bare last element named RP1).
 std::string rpName(const ::gnoi::types::Path& path) {
@@ -33,7 +25,7 @@ void setRpPath(::gnoi::types::Path* path, int slot) {
 void SystemService::record(::gnoi::system::RebootMethod method, const std::string& reason,
                            const Status& s) {
   last_.active = false;
-  last_.when_ns = nowNs();
+  last_.when_ns = wallClockNs();
   last_.reason = reason;
   ++last_.count;
   last_.method = method;
@@ -44,7 +36,7 @@ void SystemService::record(::gnoi::system::RebootMethod method, const std::strin
 grpc::Status SystemService::Time(grpc::ServerContext* call, const ::gnoi::system::TimeRequest*,
                                  ::gnoi::system::TimeResponse* response) {
   if (auto st = authorize(ctx_, call, Role::kViewer, "System.Time"); !st.ok()) return st;
-  response->set_time(nowNs());
+  response->set_time(wallClockNs());
   return grpc::Status::OK;
 }
 

@@ -279,9 +279,22 @@ void ChassisManager::poll() {
     v = view();
   }
   if (active_slot_ != prev_active) {
-    const bool planned = switchover_asked_ms_ != 0;
+    // Planned: chassisd asked for it (the ISSU procedure), or the new active says it was asked
+    // (a CLI or gNOI switchover goes to the active RP directly) — not an active that failed.
+    const std::string reason = slots_[active_slot_].status.is_object()
+                                   ? slots_[active_slot_].status.value("last_switchover_reason", "")
+                                   : std::string();
+    const bool planned =
+        switchover_asked_ms_ != 0 || reason == "user initiated" || reason == "user forced";
+    ++(planned ? switchovers_.planned : switchovers_.unplanned);
+    switchovers_.last_ms = wallMs();
+    switchovers_.last_planned = planned;
+    switchovers_.last_reason = reason.empty() ? (planned ? "user initiated" : "not known") : reason;
     if (metrics_) {
-      metrics_->switchover(planned, (loop_.clock().nowMs() - switchover_asked_ms_) / 1000.0);
+      // How long a switchover took is known only for one chassisd asked for.
+      metrics_->switchover(planned, switchover_asked_ms_ == 0
+                                        ? -1.0
+                                        : (loop_.clock().nowMs() - switchover_asked_ms_) / 1000.0);
     }
     switchover_asked_ms_ = 0;
     apply(fsm_.onSwitchoverDone(v), nullptr);
@@ -290,17 +303,22 @@ void ChassisManager::poll() {
     for (int slot = 0; slot < 2; ++slot) {
       metrics_->setRp(slot, slots_[slot].rf_state, slots_[slot].status);
     }
-    // BGP once a second: its summary is not part of the 50 ms poll.
-    const int64_t now = loop_.clock().nowMs();
-    if (now >= next_bgp_poll_ms_ && slots_[active_slot_].rpd->running()) {
-      next_bgp_poll_ms_ = now + 1000;
+  }
+  // BGP and the FIB once a second: neither is part of the 50 ms poll. The FIB count is also
+  // what `show issu state` and gNMI report (fleet health gates), so it is read with or without
+  // a metrics endpoint.
+  const int64_t now = loop_.clock().nowMs();
+  if (now >= next_slow_poll_ms_) {
+    next_slow_poll_ms_ = now + 1000;
+    if (metrics_ && slots_[active_slot_].rpd->running()) {
       auto r = control::controlRequest(rpControlSocket(active_slot_), {{"cmd", "show-bgp-summary"}},
                                        500);
       if (r.isOk() && r->value("ok", false)) metrics_->setBgp((*r)["bgp"]);
-      if (!options_.fwdd_control.empty()) {
-        auto fib = control::controlRequest(options_.fwdd_control, {{"cmd", "show-fib"}}, 500);
-        if (fib.isOk() && fib->value("ok", false)) metrics_->setFib(*fib);
-      }
+    }
+    if (!options_.fwdd_control.empty()) {
+      auto fib = control::controlRequest(options_.fwdd_control, {{"cmd", "show-fib"}}, 500);
+      last_fib_ = fib.isOk() && fib->value("ok", false) ? *fib : nlohmann::json();
+      if (metrics_ && !last_fib_.is_null()) metrics_->setFib(last_fib_);
     }
   }
   if (standby_hot_ || standby_rpr_) {
@@ -518,17 +536,29 @@ nlohmann::json ChassisManager::issuStatus() const {
         {{"seq", e.seq}, {"time_ms", e.time_ms}, {"state", e.state}, {"event", e.event}});
   }
   auto remaining = fsm_.rollbackRemainingSeconds(wallMs());
-  return {{"ok", true},
-          {"issu_state", issuStateName(fsm_.record().state)},
-          {"record", fsm_.record().toJson()},
-          {"active_slot", active_slot_},
-          {"standby_hot", standby_hot_},
-          {"standby_rpr", standby_rpr_},
-          {"now_ms", wallMs()},
-          {"metrics_port", metrics_ ? nlohmann::json(metrics_->port()) : nlohmann::json()},
-          {"rollback_remaining_s", remaining ? nlohmann::json(*remaining) : nlohmann::json()},
-          {"slots", std::move(slots)},
-          {"history", std::move(history)}};
+  return {
+      {"ok", true},
+      {"issu_state", issuStateName(fsm_.record().state)},
+      {"record", fsm_.record().toJson()},
+      {"active_slot", active_slot_},
+      {"standby_hot", standby_hot_},
+      {"standby_rpr", standby_rpr_},
+      {"now_ms", wallMs()},
+      {"metrics_port", metrics_ ? nlohmann::json(metrics_->port()) : nlohmann::json()},
+      {"rollback_remaining_s", remaining ? nlohmann::json(*remaining) : nlohmann::json()},
+      {"slots", std::move(slots)},
+      {"fib", last_fib_.is_null()
+                  ? nlohmann::json()
+                  : nlohmann::json{{"routes", last_fib_.value("routes", 0)},
+                                   {"replaying", last_fib_.value("replaying", false)}}},
+      {"switchovers",
+       {{"planned", switchovers_.planned},
+        {"unplanned", switchovers_.unplanned},
+        {"last_ms", switchovers_.last_ms ? nlohmann::json(switchovers_.last_ms) : nlohmann::json()},
+        {"last_planned", switchovers_.last_planned},
+        {"last_reason",
+         switchovers_.last_ms == 0 ? nlohmann::json() : nlohmann::json(switchovers_.last_reason)}}},
+      {"history", std::move(history)}};
 }
 
 }  // namespace hitless::chassis

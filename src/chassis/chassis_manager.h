@@ -136,7 +136,14 @@ class ChassisManager {
   FaultPoints faults_;
   std::unique_ptr<ChassisMetrics> metrics_;
   int64_t switchover_asked_ms_ = 0;
-  int64_t next_bgp_poll_ms_ = 0;  // a planned switchover was asked then (0: none pending)
+  struct Switchovers {  // seen since this chassisd started (show issu state, gNMI)
+    uint64_t planned = 0, unplanned = 0;
+    int64_t last_ms = 0;  // wall clock; 0: none yet
+    bool last_planned = false;
+    std::string last_reason;  // the new active's words (CISCO-RF-MIB): "active unit failed", ...
+  } switchovers_;
+  int64_t next_slow_poll_ms_ = 0;  // when BGP (for metrics) and the FIB are read next
+  nlohmann::json last_fib_;        // fwdd's last show-fib answer (null: none, or no fwdd)
   // Neither copy of the state file could be read: rebuilt from the RPs once they are known.
   bool record_lost_ = false;
   std::deque<HistoryEntry> history_;

@@ -161,7 +161,7 @@ void ChassisMetrics::setFib(const nlohmann::json& fib) {
 
 void ChassisMetrics::switchover(bool planned, double seconds) {
   (planned ? planned_ : unplanned_)->Increment();
-  if (planned) switchover_seconds_->Observe(seconds);
+  if (planned && seconds >= 0) switchover_seconds_->Observe(seconds);
 }
 
 }  // namespace hitless::chassis

@@ -37,6 +37,7 @@ class ChassisMetrics {
   void setIssu(const IssuRecord& record, std::optional<int64_t> rollback_remaining_s);
   // One RP's polled status (its show-redundancy answer; null when it did not answer).
   void setRp(int slot, int rf_state, const nlohmann::json& status);
+  // A switchover seen; `seconds` from the request to the new active (negative: not known).
   void switchover(bool planned, double seconds);
   // The active RP's BGP summary (its show-bgp-summary "bgp" object).
   void setBgp(const nlohmann::json& summary);

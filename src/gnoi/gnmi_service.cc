@@ -44,7 +44,10 @@ bool keysMatch(const ::gnmi::Path& prefix, const ::gnmi::Path& path) {
   return true;
 }
 
-json components(const json& issu) {
+// The two RPs (their image and redundancy role), the chassis (the ISSU procedure's state),
+// then the software modules chassisd runs (fwdd, chassisd itself, gnoid: the package each
+// runs) with fwdd's route count, as the openconfig-platform model lists components.
+json components(const json& issu, const json& install) {
   json list = json::array();
   for (const auto& slot : issu["slots"]) {
     const int n = slot["slot"];
@@ -59,6 +62,44 @@ json components(const json& issu) {
            {"oper-status", slot["rf_state"].get<int>() > 0 ? "openconfig-platform-types:ACTIVE"
                                                            : "openconfig-platform-types:INACTIVE"},
            {"hitless:rf-role", active ? "ACTIVE" : slot["role"]}}}});
+    // The last switchover, on the RP it made active: asked for (a planned one: the ISSU
+    // procedure, a CLI or gNOI switchover) or forced by a failure.
+    const json sw = issu.value("switchovers", json::object());
+    if (active && sw.value("last_ms", json()).is_number()) {
+      json& state = list.back()["state"];
+      state["last-switchover-time"] = std::to_string(sw["last_ms"].get<uint64_t>() * 1'000'000ull);
+      state["last-switchover-reason"] = {
+          {"trigger", sw.value("last_planned", false)
+                          ? "openconfig-platform-types:USER_INITIATED"
+                          : "openconfig-platform-types:SYSTEM_INITIATED"},
+          {"details", sw.value("last_reason", std::string())}};
+    }
+  }
+  // The chassis: where the ISSU procedure's state lives (one for both RPs).
+  json chassis = {{"name", "chassis"},
+                  {"type", "openconfig-platform-types:CHASSIS"},
+                  {"hitless:issu-state", issu.value("issu_state", std::string())},
+                  {"hitless:standby-hot", issu.value("standby_hot", false)}};
+  if (issu.contains("rollback_remaining_s") && issu["rollback_remaining_s"].is_number()) {
+    chassis["hitless:rollback-timer-remaining"] = issu["rollback_remaining_s"];
+  }
+  list.push_back({{"name", "chassis"}, {"state", chassis}});
+  json modules = install.value("components", json::object());
+  if (issu.contains("fib") && issu["fib"].is_object() && !modules.contains("fwdd")) {
+    modules["fwdd"] = json::object();  // fwdd not run from a package: still the FIB's owner
+  }
+  for (const auto& [name, c] : modules.items()) {
+    json state = {{"name", name},
+                  {"type", "openconfig-platform-types:SOFTWARE_MODULE"},
+                  {"oper-status", c.value("pid", 0) > 0 ? "openconfig-platform-types:ACTIVE"
+                                                        : "openconfig-platform-types:INACTIVE"}};
+    const std::string package = c.value("package", std::string());
+    if (package.rfind(name + "-", 0) == 0)
+      state["software-version"] = package.substr(name.size() + 1);
+    if (name == "fwdd" && issu.contains("fib") && issu["fib"].is_object()) {
+      state["hitless:fib-routes"] = issu["fib"].value("routes", 0);
+    }
+    list.push_back({{"name", name}, {"state", state}});
   }
   return {{"openconfig-platform:component", list}};
 }
@@ -140,7 +181,9 @@ grpc::Status GnmiService::Get(grpc::ServerContext* call, const ::gnmi::GetReques
       if (!issu.isOk()) {
         return {grpc::StatusCode::UNAVAILABLE, "chassisd: " + issu.status().message()};
       }
-      value = components(*issu);
+      // Without the install service (an older chassisd) the RPs are still answered.
+      auto install = ctx_.chassis.installState();
+      value = components(*issu, install.isOk() ? *install : json::object());
     } else if (names == neighbor_names && keysMatch(request->prefix(), path)) {
       auto summary = ctx_.chassis.askActiveRp("show-bgp-summary");
       if (!summary.isOk()) {

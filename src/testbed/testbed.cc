@@ -148,10 +148,15 @@ Status Testbed::destroy(const std::string& base) {
 Result<std::unique_ptr<Testbed>> Testbed::create(const TestbedOptions& options) {
   installHandlers();
   sweepOrphans(options.prefix);
+  // Unique in this process by the counter, and across processes of one owner (hitless-testbed
+  // up, once per router of a fleet) by skipping names already taken.
   static std::atomic<int> counter{0};
-  std::string base = options.prefix +
-                     std::to_string(options.owner_pid ? options.owner_pid : getpid()) + "x" +
-                     std::to_string(counter.fetch_add(1));
+  const std::string owner =
+      options.prefix + std::to_string(options.owner_pid ? options.owner_pid : getpid()) + "x";
+  std::string base = owner + std::to_string(counter.fetch_add(1));
+  while (pathExists("/run/netns/" + base + "-" + kRoles[0])) {
+    base = owner + std::to_string(counter.fetch_add(1));
+  }
   std::unique_ptr<Testbed> tb(new Testbed(base));
   Status s = tb->build(options);
   if (!s.isOk()) return s.withContext("testbed " + base);  // the destructor tears down

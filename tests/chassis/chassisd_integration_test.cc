@@ -235,6 +235,12 @@ TEST_F(ChassisTest, ActiveKilledDuringLoadVersionRollsBackAutomatically) {
   EXPECT_EQ(issu()["record"]["abort_reason"], "unplanned switchover during Load Version");
   expectBackOnOriginal(before, "the rollback lost state");
   EXPECT_EQ(rib(1)["routes"], before["routes"]);
+  // Counted as gNMI and the fleet's health gates see them: the takeover after the kill was
+  // unplanned; the rollback's switch back to 1.0.0 was chassisd's own, planned.
+  auto sw = issu()["switchovers"];
+  EXPECT_EQ(sw["unplanned"], 1) << sw;
+  EXPECT_EQ(sw["planned"], 1) << sw;
+  EXPECT_EQ(sw["last_planned"], true) << sw;
 }
 
 // After runversion the new active (1.1.0) dies: the RP still on 1.0.0 takes over and the one
@@ -284,6 +290,10 @@ TEST_F(ChassisTest, MetricsShowTheIssuProgress) {
   EXPECT_TRUE(has(m, "hitless_issu_state{state=\"Run Version\"} 1")) << m;
   EXPECT_TRUE(has(m, "hitless_switchovers_total{reason=\"planned\"} 1")) << m;
   EXPECT_TRUE(has(m, "hitless_switchover_duration_seconds_count 1")) << m;
+  auto sw = issu()["switchovers"];
+  EXPECT_EQ(sw["planned"], 1) << sw;
+  EXPECT_EQ(sw["unplanned"], 0) << sw;
+  EXPECT_EQ(sw["last_planned"], true) << sw;
   EXPECT_TRUE(has(m, "hitless_rf_state{slot=\"1\"} 13")) << m;
   // The replication lag is a number of seconds (0 when nothing waits for an acknowledgement).
   EXPECT_NE(m.find("\nhitless_checkpoint_lag_seconds{slot=\"1\"} "), std::string::npos) << m;

@@ -77,6 +77,14 @@ class AnsibleCollectionTest(RouterTestCase):
         self.assertNotEqual(n["session_state"], "ESTABLISHED")
         self.assertEqual(n["established_transitions"], 0)
         self.assertIsNone(n["last_established"])
+        # chassisd runs no fwdd or gnoid here and was not installed from a package; no
+        # switchover yet.
+        self.assertEqual(facts["components"], {"chassisd": None})
+        self.assertIsNone(facts["fib_routes"])
+        self.assertIsNone(facts["last_switchover"])
+        self.assertEqual((facts["issu_state"], facts["standby_hot"]), ("Init", True))
+        self.assertIsNone(facts["rollback_timer_remaining_s"])
+        self.assertIsNone(n["uptime_s"])
 
     def test_2b_check_mode_changes_nothing(self):
         p = self.play("check.yml", self.upgrade_tasks(self.pkg, "1.1.0"), "--check")
@@ -92,6 +100,7 @@ class AnsibleCollectionTest(RouterTestCase):
         facts = p["results"][-1]["ansible_facts"]["hitless"]
         self.assertEqual((facts["version"], facts["standby_version"]), ("1.1.0", "1.1.0"))
         self.assertEqual(p["results"][2]["before"]["version"], "1.0.0")
+        self.assertEqual(facts["last_switchover"]["trigger"], "USER_INITIATED")
         again = self.play("upgrade.yml", self.upgrade_tasks(self.pkg, "1.1.0"))
         self.assertTrue(again["ok"], again["raw"])
         self.assertEqual(again["changed"], 0, again["raw"])

@@ -140,8 +140,19 @@ class UpstreamGnoiTest(RouterTestCase):
         r = self.gnmi.Get(pb.GetRequest(path=[pb.Path(elem=[pb.PathElem(name="components")])],
                                         encoding=pb.JSON_IETF), timeout=10)
         value = json.loads(r.notification[0].update[0].val.json_ietf_val)
-        names = sorted(c["name"] for c in value["openconfig-platform:component"])
-        self.assertEqual(names, ["RP0", "RP1"])
+        components = {c["name"]: c["state"] for c in value["openconfig-platform:component"]}
+        # The two RPs, the chassis and chassisd itself (no fwdd or gnoid under it here).
+        self.assertEqual(sorted(components), ["RP0", "RP1", "chassis", "chassisd"])
+        self.assertEqual(components["chassis"]["hitless:issu-state"], "Init")
+        self.assertTrue(components["chassisd"]["type"].endswith(":SOFTWARE_MODULE"))
+        # Earlier tests switched over by asking (Activate, SwitchControlProcessor): the active
+        # RP carries the last switchover, and it was user-initiated.
+        last = [c for c in components.values() if "last-switchover-reason" in c]
+        self.assertEqual(len(last), 1, components)
+        self.assertEqual(last[0]["hitless:rf-role"], "ACTIVE")
+        self.assertEqual(last[0]["last-switchover-reason"]["trigger"],
+                         "openconfig-platform-types:USER_INITIATED")
+        self.assertGreater(int(last[0]["last-switchover-time"]), 0)
         with self.assertRaises(grpc.RpcError) as e:
             self.gnmi.Get(pb.GetRequest(path=[pb.Path(elem=[pb.PathElem(name="interfaces")])],
                                         encoding=pb.JSON_IETF), timeout=10)

@@ -65,14 +65,34 @@ class Router:
                       pb.GetRequest(path=[path], encoding=pb.JSON_IETF), timeout=30)
         return json.loads(r.notification[0].update[0].val.json_ietf_val)
 
-    def rps(self):
-        out = []
+    def components(self):
+        """gNMI /components as plain data: rps (each RP's version and roles), components (the
+        version each supervised process - fwdd, chassisd, gnoid - runs), fib_routes (None
+        without fwdd), last_switchover (time_ns, trigger, details; None if none yet) and the
+        ISSU procedure's issu_state, standby_hot, rollback_timer_remaining_s."""
+        rps, modules, fib_routes, last, issu = [], {}, None, None, {}
         for c in self.get([("components", {})]).get("openconfig-platform:component", []):
             st = c["state"]
-            out.append({"name": c["name"], "software_version": st.get("software-version"),
-                        "redundant_role": st.get("redundant-role"),
-                        "role": st.get("hitless:rf-role")})
-        return out
+            if st.get("type", "").endswith(":CONTROLLER_CARD"):
+                rps.append({"name": c["name"], "software_version": st.get("software-version"),
+                            "redundant_role": st.get("redundant-role"),
+                            "role": st.get("hitless:rf-role")})
+                if "last-switchover-reason" in st:
+                    reason = st["last-switchover-reason"]
+                    last = {"time_ns": int(st.get("last-switchover-time", 0)),
+                            "trigger": reason.get("trigger", "").split(":")[-1],
+                            "details": reason.get("details", "")}
+                continue
+            if st.get("type", "").endswith(":CHASSIS"):
+                issu = {"issu_state": st.get("hitless:issu-state"),
+                        "standby_hot": st.get("hitless:standby-hot"),
+                        "rollback_timer_remaining_s": st.get("hitless:rollback-timer-remaining")}
+                continue
+            modules[c["name"]] = st.get("software-version")
+            if "hitless:fib-routes" in st:
+                fib_routes = int(st["hitless:fib-routes"])
+        return dict(issu, rps=rps, components=modules, fib_routes=fib_routes,
+                    last_switchover=last)
 
     def bgp_neighbors(self):
         elems = [("network-instances", {}), ("network-instance", {"name": "DEFAULT"}),

@@ -44,9 +44,15 @@ ansible_facts:
       description: version (active RP), standby_version (null without a standby),
         activation_fail_message (why the last activation rolled back, empty if none),
         individual_supervisor_install, time_ns (the router's clock), rps (name,
-        software_version, redundant_role, role of each RP), bgp_neighbors (address, peer_as,
-        session_state, established_transitions, last_established in ns, prefixes_received,
-        prefixes_sent).
+        software_version, redundant_role, role of each RP), components (the version each
+        process chassisd supervises runs, by name - fwdd, chassisd, gnoid; null when it does
+        not run from a package), fib_routes (routes fwdd holds in the kernel FIB; null without
+        fwdd), last_switchover (time_ns, trigger USER_INITIATED for a planned one or
+        SYSTEM_INITIATED when the active failed, details; null if none since chassisd
+        started), issu_state (the ISSU procedure's state, e.g. Init, Load Version),
+        standby_hot, rollback_timer_remaining_s (null when the timer does not run),
+        bgp_neighbors (address, peer_as, session_state, established_transitions,
+        last_established in ns, uptime_s, prefixes_received, prefixes_sent).
       type: dict
 """
 
@@ -62,8 +68,11 @@ def main():
         facts = router.state()
         facts["time_ns"] = router.call("System.Time", router.system.Time,
                                        router.system_pb2.TimeRequest(), timeout=30).time
-        facts["rps"] = router.rps()
+        facts.update(router.components())
         facts["bgp_neighbors"] = router.bgp_neighbors()
+        for n in facts["bgp_neighbors"]:  # by the router's own clock
+            n["uptime_s"] = (max(0, facts["time_ns"] - n["last_established"]) // 10**9
+                             if n["last_established"] is not None else None)
     except RouterError as e:
         module.fail_json(msg=str(e))
     module.exit_json(changed=False, ansible_facts={"hitless": facts})

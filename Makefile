@@ -10,7 +10,7 @@ N       ?= 1000
 SEED    ?= 1
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-fast test-asan format format-check demo bench fuzz faults package \
+.PHONY: all deps build test test-fast test-asan format format-check demo fleet bench fuzz faults package \
   clean help
 
 # Every C++ source and header of the tree (clang-format decides layout: .clang-format).
@@ -26,6 +26,8 @@ help:
 	@echo "make format  reformat the tree with clang-format-14 (make format-check: only check)"
 	@echo "make bench   run the benchmarks, JSON to bench/results.json"
 	@echo "make fuzz    build the libFuzzer targets with clang and run each RUNS=$(RUNS) times"
+	@echo "make fleet   N routers (default 3) upgraded by Ansible with traffic and BIRD peers"
+	@echo "             (FLEET_ARGS=\"--routes 100000 --pps 20000 --keep\"; docs/fleet.md)"
 	@echo "make faults  randomized ISSU and install fault campaign: N=$(N) runs from SEED=$(SEED), JSON summary"
 	@echo "             to bench/faults.json (replay one run: make faults N=1 SEED=<seed>)"
 	@echo "make package build the Debian package (hitless_VERSION_ARCH.deb in the build directory)"
@@ -65,6 +67,12 @@ test-asan: deps $(ASAN)/build.ninja
 
 demo: build
 	@bash scripts/demo $(BUILD) $(if $(COMPONENT),--component $(COMPONENT)) $(DEMO_ARGS)
+
+# N routers (3 unless N is given) upgraded by Ansible, each with traffic and a BIRD peer
+# (scripts/fleet, docs/fleet.md).
+fleet: build
+	@/usr/bin/python3 scripts/fleet $(BUILD) \
+	  --routers $(if $(filter command line,$(origin N)),$(N),3) $(FLEET_ARGS)
 
 bench: build
 	@bash bench/run $(BUILD)

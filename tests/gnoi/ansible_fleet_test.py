@@ -1,140 +1,185 @@
 #!/usr/bin/python3
-"""ansible/rolling-upgrade.yml on a fleet of three routers, each a real chassisd with two RPs
-and its own gnoid, each with a BIRD 2 peer on loopback (127.0.0.1 <-> the RPs' 127.0.0.2, ports
-of their own) announcing a prefix:
+"""ansible/rolling-upgrade.yml on the netns fleet of scripts/fleet: three routers, each with
+fwdd owning its kernel FIB, chassisd with two RPs, gnoid on a management address and a BIRD 2
+peer, traffic through every router during every run, Ansible in the management namespace.
 
-  1. router r2 is given a tampered package: r1 (the canary) is upgraded, r2's upload fails with
-     the router's reason, the play stops — r3 is untouched (still 1.0.0, no ISSU operation)
-     and r2 unchanged;
-  2. with r2's package fixed, the same playbook finishes r2 and r3 and leaves r1 alone;
-  3. run again, it changes nothing.
-Health gates are read on both sides: the playbook compares each session's
-established-transitions (gNMI) before and after, and the test asks each BIRD whether its
-session ever dropped.
+  0. the playbook passes ansible-playbook --syntax-check; a viewer reads r1's facts (FIB route
+     count, component versions, ISSU state, BGP) from the management namespace;
+  1. in check mode it reports the three routers that would change and changes none;
+  2. router r2 given a tampered package: the canary r1 is upgraded, r2's upload fails with the
+     router's reason, the play stops; r3 untouched (1.0.0, no ISSU operation, no image), r2
+     unchanged;
+  3. with the package fixed, r2's active rpd killed (kill -9) during its upgrade: r2 rolls
+     itself back, the playbook fails with that reason and stops; r3 still untouched;
+  4. run again, r2 is refused (its last activation failed) until the operator says to retry;
+     then the roll finishes r2 and r3; a further run changes nothing.
+Every run: 0 packets lost on any router, and each BIRD's own view shows its session never
+dropped (except r2's graceful restart after the kill, which is what that test provokes).
 
 usage: ansible_fleet_test.py --build BUILD_DIR [unittest args]
 """
+import json
 import os
-import re
+import signal
 import subprocess
 import sys
+import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gnoi_testlib import (ROOT, RouterTestCase, ansible_playbook, free_port, main,  # noqa: E402
-                          wait_for)
+import gnoi_testlib  # noqa: E402
+from gnoi_testlib import ARGS, ROOT, main, wait_for  # noqa: E402
 
+fleet_lib = gnoi_testlib.fleet_lib()
 ROUTERS = ["r1", "r2", "r3"]
 
 
-class AnsibleFleetTest(RouterTestCase):
+def summary(report):
+    """The lines of the playbook's summary table (its last task, run once)."""
+    task = report["plays"][-1]["tasks"][-1]
+    return next(iter(task["hosts"].values()))["msg"][1:]
+
+
+class AnsibleFleetTest(unittest.TestCase):
     @classmethod
-    def setUpRouter(cls):
-        cls.setUpArtifacts()
-        cls.routers = {}
-        for i, name in enumerate(ROUTERS, start=1):
-            rpd_port, bird_port = free_port(), free_port()
-            config = (f"bgp.asn = 65001\nbgp.router-id = 198.18.0.{i}\nbgp.port = {rpd_port}\n"
-                      f"bgp.neighbor.127.0.0.1.remote-as = 65002\n"
-                      f"bgp.neighbor.127.0.0.1.port = {bird_port}\n"
-                      f"bgp.neighbor.127.0.0.1.update-source = 127.0.0.2\n"
-                      f"bgp.neighbor.127.0.0.1.hold-time = 9\n"
-                      f"bgp.neighbor.127.0.0.1.connect-retry-ms = 200\n")
-            os.makedirs(cls.path(name))
-            router = cls.start_router(name, config)
-            router.bird = cls.start_bird(name, i, rpd_port, bird_port)
-            cls.routers[name] = router
-        for name, r in cls.routers.items():
-            wait_for(f"{name} in SSO", lambda r=r: cls.issu(r.state).get("standby_hot"), 60)
-            wait_for(f"{name}'s BGP session", lambda r=r: cls.bird_session(r)[0], 60)
-        cls.before = {name: cls.bird_session(r) for name, r in cls.routers.items()}
+    def setUpClass(cls):
+        cls.fleet = fleet_lib.Fleet(ARGS.build, n=len(ROUTERS), routes=1000, pps=5000,
+                                    log=lambda *_: None).up()
+        cls.sessions = cls.fleet.bgp_sessions()
 
     @classmethod
-    def start_bird(cls, name, i, rpd_port, bird_port):
-        conf, sock = cls.path(name, "bird.conf"), cls.path(name, "bird.ctl")
-        with open(conf, "w") as f:
-            f.write(f"router id 198.18.1.{i};\nlog \"{cls.path(name, 'bird.log')}\" all;\n"
-                    "protocol device {}\n"
-                    f"protocol static announce {{ ipv4; route 198.19.{i}.0/24 blackhole; }}\n"
-                    "protocol bgp rtr {\n"
-                    f"  local 127.0.0.1 port {bird_port} as 65002;\n"
-                    f"  neighbor 127.0.0.2 port {rpd_port} as 65001;\n"
-                    "  multihop;\n  passive on;\n  hold time 9;\n  graceful restart on;\n"
-                    "  ipv4 { import all; export where proto = \"announce\";"
-                    " next hop address 198.18.2.2; };\n"
-                    "}\n")
-        cls.spawn(os.path.join(name, "bird"), ["/usr/sbin/bird", "-f", "-c", conf, "-s", sock])
-        wait_for(f"{name}'s BIRD", lambda: os.path.exists(sock), 10)
-        return sock
+    def tearDownClass(cls):
+        cls.fleet.down()
 
-    @staticmethod
-    def bird_session(router):
-        """(established, since in ms of the day) as BIRD itself shows its session."""
-        r = subprocess.run(["/usr/sbin/birdc", "-s", router.bird, "show", "protocols", "rtr"],
-                           capture_output=True, text=True, timeout=10)
-        m = re.search(r"rtr\s+BGP\s+\S+\s+\S+\s+(\d+):(\d+):(\d+)\.(\d+)\s+(\w+)", r.stdout)
-        if m is None:
-            return (False, None)
-        h, mi, sec, ms = (int(x) for x in m.groups()[:4])
-        return (m.group(5) == "Established", ((h * 60 + mi) * 60 + sec) * 1000 + ms)
-
-    def inventory(self, packages):
-        with open(self.path("inventory"), "w") as f:
-            f.write("[routers]\n")
-            for name, r in self.routers.items():
-                f.write(f"{name} gnoi_target={r.target} package={packages[name]}\n")
-            f.write(f"[routers:vars]\nansible_connection=local\ngnoi_ca={self.path('pki', 'ca.crt')}\n"
-                    f"gnoi_cert={self.path('pki', 'operator.crt')}\n"
-                    f"gnoi_key={self.path('pki', 'operator.key')}\n")
-        return self.path("inventory")
-
-    def run_playbook(self, packages):
-        return ansible_playbook(self.tmp, self.inventory(packages),
-                                os.path.join(ROOT, "ansible", "rolling-upgrade.yml"),
-                                "-e", "target_version=1.1.0")
+    def router(self, name):
+        return self.fleet.routers[name]
 
     def versions(self):
-        return {name: [s["image"] for s in self.issu(r.state)["slots"]]
-                for name, r in self.routers.items()}
+        return {name: self.fleet.versions(self.router(name)) for name in ROUTERS}
+
+    def assertNoLoss(self, loss):
+        print(f"\n  traffic: {loss}", file=sys.stderr)  # the figures, for the log
+        for name in ROUTERS:
+            self.assertGreater(loss[name]["sent"], 0, name)
+            self.assertEqual(loss[name]["lost"], 0, f"{name}: {loss[name]}")
 
     def assertNoBgpFlap(self):
-        # BIRD prints "since" as wall-clock time converted from its monotonic clock: the same
-        # instant can read 1 ms apart (as tests/bgp/peer_daemon.h's sameSession allows).
-        for name, r in self.routers.items():
-            up, since = self.bird_session(r)
-            self.assertTrue(up, f"{name}'s BGP session is down")
-            self.assertLessEqual(abs(since - self.before[name][1]), 1,
-                                 f"{name}'s BGP session restarted")
+        now = self.fleet.bgp_sessions()
+        for name in ROUTERS:
+            self.assertTrue(fleet_lib.same_session(self.sessions[name], now[name]),
+                            f"{name}'s BGP session restarted: {self.sessions[name]} -> {now[name]}")
 
-    def test_1_a_tampered_package_stops_the_roll_after_the_canary(self):
-        packages = {name: self.pkg for name in ROUTERS}
-        packages["r2"] = self.tampered
-        out = self.run_playbook(packages)
+    def assertUntouched(self, name):
+        self.assertEqual(self.fleet.versions(self.router(name)), ["1.0.0", "1.0.0"])
+        self.assertEqual(self.fleet.issu(self.router(name))["record"]["last_operation"], "")
+        self.assertNotIn("1.1.0", os.listdir(self.router(name).images))
+
+    def test_0_syntax_check(self):
+        r = subprocess.run(
+            ["ansible-playbook", "--syntax-check", "-i", self.fleet.inventory(),
+             os.path.join(ROOT, "ansible", "rolling-upgrade.yml")],
+            capture_output=True, text=True, timeout=120,
+            env=fleet_lib.ansible_env(self.fleet.out, self.fleet.build))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_0b_facts_from_the_management_namespace(self):
+        r1 = self.router("r1")
+        pki = os.path.join(self.fleet.out, "pki")
+        r = subprocess.run(
+            ["ip", "netns", "exec", self.fleet.mgmt, "ansible", "r1", "-i",
+             self.fleet.inventory(), "-m", "hitless.router.hitless_facts", "-a",
+             f"target={r1.gnoi_target} ca_cert={pki}/ca.crt client_cert={pki}/viewer.crt"
+             f" client_key={pki}/viewer.key"],
+            capture_output=True, text=True, timeout=120,
+            env=fleet_lib.ansible_env(self.fleet.out, self.fleet.build,
+                                      ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+                                      ANSIBLE_STDOUT_CALLBACK="json"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        report = json.loads(r.stdout)
+        facts = report["plays"][0]["tasks"][0]["hosts"]["r1"]["ansible_facts"]["hitless"]
+        self.assertEqual(facts["fib_routes"], 1001)  # BIRD's 1,000 and 198.19.0.0/24
+        self.assertEqual(facts["components"]["fwdd"], "1.0.0")
+        self.assertEqual(facts["issu_state"], "Init")
+        [n] = facts["bgp_neighbors"]
+        self.assertEqual((n["session_state"], n["prefixes_received"]), ("ESTABLISHED", 1001))
+        self.assertGreaterEqual(n["uptime_s"], 0)
+
+    def test_1_check_mode_reports_three_routers_and_changes_none(self):
+        with self.fleet.traffic() as loss:
+            out = self.fleet.playbook("--check")
+        for name in ROUTERS:
+            self.assertEqual(out["stats"][name]["failures"], 0, out["raw"])
+            self.assertGreater(out["stats"][name]["changed"], 0, out["raw"])
+            self.assertUntouched(name)
+        self.assertEqual([line.split()[0] for line in summary(out)
+                          if line.endswith("would upgrade (check mode)")], ROUTERS, out["raw"])
+        self.assertNoLoss(loss)
+        self.assertNoBgpFlap()
+
+    def test_2_a_tampered_package_stops_the_roll_after_the_canary(self):
+        with self.fleet.traffic() as loss:
+            out = self.fleet.playbook(packages={"r2": self.fleet.tampered})
         stats = out["stats"]
         self.assertEqual(stats["r1"]["failures"], 0, out["raw"])
         self.assertEqual(stats["r2"]["failures"], 1, out["raw"])
-        self.assertNotIn("r3", [h for h, s in stats.items() if s.get("changed")], out["raw"])
+        self.assertFalse(stats.get("r3", {}).get("changed"), out["raw"])
         self.assertIn("INTEGRITY_FAIL", out["raw"])
         v = self.versions()
         self.assertEqual(v["r1"], ["1.1.0", "1.1.0"])
         self.assertEqual(v["r2"], ["1.0.0", "1.0.0"])
-        self.assertEqual(v["r3"], ["1.0.0", "1.0.0"])
-        self.assertEqual(self.issu(self.routers["r3"].state)["record"]["last_operation"], "")
-        self.assertNotIn("1.1.0", os.listdir(self.routers["r3"].images))
+        self.assertUntouched("r3")
+        self.assertNoLoss(loss)
         self.assertNoBgpFlap()
 
-    def test_2_fixed_then_the_roll_finishes_and_changes_nothing_again(self):
-        packages = {name: self.pkg for name in ROUTERS}
-        out = self.run_playbook(packages)
+    def test_3_the_active_killed_mid_upgrade_rolls_back_and_stops_the_roll(self):
+        r2 = self.router("r2")
+
+        def loaded():  # r2's standby runs 1.1.0 and is in sync; the active is still the old one
+            s = self.fleet.issu(r2)
+            return s if (s.get("issu_state") == "Load Version" and s.get("standby_hot") and
+                         s["record"].get("step") == "standby-hot") else None
+        with self.fleet.traffic() as loss:
+            play = self.fleet.playbook(popen=True)
+            try:
+                s = wait_for("r2 in Load Version with its standby hot", loaded, 300)
+                victim = s["slots"][s["active_slot"]]["pid"]
+                os.kill(victim, signal.SIGKILL)
+            finally:
+                out = self.fleet.finish(play)
+            wait_for("r2 rolled back, in SSO", lambda: self.fleet.issu(r2).get("issu_state") ==
+                     "Init" and self.fleet.issu(r2).get("standby_hot"), 120)
+        stats = out["stats"]
+        self.assertEqual(stats["r1"]["failures"], 0, out["raw"])
+        self.assertEqual(stats["r1"]["changed"], 0, out["raw"])  # already on 1.1.0
+        self.assertEqual(stats["r2"]["failures"], 1, out["raw"])
+        self.assertIn("rolled the activation of 1.1.0 back", out["raw"])
+        self.assertEqual(self.fleet.versions(r2), ["1.0.0", "1.0.0"])
+        self.assertUntouched("r3")
+        self.assertNoLoss(loss)
+        # r2's BGP restarted gracefully (the peer's view: one restart); it is back up.
+        wait_for("r2's BGP session", lambda: fleet_lib.bird_session(r2.bird)[0], 60)
+        self.__class__.sessions["r2"] = fleet_lib.bird_session(r2.bird)
+        self.assertNoBgpFlap()
+
+    def test_4_retried_the_roll_finishes_then_changes_nothing(self):
+        refused = self.fleet.playbook()  # r2's rolled-back activation: retried only when asked
+        self.assertEqual(refused["stats"]["r2"]["failures"], 1, refused["raw"])
+        self.assertIn("retry_failed=true", refused["raw"])
+        self.assertIn("unplanned switchover", refused["raw"])
+        self.assertFalse(any(s.get("changed") for s in refused["stats"].values()), refused["raw"])
+        with self.fleet.traffic() as loss:
+            out = self.fleet.playbook("-e", "retry_failed=true")
         stats = out["stats"]
         for name in ROUTERS:
             self.assertEqual(stats[name]["failures"], 0, out["raw"])
-        self.assertEqual(stats["r1"]["changed"], 0, out["raw"])  # already on 1.1.0
+        self.assertEqual(stats["r1"]["changed"], 0, out["raw"])
         self.assertGreater(stats["r2"]["changed"], 0, out["raw"])
         self.assertGreater(stats["r3"]["changed"], 0, out["raw"])
         self.assertEqual(set(map(tuple, self.versions().values())), {("1.1.0", "1.1.0")})
-        self.assertIn("upgraded", out["raw"])
+        self.assertEqual([line.split()[0] for line in summary(out) if line.endswith(" upgraded")],
+                         ["r2", "r3"], out["raw"])
+        self.assertNoLoss(loss)
         self.assertNoBgpFlap()
-        again = self.run_playbook(packages)
+        again = self.fleet.playbook()
         for name in ROUTERS:
             self.assertEqual(again["stats"][name]["failures"], 0, again["raw"])
             self.assertEqual(again["stats"][name]["changed"], 0, again["raw"])

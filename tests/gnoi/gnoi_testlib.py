@@ -197,31 +197,21 @@ class RouterTestCase(unittest.TestCase):
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
 
+def fleet_lib():
+    """scripts/fleet as a module: the netns fleet, and how Ansible is run for every test."""
+    return importlib.machinery.SourceFileLoader(
+        "fleet", os.path.join(ROOT, "scripts", "fleet")).load_module()
+
+
 def ansible_playbook(tmp, inventory, playbook, *flags):
     """Debian's ansible-playbook with the hitless.router collection from this tree, its JSON
-    report (ansible.posix.json) parsed; every file it makes stays under `tmp`."""
-    env = dict(os.environ)
-    env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "ansible"),
-               HITLESS_GNOI_STUBS=os.path.join(ARGS.build, "gnoi-upstream-py"),
-               ANSIBLE_HOME=os.path.join(tmp, "ansible-home"),
-               ANSIBLE_LOCAL_TEMP=os.path.join(tmp, "ansible-tmp"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3")
-    r = subprocess.run(["ansible-playbook", "-i", inventory, playbook, *flags],
-                       capture_output=True, text=True, timeout=900, env=env)
-    try:
-        report = json.loads(r.stdout)
-    except json.JSONDecodeError:
-        raise AssertionError(f"ansible-playbook said: {r.stdout}\n{r.stderr}")
-    report["raw"] = r.stdout[-6000:]
-    return report
+    report parsed (scripts/fleet's ansible_playbook); every file it makes stays under `tmp`."""
+    return fleet_lib().ansible_playbook(tmp, ARGS.build, inventory, playbook, *flags)
 
 
 def ansible_doc(tmp, name):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "ansible"),
-               ANSIBLE_HOME=os.path.join(tmp, "ansible-home"))
     return subprocess.run(["ansible-doc", name], capture_output=True, text=True, timeout=60,
-                          env=env)
+                          env=fleet_lib().ansible_env(tmp, ARGS.build))
 
 
 def main():

@@ -44,4 +44,13 @@ echo "$version (installed in a clean root)"
   fail "the installed hitless cannot build an image from the installed rpd"
 "$root/usr/bin/hitless" image verify "$work/img" --pubkey "$work/keys/hitless.pub" > /dev/null ||
   fail "the image built by the installed CLI does not verify"
+# The installed Ansible collection and its stubs (docs/fleet.md): documented, and the modules'
+# gNOI side loads the installed stubs.
+share=$root/usr/share/hitless
+ANSIBLE_COLLECTIONS_PATH=$share/ansible ANSIBLE_HOME=$work/ansible-home \
+  ansible-doc hitless.router.hitless_upgrade | grep -q "OS.Activate" ||
+  fail "ansible-doc of the installed collection"
+/usr/bin/python3 -c "import sys; sys.path.insert(0, '$share/gnoi-upstream-py')
+from github.com.openconfig.gnoi.os import os_pb2_grpc" ||
+  fail "the installed upstream gNOI stubs do not import"
 echo "package_test: ok"

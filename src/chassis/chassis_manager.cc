@@ -42,7 +42,22 @@ ChassisManager::ChassisManager(event::EventLoop& loop, ChassisOptions options)
     slots_[slot].rpd = std::make_unique<SupervisedProcess>(
         loop_, options_.state_dir + "/rp" + std::to_string(slot) + ".pid", rpControlSocket(slot),
         [this, slot](int status) { onSlotExit(slot, status); });
+    slots_[slot].poll_client =
+        std::make_unique<control::ControlClient>(loop_, rpControlSocket(slot));
+    slots_[slot].slow_client =
+        std::make_unique<control::ControlClient>(loop_, rpControlSocket(slot));
   }
+  if (!options_.fwdd_control.empty()) {
+    fwdd_client_ = std::make_unique<control::ControlClient>(loop_, options_.fwdd_control);
+  }
+}
+
+void ChassisManager::forgetSlot(int slot) {
+  Slot& s = slots_[slot];
+  ++s.generation;
+  s.rf_state = 0;
+  s.poll_client->reset("slot " + std::to_string(slot) + "'s rpd was replaced");
+  s.slow_client->reset("slot " + std::to_string(slot) + "'s rpd was replaced");
 }
 
 ChassisManager::~ChassisManager() {
@@ -122,6 +137,30 @@ Status ChassisManager::start() {
   return Status::ok();
 }
 
+void ChassisManager::slowPoll() {
+  // BGP and the FIB once a second: neither is part of the 50 ms poll. The FIB count is also
+  // what `show issu state` and gNMI report (fleet health gates), so it is read with or without
+  // a metrics endpoint. An ask still unanswered is not repeated.
+  const int64_t now = loop_.clock().nowMs();
+  if (now < next_slow_poll_ms_) return;
+  next_slow_poll_ms_ = now + 1000;
+  Slot& active = slots_[active_slot_];
+  if (metrics_ && active.rpd->running() && active.slow_client->inFlight() == 0) {
+    active.slow_client->request({{"cmd", "show-bgp-summary"}}, 500,
+                                [this](Result<nlohmann::json> r) {
+                                  if (metrics_ && r.isOk() && r->value("ok", false)) {
+                                    metrics_->setBgp((*r)["bgp"]);
+                                  }
+                                });
+  }
+  if (fwdd_client_ && fwdd_client_->inFlight() == 0) {
+    fwdd_client_->request({{"cmd", "show-fib"}}, 500, [this](Result<nlohmann::json> fib) {
+      last_fib_ = fib.isOk() && fib->value("ok", false) ? *fib : nlohmann::json();
+      if (metrics_ && !last_fib_.is_null()) metrics_->setFib(last_fib_);
+    });
+  }
+}
+
 bool ChassisManager::adoptSlot(int slot) {
   Slot& s = slots_[slot];
   if (!s.rpd->adopt()) return false;
@@ -192,7 +231,7 @@ Status ChassisManager::startSlot(int slot, const std::string& image, bool active
   RETURN_IF_ERROR(
       s.rpd->start(argv, options_.state_dir + "/rp" + std::to_string(slot) + ".log", image));
   s.image = image;
-  s.rf_state = 0;
+  forgetSlot(slot);
   if (slot != active_slot_) standby_hot_ = standby_rpr_ = false;  // a new standby starts cold
   logEvent("CHASSIS", Severity::kNotice, "RP_SPAWN",
            "slot " + std::to_string(slot) + " starts " + image + " (" +
@@ -202,9 +241,8 @@ Status ChassisManager::startSlot(int slot, const std::string& image, bool active
 }
 
 void ChassisManager::stopSlot(int slot) {
-  Slot& s = slots_[slot];
-  s.rpd->stop();
-  s.rf_state = 0;
+  slots_[slot].rpd->stop();
+  forgetSlot(slot);
 }
 
 void ChassisManager::onSlotExit(int slot, int status) {
@@ -212,7 +250,7 @@ void ChassisManager::onSlotExit(int slot, int status) {
   logEvent("CHASSIS", Severity::kWarning, "RP_EXIT",
            "slot " + std::to_string(slot) + " rpd exited (" + describeExit(status) +
                "); restarting it as standby");
-  s.rf_state = 0;
+  forgetSlot(slot);
   if (slot != active_slot_) standby_hot_ = standby_rpr_ = false;
   ++s.restarts;
   // Back off on repeated crashes: 50 ms, doubling, at most 2 s.
@@ -231,6 +269,8 @@ SystemView ChassisManager::view() const {
 }
 
 void ChassisManager::poll() {
+  if (round_outstanding_ > 0) return;
+  std::vector<int> ask;
   for (int slot = 0; slot < 2; ++slot) {
     Slot& s = slots_[slot];
     if (!s.rpd->running()) {
@@ -241,9 +281,25 @@ void ChassisManager::poll() {
       }
       continue;
     }
-    s.status = pollRp(slot);
-    s.rf_state = s.status.is_object() ? s.status["my_state"].value("number", 0) : 0;
+    ask.push_back(slot);
   }
+  if (ask.empty()) return evaluate();
+  round_outstanding_ = ask.size();
+  for (int slot : ask) {
+    const uint64_t generation = slots_[slot].generation;
+    slots_[slot].poll_client->request(
+        {{"cmd", "show-redundancy"}}, 500, [this, slot, generation](Result<nlohmann::json> answer) {
+          Slot& s = slots_[slot];
+          if (s.generation == generation) {
+            s.status = answer.isOk() && answer->value("ok", false) ? *answer : nlohmann::json();
+            s.rf_state = s.status.is_object() ? s.status["my_state"].value("number", 0) : 0;
+          }
+          if (--round_outstanding_ == 0) evaluate();
+        });
+  }
+}
+
+void ChassisManager::evaluate() {
   int prev_active = active_slot_;
   if (slots_[0].rf_state == kActive && slots_[1].rf_state != kActive) active_slot_ = 0;
   if (slots_[1].rf_state == kActive && slots_[0].rf_state != kActive) active_slot_ = 1;
@@ -304,23 +360,7 @@ void ChassisManager::poll() {
       metrics_->setRp(slot, slots_[slot].rf_state, slots_[slot].status);
     }
   }
-  // BGP and the FIB once a second: neither is part of the 50 ms poll. The FIB count is also
-  // what `show issu state` and gNMI report (fleet health gates), so it is read with or without
-  // a metrics endpoint.
-  const int64_t now = loop_.clock().nowMs();
-  if (now >= next_slow_poll_ms_) {
-    next_slow_poll_ms_ = now + 1000;
-    if (metrics_ && slots_[active_slot_].rpd->running()) {
-      auto r = control::controlRequest(rpControlSocket(active_slot_), {{"cmd", "show-bgp-summary"}},
-                                       500);
-      if (r.isOk() && r->value("ok", false)) metrics_->setBgp((*r)["bgp"]);
-    }
-    if (!options_.fwdd_control.empty()) {
-      auto fib = control::controlRequest(options_.fwdd_control, {{"cmd", "show-fib"}}, 500);
-      last_fib_ = fib.isOk() && fib->value("ok", false) ? *fib : nlohmann::json();
-      if (metrics_ && !last_fib_.is_null()) metrics_->setFib(last_fib_);
-    }
-  }
+  slowPoll();
   if (standby_hot_ || standby_rpr_) {
     apply(fsm_.onStandbyReady(1 - active_slot_, slots_[1 - active_slot_].image, view()), nullptr);
   }
@@ -558,6 +598,7 @@ nlohmann::json ChassisManager::issuStatus() const {
         {"last_planned", switchovers_.last_planned},
         {"last_reason",
          switchovers_.last_ms == 0 ? nlohmann::json() : nlohmann::json(switchovers_.last_reason)}}},
+      {"event_loop", control::loopStatsJson(loop_.stats())},
       {"history", std::move(history)}};
 }
 

@@ -22,6 +22,7 @@
 #include "chassis/fault_points.h"
 #include "chassis/issu_fsm.h"
 #include "chassis/supervised_process.h"
+#include "control/control_client.h"
 #include "event/event_loop.h"
 #include "event/unix_socket.h"
 #include "issu/image.h"
@@ -82,6 +83,12 @@ class ChassisManager {
     int64_t restart_after_ms = 0;
     int restarts = 0;
     nlohmann::json status;  // its last show-redundancy answer (null: none)
+    // Asynchronous asks of its control socket: the 50 ms redundancy poll, and the slower ones
+    // (BGP summary for the metrics) on a connection of their own so they never delay it.
+    std::unique_ptr<control::ControlClient> poll_client, slow_client;
+    // Changes whenever its rpd is started, stopped or exits: an answer sent by the rpd before
+    // is not taken for the new one's.
+    uint64_t generation = 0;
   };
 
   // What the procedure did, newest last (show issu state --json "history"; changeversion's
@@ -109,7 +116,15 @@ class ChassisManager {
   // survive a chassisd crash); returns whether `slot` was adopted.
   bool adoptSlot(int slot);
   pid_t slotPid(int slot) const { return slots_[slot].rpd ? slots_[slot].rpd->pid() : -1; }
+  // Every poll interval: restarts what should run and asks both RPs for their status without
+  // waiting; evaluate() runs on their answers (each bounded by 500 ms). A round still waiting
+  // for an answer makes the next tick skip.
   void poll();
+  void evaluate();
+  // Reads BGP (for the metrics) and fwdd's route count once a second, without waiting.
+  void slowPoll();
+  // Its rpd is replaced or gone: drop its connections and what it said.
+  void forgetSlot(int slot);
   // Makes the slot the procedure wants active an active RP when none has been for a while.
   void ensureAnActive();
   // Stops both RPs and starts them from their boot images, `active` as the active RP. Both
@@ -142,6 +157,8 @@ class ChassisManager {
     bool last_planned = false;
     std::string last_reason;  // the new active's words (CISCO-RF-MIB): "active unit failed", ...
   } switchovers_;
+  size_t round_outstanding_ = 0;  // redundancy polls of this round not answered yet
+  std::unique_ptr<control::ControlClient> fwdd_client_;
   int64_t next_slow_poll_ms_ = 0;  // when BGP (for metrics) and the FIB are read next
   nlohmann::json last_fib_;        // fwdd's last show-fib answer (null: none, or no fwdd)
   // Neither copy of the state file could be read: rebuilt from the RPs once they are known.

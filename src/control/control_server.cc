@@ -112,6 +112,14 @@ void ControlServer::onLine(Client& c, std::string_view line) {
   }
 }
 
+nlohmann::json loopStatsJson(const event::LoopStats& loop) {
+  return {{"turns", loop.turns},
+          {"turns_over_1ms", loop.turns_over_1ms},
+          {"turns_over_10ms", loop.turns_over_10ms},
+          {"turns_over_100ms", loop.turns_over_100ms},
+          {"longest_turn_ms", static_cast<double>(loop.longest_turn_ns) / 1e6}};
+}
+
 Result<nlohmann::json> controlRequest(const std::string& socket_path, const nlohmann::json& request,
                                       int timeout_ms) {
   auto fd = event::connectUnix(socket_path);

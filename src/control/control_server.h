@@ -44,6 +44,10 @@ class ControlServer {
   uint64_t next_client_ = 1;
 };
 
+// A daemon's event-loop figures as its status answers carry them ("event_loop"): how many turns,
+// how many over 1/10/100 ms, the longest.
+nlohmann::json loopStatsJson(const event::LoopStats& stats);
+
 // One blocking request/response, for the CLI and tests.
 Result<nlohmann::json> controlRequest(const std::string& socket_path, const nlohmann::json& request,
                                       int timeout_ms = 10000);

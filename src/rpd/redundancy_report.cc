@@ -1,6 +1,7 @@
 #include "rpd/redundancy_report.h"
 
 #include "base/file_util.h"
+#include "control/control_server.h"
 
 namespace hitless::rpd {
 namespace {
@@ -81,12 +82,7 @@ nlohmann::json RedundancyReport::render(const Facts& f) const {
                        {"transforms", st.transforms}};
   }
   j["fib"] = f.fib;
-  const event::LoopStats& loop = loop_.stats();
-  j["event_loop"] = {{"turns", loop.turns},
-                     {"turns_over_1ms", loop.turns_over_1ms},
-                     {"turns_over_10ms", loop.turns_over_10ms},
-                     {"turns_over_100ms", loop.turns_over_100ms},
-                     {"longest_turn_ms", loop.longest_turn_ns / 1e6}};
+  j["event_loop"] = control::loopStatsJson(loop_.stats());
   return j;
 }
 

@@ -62,6 +62,12 @@ nlohmann::json RedundancyReport::render(const Facts& f) const {
       {"last_switchover_time", last_switchover_time_},
       {"took_over_monotonic_ns", took_over_ns_},
       {"peer_lost_monotonic_ns", peer_lost_ns_},
+      // CLOCK_MONOTONIC, comparable across processes: when this rpd came up, its checkpoint
+      // session last came up and it last reached STANDBY HOT (0: not yet) — the phases of an
+      // ISSU step as the demo's breakdown measures them.
+      {"started_monotonic_ns", started_ns_},
+      {"session_up_monotonic_ns", session_up_ns_},
+      {"hot_monotonic_ns", hot_at_ns_},
       {"session_to_hot_ms",
        hot_at_ns_ > session_up_ns_ ? json((hot_at_ns_ - session_up_ns_) / 1e6) : json(nullptr)},
       {"rib", {{"routes", f.routes}, {"digest", toHex(f.rib_digest)}}},

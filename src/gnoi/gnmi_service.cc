@@ -85,7 +85,8 @@ json components(const json& issu, const json& install) {
   }
   list.push_back({{"name", "chassis"}, {"state", chassis}});
   json modules = install.value("components", json::object());
-  if (issu.contains("fib") && issu["fib"].is_object() && !modules.contains("fwdd")) {
+  const json fib = issu.value("fib", json());  // null without fwdd
+  if (fib.is_object() && !modules.contains("fwdd")) {
     modules["fwdd"] = json::object();  // fwdd not run from a package: still the FIB's owner
   }
   for (const auto& [name, c] : modules.items()) {
@@ -96,9 +97,7 @@ json components(const json& issu, const json& install) {
     const std::string package = c.value("package", std::string());
     if (package.rfind(name + "-", 0) == 0)
       state["software-version"] = package.substr(name.size() + 1);
-    if (name == "fwdd" && issu.contains("fib") && issu["fib"].is_object()) {
-      state["hitless:fib-routes"] = issu["fib"].value("routes", 0);
-    }
+    if (name == "fwdd" && fib.is_object()) state["hitless:fib-routes"] = fib.value("routes", 0);
     list.push_back({{"name", name}, {"state", state}});
   }
   return {{"openconfig-platform:component", list}};

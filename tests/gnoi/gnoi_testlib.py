@@ -1,6 +1,7 @@
 """What the gNOI end-to-end tests share: the independent client (scripts/gnoi-client) with its
 stubs, bounded waits, free ports, and the unittest entry point taking --build."""
 import argparse
+import functools
 import importlib.machinery
 import json
 import os
@@ -102,16 +103,9 @@ class RouterTestCase(unittest.TestCase):
         cls.pkg = cls.path("pkg-1.1.0.tar")
         cls.hitless("image", "pack", cls.path("staging", "1.1.0"), "--pubkey",
                     cls.path("keys", "hitless.pub"), "--out", cls.pkg)
-        # The same image with one byte of rpd changed: its signed hash no longer matches.
-        shutil.copytree(cls.path("staging", "1.1.0"), cls.path("tampered"))
-        with open(cls.path("tampered", "rpd"), "r+b") as f:
-            f.seek(1000)
-            byte = f.read(1)
-            f.seek(1000)
-            f.write(bytes([byte[0] ^ 0xFF]))
         cls.tampered = cls.path("tampered.tar")
-        subprocess.run(["/bin/tar", "-C", cls.path("tampered"), "-cf", cls.tampered,
-                        "manifest.json", "manifest.sig", "rpd"], check=True)
+        fleet_lib().tampered_package(cls.path("staging", "1.1.0"), cls.path("tampered"),
+                                     cls.tampered)
         cls.hitless("pki", "init", "--out", cls.path("pki"))
 
     @classmethod
@@ -197,8 +191,9 @@ class RouterTestCase(unittest.TestCase):
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
 
+@functools.cache
 def fleet_lib():
-    """scripts/fleet as a module: the netns fleet, and how Ansible is run for every test."""
+    """scripts/fleet as a module (loaded once): the netns fleet, and how Ansible is run for every test."""
     return importlib.machinery.SourceFileLoader(
         "fleet", os.path.join(ROOT, "scripts", "fleet")).load_module()
 

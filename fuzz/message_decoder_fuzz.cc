@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "issu/message_catalog.h"
+#include "messages/bgp_messages.h"
 #include "messages/fib_messages.h"
 #include "messages/message_dump.h"
 #include "messages/release.h"
@@ -58,6 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)messages::decodeHeartbeat(in);
   (void)messages::decodeStateDigest(in);
   (void)messages::decodeConfigItem(in);
+  (void)messages::decodeBgpSession(in);
+  (void)messages::decodeBgpInput(in);
+  (void)messages::decodeBgpOutput(in);
   (void)messages::decodeFibHello(in);
   (void)messages::decodeFibHelloReply(in);
   (void)messages::decodeFibCommit(in);

@@ -102,7 +102,7 @@ bool BgpSession::execute(const BgpAction& a) {
         std::string out;
         encodeNotification({a.notification.code, a.notification.subcode, a.notification.data},
                            &out);
-        write(out);  // best effort: the socket buffer takes it before the close
+        writeNow(out);  // best effort: the socket buffer takes it before the close
         ++counters_.notifications_out;
       }
       break;
@@ -203,6 +203,8 @@ void BgpSession::attach(event::UniqueFd fd) {
   // tells its callbacks they no longer speak for this session.
   auto token = std::make_shared<bool>(true);
   conn_token_ = token;
+  released_ = releasable_ = 0;
+  held_output_.clear();
   conn_ = std::make_unique<event::Connection>(
       loop_, std::move(fd),
       event::Connection::Handlers{[this, token](std::string_view in) {
@@ -212,6 +214,9 @@ void BgpSession::attach(event::UniqueFd fd) {
                                     if (*token) feed(ev::TcpClosed{reason});
                                   },
                                   nullptr});
+  // NSR: input stays in the kernel until the standby holds it (where the kernel can peek ahead
+  // on TCP; elsewhere a crash with input in flight ends in graceful restart).
+  if (observer_.checkpointsStreams()) conn_->enablePeek();
 }
 
 void BgpSession::closeConnection() {
@@ -226,6 +231,7 @@ void BgpSession::closeConnection() {
     ::shutdown(conn_->fd(), SHUT_WR);
   }
   carry_.clear();
+  held_output_.clear();
   if (conn_) {
     // Deferred: we may be inside the connection's own callback.
     std::shared_ptr<event::Connection> dying(conn_.release());
@@ -236,38 +242,51 @@ void BgpSession::closeConnection() {
 
 // --- NSR.
 
-Status BgpSession::adopt(event::UniqueFd fd, std::string local_open_bytes,
-                         std::string peer_open_bytes, std::string pending_input,
-                         uint64_t session_id) {
-  auto local = decodeOpen(local_open_bytes);
-  auto remote = decodeOpen(peer_open_bytes);
+Status BgpSession::adopt(event::UniqueFd fd, const messages::BgpSessionCheckpoint& state,
+                         std::string_view resend) {
+  auto local = decodeOpen(state.local_open);
+  auto remote = decodeOpen(state.peer_open);
   if (!local.ok() || !remote.ok()) {
     return Status::corruption("adopted session of " + peer_.address.toString() + ": bad OPEN (" +
                               (local.ok() ? remote : local).error.reason + ")");
   }
+  if (resend.size() > state.tx_offset) {
+    return Status::corruption("adopted session of " + peer_.address.toString() +
+                              ": more output to resend than the stream holds");
+  }
   local_open_ = *local.value;
-  local_open_bytes_ = std::move(local_open_bytes);
-  peer_open_bytes_ = std::move(peer_open_bytes);
+  local_open_bytes_ = state.local_open;
+  peer_open_bytes_ = state.peer_open;
   negotiate(*remote.value);
-  session_id_ = session_id;
-  carry_ = std::move(pending_input);
+  session_id_ = state.session_id;
   (void)event::setNonBlocking(fd.get());
   attach(std::move(fd));
+  // The kernel's queue begins where the checkpoint says this RP's input ends (the bytes read and
+  // not processed come with it); its output ends `resend` before the checkpointed output does.
+  rx_offset_ = state.rx_offset;
+  carry_ = state.pending_input;
+  released_ = releasable_ = rx_offset_ + carry_.size();
+  tx_offset_ = state.tx_offset - resend.size();
+  if (!resend.empty()) writeNow(resend);  // the rest of what the previous active was writing
   established_ns_ = now();
   ++counters_.established_transitions;
   logEvent("BGP", Severity::kNotice, "NSR_ADOPTED",
            "neighbor " + peer_.address.toString() + ": session taken over in Established (" +
-               std::to_string(carry_.size()) + " bytes of a partial message carried over)");
+               std::to_string(carry_.size()) + " bytes of input carried over, " +
+               std::to_string(resend.size()) + " bytes of output completed)");
   if (!feed(ev::Adopted{std::min(remote.value->hold_time_s, local_open_.hold_time_s),
                         remote.value->caps.graceful_restart.has_value()})) {
     return Status::ok();
   }
-  if (!carry_.empty()) {
-    auto alive = alive_;
-    loop_.addTimer(0, [this, alive] {
-      if (*alive && conn_ && !carry_.empty()) onData(std::string_view());
-    });
-  }
+  auto alive = alive_;
+  loop_.addTimer(0, [this, alive] {
+    if (!*alive || !conn_) return;
+    if (!carry_.empty()) {
+      onData(std::string_view());
+    } else if (conn_->peeking()) {
+      conn_->redeliver();
+    }
+  });
   return Status::ok();
 }
 
@@ -275,9 +294,15 @@ std::string BgpSession::quiesce() {
   feed(ev::Quiesce{});
   if (!conn_) return {};
   conn_->pauseReading();
-  // Whole messages not yet parsed (the rest of a slice) go over too: the new active parses
-  // them first.
-  return carry_ + std::string(conn_->unconsumedInput());
+  // What was taken out of the kernel and not yet parsed goes over: the new active parses it
+  // first. In peek mode that is nothing: the kernel still holds every byte not processed.
+  uint64_t taken = kernelInputHead() - std::min(kernelInputHead(), rx_offset_);
+  return (carry_ + std::string(conn_->unconsumedInput())).substr(0, taken);
+}
+
+uint64_t BgpSession::kernelInputHead() const {
+  if (conn_ && conn_->peeking()) return released_;
+  return rx_offset_ + carry_.size() + (conn_ ? conn_->unconsumedInput().size() : 0);
 }
 
 void BgpSession::resume() {
@@ -311,8 +336,65 @@ void BgpSession::sendOpen() {
 }
 
 void BgpSession::write(std::string_view bytes) {
-  conn_->send(bytes);
+  if (!conn_) return;
+  const bool ahead = !held_output_.empty() ||
+                     (state() == SessionState::kEstablished && observer_.checkpointsStreams());
+  if (!ahead) {
+    writeNow(bytes);
+    return;
+  }
+  const uint64_t offset = tx_offset_;
+  const uint64_t written = tx_offset_ - held_output_.size() - conn_->pendingBytes();
+  held_output_.append(bytes);
   tx_offset_ += bytes.size();
+  observer_.onOutput(*this, bytes, offset, written);  // may call outputDurable() at once
+}
+
+void BgpSession::writeNow(std::string_view bytes) {
+  if (conn_ && !held_output_.empty()) {
+    std::string held = std::move(held_output_);
+    held_output_.clear();
+    conn_->send(held);
+  }
+  if (conn_) conn_->send(bytes);  // a failed send may have closed the connection above
+  tx_offset_ += bytes.size();
+}
+
+void BgpSession::outputDurable(uint64_t through) {
+  if (!conn_ || held_output_.empty()) return;
+  const uint64_t start = tx_offset_ - held_output_.size();
+  if (through <= start) return;
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(through - start, held_output_.size()));
+  std::string ready = held_output_.substr(0, n);
+  held_output_.erase(0, n);
+  observer_.crashPoint("bgp-output-before-write");
+  std::string_view rest = ready;
+  if (rest.size() >= 2 && observer_.crashArmed("bgp-output-mid-write")) {
+    conn_->send(rest.substr(0, rest.size() / 2));
+    observer_.crashPoint("bgp-output-mid-write");
+    rest.remove_prefix(rest.size() / 2);
+    if (!conn_) return;
+  }
+  conn_->send(rest);
+}
+
+void BgpSession::inputDurable(uint64_t through) { release(std::min(through, rx_offset_)); }
+
+void BgpSession::release(uint64_t through) {
+  if (!conn_ || !conn_->peeking() || through <= released_) return;
+  size_t n = static_cast<size_t>(through - released_);
+  Status s;
+  if (n >= 2 && observer_.crashArmed("bgp-input-mid-release")) {
+    s = conn_->release(n / 2);
+    observer_.crashPoint("bgp-input-mid-release");
+    n -= n / 2;
+  }
+  if (s.isOk()) s = conn_->release(n);
+  released_ = through;
+  if (!s.isOk()) {
+    logEvent("BGP", Severity::kWarning, "NSR_INPUT",
+             "neighbor " + peer_.address.toString() + ": " + s.message());
+  }
 }
 
 void BgpSession::send(std::string_view messages, uint64_t updates) {
@@ -343,6 +425,7 @@ void BgpSession::onData(std::string_view input) {
     size_t used = processInput(input);
     if (used == kTornDown) return;
     conn_->consume(used);
+    release(releasable_);
     if (input.size() - used >= kHeaderSize) scheduleMoreInput();
     return;
   }
@@ -355,6 +438,7 @@ void BgpSession::onData(std::string_view input) {
   size_t used = processInput(buffer);
   if (!*alive || used == kTornDown) return;
   carry_ = buffer.substr(used);
+  release(releasable_);
   if (carry_.size() >= kHeaderSize) scheduleMoreInput();
 }
 
@@ -385,15 +469,26 @@ void BgpSession::scheduleMoreInput() {
 size_t BgpSession::processInput(std::string_view input) {
   auto alive = alive_;
   std::vector<UpdateMessage> updates;
-  size_t used = 0;
+  size_t used = 0, delivered = 0;
   const uint64_t start_offset = rx_offset_;
-  // Hands the UPDATEs decoded so far to the observer, with the bytes they came in; the FSM hears
-  // of them once.
+  // Hands the UPDATEs decoded so far to the observer, with the bytes they came in (and, when it
+  // checkpoints the streams, every processed byte: a run of KEEPALIVEs too); the FSM hears of
+  // them once.
   auto deliver = [&]() -> bool {
     rx_offset_ = start_offset + used;
-    if (updates.empty()) return true;
-    if (!feed(ev::UpdateReceived{})) return false;
-    observer_.onUpdates(*this, updates, input.substr(0, used), start_offset);
+    if (state() != SessionState::kEstablished) {
+      // Nothing before Established goes to the standby (the session state carries the OPENs):
+      // it may leave the kernel at once. No UPDATE gets here (outside Established it ends the
+      // session).
+      delivered = used;
+      releasable_ = rx_offset_;
+      return true;
+    }
+    if (updates.empty() && (used == delivered || !observer_.checkpointsStreams())) return true;
+    if (!updates.empty() && !feed(ev::UpdateReceived{})) return false;
+    observer_.onUpdates(*this, updates, input.substr(delivered, used - delivered),
+                        start_offset + delivered);
+    delivered = used;
     updates.clear();
     return *alive;
   };

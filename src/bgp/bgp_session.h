@@ -25,6 +25,7 @@
 #include "bgp/tcp_connector.h"
 #include "event/connection.h"
 #include "event/event_loop.h"
+#include "messages/bgp_messages.h"
 #include "net/ip.h"
 
 namespace hitless::bgp {
@@ -69,9 +70,21 @@ class SessionObserver {
   virtual void onEstablished(BgpSession& s) = 0;
   // Every UPDATE of one read, in order. `raw` holds every whole message of that read exactly as
   // received (UPDATEs and whatever came between them), starting at stream offset `offset`: the
-  // NSR checkpoint carries these bytes to the standby.
+  // NSR checkpoint carries these bytes to the standby. Ranges follow each other without a gap.
   virtual void onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, std::string_view raw,
                          uint64_t offset) = 0;
+  // NSR across a crash (docs/bgp.md): true when the observer checkpoints both byte streams. The
+  // session then reports every byte it processes in Established (onUpdates, with no UPDATE for
+  // a run of KEEPALIVEs), leaves input in the kernel until inputDurable(), and writes output
+  // only after outputDurable() (write-ahead: onOutput first).
+  virtual bool checkpointsStreams() { return false; }
+  // Write-ahead: `bytes` (whole messages) are the stream from `offset` on; `written`: how much of
+  // the stream had reached the kernel before them.
+  virtual void onOutput(BgpSession&, std::string_view /*bytes*/, uint64_t /*offset*/,
+                        uint64_t /*written*/) {}
+  // Test hook (rpd --crash-at): see BgpHost::crashArmed / crashPoint.
+  virtual bool crashArmed(const char* /*point*/) const { return false; }
+  virtual void crashPoint(const char* /*point*/) {}
   virtual void onRouteRefresh(BgpSession& s, AfiSafi afi_safi) = 0;
   // Flow control: false while what this session produced cannot be absorbed yet (the standby
   // is behind); the session stops reading — TCP pushes back on the neighbor — until
@@ -96,10 +109,13 @@ class BgpSession {
   // NSR: takes over an Established session on a socket another RP opened, with the OPENs it
   // exchanged and the bytes it had read but not processed. The neighbor sees nothing; a
   // KEEPALIVE goes out at once (the handover took some of its hold time).
-  Status adopt(event::UniqueFd fd, std::string local_open_bytes, std::string peer_open_bytes,
-               std::string pending_input, uint64_t session_id);
+  // `state`: the session as checkpointed (OPENs, id, where both streams stand, input read from
+  // the kernel and not yet processed); `resend`: the end of the output the previous active had
+  // not handed to the kernel when it died, written before anything else.
+  Status adopt(event::UniqueFd fd, const messages::BgpSessionCheckpoint& state,
+               std::string_view resend = {});
   // NSR handover: stops reading and the timers (nothing more is written). Returns the bytes
-  // read but not processed. resume() undoes it when the handover fails.
+  // taken out of the kernel but not processed. resume() undoes it when the handover fails.
   std::string quiesce();
   void resume();
   bool quiesced() const { return fsm_.quiesced(); }
@@ -112,7 +128,13 @@ class BgpSession {
 
   // Established only: queues whole messages.
   void send(std::string_view messages, uint64_t updates);
-  size_t pendingOutput() const { return conn_ ? conn_->pendingBytes() : 0; }
+  // Output not yet in the kernel: waiting for the standby (write-ahead) or for the socket.
+  size_t pendingOutput() const { return held_output_.size() + (conn_ ? conn_->pendingBytes() : 0); }
+  // NSR: the standby holds the input through stream offset `through` / the output through it.
+  void inputDurable(uint64_t through);
+  void outputDurable(uint64_t through);
+  // Input is read without leaving the kernel until durable (the kernel can peek ahead on TCP).
+  bool peeksInput() const { return conn_ && conn_->peeking(); }
   int socketFd() const { return conn_ ? conn_->fd() : -1; }
   // Random per Established session: pairs the standby's copy of the socket with its state.
   uint64_t sessionId() const { return session_id_; }
@@ -150,7 +172,14 @@ class BgpSession {
   void attach(event::UniqueFd fd);
   void closeConnection();
   void sendOpen();
+  // Write-ahead in Established when the observer checkpoints the streams; otherwise at once.
   void write(std::string_view bytes);
+  // Into the socket now, after any output held for the standby (a NOTIFICATION before a close).
+  void writeNow(std::string_view bytes);
+  // Peek mode: takes input through stream offset `through` out of the kernel.
+  void release(uint64_t through);
+  // Stream offset of the first input byte still in the kernel.
+  uint64_t kernelInputHead() const;
   // Sets the codec parameters from the two OPENs.
   void negotiate(const OpenMessage& peer_open);
 
@@ -187,7 +216,10 @@ class BgpSession {
   bool input_paused_ = false;  // flow control: the observer cannot absorb more yet
   int64_t input_paused_since_ns_ = 0;
   uint64_t session_id_ = 0;
-  uint64_t rx_offset_ = 0, tx_offset_ = 0;
+  uint64_t rx_offset_ = 0, tx_offset_ = 0;  // processed / produced, from the connection's start
+  uint64_t released_ = 0;                   // peek mode: input taken out of the kernel
+  uint64_t releasable_ = 0;  // peek mode: input that needs no standby (before Established)
+  std::string held_output_;  // write-ahead: produced, not yet durable (ends at tx_offset_)
   std::string local_open_bytes_, peer_open_bytes_;
   std::string carry_;  // adopted bytes not yet a whole message, parsed before new input
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

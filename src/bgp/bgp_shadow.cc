@@ -2,10 +2,12 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "bgp/tcp_stream.h"
 
 namespace hitless::bgp {
 
@@ -31,6 +33,11 @@ Status BgpShadow::apply(const messages::BgpSessionCheckpoint& s) {
     e.messages = 0;
   }
   e.state = s;
+  // Everything the active produced before this state is in the kernel (a handover flushed it; a
+  // new session writes its first message only after this state).
+  e.out_start = s.tx_offset;
+  e.output.clear();
+  e.broken.clear();
   e.local_as = local.value->asn;
   e.codec.four_octet_as =
       local.value->caps.four_octet_as.has_value() && remote.value->caps.four_octet_as.has_value();
@@ -52,6 +59,10 @@ Status BgpShadow::apply(const messages::BgpInputCheckpoint& in) {
     return Status::ok();
   }
   Entry& e = it->second;
+  if (!in.snapshot && in.offset != e.state.rx_offset && e.broken.empty()) {
+    e.broken = "input checkpointed from offset " + std::to_string(in.offset) + ", held through " +
+               std::to_string(e.state.rx_offset);
+  }
   std::string_view rest = in.messages;
   std::vector<net::IpPrefix> ignored;
   while (!rest.empty()) {
@@ -70,8 +81,63 @@ Status BgpShadow::apply(const messages::BgpInputCheckpoint& in) {
     ++e.messages;
     ignored.clear();
   }
-  e.state.rx_offset = in.offset + in.messages.size();
+  if (!in.snapshot) e.state.rx_offset = in.offset + in.messages.size();
   return Status::ok();
+}
+
+Status BgpShadow::apply(const messages::BgpOutputCheckpoint& out) {
+  auto it = entries_.find(out.peer);
+  // Output of a session whose state has not come (or of one since replaced): not needed.
+  if (it == entries_.end() || it->second.state.session_id != out.session_id) return Status::ok();
+  Entry& e = it->second;
+  if (out.offset != e.out_start + e.output.size() && e.broken.empty()) {
+    e.broken = "output checkpointed from offset " + std::to_string(out.offset) + ", held through " +
+               std::to_string(e.out_start + e.output.size());
+  }
+  if (out.written < e.out_start) {
+    e.broken = "output said written through " + std::to_string(out.written) + ", before " +
+               std::to_string(e.out_start);
+  }
+  e.output.append(out.messages);
+  // What had reached the kernel when the active produced this is not needed any more.
+  size_t done = static_cast<size_t>(
+      std::min<uint64_t>(out.written - std::min(out.written, e.out_start), e.output.size()));
+  e.output.erase(0, done);
+  e.out_start += done;
+  e.state.tx_offset = out.offset + out.messages.size();
+  return Status::ok();
+}
+
+Result<std::string> BgpShadow::reconcile(Entry& e, int fd) {
+  if (!e.broken.empty()) return Status::failedPrecondition(e.broken);
+  ASSIGN_OR_RETURN(TcpStreamPosition pos, tcpStreamPosition(fd));
+  const uint64_t held_in = e.state.rx_offset + e.state.pending_input.size();
+  if (pos.consumed > held_in) {
+    return Status::failedPrecondition("the active had taken " +
+                                      std::to_string(pos.consumed - held_in) +
+                                      " bytes of input out of the kernel that this RP never got");
+  }
+  if (held_in - pos.consumed > pos.unread) {
+    return Status::corruption("this RP holds input through " + std::to_string(held_in) +
+                              " but the stream ends at " +
+                              std::to_string(pos.consumed + pos.unread));
+  }
+  const uint64_t out_end = e.out_start + e.output.size();
+  if (pos.written < e.out_start || pos.written > out_end) {
+    return Status::failedPrecondition("the kernel holds output through " +
+                                      std::to_string(pos.written) + ", this RP holds it from " +
+                                      std::to_string(e.out_start) + " to " +
+                                      std::to_string(out_end));
+  }
+  // Applied here already: out of the queue, so that parsing starts where this RP's input ends.
+  for (uint64_t skip = held_in - pos.consumed; skip > 0;) {
+    ssize_t n = ::recv(fd, nullptr, static_cast<size_t>(skip), MSG_TRUNC | MSG_DONTWAIT);
+    if (n <= 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::ioError("discarding input already applied failed");
+    skip -= static_cast<uint64_t>(n);
+  }
+  e.state.tx_offset = out_end;
+  return e.output.substr(static_cast<size_t>(pos.written - e.out_start));
 }
 
 std::string BgpShadow::socketPayload(const net::IpAddress& peer, uint64_t session_id) {
@@ -96,20 +162,25 @@ std::vector<AdoptedSession> BgpShadow::takeAdoptable() {
   std::vector<AdoptedSession> out;
   for (auto& [peer, e] : entries_) {
     auto sock = sockets_.find({peer, e.state.session_id});
-    if (!e.state.handover || sock == sockets_.end()) continue;
+    if (sock == sockets_.end()) continue;
+    auto resend = reconcile(e, sock->second.get());
+    if (!resend.isOk()) {
+      logEvent("BGP", Severity::kNotice, "NSR_NOT_ADOPTED",
+               "neighbor " + peer.toString() + ": " + resend.status().message() +
+                   "; closing the session for graceful restart");
+      continue;  // shut down below with the sockets nobody claims
+    }
     AdoptedSession a;
     a.state = std::move(e.state);
     a.fd = std::move(sock->second);
     a.adj_in = std::move(e.adj_in);
+    a.resend = std::move(*resend);
     sockets_.erase(sock);
     out.push_back(std::move(a));
   }
   for (auto& [key, fd] : sockets_) {
-    // Not handed over (the active died): end the session for real; the neighbor's graceful
-    // restart keeps our routes until the new active has re-established it.
-    logEvent("BGP", Severity::kNotice, "NSR_NOT_ADOPTED",
-             "neighbor " + key.first.toString() +
-                 ": the active did not hand the session over; closing it for graceful restart");
+    // Not adoptable: end the session for real; the neighbor's graceful restart keeps our routes
+    // until the new active has re-established it.
     ::shutdown(fd.get(), SHUT_RDWR);
   }
   sockets_.clear();
@@ -132,6 +203,9 @@ nlohmann::json BgpShadow::status() const {
                    {"rx_offset", e.state.rx_offset},
                    {"socket", sockets_.count({peer, e.state.session_id}) > 0},
                    {"handed_over", e.state.handover},
+                   {"output_held", e.output.size()},
+                   {"crash_safe", e.broken.empty()},
+                   {"not_crash_safe_because", e.broken},
                    {"inputs_before_state", orphan_inputs_}});
   }
   return out;

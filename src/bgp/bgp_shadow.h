@@ -21,13 +21,18 @@ class BgpShadow {
  public:
   Status apply(const messages::BgpSessionCheckpoint& s);
   Status apply(const messages::BgpInputCheckpoint& in);
+  Status apply(const messages::BgpOutputCheckpoint& out);
   // A socket from the active; `payload` names it ("PEER SESSION_ID", see socketPayload()).
   Status attachSocket(std::string_view payload, event::UniqueFd fd);
   static std::string socketPayload(const net::IpAddress& peer, uint64_t session_id);
 
-  // At takeover: the sessions the old active handed over (state, socket and table), ready for
-  // BgpSpeaker::start(). Every other socket is shut down, so its neighbor sees the session end
-  // and keeps our routes as a graceful-restart helper. Leaves the shadow empty.
+  // At takeover: the sessions this RP can go on with (state, socket and table), ready for
+  // BgpSpeaker::start() — those the old active handed over, and after a crash those whose byte
+  // streams the kernel shows intact: input it released is input this shadow holds (the rest is
+  // discarded from the queue as already applied), output it holds is output this shadow holds
+  // (what the old active had not written yet is to be resent). Every other socket is shut down,
+  // so its neighbor sees the session end and keeps our routes as a graceful-restart helper.
+  // Leaves the shadow empty.
   std::vector<AdoptedSession> takeAdoptable();
   // A new checkpoint session: start over (the active sends every state again).
   void clear();
@@ -42,7 +47,14 @@ class BgpShadow {
     uint32_t local_as = 0;
     AdjRibIn adj_in;
     uint64_t messages = 0;  // UPDATEs applied
+    // Write-ahead output not known to have reached the kernel: the stream from out_start on.
+    uint64_t out_start = 0;
+    std::string output;
+    std::string broken;  // why a crash of the active would end this session ("" if it would not)
   };
+  // Lines the kernel's view of the socket up with the entry: discards input already applied and
+  // returns the output to resend; an error says why the session cannot be taken over.
+  static Result<std::string> reconcile(Entry& e, int fd);
   std::map<net::IpAddress, Entry> entries_;
   uint64_t orphan_inputs_ = 0;  // input that arrived before its session's state
   // Sockets by (peer, session id): they may arrive before or after the session's state.

@@ -139,21 +139,22 @@ Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
       addPeer(pc);
       continue;
     }
-    auto p = std::make_unique<Peer>();
-    p->session = std::make_unique<BgpSession>(loop_, localConfig(), pc, *this);
-    p->adj_in = std::move(it->adj_in);
-    Status s = p->session->adopt(std::move(it->fd), it->state.local_open, it->state.peer_open,
-                                 it->state.pending_input, it->state.session_id);
+    // Listed before it adopts: what the session writes at once (a KEEPALIVE) comes back through
+    // callbacks that look it up.
+    peers_.push_back(std::make_unique<Peer>());
+    Peer& p = *peers_.back();
+    p.session = std::make_unique<BgpSession>(loop_, localConfig(), pc, *this);
+    p.adj_in = std::move(it->adj_in);
+    Status s = p.session->adopt(std::move(it->fd), it->state, it->resend);
     if (!s.isOk()) {
       logEvent("BGP", Severity::kError, "NSR_ADOPT_FAILED", s.message());
+      peers_.pop_back();
       addPeer(pc);
       continue;
     }
-    p->prefixes_sent = exportedCount(*p->session);
-    p->eor_in[0] = p->eor_in[1] = true;  // its table came over whole
-    peers_.push_back(std::move(p));
-    host_.bgpSessionChanged(checkpointOf(*peers_.back()->session),
-                            peers_.back()->session->socketFd());
+    p.prefixes_sent = exportedCount(*p.session);
+    p.eor_in[0] = p.eor_in[1] = true;  // its table came over whole
+    host_.bgpSessionChanged(checkpointOf(*p.session), p.session->socketFd());
   }
   maybeFinishRestart(false);
   return Status::ok();
@@ -225,7 +226,7 @@ void BgpSpeaker::resyncStandby() {
         cut += *messageLength(rest.substr(cut)).value;  // our own encoding: always whole
       }
       messages::BgpInputCheckpoint input{s.peer().address, s.rxOffset(),
-                                         std::string(rest.substr(0, cut))};
+                                         std::string(rest.substr(0, cut)), /*snapshot=*/true};
       host_.applyBgpChanges({}, &input);
       rest.remove_prefix(cut);
     }
@@ -408,8 +409,28 @@ void BgpSpeaker::onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, s
   }
   select(dirty, &delta);
   messages::BgpInputCheckpoint input{s.peer().address, offset, std::string(raw)};
-  host_.applyBgpChanges(std::move(delta), &input);
+  const uint64_t through = offset + raw.size();
+  host_.applyBgpInput(std::move(delta), input,
+                      onSession(s, [through](BgpSession& x) { x.inputDurable(through); }));
   maybeFinishRestart(false);
+}
+
+void BgpSpeaker::onOutput(BgpSession& s, std::string_view bytes, uint64_t offset,
+                          uint64_t written) {
+  messages::BgpOutputCheckpoint out{s.peer().address, s.sessionId(), offset, std::string(bytes),
+                                    written};
+  const uint64_t through = offset + bytes.size();
+  host_.checkpointBgpOutput(out,
+                            onSession(s, [through](BgpSession& x) { x.outputDurable(through); }));
+}
+
+std::function<void()> BgpSpeaker::onSession(const BgpSession& s,
+                                            std::function<void(BgpSession&)> fn) {
+  return [this, alive = alive_, peer = s.peer().address, id = s.sessionId(), fn = std::move(fn)] {
+    if (!*alive) return;
+    Peer* p = findPeer(peer);
+    if (p != nullptr && p->session->sessionId() == id) fn(*p->session);
+  };
 }
 
 void BgpSpeaker::select(const std::vector<net::IpPrefix>& dirty, state::RibDelta* delta) {

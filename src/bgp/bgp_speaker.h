@@ -49,6 +49,29 @@ class BgpHost {
   // from, to checkpoint in the same transaction.
   virtual void applyBgpChanges(state::RibDelta delta,
                                const messages::BgpInputCheckpoint* input) = 0;
+  // NSR across a crash: as applyBgpChanges with the input of a session that checkpoints its byte
+  // streams; `durable` runs once the standby holds `input` (at once when there is none), and
+  // only then does the input leave the kernel. A run of KEEPALIVEs comes with an empty delta.
+  virtual void applyBgpInput(state::RibDelta delta, const messages::BgpInputCheckpoint& input,
+                             std::function<void()> durable) {
+    applyBgpChanges(std::move(delta), &input);
+    durable();
+  }
+  // Write-ahead: `durable` runs once the standby holds `output` (at once when there is none);
+  // only then is it written to the socket.
+  virtual void checkpointBgpOutput(const messages::BgpOutputCheckpoint& output,
+                                   std::function<void()> durable) {
+    (void)output;
+    durable();
+  }
+  // Test hook (rpd --crash-at): the speaker passed the named point; armed: the host would crash
+  // there (the session splits a step in two to make a half-done state).
+  virtual bool crashArmed(const char* /*point*/) const { return false; }
+  virtual void crashPoint(const char* /*point*/) {}
+  // Why a crash of this RP would not leave this session to a standby ("" when it would).
+  virtual std::string nsrBlocker(const net::IpAddress& /*peer*/, uint64_t /*session_id*/) const {
+    return "no standby RP";
+  }
   // A session reached Established (fd: its socket) or ended (fd -1).
   virtual void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) = 0;
   // Calls fn with the prefix of each BGP route the RIB holds now (a million at a full table:
@@ -69,6 +92,7 @@ struct AdoptedSession {
   messages::BgpSessionCheckpoint state;
   event::UniqueFd fd;
   AdjRibIn adj_in;
+  std::string resend;  // after a crash: output the old active had not handed to the kernel
 };
 
 class BgpSpeaker : public SessionObserver {
@@ -115,6 +139,10 @@ class BgpSpeaker : public SessionObserver {
   void onRouteRefresh(BgpSession& s, AfiSafi afi_safi) override;
   void onDown(BgpSession& s, const std::string& reason, bool peer_restarting) override;
   bool readyForInput() override { return host_.readyForInput(); }
+  bool checkpointsStreams() override { return true; }
+  bool crashArmed(const char* point) const override { return host_.crashArmed(point); }
+  void crashPoint(const char* point) override { host_.crashPoint(point); }
+  void onOutput(BgpSession& s, std::string_view bytes, uint64_t offset, uint64_t written) override;
 
  private:
   struct Peer {
@@ -129,6 +157,9 @@ class BgpSpeaker : public SessionObserver {
 
   Peer* findPeer(const BgpSession& s);
   Peer* findPeer(const net::IpAddress& a);
+  // Runs fn on the session of `peer` if it is still session `id` (a callback that outlived it
+  // does nothing).
+  std::function<void()> onSession(const BgpSession& s, std::function<void(BgpSession&)> fn);
   void addPeer(const PeerConfig& pc);
   void removePeer(const net::IpAddress& a, const std::string& reason);
   void onAccept();
@@ -143,6 +174,8 @@ class BgpSpeaker : public SessionObserver {
   // the pre-restart routes nobody re-announced.
   void maybeFinishRestart(bool deadline);
   LocalConfig localConfig() const;
+  // Why a crash of this RP would end the session ("" when the standby would go on with it).
+  std::string nsrBlocker(const BgpSession& s) const;
   PathAttributes exportAttrs(const BgpSession& s) const;
 
   event::EventLoop& loop_;

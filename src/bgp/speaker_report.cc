@@ -11,6 +11,17 @@ std::string routerIdText(uint32_t id) { return net::IpAddress::v4(id).toString()
 
 }  // namespace
 
+std::string BgpSpeaker::nsrBlocker(const BgpSession& s) const {
+  if (s.state() != SessionState::kEstablished) return "the session is not established";
+  std::string host = host_.nsrBlocker(s.peer().address, s.sessionId());
+  if (!host.empty()) return host;
+  if (!s.peeksInput()) {
+    return "this kernel cannot keep input in its queue until the standby holds it (SO_PEEK_OFF "
+           "on TCP, Linux 6.10): a crash with input in flight restarts the session gracefully";
+  }
+  return "";
+}
+
 size_t BgpSpeaker::adjRibInSize() const {
   size_t n = 0;
   for (const auto& p : peers_) n += p->adj_in.size();
@@ -41,6 +52,7 @@ nlohmann::json BgpSpeaker::summary() const {
         {"prefixes_sent", p->prefixes_sent},
         {"flaps", p->flaps},
         {"up_for_s", s.establishedSinceNs() ? (now - s.establishedSinceNs()) / 1000000000 : 0},
+        {"nsr_ready", nsrBlocker(s).empty()},
     });
   }
   j["neighbors"] = std::move(peers);
@@ -81,6 +93,8 @@ nlohmann::json BgpSpeaker::neighbors() const {
           {"input_pauses", c.input_pauses},
           {"input_paused_ms", c.input_paused_ns / 1000000}}},
     };
+    std::string blocker = nsrBlocker(s);
+    n["nsr"] = {{"protected", blocker.empty()}, {"reason", blocker}};
     nlohmann::json caps = nlohmann::json::array();
     if (s.state() == SessionState::kEstablished) {
       for (AfiSafi a : {kIpv4Unicast, kIpv6Unicast}) {

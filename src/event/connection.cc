@@ -124,25 +124,68 @@ void Connection::flush() {
   updateInterest();
 }
 
+uint32_t Connection::readEvents() const {
+  return (reading_paused_ ? 0u : EPOLLIN | EPOLLRDHUP) | (want_write_ ? EPOLLOUT : 0u) |
+         (peeking_ ? EPOLLET : 0u);
+}
+
 void Connection::updateInterest() {
   if (!fd_.valid() || eof_pending_) return;
   bool want = pendingBytes() > 0;
   if (want == want_write_) return;
   want_write_ = want;
-  (void)loop_.modifyFd(fd_.get(),
-                       (reading_paused_ ? 0u : EPOLLIN | EPOLLRDHUP) | (want ? EPOLLOUT : 0u));
+  (void)loop_.modifyFd(fd_.get(), readEvents());
 }
 
 void Connection::pauseReading() {
   if (reading_paused_ || !fd_.valid() || eof_pending_) return;
   reading_paused_ = true;
-  (void)loop_.modifyFd(fd_.get(), want_write_ ? EPOLLOUT : 0u);
+  (void)loop_.modifyFd(fd_.get(), readEvents());
 }
 
 void Connection::resumeReading() {
   if (!reading_paused_ || !fd_.valid() || eof_pending_) return;
   reading_paused_ = false;
-  (void)loop_.modifyFd(fd_.get(), EPOLLIN | EPOLLRDHUP | (want_write_ ? EPOLLOUT : 0u));
+  (void)loop_.modifyFd(fd_.get(), readEvents());
+  // Edge-triggered, nothing new may arrive to report what already waits.
+  if (peeking_) scheduleRead();
+}
+
+bool Connection::enablePeek() {
+  if (peeking_) return true;
+  if (!fd_.valid() || in_len_ > in_off_) return false;
+  int zero = 0;
+  if (setsockopt(fd_.get(), SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)) != 0) return false;
+  peeking_ = true;
+  (void)loop_.modifyFd(fd_.get(), readEvents());
+  scheduleRead();
+  return true;
+}
+
+Status Connection::release(size_t n) {
+  if (!peeking_ || !fd_.valid()) return Status::ok();
+  while (n > 0) {
+    // MSG_TRUNC on a stream socket discards without copying.
+    ssize_t got = ::recv(fd_.get(), nullptr, n, MSG_TRUNC | MSG_DONTWAIT);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      return Status::internal("releasing " + std::to_string(n) + " peeked bytes: " +
+                              (got == 0 ? std::string("end of stream") : std::strerror(errno)));
+    }
+    n -= static_cast<size_t>(got);
+  }
+  return Status::ok();
+}
+
+void Connection::scheduleRead() {
+  if (read_scheduled_) return;
+  read_scheduled_ = true;
+  std::shared_ptr<bool> alive = alive_;
+  loop_.addTimer(0, [this, alive] {
+    if (!*alive) return;
+    read_scheduled_ = false;
+    if (fd_.valid() && !reading_paused_ && !eof_pending_) onEvents(EPOLLIN);
+  });
 }
 
 void Connection::onEvents(uint32_t events) {
@@ -156,6 +199,7 @@ void Connection::onEvents(uint32_t events) {
   if (reading_paused_) events &= ~static_cast<uint32_t>(EPOLLIN | EPOLLRDHUP | EPOLLHUP);
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     bool eof = false;
+    bool drained = false;  // the socket said EAGAIN: nothing more to read for now
     std::string error;
     if (in_off_ == in_len_) in_off_ = in_len_ = 0;
     // Read what is there now, bounded per event (one busy peer cannot starve the loop) and by
@@ -164,7 +208,7 @@ void Connection::onEvents(uint32_t events) {
     for (int i = 0; i < 16; ++i) {
       if (in_len_ - in_off_ > kMaxUnconsumed) break;
       if (in_.size() < in_len_ + kReadChunk) in_.resize(in_len_ + kReadChunk);  // grows only
-      ssize_t n = ::recv(fd_.get(), in_.data() + in_len_, kReadChunk, 0);
+      ssize_t n = ::recv(fd_.get(), in_.data() + in_len_, kReadChunk, peeking_ ? MSG_PEEK : 0);
       if (n > 0) {
         in_len_ += static_cast<size_t>(n);
         continue;
@@ -175,9 +219,12 @@ void Connection::onEvents(uint32_t events) {
         continue;
       } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
         error = std::strerror(errno);
+      } else {
+        drained = true;
       }
       break;
     }
+    if (peeking_ && !drained && !eof && error.empty()) scheduleRead();
     if (in_off_ > 0 && in_off_ > in_len_ / 2) {
       std::memmove(in_.data(), in_.data() + in_off_, in_len_ - in_off_);
       in_len_ -= in_off_;

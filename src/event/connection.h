@@ -7,6 +7,11 @@
 // nothing more; the owner may destroy it from inside any callback. pendingBytes() is how much
 // output waits for the peer — the owner's flow control reads it, and onDrained fires when the
 // output buffer falls to or below the low watermark set by setLowWatermark().
+//
+// Peek mode (enablePeek): input is read without taking it out of the kernel — it stays in the
+// socket's receive queue, behind what was delivered, until the owner release()s it. A process
+// that shares the socket (NSR: the standby RP) then finds every byte the owner has not declared
+// safe still in the kernel if the owner dies.
 #pragma once
 
 #include <functional>
@@ -50,6 +55,13 @@ class Connection {
   void resumeReading();
   std::string_view unconsumedInput() const { return unconsumed(); }
   void setLowWatermark(size_t bytes) { low_watermark_ = bytes; }
+  // Peek mode; false (and nothing changes) when the kernel cannot peek ahead on this socket
+  // (SO_PEEK_OFF: TCP from Linux 6.10, Unix stream sockets long before).
+  bool enablePeek();
+  bool peeking() const { return peeking_; }
+  // Peek mode: takes the first `n` bytes not yet released out of the kernel's queue. They must
+  // have been delivered (and are normally consumed). Outside peek mode a no-op.
+  Status release(size_t n);
   bool isOpen() const { return fd_.valid(); }
   int fd() const { return fd_.get(); }
   // Closes now; onClosed runs with `reason`.
@@ -67,6 +79,10 @@ class Connection {
   void drainAfterEof();
   void flush();
   void updateInterest();
+  uint32_t readEvents() const;
+  // Peek mode is edge-triggered (the queue stays readable while anything is unreleased): a read
+  // that stopped before the socket said EAGAIN goes on next loop turn.
+  void scheduleRead();
 
   EventLoop& loop_;
   UniqueFd fd_;
@@ -88,6 +104,8 @@ class Connection {
        drain_notice_queued_ =
            false;  // output went above the low watermark since the last onDrained     // EOF seen,
                    // close deferred until the owner consumed the input
+  bool peeking_ = false;
+  bool read_scheduled_ = false;
   std::shared_ptr<bool> alive_;  // lets callbacks detect that they destroyed us
 };
 

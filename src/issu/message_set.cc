@@ -51,11 +51,14 @@ nlohmann::json toJson(const MessageSet& set) {
   for (const auto& c : set.clients) {
     nlohmann::json msgs = nlohmann::json::array();
     for (const auto& m : c.messages) {
-      msgs.push_back({{"type", m.type},
-                      {"name", m.name},
-                      {"min_version", m.min_version},
-                      {"max_version", m.max_version},
-                      {"mtu", m.mtu}});
+      nlohmann::json mj = {{"type", m.type},
+                           {"name", m.name},
+                           {"min_version", m.min_version},
+                           {"max_version", m.max_version},
+                           {"mtu", m.mtu}};
+      if (m.optional)
+        mj["optional"] = true;  // absent before 1.1: older manifests stay as they were
+      msgs.push_back(std::move(mj));
     }
     clients.push_back(
         {{"id", c.id}, {"name", c.name}, {"required", c.required}, {"messages", std::move(msgs)}});
@@ -82,6 +85,9 @@ Result<MessageSet> messageSetFromJson(const nlohmann::json& j) {
       ASSIGN_OR_RETURN(m.min_version, mr.integer<MessageVersion>("min_version"));
       ASSIGN_OR_RETURN(m.max_version, mr.integer<MessageVersion>("max_version"));
       ASSIGN_OR_RETURN(m.mtu, mr.integer<uint32_t>("mtu"));
+      if ((*msgs)[k].contains("optional")) {
+        ASSIGN_OR_RETURN(m.optional, mr.boolean("optional"));
+      }
       c.messages.push_back(std::move(m));
     }
     set.clients.push_back(std::move(c));

@@ -25,6 +25,9 @@ struct MessageTypeSpec {
   MessageVersion min_version = 1;
   MessageVersion max_version = 1;  // the image's native version
   uint32_t mtu = 0;                // largest payload in bytes; 0 = no limit
+  // A feature added to a client in a later release: a pair where only one side has the type
+  // still negotiates the client, without exchanging the type (the feature stays off).
+  bool optional = false;
 
   bool operator==(const MessageTypeSpec&) const = default;
 };

@@ -87,6 +87,7 @@ NegotiatedClient negotiateClient(const ClientSpec* mine, const ClientSpec* peer)
       n.name = m.name;
       n.my_min = m.min_version;
       n.my_max = m.max_version;
+      n.optional = n.optional || m.optional;
     }
   }
   if (peer != nullptr) {
@@ -96,6 +97,7 @@ NegotiatedClient negotiateClient(const ClientSpec* mine, const ClientSpec* peer)
       if (n.name.empty()) n.name = m.name;
       n.peer_min = m.min_version;
       n.peer_max = m.max_version;
+      n.optional = n.optional || m.optional;
     }
   }
 
@@ -108,7 +110,8 @@ NegotiatedClient negotiateClient(const ClientSpec* mine, const ClientSpec* peer)
       MessageVersion hi = std::min(n.my_max, n.peer_max);
       if (lo <= hi) n.version = hi;
     }
-    if (!n.version && out.compatible) {
+    const bool one_side_lacks_optional = n.optional && (n.my_max == 0 || n.peer_max == 0);
+    if (!n.version && !one_side_lacks_optional && out.compatible) {
       out.compatible = false;
       if (n.my_max == 0) {
         out.reason = "message type " + n.name + " unknown to this image";
@@ -157,7 +160,8 @@ nlohmann::json toJson(const NegotiationResult& r) {
                       {"name", m.name},
                       {"mine", {m.my_min, m.my_max}},
                       {"peer", {m.peer_min, m.peer_max}},
-                      {"negotiated_version", m.version ? nlohmann::json(*m.version) : nullptr}});
+                      {"negotiated_version", m.version ? nlohmann::json(*m.version) : nullptr},
+                      {"optional", m.optional}});
     }
     nlohmann::json jc = {{"id", c.id},
                          {"name", c.name},

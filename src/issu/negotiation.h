@@ -1,7 +1,8 @@
 // Session negotiation between two images' message sets, and the compatibility level it implies.
 //
 // Per message type the pair uses the highest version both sides support. A client negotiates
-// when every one of its message types does and both sides have it. The pair is:
+// when every one of its message types does and both sides have it — except an optional type
+// (a feature added later) that one side lacks: it is simply not exchanged. The pair is:
 //   Compatible   — every client negotiated                      → SSO
 //   Base-level   — only optional (non-base) clients failed      → SSO, those clients' sync off
 //   Incompatible — a required (base) client failed              → RPR (standby stays cold)
@@ -36,6 +37,7 @@ struct NegotiatedMessage {
   MessageVersion my_min = 0, my_max = 0;      // 0/0 when this side lacks the type
   MessageVersion peer_min = 0, peer_max = 0;  // 0/0 when the peer lacks the type
   std::optional<MessageVersion> version;      // highest common, if any
+  bool optional = false;                      // either side marks it optional
 };
 
 struct NegotiatedClient {

@@ -45,6 +45,7 @@ void encodeBgpInput(const BgpInputCheckpoint& m, std::string* out) {
   w.addBytes(tags::kBgpInputPeer, m.peer.raw());
   w.addUint(tags::kBgpInputOffset, m.offset);
   w.addBytes(tags::kBgpInputMessages, m.messages);
+  if (m.snapshot) w.addUint(tags::kBgpInputSnapshot, 1);
 }
 
 Result<BgpInputCheckpoint> decodeBgpInput(ByteView payload) {
@@ -53,7 +54,34 @@ Result<BgpInputCheckpoint> decodeBgpInput(ByteView payload) {
                       .address(tags::kBgpInputPeer, &m.peer, "peer", Presence::kRequired)
                       .uint(tags::kBgpInputOffset, &m.offset, "offset", Presence::kRequired)
                       .bytes(tags::kBgpInputMessages, &m.messages, "messages")
+                      .flag(tags::kBgpInputSnapshot, &m.snapshot, "snapshot")
                       .decode(payload));
+  return m;
+}
+
+void encodeBgpOutput(const BgpOutputCheckpoint& m, std::string* out) {
+  TlvWriter w(out);
+  w.addBytes(tags::kBgpOutputPeer, m.peer.raw());
+  w.addUint(tags::kBgpOutputSessionId, m.session_id);
+  w.addUint(tags::kBgpOutputOffset, m.offset);
+  w.addBytes(tags::kBgpOutputMessages, m.messages);
+  w.addUint(tags::kBgpOutputWritten, m.written);
+}
+
+Result<BgpOutputCheckpoint> decodeBgpOutput(ByteView payload) {
+  BgpOutputCheckpoint m;
+  RETURN_IF_ERROR(
+      FieldDecoder("bgp output")
+          .address(tags::kBgpOutputPeer, &m.peer, "peer", Presence::kRequired)
+          .uint(tags::kBgpOutputSessionId, &m.session_id, "session_id", Presence::kRequired)
+          .uint(tags::kBgpOutputOffset, &m.offset, "offset", Presence::kRequired)
+          .bytes(tags::kBgpOutputMessages, &m.messages, "messages")
+          .uint(tags::kBgpOutputWritten, &m.written, "written", Presence::kRequired)
+          .decode(payload));
+  if (m.written > m.offset) {
+    return Status::corruption("bgp output: " + std::to_string(m.written) +
+                              " bytes written is beyond offset " + std::to_string(m.offset));
+  }
   return m;
 }
 

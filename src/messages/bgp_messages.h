@@ -33,14 +33,31 @@ struct BgpSessionCheckpoint {
 void encodeBgpSession(const BgpSessionCheckpoint& m, std::string* out);
 Result<BgpSessionCheckpoint> decodeBgpSession(wire::ByteView payload);
 
-// Whole BGP messages received from a neighbor, in stream order, starting at `offset`.
+// Whole BGP messages received from a neighbor, in stream order, starting at `offset`. A
+// snapshot is not input: the active's Adj-RIB-In re-encoded for a new standby (the stream
+// stands where the session state says).
 struct BgpInputCheckpoint {
   net::IpAddress peer;
   uint64_t offset = 0;
   std::string messages;
+  bool snapshot = false;
   bool operator==(const BgpInputCheckpoint&) const = default;
 };
 void encodeBgpInput(const BgpInputCheckpoint& m, std::string* out);
 Result<BgpInputCheckpoint> decodeBgpInput(wire::ByteView payload);
+
+// Whole BGP messages the active is about to write to a neighbor, starting at stream offset
+// `offset` (write-ahead: they reach the socket only once the standby holds them), and how many
+// bytes of the stream the active had handed to the kernel when it produced them.
+struct BgpOutputCheckpoint {
+  net::IpAddress peer;
+  uint64_t session_id = 0;
+  uint64_t offset = 0;
+  std::string messages;
+  uint64_t written = 0;
+  bool operator==(const BgpOutputCheckpoint&) const = default;
+};
+void encodeBgpOutput(const BgpOutputCheckpoint& m, std::string* out);
+Result<BgpOutputCheckpoint> decodeBgpOutput(wire::ByteView payload);
 
 }  // namespace hitless::messages

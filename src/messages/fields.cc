@@ -121,6 +121,7 @@ void addMessageSet(wire::TlvWriter& w, uint32_t tag, const issu::MessageSet& set
       w.addUint(tags::kMsgMin, msg.min_version);
       w.addUint(tags::kMsgMax, msg.max_version);
       w.addUint(tags::kMsgMtu, msg.mtu);
+      if (msg.optional) w.addUint(tags::kMsgOptional, 1);  // written only when set: 1.0's bytes
       w.endNested(mt);
     }
     w.endNested(ct);
@@ -145,6 +146,7 @@ Status readClientSpec(wire::ByteView value, issu::MessageSet* set) {
                         .uint(tags::kMsgMin, &m.min_version, "min_version", Presence::kRequired)
                         .uint(tags::kMsgMax, &m.max_version, "max_version", Presence::kRequired)
                         .uint(tags::kMsgMtu, &m.mtu, "mtu")
+                        .flag(tags::kMsgOptional, &m.optional, "optional")
                         .decode(v));
                 c.messages.push_back(std::move(m));
                 return Status::ok();

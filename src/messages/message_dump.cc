@@ -107,10 +107,16 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
                     ? " handover (" + std::to_string(m.pending_input.size()) + " bytes pending)"
                     : "");
       }
+      if (h.msg_type == kMsgBgpOutput) {
+        ASSIGN_OR_RETURN(auto m, decodeBgpOutput(p));
+        return "bgp output " + m.peer.toString() + " at " + std::to_string(m.offset) + ", " +
+               std::to_string(m.messages.size()) + " bytes (" + std::to_string(m.written) +
+               " written)";
+      }
       {
         ASSIGN_OR_RETURN(auto m, decodeBgpInput(p));
         return "bgp input " + m.peer.toString() + " at " + std::to_string(m.offset) + ", " +
-               std::to_string(m.messages.size()) + " bytes";
+               std::to_string(m.messages.size()) + " bytes" + (m.snapshot ? " (snapshot)" : "");
       }
   }
   return Status::internal("catalog knows client " + std::to_string(h.client_id) +

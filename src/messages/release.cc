@@ -62,6 +62,12 @@ Result<issu::MessageCatalog> buildCatalog(Release release) {
   RETURN_IF_ERROR(c.addClient(kClientBgp, "ISSU BGP client", false));
   RETURN_IF_ERROR(c.addMessage(kClientBgp, v1(kMsgBgpSession, "bgp session"), {}, {}));
   RETURN_IF_ERROR(c.addMessage(kClientBgp, v1(kMsgBgpInput, "bgp input"), {}, {}));
+  if (release >= kRelease1_1) {
+    // NSR across a crash (write-ahead output). With a 1.0 peer it is not exchanged: BGP still
+    // moves at a planned switchover, and restarts gracefully after a crash.
+    RETURN_IF_ERROR(c.addMessage(
+        kClientBgp, {kMsgBgpOutput, "bgp output", 1, 1, 0, /*optional=*/true}, {}, {}));
+  }
 
   RETURN_IF_ERROR(c.messageSet().validate());
   return c;

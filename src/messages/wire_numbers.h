@@ -37,14 +37,21 @@ enum FibMessageType : uint16_t {
 // Type 3 was "bulk marker" while 1.0 was in development; it never shipped (replaced by RF
 // type 4, bulk sync). Do not reuse 3.
 enum RibMessageType : uint16_t { kMsgRouteUpdate = 1, kMsgRouteWithdraw = 2 };
-enum BgpMessageType : uint16_t { kMsgBgpSession = 1, kMsgBgpInput = 2 };
+enum BgpMessageType : uint16_t { kMsgBgpSession = 1, kMsgBgpInput = 2, kMsgBgpOutput = 3 };
 
 // Field tags, per message. Nested records have their own tag space.
 namespace tags {
 // SessionHello v1 (frozen).
 enum : uint32_t { kHelloSlot = 1, kHelloSoftware = 2, kHelloClient = 3, kHelloInstance = 4 };
 enum : uint32_t { kClientId = 1, kClientName = 2, kClientRequired = 3, kClientMessage = 4 };
-enum : uint32_t { kMsgType = 1, kMsgName = 2, kMsgMin = 3, kMsgMax = 4, kMsgMtu = 5 };
+enum : uint32_t {
+  kMsgType = 1,
+  kMsgName = 2,
+  kMsgMin = 3,
+  kMsgMax = 4,
+  kMsgMtu = 5,
+  kMsgOptional = 6
+};
 // RfStatus v1, Heartbeat v1, StateDigest v1.
 enum : uint32_t { kRfSlot = 1, kRfState = 2, kRfEpoch = 3 };
 enum : uint32_t { kHbSequence = 1, kHbSentNs = 2 };
@@ -110,7 +117,19 @@ enum : uint32_t {
   kBgpSessionPendingInput = 8,
   kBgpSessionId = 9,
 };
-enum : uint32_t { kBgpInputPeer = 1, kBgpInputOffset = 2, kBgpInputMessages = 3 };
+enum : uint32_t {
+  kBgpInputPeer = 1,
+  kBgpInputOffset = 2,
+  kBgpInputMessages = 3,
+  kBgpInputSnapshot = 4,
+};
+enum : uint32_t {
+  kBgpOutputPeer = 1,
+  kBgpOutputSessionId = 2,
+  kBgpOutputOffset = 3,
+  kBgpOutputMessages = 4,
+  kBgpOutputWritten = 5,
+};
 }  // namespace tags
 
 }  // namespace hitless::messages

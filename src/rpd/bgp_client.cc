@@ -24,16 +24,23 @@ void addInput(checkpoint::Transaction& txn, const messages::BgpInputCheckpoint& 
           [&](issu::MessageVersion, std::string* out) { messages::encodeBgpInput(in, out); });
 }
 
+void addOutput(checkpoint::Transaction& txn, const messages::BgpOutputCheckpoint& o) {
+  txn.add(messages::kClientBgp, messages::kMsgBgpOutput,
+          [&](issu::MessageVersion, std::string* out) { messages::encodeBgpOutput(o, out); });
+}
+
 }  // namespace
 
 BgpClient::BgpClient(event::EventLoop& loop, checkpoint::StandbyLink& link, RibClient& rib,
-                     ConfigClient& config, uint8_t slot, std::string nsr_socket_base)
+                     ConfigClient& config, uint8_t slot, std::string nsr_socket_base,
+                     const CrashPoint& crash)
     : loop_(loop),
       link_(link),
       rib_(rib),
       config_(config),
       slot_(slot),
-      nsr_socket_base_(std::move(nsr_socket_base)) {
+      nsr_socket_base_(std::move(nsr_socket_base)),
+      crash_(crash) {
   config_.watch(
       "bgp.",
       [](const ConfigClient::Items& proposed) { return bgp::parseBgpConfig(proposed).status(); },
@@ -92,6 +99,7 @@ void BgpClient::syncRole() {
     // Sessions the old active handed over are adopted as they are (NSR); BGP routes the RIB
     // holds beyond theirs came from sessions that must restart gracefully (the speaker asks for
     // them: with none, it is simply starting).
+    acceptSocket();  // a socket the active passed just before it went may still be queued
     s = speaker_->start(/*restarting=*/true, shadow_.takeAdoptable());
   }
   if (!s.isOk()) {
@@ -140,6 +148,62 @@ void BgpClient::applyBgpChanges(state::RibDelta delta, const messages::BgpInputC
       std::move(txn));
 }
 
+void BgpClient::applyBgpInput(state::RibDelta delta, const messages::BgpInputCheckpoint& input,
+                              std::function<void()> durable) {
+  crashPoint("bgp-input-before-checkpoint");
+  checkpoint::Transaction txn = link_.transaction();
+  addInput(txn, input);
+  auto release = [this, durable = std::move(durable)] {
+    crashPoint("bgp-input-before-release");
+    durable();
+  };
+  if (delta.empty()) {
+    // KEEPALIVEs: nothing for the RIB, but the standby must hold the bytes before they leave
+    // the kernel. Without a standby in sync the send completes at once.
+    link_.send(std::move(txn), [release = std::move(release)](bool) { release(); });
+  } else {
+    rib_.apply(
+        std::move(delta),
+        [release = std::move(release)](ChangeResult r) {
+          if (!r.status.isOk()) logEvent("BGP", Severity::kError, "RIB_UPDATE", r.status.message());
+          release();
+        },
+        std::move(txn));
+  }
+  crashPoint("bgp-input-checkpointed");
+}
+
+bool BgpClient::crashArmed(const char* point) const {
+  return crash_.armedAt(point) && link_.inSync() && output_negotiated_;
+}
+
+void BgpClient::crashPoint(const char* point) {
+  if (crashArmed(point)) crash_.at(point);
+}
+
+void BgpClient::onNegotiated(const issu::NegotiationResult& result) {
+  output_negotiated_ = result.versionFor(messages::kClientBgp, messages::kMsgBgpOutput).has_value();
+}
+
+void BgpClient::checkpointBgpOutput(const messages::BgpOutputCheckpoint& output,
+                                    std::function<void()> durable) {
+  if (!output_negotiated_) {
+    durable();  // a standby of a release without write-ahead: the output goes at once
+    return;
+  }
+  checkpoint::Transaction txn = link_.transaction();
+  addOutput(txn, output);
+  link_.send(std::move(txn), [durable = std::move(durable)](bool) { durable(); });
+  crashPoint("bgp-output-checkpointed");
+}
+
+std::string BgpClient::nsrBlocker(const net::IpAddress& peer, uint64_t session_id) const {
+  if (!link_.inSync()) return "no standby RP in sync";
+  if (!output_negotiated_) return "the standby's release does not take write-ahead BGP output";
+  if (sockets_passed_.count({peer, session_id}) == 0) return "its socket is not with the standby";
+  return "";
+}
+
 void BgpClient::onStandbyProgress() {
   // Any acknowledged transaction — BGP's own, a bulk sync's, a digest — may be what BGP was
   // waiting for: flow control counts every transaction in flight.
@@ -151,6 +215,7 @@ bool BgpClient::readyForInput() const {
 }
 
 void BgpClient::bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) {
+  std::erase_if(sockets_passed_, [&](const auto& k) { return k.first == session.peer; });
   if (!link_.inSync()) return;
   checkpoint::Transaction txn = link_.transaction();
   addSession(txn, session);
@@ -158,6 +223,7 @@ void BgpClient::bgpSessionChanged(const messages::BgpSessionCheckpoint& session,
   if (fd < 0) return;
   Status s = event::sendFdTo(nsrSocketPath(slot_ == 0 ? 1 : 0), fd,
                              bgp::BgpShadow::socketPayload(session.peer, session.session_id));
+  if (s.isOk()) sockets_passed_.insert({session.peer, session.session_id});
   if (!s.isOk()) {
     logEvent("BGP", Severity::kWarning, "NSR_SOCKET",
              "could not pass the session of " + session.peer.toString() + " to the standby (" +
@@ -234,6 +300,11 @@ Status BgpClient::stage(uint16_t type, wire::ByteView native, issu::MessageVersi
   if (type == messages::kMsgBgpInput) {
     ASSIGN_OR_RETURN(auto in, messages::decodeBgpInput(native));
     staged_.emplace_back(std::move(in));
+    return Status::ok();
+  }
+  if (type == messages::kMsgBgpOutput) {
+    ASSIGN_OR_RETURN(auto out, messages::decodeBgpOutput(native));
+    staged_.emplace_back(std::move(out));
     return Status::ok();
   }
   return Status::notFound("BGP client message type " + std::to_string(type) +

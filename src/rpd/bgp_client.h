@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "checkpoint/standby_link.h"
 #include "event/event_loop.h"
 #include "rpd/config_client.h"
+#include "rpd/crash_points.h"
 #include "rpd/rib_client.h"
 
 namespace hitless::rpd {
@@ -33,7 +35,8 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
  public:
   // Sockets of slot N arrive on "<nsr_socket_base>.nsrN".
   BgpClient(event::EventLoop& loop, checkpoint::StandbyLink& link, RibClient& rib,
-            ConfigClient& config, uint8_t slot, std::string nsr_socket_base);
+            ConfigClient& config, uint8_t slot, std::string nsr_socket_base,
+            const CrashPoint& crash = kNoCrash);
   ~BgpClient() override;
 
   // Checks the configuration and listens for the sockets the active passes.
@@ -50,6 +53,7 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
   Status applyStaged(size_t count) override;
   void discardStaged() override { staged_.clear(); }
   void onSessionStart() override { shadow_.clear(); }
+  void onNegotiated(const issu::NegotiationResult& result) override;
   void resyncStandby() override;
   void onRole(const checkpoint::Role& role) override;
   bool quiesceForHandover() override;
@@ -59,6 +63,14 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
 
   // BgpHost
   void applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) override;
+  void applyBgpInput(state::RibDelta delta, const messages::BgpInputCheckpoint& input,
+                     std::function<void()> durable) override;
+  void checkpointBgpOutput(const messages::BgpOutputCheckpoint& output,
+                           std::function<void()> durable) override;
+  std::string nsrBlocker(const net::IpAddress& peer, uint64_t session_id) const override;
+  // rpd --crash-at: fire only while a standby holds the sessions (what the points test).
+  bool crashArmed(const char* point) const override;
+  void crashPoint(const char* point) override;
   void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) override;
   void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const override;
   bool readyForInput() const override;
@@ -79,13 +91,19 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
   ConfigClient& config_;
   const uint8_t slot_;
   const std::string nsr_socket_base_;
+  static inline const CrashPoint kNoCrash;
+  const CrashPoint& crash_;
   checkpoint::Role role_;
   std::unique_ptr<bgp::BgpSpeaker> speaker_;
   bgp::BgpShadow shadow_;           // standby: the active's sessions, for NSR
   event::UniqueFd nsr_listen_fd_;   // sockets passed by the active arrive here
   bool handed_over_ = false;        // handover: sessions quiesced and their state checkpointed
+  bool output_negotiated_ = false;  // the standby's release takes write-ahead output
   event::TimerId retry_timer_ = 0;  // BGP could not start (its port still held): try again
-  std::vector<std::variant<messages::BgpSessionCheckpoint, messages::BgpInputCheckpoint>> staged_;
+  std::set<std::pair<net::IpAddress, uint64_t>> sockets_passed_;  // (peer, session id)
+  std::vector<std::variant<messages::BgpSessionCheckpoint, messages::BgpInputCheckpoint,
+                           messages::BgpOutputCheckpoint>>
+      staged_;
 };
 
 }  // namespace hitless::rpd

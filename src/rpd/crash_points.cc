@@ -12,6 +12,14 @@ const std::vector<CrashPointSpec>& crashPoints() {
       {"standby-before-ack", "a HOT standby applied a transaction but has not acknowledged it"},
       {"active-mid-bulk", "the active has queued half of the RIB bulk"},
       {"active-after-apply", "the active applied a change locally, before checkpointing it"},
+      // BGP NSR across a crash (docs/bgp.md); each fires only while the session is protected.
+      {"bgp-input-before-checkpoint", "BGP input peeked and applied, not yet checkpointed"},
+      {"bgp-input-checkpointed", "BGP input checkpointed, not yet acknowledged"},
+      {"bgp-input-before-release", "BGP input acknowledged, still in the kernel's queue"},
+      {"bgp-input-mid-release", "half of acknowledged BGP input taken out of the kernel's queue"},
+      {"bgp-output-checkpointed", "BGP output (a KEEPALIVE, say) checkpointed, not acknowledged"},
+      {"bgp-output-before-write", "BGP output acknowledged, not yet written"},
+      {"bgp-output-mid-write", "half of a BGP message written to the socket"},
   };
   return kPoints;
 }

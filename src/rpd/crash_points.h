@@ -20,6 +20,7 @@ class CrashPoint {
   explicit CrashPoint(std::string armed) : armed_(std::move(armed)) {}
   // Kills the process if `point` is the armed one.
   void at(const char* point) const;
+  bool armedAt(const char* point) const { return armed_ == point; }
 
  private:
   std::string armed_;

@@ -181,6 +181,7 @@ void RibClient::onTakeover(bool warm) {
 }
 
 bool RibClient::fibHeldForRestart() const { return fib_->replayEndHeld(); }
+void RibClient::holdFibForRestart() { fib_->holdReplayEnd(); }
 void RibClient::releaseFib(const std::string& why) { fib_->releaseReplayEnd(why); }
 
 bool RibClient::quiesceForHandover() {

@@ -45,6 +45,10 @@ class RibClient : public checkpoint::CheckpointClient {
   // restarted (fib::FibClient::holdReplayEnd): BGP says when, or that it is not running.
   bool fibHeldForRestart() const;
   void releaseFib(const std::string& why);
+  // An RP that starts active with nothing synced (its peer RP gone too): fwdd may still forward
+  // on the routes of the RP before it, so they are kept the same way until the protocols have
+  // restarted.
+  void holdFibForRestart();
 
   // CheckpointClient
   uint16_t id() const override;

@@ -38,7 +38,7 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
             .software_version = software_version_,
             .release = options_.release},
            crash_),
-      bgp_(loop_, *this, rib_, config_, options_.slot, options_.checkpoint_socket),
+      bgp_(loop_, *this, rib_, config_, options_.slot, options_.checkpoint_socket, crash_),
       fsm_(options_.slot, options_.start_active, epochs_.load(), registerClients()),
       report_(loop_, options_.slot),
       peer_link_(loop_, options_.slot, options_.checkpoint_socket,
@@ -68,7 +68,12 @@ Status RouteProcessor::start() {
            "slot " + std::to_string(options_.slot) + " software " + software_version_ +
                " starting as " + std::string(redundancy::rfStateName(fsm_.state())) + ", epoch " +
                std::to_string(fsm_.epoch()));
-  if (fsm_.isActive()) RETURN_IF_ERROR(config_.loadStartup());
+  if (fsm_.isActive()) {
+    RETURN_IF_ERROR(config_.loadStartup());
+    // Both RPs were gone: BGP restarts gracefully (the neighbors keep our routes as helpers,
+    // fwdd keeps forwarding on the previous RP's) rather than the FIB emptying first.
+    rib_.holdFibForRestart();
+  }
   RETURN_IF_ERROR(bgp_.start());
   RETURN_IF_ERROR(peer_link_.start());
   digest_timer_ = loop_.addTimer(

@@ -1,5 +1,7 @@
 #include "event/connection.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -105,6 +107,62 @@ TEST(ConnectionTest, DrainedFiresWhenASendFlushesTheBacklog) {
   loop.run(2000);
   EXPECT_GE(drained, 1);
   ::close(sv[1]);
+}
+
+}  // namespace
+}  // namespace hitless::event
+
+namespace hitless::event {
+namespace {
+
+// A connected TCP pair on loopback: {ours, theirs}.
+std::pair<UniqueFd, UniqueFd> tcpPair() {
+  UniqueFd listener(::socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), len) != 0 ||
+      ::listen(listener.get(), 1) != 0 ||
+      ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    return {};
+  }
+  UniqueFd theirs(::socket(AF_INET, SOCK_STREAM, 0));
+  if (::connect(theirs.get(), reinterpret_cast<sockaddr*>(&a), len) != 0) return {};
+  UniqueFd ours(::accept(listener.get(), nullptr, nullptr));
+  (void)setNonBlocking(ours.get());
+  return {std::move(ours), std::move(theirs)};
+}
+
+// Peek mode: what the owner consumed stays in the kernel until it releases it, so a second
+// holder of the socket (the standby RP) reads from the first unreleased byte. Input that arrives
+// while earlier bytes wait unreleased is still delivered (the socket never stops being readable,
+// so this is edge-triggered).
+TEST(ConnectionTest, PeekModeKeepsInputInTheKernelUntilReleased) {
+  auto [ours, theirs] = tcpPair();
+  ASSERT_TRUE(ours.valid() && theirs.valid());
+  UniqueFd second(::dup(ours.get()));
+  EventLoop loop;
+  std::string seen;
+  Connection conn(loop, std::move(ours),
+                  Connection::Handlers{[&](std::string_view in) {
+                                         seen.append(in);
+                                         conn.consume(in.size());
+                                         if (seen.size() >= 10) loop.stop();
+                                       },
+                                       [](const std::string&) {}, nullptr});
+  if (!conn.enablePeek()) GTEST_SKIP() << "this kernel cannot peek ahead on TCP (SO_PEEK_OFF)";
+  ASSERT_EQ(::send(theirs.get(), "abcde", 5, 0), 5);
+  for (int i = 0; i < 2000 && seen.size() < 5; ++i) loop.runOnce(1);
+  ASSERT_EQ(seen, "abcde");
+  ASSERT_EQ(::send(theirs.get(), "fghij", 5, 0), 5);
+  loop.run(5000);
+  ASSERT_EQ(seen, "abcdefghij") << "input after unreleased input must still be delivered";
+  ASSERT_TRUE(conn.release(3).isOk());
+  char buf[16] = {};
+  ssize_t n = ::recv(second.get(), buf, sizeof(buf), MSG_DONTWAIT);
+  ASSERT_EQ(n, 7);
+  EXPECT_EQ(std::string(buf, 7), "defghij") << "released bytes left the kernel; the rest did not";
 }
 
 }  // namespace

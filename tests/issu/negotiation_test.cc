@@ -67,6 +67,19 @@ TEST(Negotiation, MessageTypeUnknownToOneSideFailsItsClient) {
   EXPECT_EQ(r.findClient(2028)->reason, "message type bulk marker unknown to this image");
 }
 
+// A feature added to a client later (BGP's write-ahead output): the older side lacks the type,
+// the client still negotiates both ways round, and the type is simply not exchanged.
+TEST(Negotiation, OptionalMessageTypeUnknownToOneSideIsNotExchanged) {
+  MessageSet newer = sampleSet(1, 1);
+  newer.clients[3].messages.push_back({3, "bgp output", 1, 1, 0, /*optional=*/true});
+  for (auto r : {negotiate(sampleSet(1, 1), newer), negotiate(newer, sampleSet(1, 1))}) {
+    EXPECT_EQ(r.level, Compatibility::kCompatible);
+    EXPECT_EQ(r.versionFor(2028, 3), std::nullopt);
+    EXPECT_EQ(r.versionFor(2028, 1), 1);
+  }
+  EXPECT_EQ(negotiate(newer, newer).versionFor(2028, 3), 1);
+}
+
 TEST(Negotiation, IsSymmetricAndPicksTheHighestOverlapForRandomRanges) {
   std::mt19937 rng(20261125);  // fixed seed: a failure replays
   std::uniform_int_distribution<int> dist(1, 6);

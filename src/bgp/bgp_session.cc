@@ -378,7 +378,22 @@ void BgpSession::outputDurable(uint64_t through) {
   conn_->send(rest);
 }
 
-void BgpSession::inputDurable(uint64_t through) { release(std::min(through, rx_offset_)); }
+void BgpSession::inputDurable(uint64_t through) { release(std::min(through, inputEnd())); }
+
+uint64_t BgpSession::inputEnd() const {
+  return rx_offset_ + carry_.size() + (conn_ ? conn_->unconsumedInput().size() : 0);
+}
+
+void BgpSession::reportPartialInput(std::string_view partial) {
+  if (partial.empty() || !conn_ || !conn_->peeking() || state() != SessionState::kEstablished ||
+      !observer_.checkpointsStreams()) {
+    return;
+  }
+  const uint64_t end = rx_offset_ + partial.size();
+  if (end <= partial_reported_end_ || end <= released_) return;
+  partial_reported_end_ = end;
+  observer_.onPartialInput(*this, partial, rx_offset_);
+}
 
 void BgpSession::release(uint64_t through) {
   if (!conn_ || !conn_->peeking() || through <= released_) return;
@@ -426,6 +441,7 @@ void BgpSession::onData(std::string_view input) {
     if (used == kTornDown) return;
     conn_->consume(used);
     release(releasable_);
+    if (used < input.size() && used < kSliceBytes) reportPartialInput(input.substr(used));
     if (input.size() - used >= kHeaderSize) scheduleMoreInput();
     return;
   }
@@ -439,6 +455,7 @@ void BgpSession::onData(std::string_view input) {
   if (!*alive || used == kTornDown) return;
   carry_ = buffer.substr(used);
   release(releasable_);
+  if (!carry_.empty() && used < kSliceBytes) reportPartialInput(carry_);
   if (carry_.size() >= kHeaderSize) scheduleMoreInput();
 }
 

@@ -78,6 +78,10 @@ class SessionObserver {
   // a run of KEEPALIVEs), leaves input in the kernel until inputDurable(), and writes output
   // only after outputDurable() (write-ahead: onOutput first).
   virtual bool checkpointsStreams() { return false; }
+  // Checkpointing the streams: input ends with the first `bytes` of a message, at `offset`. The
+  // kernel must release them (a partial message left in its queue can pin the receive buffer and
+  // close the window for good), so the standby holds them first: inputDurable() as for input.
+  virtual void onPartialInput(BgpSession&, std::string_view /*bytes*/, uint64_t /*offset*/) {}
   // Write-ahead: `bytes` (whole messages) are the stream from `offset` on; `written`: how much of
   // the stream had reached the kernel before them.
   virtual void onOutput(BgpSession&, std::string_view /*bytes*/, uint64_t /*offset*/,
@@ -178,6 +182,11 @@ class BgpSession {
   void writeNow(std::string_view bytes);
   // Peek mode: takes input through stream offset `through` out of the kernel.
   void release(uint64_t through);
+  // Checkpointing the streams: the input ends mid-message; hands those bytes to the observer
+  // (once per growth), so that they can leave the kernel.
+  void reportPartialInput(std::string_view partial);
+  // Stream offset of the end of the input read so far (peeked or taken).
+  uint64_t inputEnd() const;
   // Stream offset of the first input byte still in the kernel.
   uint64_t kernelInputHead() const;
   // Sets the codec parameters from the two OPENs.
@@ -220,6 +229,7 @@ class BgpSession {
   uint64_t released_ = 0;                   // peek mode: input taken out of the kernel
   uint64_t releasable_ = 0;  // peek mode: input that needs no standby (before Established)
   std::string held_output_;  // write-ahead: produced, not yet durable (ends at tx_offset_)
+  uint64_t partial_reported_end_ = 0;  // input end of the last partial message reported
   std::string local_open_bytes_, peer_open_bytes_;
   std::string carry_;  // adopted bytes not yet a whole message, parsed before new input
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

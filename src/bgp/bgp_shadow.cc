@@ -59,6 +59,16 @@ Status BgpShadow::apply(const messages::BgpInputCheckpoint& in) {
     return Status::ok();
   }
   Entry& e = it->second;
+  if (in.partial) {
+    // The start of the next message: held (it is out of the kernel's queue), applied once whole.
+    if (in.offset != e.state.rx_offset || in.messages.size() >= kMaxMessageSize) {
+      return Status::corruption("bgp input for " + in.peer.toString() + ": partial message at " +
+                                std::to_string(in.offset) + ", input held through " +
+                                std::to_string(e.state.rx_offset));
+    }
+    e.state.pending_input = in.messages;
+    return Status::ok();
+  }
   if (!in.snapshot && in.offset != e.state.rx_offset && e.broken.empty()) {
     e.broken = "input checkpointed from offset " + std::to_string(in.offset) + ", held through " +
                std::to_string(e.state.rx_offset);
@@ -81,7 +91,10 @@ Status BgpShadow::apply(const messages::BgpInputCheckpoint& in) {
     ++e.messages;
     ignored.clear();
   }
-  if (!in.snapshot) e.state.rx_offset = in.offset + in.messages.size();
+  if (!in.snapshot) {
+    e.state.rx_offset = in.offset + in.messages.size();
+    e.state.pending_input.clear();  // the input that completed it
+  }
   return Status::ok();
 }
 

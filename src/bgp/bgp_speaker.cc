@@ -415,6 +415,14 @@ void BgpSpeaker::onUpdates(BgpSession& s, std::vector<UpdateMessage>& updates, s
   maybeFinishRestart(false);
 }
 
+void BgpSpeaker::onPartialInput(BgpSession& s, std::string_view bytes, uint64_t offset) {
+  messages::BgpInputCheckpoint input{s.peer().address, offset, std::string(bytes)};
+  input.partial = true;
+  const uint64_t through = offset + bytes.size();
+  host_.applyBgpInput({}, input,
+                      onSession(s, [through](BgpSession& x) { x.inputDurable(through); }));
+}
+
 void BgpSpeaker::onOutput(BgpSession& s, std::string_view bytes, uint64_t offset,
                           uint64_t written) {
   messages::BgpOutputCheckpoint out{s.peer().address, s.sessionId(), offset, std::string(bytes),

@@ -143,6 +143,7 @@ class BgpSpeaker : public SessionObserver {
   bool crashArmed(const char* point) const override { return host_.crashArmed(point); }
   void crashPoint(const char* point) override { host_.crashPoint(point); }
   void onOutput(BgpSession& s, std::string_view bytes, uint64_t offset, uint64_t written) override;
+  void onPartialInput(BgpSession& s, std::string_view bytes, uint64_t offset) override;
 
  private:
   struct Peer {

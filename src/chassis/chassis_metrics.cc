@@ -109,6 +109,14 @@ Result<std::unique_ptr<ChassisMetrics>> ChassisMetrics::start(const std::string&
                           .Name("hitless_bgp_prefixes_received")
                           .Help("Prefixes received from each BGP peer (active RP)")
                           .Register(r);
+  m->bgp_nsr_ready_ =
+      &prometheus::BuildGauge()
+           .Name("hitless_bgp_nsr_ready")
+           .Help(
+               "1 when a crash of the active RP would leave the session with this peer to the "
+               "standby unseen (NSR: socket passed, standby in sync, input held in the kernel); "
+               "show bgp neighbors says why not")
+           .Register(r);
   m->exposer_->RegisterCollectable(m->registry_);
   return m;
 }
@@ -152,6 +160,7 @@ void ChassisMetrics::setBgp(const nlohmann::json& summary) {
     }
     bgp_state_->Add({{"peer", peer}}).Set(number);
     bgp_prefixes_->Add({{"peer", peer}}).Set(n.value("prefixes_received", 0.0));
+    bgp_nsr_ready_->Add({{"peer", peer}}).Set(n.value("nsr_ready", false) ? 1 : 0);
   }
 }
 

@@ -61,6 +61,7 @@ class ChassisMetrics {
   prometheus::Histogram* switchover_seconds_ = nullptr;
   prometheus::Family<prometheus::Gauge>* bgp_state_ = nullptr;
   prometheus::Family<prometheus::Gauge>* bgp_prefixes_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* bgp_nsr_ready_ = nullptr;
 };
 
 }  // namespace hitless::chassis

@@ -46,6 +46,7 @@ void encodeBgpInput(const BgpInputCheckpoint& m, std::string* out) {
   w.addUint(tags::kBgpInputOffset, m.offset);
   w.addBytes(tags::kBgpInputMessages, m.messages);
   if (m.snapshot) w.addUint(tags::kBgpInputSnapshot, 1);
+  if (m.partial) w.addUint(tags::kBgpInputPartial, 1);
 }
 
 Result<BgpInputCheckpoint> decodeBgpInput(ByteView payload) {
@@ -55,7 +56,9 @@ Result<BgpInputCheckpoint> decodeBgpInput(ByteView payload) {
                       .uint(tags::kBgpInputOffset, &m.offset, "offset", Presence::kRequired)
                       .bytes(tags::kBgpInputMessages, &m.messages, "messages")
                       .flag(tags::kBgpInputSnapshot, &m.snapshot, "snapshot")
+                      .flag(tags::kBgpInputPartial, &m.partial, "partial")
                       .decode(payload));
+  if (m.snapshot && m.partial) return Status::corruption("bgp input: a snapshot is never partial");
   return m;
 }
 

@@ -35,12 +35,14 @@ Result<BgpSessionCheckpoint> decodeBgpSession(wire::ByteView payload);
 
 // Whole BGP messages received from a neighbor, in stream order, starting at `offset`. A
 // snapshot is not input: the active's Adj-RIB-In re-encoded for a new standby (the stream
-// stands where the session state says).
+// stands where the session state says). Partial (from 1.1): the first bytes of the message at
+// `offset`, not yet whole — held, not applied, superseded by the input that completes it.
 struct BgpInputCheckpoint {
   net::IpAddress peer;
   uint64_t offset = 0;
   std::string messages;
   bool snapshot = false;
+  bool partial = false;
   bool operator==(const BgpInputCheckpoint&) const = default;
 };
 void encodeBgpInput(const BgpInputCheckpoint& m, std::string* out);

@@ -116,7 +116,10 @@ Result<std::string> describeFrame(const issu::MessageCatalog& catalog, const wir
       {
         ASSIGN_OR_RETURN(auto m, decodeBgpInput(p));
         return "bgp input " + m.peer.toString() + " at " + std::to_string(m.offset) + ", " +
-               std::to_string(m.messages.size()) + " bytes" + (m.snapshot ? " (snapshot)" : "");
+               std::to_string(m.messages.size()) + " bytes" +
+               (m.snapshot  ? " (snapshot)"
+                : m.partial ? " (partial)"
+                            : "");
       }
   }
   return Status::internal("catalog knows client " + std::to_string(h.client_id) +

@@ -122,6 +122,7 @@ enum : uint32_t {
   kBgpInputOffset = 2,
   kBgpInputMessages = 3,
   kBgpInputSnapshot = 4,
+  kBgpInputPartial = 5,
 };
 enum : uint32_t {
   kBgpOutputPeer = 1,

@@ -151,6 +151,12 @@ void BgpClient::applyBgpChanges(state::RibDelta delta, const messages::BgpInputC
 void BgpClient::applyBgpInput(state::RibDelta delta, const messages::BgpInputCheckpoint& input,
                               std::function<void()> durable) {
   crashPoint("bgp-input-before-checkpoint");
+  if (input.partial && !output_negotiated_) {
+    // A standby of a release before 1.1 does not hold partial messages: the bytes leave the
+    // kernel unheld (a crash while they are out ends the session in graceful restart).
+    durable();
+    return;
+  }
   checkpoint::Transaction txn = link_.transaction();
   addInput(txn, input);
   auto release = [this, durable = std::move(durable)] {

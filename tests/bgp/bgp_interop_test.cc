@@ -90,8 +90,14 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
   }
 
   std::string diagnostics() {
-    return pair_.logs() + "\n--- peer:\n" + peer_->view().raw + "\n" + peer_->log() +
-           "\n--- fwdd:\n" + rig_.fwddLog();
+    std::string neighbors;
+    for (int slot : {0, 1}) {
+      if (!pair_.running(slot)) continue;
+      neighbors += "--- rp" + std::to_string(slot) + " neighbors: " +
+                   pair_.request(slot, {{"cmd", "show-bgp-neighbors"}}, 2000).dump() + "\n";
+    }
+    return pair_.logs() + "\n" + neighbors + "--- peer:\n" + peer_->view().raw + "\n" +
+           peer_->log() + "\n--- fwdd:\n" + rig_.fwddLog();
   }
 
   void bringUp() {
@@ -183,6 +189,7 @@ TEST_P(BgpInteropTest, ActiveKilledThePeerSeesNothing) {
   auto nbr = pair_.request(0, {{"cmd", "show-bgp-neighbors"}}, 2000);
   ASSERT_TRUE(nbr.value("ok", false)) << nbr.dump();
   EXPECT_EQ(nbr["bgp"][0]["nsr"]["protected"], true) << nbr.dump();
+  EXPECT_EQ(summary(0)["neighbors"][0]["nsr_ready"], true);  // hitless_bgp_nsr_ready
   PeerView before = peer_->view();
   ASSERT_TRUE(before.established) << before.raw;
   rig_.startTraffic(20000, 5000);
@@ -354,6 +361,54 @@ INSTANTIATE_TEST_SUITE_P(Points, BgpInteropCrashTest, ::testing::ValuesIn(crashC
                            }
                            return n;
                          });
+
+// A kill -9 of the active while the peer is still sending a 100k-route table, with a 3 s hold
+// time: the input in flight is the standby's to parse from the first byte it does not hold, and
+// the takeover must fit inside the hold time.
+class BgpInteropCrashMidTableTest : public BgpInteropMidTableTest {
+ protected:
+  BgpInteropCrashMidTableTest() { hold_s_ = 3; }
+};
+
+TEST_P(BgpInteropCrashMidTableTest, ActiveKilledWhileThePeerSendsItsTable) {
+  if (kSanitized) GTEST_SKIP() << "timing scenario (3 s hold time under load): normal build only";
+  startRp(1, false);
+  startRp(0, true);
+  ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
+  uint64_t seen = 0;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto s = summary(0);
+        if (s.is_null() || s["neighbors"].empty()) return false;
+        seen = s["neighbors"][0]["prefixes_received"].get<uint64_t>();
+        return seen > 0;
+      },
+      30000))
+      << diagnostics();
+  PeerView before = peer_->view();
+  uint64_t aborts = abortsOnClose(1);
+  uint64_t kill_ns = monotonicNs();
+  pair_.kill(0);
+  ASSERT_TRUE(pair_.waitState(1, 13, 10000)) << pair_.logs();
+  ASSERT_TRUE(waitFor([&] { return converged(1); }, 60000)) << diagnostics();
+  ASSERT_TRUE(rig_.waitFwdd(routes_ + 1, 30000)) << rig_.fwddStatus().dump();
+  // Beyond the hold time: the new active's keepalives flow.
+  ASSERT_TRUE(waitFor([&] { return monotonicNs() > kill_ns + 4'000'000'000ull; }, 10000));
+  PeerView after = peer_->view();
+  EXPECT_TRUE(sameSession(before, after)) << before.since << " -> " << after.since << "\n"
+                                          << diagnostics();
+  EXPECT_EQ(after.withdraws_received, before.withdraws_received);
+  EXPECT_EQ(summary(1)["neighbors"][0]["flaps"], 0);
+  EXPECT_EQ(summary(1)["neighbors"][0]["prefixes_received"], routes_ + 1);
+  EXPECT_EQ(rig_.fwddStatus()["swept"], 0);
+  EXPECT_EQ(rig_.kernelRoutes().size(), routes_ + 1);
+  EXPECT_EQ(abortsOnClose(1), aborts) << "a connection was reset";
+  std::printf("killed the active after %llu of %zu prefixes had arrived\n",
+              static_cast<unsigned long long>(seen), routes_ + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropCrashMidTableTest, ::testing::Values("bird2"),
+                         [](const auto&) { return std::string("Bird"); });
 
 INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropMidTableTest, ::testing::Values("bird2"),
                          [](const auto&) { return std::string("Bird"); });

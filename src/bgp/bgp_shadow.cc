@@ -143,12 +143,7 @@ Result<std::string> BgpShadow::reconcile(Entry& e, int fd) {
                                       std::to_string(out_end));
   }
   // Applied here already: out of the queue, so that parsing starts where this RP's input ends.
-  for (uint64_t skip = held_in - pos.consumed; skip > 0;) {
-    ssize_t n = ::recv(fd, nullptr, static_cast<size_t>(skip), MSG_TRUNC | MSG_DONTWAIT);
-    if (n <= 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::ioError("discarding input already applied failed");
-    skip -= static_cast<uint64_t>(n);
-  }
+  RETURN_IF_ERROR(event::discardInput(fd, static_cast<size_t>(held_in - pos.consumed)));
   e.state.tx_offset = out_end;
   return e.output.substr(static_cast<size_t>(pos.written - e.out_start));
 }

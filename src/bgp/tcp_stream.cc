@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
@@ -27,6 +28,15 @@ Result<tcp_info> tcpInfo(int fd) {
 }
 
 }  // namespace
+
+bool kernelPeeksAheadOnTcp() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  int zero = 0;
+  bool ok = setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)) == 0;
+  ::close(fd);
+  return ok;
+}
 
 Result<TcpStreamPosition> tcpStreamPosition(int fd) {
   for (int attempt = 0; attempt < 100; ++attempt) {

@@ -19,4 +19,8 @@ struct TcpStreamPosition {
 // Reads TCP_INFO and SIOCINQ until two readings agree (input may arrive between the calls).
 Result<TcpStreamPosition> tcpStreamPosition(int fd);
 
+// Whether this kernel can peek ahead on TCP (SO_PEEK_OFF, Linux 6.10): without it input is
+// consumed as it is read, and a crash with input in flight restarts the session gracefully.
+bool kernelPeeksAheadOnTcp();
+
 }  // namespace hitless::bgp

@@ -1,5 +1,6 @@
 #include "event/connection.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -154,6 +155,12 @@ void Connection::resumeReading() {
 bool Connection::enablePeek() {
   if (peeking_) return true;
   if (!fd_.valid() || in_len_ > in_off_) return false;
+  int protocol = 0;
+  socklen_t len = sizeof(protocol);
+  if (getsockopt(fd_.get(), SOL_SOCKET, SO_PROTOCOL, &protocol, &len) != 0 ||
+      protocol != IPPROTO_TCP) {
+    return false;
+  }
   int zero = 0;
   if (setsockopt(fd_.get(), SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)) != 0) return false;
   peeking_ = true;
@@ -164,17 +171,7 @@ bool Connection::enablePeek() {
 
 Status Connection::release(size_t n) {
   if (!peeking_ || !fd_.valid()) return Status::ok();
-  while (n > 0) {
-    // MSG_TRUNC on a stream socket discards without copying.
-    ssize_t got = ::recv(fd_.get(), nullptr, n, MSG_TRUNC | MSG_DONTWAIT);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      return Status::internal("releasing " + std::to_string(n) + " peeked bytes: " +
-                              (got == 0 ? std::string("end of stream") : std::strerror(errno)));
-    }
-    n -= static_cast<size_t>(got);
-  }
-  return Status::ok();
+  return discardInput(fd_.get(), n);
 }
 
 void Connection::scheduleRead() {

@@ -55,8 +55,9 @@ class Connection {
   void resumeReading();
   std::string_view unconsumedInput() const { return unconsumed(); }
   void setLowWatermark(size_t bytes) { low_watermark_ = bytes; }
-  // Peek mode; false (and nothing changes) when the kernel cannot peek ahead on this socket
-  // (SO_PEEK_OFF: TCP from Linux 6.10, Unix stream sockets long before).
+  // Peek mode, TCP only (release() discards with MSG_TRUNC, which only TCP does); false (and
+  // nothing changes) for another socket or a kernel that cannot peek ahead on TCP (SO_PEEK_OFF,
+  // Linux 6.10).
   bool enablePeek();
   bool peeking() const { return peeking_; }
   // Peek mode: takes the first `n` bytes not yet released out of the kernel's queue. They must

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -37,6 +38,22 @@ void UniqueFd::reset(int fd) {
 Status setNonBlocking(int fd) {
   int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return errnoStatus("fcntl");
+  return Status::ok();
+}
+
+Status discardInput(int fd, size_t n) {
+  // The kernel copies nothing with MSG_TRUNC, but a real buffer keeps sanitizers' view of recv()
+  // honest (they mark the returned length as written).
+  static thread_local char scratch[64 * 1024];
+  while (n > 0) {
+    ssize_t got = ::recv(fd, scratch, std::min(n, sizeof(scratch)), MSG_TRUNC | MSG_DONTWAIT);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return errnoStatus("discarding " + std::to_string(n) + " bytes of input");
+    if (got == 0) {
+      return Status::ioError("discarding " + std::to_string(n) + " bytes of input: end of stream");
+    }
+    n -= static_cast<size_t>(got);
+  }
   return Status::ok();
 }
 

@@ -41,5 +41,8 @@ Result<UniqueFd> listenUnix(const std::string& path, unsigned mode);
 Result<UniqueFd> connectUnix(const std::string& path);
 Result<UniqueFd> acceptUnix(int listen_fd);
 Status setNonBlocking(int fd);
+// Takes the first `n` bytes out of a TCP socket's receive queue without keeping them
+// (MSG_TRUNC); they must be there. For input already peeked, or already applied elsewhere.
+Status discardInput(int fd, size_t n);
 
 }  // namespace hitless::event

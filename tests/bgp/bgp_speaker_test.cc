@@ -1,6 +1,7 @@
 // Two BgpSpeakers talking over loopback in one event loop: session set-up, route exchange,
 // withdrawals, config parsing, and graceful restart in the helper role.
 #include "bgp/bgp_speaker.h"
+#include "bgp/tcp_stream.h"
 
 #include "bgp/bgp_shadow.h"
 
@@ -25,13 +26,40 @@ class RibSink : public BgpHost {
   void applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) override {
     ++deltas;
     rib.apply(delta);
-    if (input != nullptr) shadow_status = shadow.apply(*input);
+    if (input != nullptr) keep(shadow.apply(*input));
+  }
+  // As the RP with a standby: the checkpoint reaches the shadow now, its acknowledgement comes
+  // when the test says (ack_later), so a crash can land between the two.
+  void applyBgpInput(state::RibDelta delta, const messages::BgpInputCheckpoint& input,
+                     std::function<void()> durable) override {
+    if (lose_input) {  // as a checkpoint the standby never got
+      ++deltas;
+      rib.apply(delta);
+    } else {
+      applyBgpChanges(std::move(delta), &input);
+    }
+    ack(std::move(durable));
+  }
+  void checkpointBgpOutput(const messages::BgpOutputCheckpoint& output,
+                           std::function<void()> durable) override {
+    keep(shadow.apply(output));
+    ack(std::move(durable));
+  }
+  void ack(std::function<void()> durable) {
+    if (ack_later) {
+      unacked.push_back(std::move(durable));
+    } else {
+      durable();
+    }
+  }
+  void keep(Status s) {
+    if (shadow_status.isOk()) shadow_status = s;
   }
   void bgpSessionChanged(const messages::BgpSessionCheckpoint& s, int fd) override {
-    shadow_status = shadow.apply(s);
+    keep(shadow.apply(s));
     if (fd >= 0) {
-      shadow_status = shadow.attachSocket(BgpShadow::socketPayload(s.peer, s.session_id),
-                                          event::UniqueFd(::dup(fd)));
+      keep(shadow.attachSocket(BgpShadow::socketPayload(s.peer, s.session_id),
+                               event::UniqueFd(::dup(fd))));
     }
   }
   void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const override {
@@ -40,7 +68,10 @@ class RibSink : public BgpHost {
   bool readyForInput() const override { return ready; }
   bool forwardingPreserved() const override { return forwarding_preserved; }
   void bgpRestartComplete() override { ++restarts_completed; }
-  bool ready = true;                  // false: as a host whose standby is behind
+  bool ready = true;        // false: as a host whose standby is behind
+  bool ack_later = false;   // the standby holds checkpoints but has not acknowledged
+  bool lose_input = false;  // input checkpoints never reach the standby
+  std::vector<std::function<void()>> unacked;
   bool forwarding_preserved = false;  // as after a cold takeover: the FIB kept routes
   int restarts_completed = 0;
   state::Rib rib;
@@ -284,6 +315,66 @@ TEST_F(BgpSpeakerTest, PlannedHandoverMovesTheSessionWithoutTheNeighborNoticing)
   nets.resize(1000);
   ASSERT_TRUE(b.reconfigure(configB(nets)).isOk());
   ASSERT_TRUE(waitFor([&] { return sink_a2.rib.size() == 1000; }));
+}
+
+// NSR across a crash, in one process: A dies (destroyed mid-stream, no handover) while B sends a
+// change, with checkpoints the standby holds but has not acknowledged — input it applied still
+// in the kernel's queue, output it holds not yet written. The shadow lines the socket up with the
+// kernel and A2 goes on from the right byte in both directions: B sees nothing.
+TEST_F(BgpSpeakerTest, ACrashedSpeakersSessionIsTakenOverWhereTheKernelStands) {
+  if (!kernelPeeksAheadOnTcp()) GTEST_SKIP() << "this kernel cannot peek ahead on TCP";
+  std::vector<std::string> nets;
+  for (int i = 0; i < 2000; ++i) {
+    nets.push_back("100.64." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32");
+  }
+  BgpSpeaker b(loop_, configB(nets), sink_b_);
+  auto a = std::make_unique<BgpSpeaker>(loop_, configA(), sink_a_);
+  ASSERT_TRUE(b.start(false).isOk());
+  ASSERT_TRUE(a->start(false).isOk());
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == nets.size(); }));
+
+  sink_a_.ack_later = true;
+  nets.resize(1500);
+  ASSERT_TRUE(b.reconfigure(configB(nets)).isOk());
+  // Part of the change is in: applied and checkpointed, not acknowledged, so still queued.
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() < 2000; }));
+  ASSERT_TRUE(sink_a_.shadow_status.isOk()) << sink_a_.shadow_status.message();
+  ASSERT_FALSE(sink_a_.unacked.empty());
+  a.reset();  // the active dies: no handover, no FIN (the shadow holds the socket)
+  sink_a_.unacked.clear();
+
+  RibSink sink_a2;
+  sink_a2.rib = sink_a_.rib;  // the RIB came over with the input, in the same transactions
+  BgpSpeaker a2(loop_, configA(), sink_a2);
+  auto adopted = sink_a_.shadow.takeAdoptable();
+  ASSERT_EQ(adopted.size(), 1u);
+  ASSERT_TRUE(a2.start(true, std::move(adopted)).isOk());
+  EXPECT_EQ(a2.summary()["restarting"], false) << "every BGP route came with the session";
+  ASSERT_TRUE(waitFor([&] { return sink_a2.rib.size() == 1500; }));
+  nets.resize(1000);  // and the session goes on
+  ASSERT_TRUE(b.reconfigure(configB(nets)).isOk());
+  ASSERT_TRUE(waitFor([&] { return sink_a2.rib.size() == 1000; }));
+  auto nb = b.neighbors()[0];
+  EXPECT_EQ(nb["flaps"], 0) << "B must not have seen the session drop";
+  EXPECT_EQ(nb["counters"]["established_transitions"], 1);
+  EXPECT_EQ(nb["counters"]["notifications_in"], 0);
+}
+
+// Input the standby never got (a checkpoint lost): the kernel released bytes the shadow does
+// not hold, so the session is not adopted — it ends, and B keeps A's routes as a helper.
+TEST_F(BgpSpeakerTest, ACrashWithInputTheStandbyNeverGotEndsInGracefulRestart) {
+  BgpSpeaker b(loop_, configB({"198.18.100.0/24", "198.18.101.0/24"}), sink_b_);
+  auto a = std::make_unique<BgpSpeaker>(loop_, configA(), sink_a_);
+  ASSERT_TRUE(b.start(false).isOk());
+  ASSERT_TRUE(a->start(false).isOk());
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == 2; }));
+  sink_a_.lose_input = true;
+  ASSERT_TRUE(b.reconfigure(configB({"198.18.100.0/24"})).isOk());
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == 1; }));
+  a.reset();
+  EXPECT_TRUE(sink_a_.shadow.takeAdoptable().empty());
+  ASSERT_TRUE(waitFor([&] { return neighborState(b) != "Established"; }));
+  EXPECT_EQ(b.neighbors()[0]["flaps"], 1);
 }
 
 TEST(BgpConfig, ParsesAndRefusesWithTheKeyNamed) {

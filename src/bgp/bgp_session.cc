@@ -203,7 +203,7 @@ void BgpSession::attach(event::UniqueFd fd) {
   // tells its callbacks they no longer speak for this session.
   auto token = std::make_shared<bool>(true);
   conn_token_ = token;
-  released_ = releasable_ = 0;
+  released_ = releasable_ = partial_reported_end_ = 0;
   held_output_.clear();
   conn_ = std::make_unique<event::Connection>(
       loop_, std::move(fd),

@@ -265,6 +265,23 @@ class BgpInteropMidTableTest : public BgpInteropTest {
     // Draining a table in flight can take longer than 5 s in a sanitizer build on two cores.
     handover_timeout_ms_ = 30000;
   }
+
+  // The standby first (so it holds every change), then the active; returns once part of the
+  // peer's table arrived: `seen` prefixes.
+  void startWithTableInFlight(uint64_t* seen) {
+    startRp(1, false);
+    startRp(0, true);
+    ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
+    ASSERT_TRUE(waitFor(
+        [&] {
+          auto s = summary(0);
+          if (s.is_null() || s["neighbors"].empty()) return false;
+          *seen = s["neighbors"][0]["prefixes_received"].get<uint64_t>();
+          return *seen > 0;
+        },
+        30000))
+        << diagnostics();
+  }
 };
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -315,20 +332,9 @@ TEST_P(BgpInteropMidTableTest, PlannedSwitchoverWhileThePeerSendsItsTable) {
   // sanitizer build the drain can outlast any bound this test sets. The memory-safety side of
   // the same handover code runs under ASan in PlannedSwitchoverIsInvisibleToThePeer.
   if (kSanitized) GTEST_SKIP() << "timing scenario: runs in the normal build";
-  startRp(1, false);
-  startRp(0, true);
-  ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
   // Switch over as soon as part of the table arrived (and not all of it).
   uint64_t seen = 0;
-  ASSERT_TRUE(waitFor(
-      [&] {
-        auto s = summary(0);
-        if (s.is_null() || s["neighbors"].empty()) return false;
-        seen = s["neighbors"][0]["prefixes_received"].get<uint64_t>();
-        return seen > 0;
-      },
-      30000))
-      << diagnostics();
+  ASSERT_NO_FATAL_FAILURE(startWithTableInFlight(&seen));
   PeerView before = peer_->view();
   auto r = pair_.request(0, {{"cmd", "force-switchover"}}, 10000);
   ASSERT_TRUE(r.value("ok", false)) << r.dump() << diagnostics();
@@ -383,19 +389,8 @@ class BgpInteropCrashMidTableTest : public BgpInteropMidTableTest {
 TEST_P(BgpInteropCrashMidTableTest, ActiveKilledWhileThePeerSendsItsTable) {
   if (!peeksAhead()) GTEST_SKIP() << kNoPeek;
   if (kSanitized) GTEST_SKIP() << "timing scenario (3 s hold time under load): normal build only";
-  startRp(1, false);
-  startRp(0, true);
-  ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
   uint64_t seen = 0;
-  ASSERT_TRUE(waitFor(
-      [&] {
-        auto s = summary(0);
-        if (s.is_null() || s["neighbors"].empty()) return false;
-        seen = s["neighbors"][0]["prefixes_received"].get<uint64_t>();
-        return seen > 0;
-      },
-      30000))
-      << diagnostics();
+  ASSERT_NO_FATAL_FAILURE(startWithTableInFlight(&seen));
   PeerView before = peer_->view();
   uint64_t aborts = abortsOnClose(1);
   uint64_t kill_ns = monotonicNs();

@@ -141,6 +141,19 @@ class BgpSpeakerTest : public ::testing::Test {
     for (const auto& n : networks) kv["bgp.network." + n] = "1";
     return *parseBgpConfig(kv);
   }
+  static std::vector<std::string> hostRoutes(int n) {
+    std::vector<std::string> nets;
+    for (int i = 0; i < n; ++i) {
+      nets.push_back("100.64." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32");
+    }
+    return nets;
+  }
+  // B (announcing) and A start; returns once A's RIB holds B's `routes`.
+  void startBoth(BgpSpeaker& b, BgpSpeaker& a, size_t routes) {
+    ASSERT_TRUE(b.start(false).isOk());
+    ASSERT_TRUE(a.start(false).isOk());
+    ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == routes; }));
+  }
   static std::string neighborState(const BgpSpeaker& s) {
     return s.summary()["neighbors"][0]["state"].get<std::string>();
   }
@@ -278,15 +291,10 @@ TEST_F(BgpSpeakerTest, WrongRemoteAsIsRefusedWithBadPeerAs) {
 // NSR in one process: A hands its session over to A2 (its shadow, the socket by dup()) while B
 // keeps announcing; B sees no flap and A2 goes on from the exact byte where A stopped.
 TEST_F(BgpSpeakerTest, PlannedHandoverMovesTheSessionWithoutTheNeighborNoticing) {
-  std::vector<std::string> nets;
-  for (int i = 0; i < 2000; ++i) {
-    nets.push_back("100.64." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32");
-  }
+  std::vector<std::string> nets = hostRoutes(2000);
   BgpSpeaker b(loop_, configB(nets), sink_b_);
   auto a = std::make_unique<BgpSpeaker>(loop_, configA(), sink_a_);
-  ASSERT_TRUE(b.start(false).isOk());
-  ASSERT_TRUE(a->start(false).isOk());
-  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == nets.size(); }));
+  ASSERT_NO_FATAL_FAILURE(startBoth(b, *a, nets.size()));
   ASSERT_TRUE(sink_a_.shadow_status.isOk()) << sink_a_.shadow_status.message();
   EXPECT_EQ(sink_a_.shadow.sessions(), 1u);
 
@@ -323,15 +331,10 @@ TEST_F(BgpSpeakerTest, PlannedHandoverMovesTheSessionWithoutTheNeighborNoticing)
 // kernel and A2 goes on from the right byte in both directions: B sees nothing.
 TEST_F(BgpSpeakerTest, ACrashedSpeakersSessionIsTakenOverWhereTheKernelStands) {
   if (!kernelPeeksAheadOnTcp()) GTEST_SKIP() << "this kernel cannot peek ahead on TCP";
-  std::vector<std::string> nets;
-  for (int i = 0; i < 2000; ++i) {
-    nets.push_back("100.64." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32");
-  }
+  std::vector<std::string> nets = hostRoutes(2000);
   BgpSpeaker b(loop_, configB(nets), sink_b_);
   auto a = std::make_unique<BgpSpeaker>(loop_, configA(), sink_a_);
-  ASSERT_TRUE(b.start(false).isOk());
-  ASSERT_TRUE(a->start(false).isOk());
-  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == nets.size(); }));
+  ASSERT_NO_FATAL_FAILURE(startBoth(b, *a, nets.size()));
 
   sink_a_.ack_later = true;
   nets.resize(1500);

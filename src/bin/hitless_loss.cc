@@ -42,7 +42,7 @@ struct ReceiveOptions {
 };
 
 struct SendOptions {
-  std::string to, out;
+  std::string to, out, started_file;
   int64_t pps = 50000, duration_ms = 5000, size = 64;
   std::optional<uint32_t> run_id;
 };
@@ -213,6 +213,11 @@ int send(const SendOptions& opt) {
     return fail("connect " + opt.to + ": " + strerror(errno));
   }
   DatagramBatch batch(static_cast<size_t>(size));
+  if (!opt.started_file.empty()) {
+    if (Status s = writeFileAtomic(opt.started_file, "started\n"); !s.isOk()) {
+      return fail(s.message());
+    }
+  }
   const uint64_t start = monoNs();
   const uint64_t end = start + static_cast<uint64_t>(duration_ms) * 1'000'000;
   const long double ns_per_probe = 1e9L / static_cast<long double>(pps);
@@ -299,6 +304,8 @@ int main(int argc, char** argv) {
   snd->add_option("--run-id", t.run_id, "tags this run's probes (default: random)")
       ->transform(decimalIn(0, UINT32_MAX));
   snd->add_option("--out", t.out, "write what was sent here (default: stdout)");
+  snd->add_option("--started-file", t.started_file,
+                  "written just before the first probe goes out (a test waits on it)");
   if (auto exit = parseCommandLine(app, argc, argv)) return *exit;
   installStopHandlers();
   return recv->parsed() ? receive(r) : send(t);

@@ -88,6 +88,7 @@ void ForwardingRig::startTraffic(int pps, int duration_ms) {
   // before this receiver is bound, and its first probes would meet a closed port.
   std::error_code ec;
   std::filesystem::remove(dir_.file("recv.ready"), ec);
+  std::filesystem::remove(dir_.file("send.started"), ec);
   receiver_ = ChildProcess::spawn(
       testbed::Testbed::inNetns(
           tb_->dst(),
@@ -98,8 +99,12 @@ void ForwardingRig::startTraffic(int pps, int duration_ms) {
   sender_ = ChildProcess::spawn(
       testbed::Testbed::inNetns(
           tb_->src(), {loss, "send", "--to", target, "--pps", std::to_string(pps), "--duration-ms",
-                       std::to_string(duration_ms), "--out", dir_.file("send.json")}),
+                       std::to_string(duration_ms), "--out", dir_.file("send.json"),
+                       "--started-file", dir_.file("send.started")}),
       dir_.file("send.log"));
+  // A loaded machine may take a while to start the sender: what a test times from here (a fault
+  // "into the traffic") must count from its first probe.
+  waitFor([&] { return pathExists(dir_.file("send.started")); }, 10000);
 }
 
 nlohmann::json ForwardingRig::finishTraffic(int timeout_ms) {

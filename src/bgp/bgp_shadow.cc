@@ -196,6 +196,17 @@ std::vector<AdoptedSession> BgpShadow::takeAdoptable() {
   return out;
 }
 
+void BgpShadow::abandon(const std::string& why) {
+  for (auto& [key, fd] : sockets_) {
+    logEvent("BGP", Severity::kNotice, "NSR_NOT_ADOPTED",
+             "neighbor " + key.first.toString() + ": " + why +
+                 "; closing the session for graceful restart");
+    ::shutdown(fd.get(), SHUT_RDWR);
+  }
+  sockets_.clear();
+  entries_.clear();
+}
+
 void BgpShadow::clear() {
   // Sockets stay: they travel beside the checkpoint stream and may already have arrived for
   // the states about to be sent again. A socket no state claims is shut down at takeover.

@@ -34,6 +34,9 @@ class BgpShadow {
   // so its neighbor sees the session end and keeps our routes as a graceful-restart helper.
   // Leaves the shadow empty.
   std::vector<AdoptedSession> takeAdoptable();
+  // Ends every session this shadow holds (their sockets shut down: the neighbors restart them
+  // gracefully) and forgets them; `why` goes to the log.
+  void abandon(const std::string& why);
   // A new checkpoint session: start over (the active sends every state again).
   void clear();
 

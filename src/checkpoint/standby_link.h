@@ -25,6 +25,8 @@ class StandbyLink {
   // made for an earlier session). Exactly once.
   virtual void send(Transaction txn, Done done) = 0;
   virtual size_t unackedTransactions() const = 0;
+  // In sync and the standby is STANDBY HOT (its bulk sync done): it could take over warm now.
+  virtual bool standbyHot() const { return inSync(); }
 };
 
 }  // namespace hitless::checkpoint

@@ -42,9 +42,10 @@ Status setNonBlocking(int fd) {
 }
 
 Status discardInput(int fd, size_t n) {
-  // The kernel copies nothing with MSG_TRUNC, but a real buffer keeps sanitizers' view of recv()
-  // honest (they mark the returned length as written).
-  static thread_local char scratch[64 * 1024];
+  // The kernel copies nothing into it with MSG_TRUNC, but a real buffer keeps sanitizers' view of
+  // recv() honest (they mark the returned length as written). Shared, not thread_local: static
+  // TLS comes out of every thread's stack, and a library's threads (civetweb's) have small ones.
+  static char scratch[64 * 1024];
   while (n > 0) {
     ssize_t got = ::recv(fd, scratch, std::min(n, sizeof(scratch)), MSG_TRUNC | MSG_DONTWAIT);
     if (got < 0 && errno == EINTR) continue;

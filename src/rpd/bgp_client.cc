@@ -62,6 +62,13 @@ Status BgpClient::start() {
   return loop_.addFd(nsr_listen_fd_.get(), EPOLLIN, [this](uint32_t) { acceptSocket(); });
 }
 
+void BgpClient::onTakeover(bool warm) {
+  // A standby that was not hot holds part of the RIB at best: sessions adopted with their whole
+  // Adj-RIB-In would keep routes the RIB and the FIB no longer have. They restart gracefully, and
+  // the neighbors send everything again.
+  if (!warm) shadow_.abandon("the takeover is cold (the standby was not hot)");
+}
+
 void BgpClient::onRole(const checkpoint::Role& role) {
   role_ = role;
   syncRole();
@@ -180,7 +187,7 @@ void BgpClient::applyBgpInput(state::RibDelta delta, const messages::BgpInputChe
 }
 
 bool BgpClient::crashArmed(const char* point) const {
-  return crash_.armedAt(point) && link_.inSync() && output_negotiated_;
+  return crash_.armedAt(point) && link_.standbyHot() && output_negotiated_;
 }
 
 void BgpClient::crashPoint(const char* point) {
@@ -205,6 +212,7 @@ void BgpClient::checkpointBgpOutput(const messages::BgpOutputCheckpoint& output,
 
 std::string BgpClient::nsrBlocker(const net::IpAddress& peer, uint64_t session_id) const {
   if (!link_.inSync()) return "no standby RP in sync";
+  if (!link_.standbyHot()) return "the standby is not STANDBY HOT yet (bulk sync)";
   if (!output_negotiated_) return "the standby's release does not take write-ahead BGP output";
   if (sockets_passed_.count({peer, session_id}) == 0) return "its socket is not with the standby";
   return "";

@@ -56,6 +56,7 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
   void onNegotiated(const issu::NegotiationResult& result) override;
   void resyncStandby() override;
   void onRole(const checkpoint::Role& role) override;
+  void onTakeover(bool warm) override;
   bool quiesceForHandover() override;
   void onHandoverCommitted() override;
   void onHandoverAborted() override;

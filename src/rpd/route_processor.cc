@@ -218,6 +218,10 @@ bool RouteProcessor::inSync() const {
          (mode == redundancy::Mode::kSso || mode == redundancy::Mode::kSsoBaseLevel);
 }
 
+bool RouteProcessor::standbyHot() const {
+  return inSync() && !bulkInProgress() && fsm_.peerState() == RfState::kStandbyHot;
+}
+
 checkpoint::Transaction RouteProcessor::transaction() const {
   return inSync() ? channel_->transaction() : checkpoint::Transaction();
 }

@@ -102,6 +102,7 @@ class RouteProcessor : public checkpoint::ChannelHandler,
   checkpoint::Transaction transaction() const override;
   void send(checkpoint::Transaction txn, Done done) override;
   size_t unackedTransactions() const override;
+  bool standbyHot() const override;
 
  private:
   // BulkEvents

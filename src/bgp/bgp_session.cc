@@ -301,8 +301,8 @@ std::string BgpSession::quiesce() {
 }
 
 uint64_t BgpSession::kernelInputHead() const {
-  if (conn_ && conn_->peeking()) return released_;
-  return rx_offset_ + carry_.size() + (conn_ ? conn_->unconsumedInput().size() : 0);
+  // Without peeking, everything read has left the kernel.
+  return conn_ && conn_->peeking() ? released_ : inputEnd();
 }
 
 void BgpSession::resume() {

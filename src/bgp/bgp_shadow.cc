@@ -2,7 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <cerrno>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -168,15 +167,14 @@ Status BgpShadow::attachSocket(std::string_view payload, event::UniqueFd fd) {
 
 std::vector<AdoptedSession> BgpShadow::takeAdoptable() {
   std::vector<AdoptedSession> out;
+  std::map<std::pair<net::IpAddress, uint64_t>, std::string> why_not;
   for (auto& [peer, e] : entries_) {
     auto sock = sockets_.find({peer, e.state.session_id});
     if (sock == sockets_.end()) continue;
     auto resend = reconcile(e, sock->second.get());
     if (!resend.isOk()) {
-      logEvent("BGP", Severity::kNotice, "NSR_NOT_ADOPTED",
-               "neighbor " + peer.toString() + ": " + resend.status().message() +
-                   "; closing the session for graceful restart");
-      continue;  // shut down below with the sockets nobody claims
+      why_not[sock->first] = resend.status().message();  // ended below
+      continue;
     }
     AdoptedSession a;
     a.state = std::move(e.state);
@@ -186,23 +184,27 @@ std::vector<AdoptedSession> BgpShadow::takeAdoptable() {
     sockets_.erase(sock);
     out.push_back(std::move(a));
   }
+  // Not adoptable: end those sessions for real; the neighbors' graceful restart keeps our routes
+  // until the new active has re-established them.
   for (auto& [key, fd] : sockets_) {
-    // Not adoptable: end the session for real; the neighbor's graceful restart keeps our routes
-    // until the new active has re-established it.
-    ::shutdown(fd.get(), SHUT_RDWR);
+    auto why = why_not.find(key);
+    end(key.first, fd.get(),
+        why != why_not.end() ? why->second : "no state for this session reached this RP");
   }
   sockets_.clear();
   entries_.clear();
   return out;
 }
 
+void BgpShadow::end(const net::IpAddress& peer, int fd, const std::string& why) {
+  logEvent(
+      "BGP", Severity::kNotice, "NSR_NOT_ADOPTED",
+      "neighbor " + peer.toString() + ": " + why + "; closing the session for graceful restart");
+  ::shutdown(fd, SHUT_RDWR);
+}
+
 void BgpShadow::abandon(const std::string& why) {
-  for (auto& [key, fd] : sockets_) {
-    logEvent("BGP", Severity::kNotice, "NSR_NOT_ADOPTED",
-             "neighbor " + key.first.toString() + ": " + why +
-                 "; closing the session for graceful restart");
-    ::shutdown(fd.get(), SHUT_RDWR);
-  }
+  for (auto& [key, fd] : sockets_) end(key.first, fd.get(), why);
   sockets_.clear();
   entries_.clear();
 }

@@ -58,6 +58,8 @@ class BgpShadow {
   // Lines the kernel's view of the socket up with the entry: discards input already applied and
   // returns the output to resend; an error says why the session cannot be taken over.
   static Result<std::string> reconcile(Entry& e, int fd);
+  // Shuts one socket down (the neighbor restarts the session gracefully), saying why.
+  static void end(const net::IpAddress& peer, int fd, const std::string& why);
   std::map<net::IpAddress, Entry> entries_;
   uint64_t orphan_inputs_ = 0;  // input that arrived before its session's state
   // Sockets by (peer, session id): they may arrive before or after the session's state.

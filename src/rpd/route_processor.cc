@@ -308,7 +308,7 @@ void RouteProcessor::startBulk() {
 }
 
 void RouteProcessor::sendDigests() {
-  if (!inSync() || bulkInProgress() || fsm_.peerState() != RfState::kStandbyHot) return;
+  if (!standbyHot()) return;
   checkpoint::Transaction txn = transaction();
   registry_.addDigests(txn);
   send(std::move(txn), [](bool) {});

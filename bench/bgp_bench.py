@@ -13,6 +13,11 @@ change by checkpoint) and, in the same run and the same topology, through a BIRD
   rpd_rss_bytes_per_route   the active rpd's resident set once converged, per route (an
                             upper bound of what a route costs)
   cpu_s            CPU seconds (user + system) each process used during the run
+  nsr_takeover     then the active rpd is killed (SIGKILL) with the standby STANDBY HOT:
+                   takeover_ms is the time from the kill until the standby is the active with
+                   the session Established and all N + 1 prefixes (polled every 2 ms);
+                   peer_kept says the announcer's session never went down (its "since" is
+                   unchanged); adopted says the new active logged NSR_ADOPTED
 
 Usage: bgp_bench.py BUILD_DIR [--routes N] [--quick]   (--quick: 100k)
 """
@@ -169,11 +174,48 @@ def run_hitless(tb, d, announcer):
                 # heartbeat budget: the benchmark reports it rather than hiding it.
                 "switchovers": max(s["switchovers"] for s in status if s),
                 "event_loop": {"active": status[0] and status[0]["event_loop"],
-                               "standby": status[1] and status[1]["event_loop"]}}
+                               "standby": status[1] and status[1]["event_loop"]},
+                "nsr_takeover": kill_active(pair, d)}
     finally:
         pair.close()
         fw.kill()
         fw.wait()
+
+
+def announcer_since(d):
+    """When the announcer's session came up ("since" of protocol rtr): moves on any flap."""
+    out = subprocess.run(["birdc", "-s", f"{d}/announcer.ctl", "show", "protocols", "rtr"],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"^rtr\s+BGP\s+\S+\s+(\S+)\s+(\S+)\s+(\w+)", out, re.M)
+    return (m.group(2), m.group(3)) if m else None
+
+
+def kill_active(pair, d):
+    """kill -9 of the converged active with its standby hot (NSR across a crash, docs/bgp.md)."""
+    pair.wait_state(1, 8)
+    before = announcer_since(d)
+    t0 = time.monotonic()
+    pair.kill(0)
+    end = t0 + 60
+    taken = None
+    while time.monotonic() < end and taken is None:
+        try:
+            s = request(pair.ctl(1), {"cmd": "show-bgp-summary"}, 5)
+        except OSError:
+            s = {}
+        bgp = s.get("bgp") if s.get("ok") else None
+        if bgp and bgp["neighbors"] and not bgp["restarting"] and \
+                bgp["neighbors"][0]["state"] == "Established" and \
+                bgp["neighbors"][0]["prefixes_received"] == ROUTES + 1:
+            taken = time.monotonic() - t0
+        else:
+            time.sleep(0.002)
+    with open(f"{d}/rp1.log") as f:
+        adopted = "NSR_ADOPTED" in f.read()
+    after = announcer_since(d)
+    return {"takeover_ms": round(taken * 1000) if taken is not None else None,
+            "peer_kept": before is not None and before == after and after[1] == "Established",
+            "adopted": adopted}
 
 
 def run_bird_router(tb, d, announcer):

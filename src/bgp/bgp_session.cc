@@ -147,6 +147,8 @@ void BgpSession::onTimer() {
     // This loop may have been busy, not the neighbor silent: read what waits in the socket.
     conn_->pollInput();
     if (!*alive) return;
+    // What it read may have found the host behind and paused: the neighbor spoke all the same.
+    if (input_paused_ && !feed(ev::InputHeld{})) return;
   }
   if (feed(ev::Tick{})) armTimer();
 }

@@ -13,7 +13,9 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <tuple>
 
+#include "base/subprocess.h"
 #include "bgp/peer_daemon.h"
 #include "bgp/tcp_stream.h"
 #include "fib/forwarding_rig.h"
@@ -33,21 +35,55 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
   void SetUp() override {
     std::string err = rig_.up(/*with_peer=*/true);
     ASSERT_TRUE(err.empty()) << err;
+    PeerDaemonOptions po = testbedPeer(rig_.testbed().peer(), routes_, hold_s_);
+    if (sessions_ > 1) {
+      ASSERT_NO_FATAL_FAILURE(addSessionAddresses());
+      for (size_t i = 0; i < sessions_; ++i) {
+        po.sessions.emplace_back(sessionAddress(i, kPeerSide), sessionAddress(i, kRouterSide));
+      }
+    }
+    std::vector<std::pair<std::string, std::string>> neighbors = {{po.address, ""}};
+    if (!po.sessions.empty()) neighbors = po.sessions;
     std::ofstream conf(rig_.dir().file("rpd.conf"));
     conf << "bgp.asn = 65001\n"
          << "bgp.router-id = 198.18.3.1\n"
-         << "bgp.neighbor.198.18.3.2.remote-as = 65002\n"
-         << "bgp.neighbor.198.18.3.2.hold-time = " << hold_s_ << "\n"
-         << "bgp.neighbor.198.18.3.2.connect-retry-ms = 200\n"
          << "bgp.network." << kExported << " = 1\n";
+    for (const auto& [n, local] : neighbors) {
+      conf << "bgp.neighbor." << n << ".remote-as = 65002\n"
+           << "bgp.neighbor." << n << ".hold-time = " << hold_s_ << "\n"
+           << "bgp.neighbor." << n << ".connect-retry-ms = 200\n";
+      if (!local.empty()) conf << "bgp.neighbor." << n << ".update-source = " << local << "\n";
+    }
     conf.close();
     pair_.setLauncher(testbed::Testbed::inNetns(rig_.testbed().rtr(), {}));
     rig_.startFwdd();
     ASSERT_TRUE(rig_.waitFwdd(0)) << rig_.fwddLog();
     peer_ = makePeer(peerName());
     ASSERT_NE(peer_, nullptr);
-    err = peer_->start(testbedPeer(rig_.testbed().peer(), routes_, hold_s_), rig_.dir());
+    err = peer_->start(po, rig_.dir());
     ASSERT_TRUE(err.empty()) << err;
+  }
+
+  // With more than one session, session i runs between the (i+1)th addresses of the peer's half
+  // and the router's half of 198.18.8.0/21, on the peer link (BIRD holds one session per
+  // neighbor address, so both ends differ).
+  static constexpr int kPeerSide = 8, kRouterSide = 10;
+  static std::string sessionAddress(size_t i, int side) {
+    return "198.18." + std::to_string(side + (i + 1) / 256) + "." + std::to_string((i + 1) % 256);
+  }
+  void addSessionAddresses() {
+    for (const auto& [ns, dev, side] : {std::tuple{rig_.testbed().peer(), "to-rtr", kPeerSide},
+                                        std::tuple{rig_.testbed().rtr(), "to-peer", kRouterSide}}) {
+      std::string path = rig_.dir().file("addresses-" + ns);
+      std::ofstream batch(path);
+      for (size_t i = 0; i < sessions_; ++i) {
+        batch << "addr add " << sessionAddress(i, side) << "/21 dev " << dev << "\n";
+      }
+      batch.close();
+      auto r = runProcess({testbed::ipTool(), "-n", ns, "-batch", path},
+                          std::chrono::milliseconds(10000));
+      ASSERT_TRUE(r.isOk() && r->succeeded()) << (r.isOk() ? r->err : r.status().message());
+    }
   }
 
   // NSR across a crash keeps input in the kernel until the standby holds it; a kernel that cannot
@@ -158,7 +194,8 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     return 0;
   }
 
-  size_t routes_ = kRoutes;  // announced by the peer (plus 198.19.0.0/24)
+  size_t routes_ = kRoutes;  // announced by the peer (plus 198.19.0.0/24), per session
+  size_t sessions_ = 1;      // BGP sessions from the peer (BIRD alone runs more than one)
   // 3 s: keepalives every second, so a handover that stalls them shows within the test.
   int hold_s_ = 3;
   int handover_timeout_ms_ = 5000;  // rpd's default
@@ -350,6 +387,104 @@ TEST_P(BgpInteropMidTableTest, PlannedSwitchoverWhileThePeerSendsItsTable) {
   std::printf("switchover requested after %llu of %zu prefixes had arrived\n",
               static_cast<unsigned long long>(seen), routes_ + 1);
 }
+
+// 256 sessions from one BIRD (1,000 routes each): a planned switchover, then a kill -9 of the new
+// active, each with traffic flowing; every session stays as it was, and the takeover times are
+// printed (the time until the new active holds every session Established).
+class BgpInteropManySessionsTest : public BgpInteropTest {
+ protected:
+  BgpInteropManySessionsTest() {
+    sessions_ = 256;
+    routes_ = 1000;
+    hold_s_ = 3;
+  }
+
+  size_t tableSize() const { return sessions_ * routes_ + 1; }
+
+  // Every session Established at `slot` with its routes, and BGP not restarting.
+  bool allEstablished(int slot) {
+    auto s = summary(slot);
+    if (s.is_null() || s["neighbors"].size() != sessions_ || s["restarting"].get<bool>()) {
+      return false;
+    }
+    size_t prefixes = 0;
+    for (const auto& n : s["neighbors"]) {
+      if (n["state"] != "Established") return false;
+      prefixes += n["prefixes_received"].get<size_t>();
+    }
+    return prefixes == tableSize();
+  }
+
+  // Waits until `slot` is the active with every session; returns the milliseconds since `from`.
+  double takeover(int slot, uint64_t from) {
+    EXPECT_TRUE(pair_.waitState(slot, 13, 20000)) << pair_.logs();
+    EXPECT_TRUE(waitFor([&] { return allEstablished(slot); }, 30000)) << diagnostics();
+    return static_cast<double>(monotonicNs() - from) / 1e6;
+  }
+
+  void expectEverySessionKept(const std::vector<PeerView>& before, int slot) {
+    std::vector<PeerView> after = peer_->sessionViews();
+    ASSERT_EQ(after.size(), before.size());
+    size_t kept = 0;
+    for (size_t i = 0; i < after.size(); ++i) {
+      bool same = after[i].established && sameSession(before[i], after[i]) &&
+                  after[i].updates_received == before[i].updates_received &&
+                  after[i].withdraws_received == before[i].withdraws_received &&
+                  after[i].routes_imported == 1;
+      EXPECT_TRUE(same) << "session " << i << " (" << sessionAddress(i, kPeerSide) << "):\n"
+                        << before[i].raw << "\n-> " << after[i].raw;
+      kept += same;
+    }
+    EXPECT_EQ(kept, before.size());
+    auto s = summary(slot);
+    for (const auto& n : s["neighbors"]) EXPECT_EQ(n["flaps"], 0) << n.dump();
+    EXPECT_EQ(rig_.fwddStatus()["swept"], 0);
+    EXPECT_EQ(rig_.kernelRoutes().size(), tableSize());
+  }
+};
+
+TEST_P(BgpInteropManySessionsTest, SwitchoverThenKillKeepEverySession) {
+  if (!peeksAhead()) GTEST_SKIP() << kNoPeek;
+  if (kSanitized) GTEST_SKIP() << "scale scenario: normal build only";
+  startRp(0, true);
+  startRp(1, false);
+  ASSERT_TRUE(waitFor([&] { return allEstablished(0); }, 60000)) << diagnostics();
+  ASSERT_TRUE(rig_.waitFwdd(tableSize(), 30000)) << rig_.fwddStatus().dump();
+  ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
+  std::vector<PeerView> before = peer_->sessionViews();
+  for (const auto& v : before) ASSERT_TRUE(v.established) << v.raw;
+  rig_.startTraffic(20000, 20000);
+  waitIntoTraffic(500);
+
+  uint64_t switch_ns = monotonicNs();
+  auto r = pair_.request(0, {{"cmd", "force-switchover"}}, 10000);
+  ASSERT_TRUE(r.value("ok", false)) << r.dump() << diagnostics();
+  double planned_ms = takeover(1, switch_ns);
+
+  startRp(0, false);
+  ASSERT_TRUE(pair_.waitState(0, 8, 20000)) << pair_.logs();
+  auto nbr = pair_.request(1, {{"cmd", "show-bgp-neighbors"}}, 5000);
+  size_t protected_sessions = 0;
+  for (const auto& n : nbr["bgp"]) protected_sessions += n["nsr"]["protected"] == true;
+  EXPECT_EQ(protected_sessions, sessions_) << nbr.dump();
+  uint64_t aborts = abortsOnClose(0);
+  uint64_t kill_ns = monotonicNs();
+  pair_.kill(1);
+  double killed_ms = takeover(0, kill_ns);
+
+  // Beyond a hold time after the kill: the new active's keepalives flow on every session.
+  ASSERT_TRUE(
+      waitFor([&] { return monotonicNs() > kill_ns + (hold_s_ + 1) * 1'000'000'000ull; }, 20000));
+  auto traffic = rig_.finishTraffic();
+  expectNoLoss(traffic, kill_ns);
+  expectEverySessionKept(before, 0);
+  EXPECT_EQ(abortsOnClose(0), aborts) << "a connection was reset";
+  std::printf("%zu sessions, %zu routes: planned takeover %.0f ms, kill -9 takeover %.0f ms\n",
+              sessions_, tableSize(), planned_ms, killed_ms);
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropManySessionsTest, ::testing::Values("bird2"),
+                         [](const auto&) { return std::string("Bird"); });
 
 std::vector<const char*> crashCases() {
   static const std::vector<std::string> kCases = [] {

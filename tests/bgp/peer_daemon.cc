@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -37,20 +38,20 @@ class BirdPeer : public PeerDaemon {
     std::ofstream conf(dir.file("bird.conf"));
     conf << "router id " << o.address << ";\n"
          << "log \"" << dir.file("bird.log") << "\" all;\n"
-         << "protocol device {}\n"
-         << "protocol static announce {\n  ipv4;\n  route 198.19.0.0/24 blackhole;\n";
-    for (size_t i = 0; i < o.routes; ++i) conf << "  route " << bulkPrefix(i) << " blackhole;\n";
-    conf << "}\n"
-         << "protocol bgp rtr {\n"
-         << "  local " << o.address << " as " << o.asn << ";\n"
-         << "  neighbor " << o.neighbor << " as " << o.neighbor_asn << ";\n"
-         << "  passive on;\n"
-         << "  hold time " << o.hold_time_s << ";\n"
-         << "  graceful restart on;\n"
-         << "  debug { states, events };\n"  // logs each graceful restart it sees
-         << "  ipv4 { import all; export where proto = \"announce\"; next hop address "
-         << o.next_hop << "; };\n"
-         << "}\n";
+         << "protocol device {}\n";
+    if (o.sessions.empty()) {
+      conf << "protocol static churn {\n  ipv4;\n  disabled yes;\n";
+      for (size_t i = 0; i < o.churn_routes; ++i) {
+        conf << "  route " << bulkPrefix(o.routes + i) << " blackhole;\n";
+      }
+      conf << "}\n";
+      session(conf, "rtr", "announce", {o.address, o.neighbor}, 0, true);
+    } else {
+      for (size_t i = 0; i < o.sessions.size(); ++i) {
+        session(conf, sessionName(i), "announce" + std::to_string(i), o.sessions[i], i * o.routes,
+                i == 0);
+      }
+    }
     conf.close();
     process_ = ChildProcess::spawn(
         testbed::Testbed::inNetns(
@@ -62,28 +63,15 @@ class BirdPeer : public PeerDaemon {
   }
 
   PeerView view() override {
+    std::string name = options_.sessions.empty() ? "rtr" : sessionName(0);
+    auto r = birdc({"show", "protocols", "all", name});
     PeerView v;
-    auto r = runProcess({"/usr/sbin/birdc", "-s", socket_, "show", "protocols", "all", "rtr"},
-                        std::chrono::milliseconds(5000));
     if (!r.isOk()) {
       v.raw = r.status().message();
       return v;
     }
-    v.raw = r->out;
-    std::smatch m;
-    if (std::regex_search(v.raw, m, std::regex(R"(rtr\s+BGP\s+\S+\s+\S+\s+(\S+)\s+(\w+))"))) {
-      v.since = m[1];
-      v.established = m[2] == "Established";
-      std::smatch t;
-      std::string since = v.since;
-      if (std::regex_match(since, t, std::regex(R"((\d+):(\d+):(\d+)\.(\d+))"))) {
-        v.since_ms = ((std::stoll(t[1]) * 60 + std::stoll(t[2])) * 60 + std::stoll(t[3])) * 1000 +
-                     std::stoll(t[4]);
-      }
-    }
-    v.routes_imported = number(v.raw, R"(Routes:\s+(\d+) imported)");
-    v.updates_received = number(v.raw, R"(Import updates:\s+(\d+))");
-    v.withdraws_received = number(v.raw, R"(Import withdraws:\s+(\d+))");
+    v = parse(*r)[name];
+    if (v.raw.empty()) v.raw = "no protocol " + name + " in:\n" + *r;
     std::ifstream log(log_path_);
     v.graceful_restarts = 0;
     for (std::string line; std::getline(log, line);) {
@@ -92,7 +80,104 @@ class BirdPeer : public PeerDaemon {
     return v;
   }
 
+  std::string setChurn(bool on) override {
+    auto r = birdc({on ? "enable" : "disable", "churn"});
+    if (!r.isOk()) return r.status().message();
+    if (r->find(on ? "enabled" : "disabled") == std::string::npos) return "birdc: " + *r;
+    return "";
+  }
+
+  std::vector<PeerView> sessionViews() override {
+    if (options_.sessions.empty()) return {view()};
+    auto r = birdc({"show", "protocols", "all"});
+    std::map<std::string, PeerView> all;
+    if (r.isOk()) all = parse(*r);
+    std::vector<PeerView> out;
+    for (size_t i = 0; i < options_.sessions.size(); ++i) {
+      PeerView v = all[sessionName(i)];
+      if (v.raw.empty()) v.raw = r.isOk() ? "no protocol " + sessionName(i) : r.status().message();
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
  private:
+  static std::string sessionName(size_t i) { return "s" + std::to_string(i); }
+
+  // Protocol `name`: a BGP session between `ends` (its address, the router's) announcing the
+  // routes of static protocol `table` (`routes` prefixes from `first`, and 198.19.0.0/24 if
+  // `with_target`). With more than one session each pair has a routing table of its own: through
+  // one shared table every session's export filter would see every session's routes.
+  void session(std::ostream& conf, const std::string& name, const std::string& table,
+               const std::pair<std::string, std::string>& ends, size_t first,
+               bool with_target) const {
+    const PeerDaemonOptions& o = options_;
+    std::string channel_table;
+    if (!o.sessions.empty()) {
+      conf << "ipv4 table t" << name << ";\n";
+      channel_table = " table t" + name + ";";
+    }
+    conf << "protocol static " << table << " {\n  ipv4 {" << channel_table << " };\n";
+    if (with_target) conf << "  route 198.19.0.0/24 blackhole;\n";
+    for (size_t i = 0; i < o.routes; ++i) {
+      conf << "  route " << bulkPrefix(first + i) << " blackhole;\n";
+    }
+    conf << "}\n"
+         << "protocol bgp " << name << " {\n"
+         << "  local " << ends.first << " as " << o.asn << ";\n"
+         << "  neighbor " << ends.second << " as " << o.neighbor_asn << ";\n"
+         << "  passive on;\n"
+         << "  hold time " << o.hold_time_s << ";\n"
+         << "  graceful restart on;\n"
+         << "  debug { states, events };\n"  // logs each graceful restart it sees
+         << "  ipv4 {" << channel_table << " import all; export where proto = \"" << table
+         << "\" || proto = \"churn\"; next hop address " << o.next_hop << "; };\n"
+         << "}\n";
+  }
+
+  Result<std::string> birdc(std::vector<std::string> args) {
+    std::vector<std::string> argv = {"/usr/sbin/birdc", "-s", socket_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = runProcess(argv, std::chrono::milliseconds(10000));
+    if (!r.isOk()) return r.status();
+    return r->out;
+  }
+
+  // Each BGP protocol's view from `show protocols all` (one block per protocol, separated by an
+  // empty line).
+  static std::map<std::string, PeerView> parse(const std::string& text) {
+    std::map<std::string, PeerView> out;
+    static const std::regex kHeader(R"(^(\S+)\s+BGP\s+\S+\s+\S+\s+(\S+)\s+(\w+))");
+    static const std::regex kSince(R"((\d+):(\d+):(\d+)\.(\d+))");
+    for (size_t at = 0; at < text.size();) {
+      size_t end = text.find("\n\n", at);
+      if (end == std::string::npos) end = text.size();
+      std::string block = text.substr(at, end - at);
+      at = end + 2;
+      // birdc's greeting and the column names open the first block.
+      while (block.rfind("BIRD ", 0) == 0 || block.rfind("Name ", 0) == 0) {
+        size_t eol = block.find('\n');
+        block.erase(0, eol == std::string::npos ? block.size() : eol + 1);
+      }
+      std::smatch m;
+      std::string first = block.substr(0, block.find('\n'));
+      if (!std::regex_search(first, m, kHeader)) continue;
+      PeerView& v = out[m[1]];
+      v.raw = block;
+      v.since = m[2];
+      v.established = m[3] == "Established";
+      std::smatch t;
+      if (std::regex_match(v.since, t, kSince)) {
+        v.since_ms = ((std::stoll(t[1]) * 60 + std::stoll(t[2])) * 60 + std::stoll(t[3])) * 1000 +
+                     std::stoll(t[4]);
+      }
+      v.routes_imported = number(block, R"(Routes:\s+(\d+) imported)");
+      v.updates_received = number(block, R"(Import updates:\s+(\d+))");
+      v.withdraws_received = number(block, R"(Import withdraws:\s+(\d+))");
+    }
+    return out;
+  }
+
   std::string socket_;
 };
 

@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "util/child_process.h"
 #include "util/temp_dir.h"
@@ -21,6 +23,14 @@ struct PeerDaemonOptions {
   size_t routes = 10000;  // announced: 100.64.0.0/24, 100.64.1.0/24, ... plus 198.19.0.0/24
   std::string next_hop;   // announced next hop (third party: the testbed's dst)
   int hold_time_s = 9;
+  // More than one session from the same daemon (BIRD only): session i runs from its address
+  // sessions[i].first to the router's sessions[i].second and announces its own `routes` prefixes,
+  // the first one 198.19.0.0/24 too. (BIRD runs one session per neighbor address.) Empty: the one
+  // session from `address` to `neighbor`.
+  std::vector<std::pair<std::string, std::string>> sessions;
+  // BIRD, one session: this many more prefixes (after the `routes`) that setChurn() announces
+  // and withdraws, for UPDATEs on demand.
+  size_t churn_routes = 0;
 };
 
 // What the peer says about its session with the router.
@@ -53,7 +63,11 @@ class PeerDaemon {
   // Empty: started. Otherwise why not.
   virtual std::string start(const PeerDaemonOptions& options, const TempDir& dir) = 0;
   virtual PeerView view() = 0;
+  // Every session's view, in the order of `sessions` (one daemon, one read).
+  virtual std::vector<PeerView> sessionViews() { return {view()}; }
   std::string log() const;  // the daemon's own log file
+  // Announces (true) or withdraws the churn_routes. Empty: done. Otherwise why not.
+  virtual std::string setChurn(bool) { return name() + " has no churn routes"; }
 
  protected:
   PeerDaemonOptions options_;

@@ -378,6 +378,7 @@ void BgpSession::outputDurable(uint64_t through) {
     if (!conn_) return;
   }
   conn_->send(rest);
+  if (conn_ && conn_->pendingBytes() > 0) observer_.crashPoint("bgp-output-short-write");
 }
 
 void BgpSession::inputDurable(uint64_t through) { release(std::min(through, inputEnd())); }

@@ -20,6 +20,9 @@ const std::vector<CrashPointSpec>& crashPoints() {
       {"bgp-output-checkpointed", "BGP output (a KEEPALIVE, say) checkpointed, not acknowledged"},
       {"bgp-output-before-write", "BGP output acknowledged, not yet written"},
       {"bgp-output-mid-write", "half of a BGP message written to the socket"},
+      {"bgp-output-short-write",
+       "the kernel took part of acknowledged BGP output or none (a short write or EAGAIN: the "
+       "peer's window closed, our send buffer full); the rest waits in this process"},
   };
   return kPoints;
 }

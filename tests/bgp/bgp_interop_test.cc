@@ -36,6 +36,15 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     std::string err = rig_.up(/*with_peer=*/true);
     ASSERT_TRUE(err.empty()) << err;
     PeerDaemonOptions po = testbedPeer(rig_.testbed().peer(), routes_, hold_s_);
+    if (small_tcp_buffers_) {
+      for (const auto& ns : {rig_.testbed().rtr(), rig_.testbed().peer()}) {
+        auto r = runProcess(testbed::Testbed::inNetns(ns, {"/usr/sbin/sysctl", "-q", "-w",
+                                                           "net.ipv4.tcp_rmem=4096 8192 16384",
+                                                           "net.ipv4.tcp_wmem=4096 8192 16384"}),
+                            std::chrono::milliseconds(10000));
+        ASSERT_TRUE(r.isOk() && r->succeeded()) << (r.isOk() ? r->err : r.status().message());
+      }
+    }
     if (sessions_ > 1) {
       ASSERT_NO_FATAL_FAILURE(addSessionAddresses());
       for (size_t i = 0; i < sessions_; ++i) {
@@ -48,6 +57,9 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     conf << "bgp.asn = 65001\n"
          << "bgp.router-id = 198.18.3.1\n"
          << "bgp.network." << kExported << " = 1\n";
+    for (size_t i = 1; i < exported_; ++i) {
+      conf << "bgp.network.198.19." << 128 + i / 256 << "." << i % 256 << "/32 = 1\n";
+    }
     for (const auto& [n, local] : neighbors) {
       conf << "bgp.neighbor." << n << ".remote-as = 65002\n"
            << "bgp.neighbor." << n << ".hold-time = " << hold_s_ << "\n"
@@ -130,7 +142,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     if (s.is_null() || s["neighbors"].empty()) return false;
     const auto& n = s["neighbors"][0];
     return n["state"] == "Established" && n["prefixes_received"] == routes_ + 1 &&
-           !s["restarting"].get<bool>() && peer_->view().routes_imported == 1;
+           !s["restarting"].get<bool>() && peer_->view().routes_imported == exported_;
   }
 
   std::string diagnostics() {
@@ -171,7 +183,7 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
         << diagnostics();
     EXPECT_EQ(after.updates_received, before.updates_received) << after.raw;
     EXPECT_EQ(after.withdraws_received, before.withdraws_received) << after.raw;
-    EXPECT_EQ(after.routes_imported, 1u) << after.raw;
+    EXPECT_EQ(after.routes_imported, exported_) << after.raw;
     EXPECT_EQ(summary(1)["neighbors"][0]["flaps"], 0);
     EXPECT_EQ(rig_.fwddStatus()["swept"], 0);
     EXPECT_EQ(rig_.kernelRoutes().size(), kRibRoutes);
@@ -196,6 +208,8 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
 
   size_t routes_ = kRoutes;  // announced by the peer (plus 198.19.0.0/24), per session
   size_t sessions_ = 1;      // BGP sessions from the peer (BIRD alone runs more than one)
+  size_t exported_ = 1;      // networks the router announces (198.18.50.0/24, 198.19.128.1/32...)
+  bool small_tcp_buffers_ = false;  // 16 KB at most per TCP socket in the router and the peer
   // 3 s: keepalives every second, so a handover that stalls them shows within the test.
   int hold_s_ = 3;
   int handover_timeout_ms_ = 5000;  // rpd's default
@@ -485,6 +499,76 @@ TEST_P(BgpInteropManySessionsTest, SwitchoverThenKillKeepEverySession) {
 
 INSTANTIATE_TEST_SUITE_P(Peers, BgpInteropManySessionsTest, ::testing::Values("bird2"),
                          [](const auto&) { return std::string("Bird"); });
+
+// Output the kernel would not take: the peer asks for our 20,000 routes again (ROUTE-REFRESH)
+// and they meet TCP buffers of 16 KB — with the peer reading ("short-write": short writes and
+// EAGAIN) or stopped ("zero-window": its window closes). The active dies at the first write that
+// left acknowledged output in the process; the new active sends exactly the rest, so the peer
+// counts each route once, on the same session.
+class BgpInteropBlockedOutputTest : public BgpInteropTest {
+ protected:
+  BgpInteropBlockedOutputTest() {
+    exported_ = 20000;
+    small_tcp_buffers_ = true;
+  }
+};
+
+TEST_P(BgpInteropBlockedOutputTest, TheActiveDiesWithOutputWaitingAndThePeerCountsEachRouteOnce) {
+  if (!peeksAhead()) GTEST_SKIP() << kNoPeek;
+  if (kSanitized) GTEST_SKIP() << "timing scenario (3 s hold time, a stopped peer): normal build";
+  const bool zero_window = crashPoint() == "zero-window";
+  startRp(0, true, {"--crash-at", "bgp-output-short-write"});
+  ASSERT_TRUE(waitFor([&] { return converged(0); }, 60000)) << diagnostics();
+  ASSERT_TRUE(rig_.waitFwdd(routes_ + 1, 30000)) << rig_.fwddStatus().dump();
+  startRp(1, false);
+  ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto n = pair_.request(0, {{"cmd", "show-bgp-neighbors"}}, 2000);
+        return n.value("ok", false) && n["bgp"][0]["nsr"]["protected"] == true;
+      },
+      10000))
+      << diagnostics();
+  PeerView before = peer_->view();
+  ASSERT_TRUE(before.established) << before.raw;
+  uint64_t aborts = abortsOnClose(1);
+  rig_.startTraffic(20000, 6000);
+  waitIntoTraffic(500);
+  ASSERT_EQ(peer_->requestRefresh(), "");
+  if (zero_window) peer_->setRunning(false);
+  uint64_t fault_ns = monotonicNs();
+  bool took_over = pair_.waitState(1, 13, 10000);
+  if (zero_window) peer_->setRunning(true);  // stopped for the takeover only: its hold time is 3 s
+  ASSERT_TRUE(took_over) << "the active did not die at bgp-output-short-write\n" << diagnostics();
+  EXPECT_NE(pair_.logs().find("crashing at bgp-output-short-write"), std::string::npos)
+      << pair_.logs();
+  ASSERT_TRUE(waitFor(
+      [&] { return peer_->view().updates_received >= before.updates_received + exported_; }, 30000))
+      << diagnostics();
+  ASSERT_TRUE(waitFor([&] { return monotonicNs() > fault_ns + 4'000'000'000ull; }, 10000));
+  PeerView after = peer_->view();
+  EXPECT_TRUE(after.established) << after.raw;
+  EXPECT_TRUE(sameSession(before, after))
+      << "the session flapped: " << before.since << " -> " << after.since << "\n"
+      << diagnostics();
+  EXPECT_EQ(after.updates_received, before.updates_received + exported_)
+      << "each route once: nothing lost, nothing sent twice\n"
+      << after.raw;
+  EXPECT_EQ(after.withdraws_received, before.withdraws_received) << after.raw;
+  EXPECT_EQ(after.routes_imported, exported_) << after.raw;
+  expectNoLoss(rig_.finishTraffic(), fault_ns);
+  EXPECT_EQ(summary(1)["neighbors"][0]["flaps"], 0);
+  EXPECT_EQ(rig_.fwddStatus()["swept"], 0);
+  EXPECT_EQ(abortsOnClose(1), aborts) << "a connection was reset";
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, BgpInteropBlockedOutputTest,
+                         ::testing::Values("bird2:short-write", "bird2:zero-window"),
+                         [](const auto& info) {
+                           return std::string(info.param) == "bird2:short-write"
+                                      ? std::string("ShortWrite")
+                                      : std::string("ZeroWindow");
+                         });
 
 std::vector<const char*> crashCases() {
   static const std::vector<std::string> kCases = [] {

@@ -1,5 +1,7 @@
 #include "bgp/peer_daemon.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -84,6 +86,15 @@ class BirdPeer : public PeerDaemon {
     auto r = birdc({on ? "enable" : "disable", "churn"});
     if (!r.isOk()) return r.status().message();
     if (r->find(on ? "enabled" : "disabled") == std::string::npos) return "birdc: " + *r;
+    return "";
+  }
+
+  std::string requestRefresh() override {
+    auto r = birdc({"reload", "in", "rtr"});
+    if (!r.isOk()) return r.status().message();
+    if (r->find("reload") == std::string::npos && r->find("Reload") == std::string::npos) {
+      return "birdc: " + *r;
+    }
     return "";
   }
 
@@ -414,6 +425,10 @@ PeerDaemonOptions testbedPeer(const std::string& netns, size_t routes, int hold_
   po.next_hop = testbed::Addresses::kDst;
   po.hold_time_s = hold_time_s;
   return po;
+}
+
+void PeerDaemon::setRunning(bool running) {
+  if (process_) ::kill(process_->pid(), running ? SIGCONT : SIGSTOP);
 }
 
 std::string PeerDaemon::log() const {

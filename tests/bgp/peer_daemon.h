@@ -68,6 +68,10 @@ class PeerDaemon {
   std::string log() const;  // the daemon's own log file
   // Announces (true) or withdraws the churn_routes. Empty: done. Otherwise why not.
   virtual std::string setChurn(bool) { return name() + " has no churn routes"; }
+  // Asks the router to send its routes again (ROUTE-REFRESH, RFC 2918). Empty: asked.
+  virtual std::string requestRefresh() { return name() + ": no refresh request here"; }
+  // SIGSTOP (false) or SIGCONT (true): a peer that stops reading closes its TCP window.
+  void setRunning(bool running);
 
  protected:
   PeerDaemonOptions options_;

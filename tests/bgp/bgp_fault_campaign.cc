@@ -16,11 +16,7 @@
 // outcome (the session re-established, our route kept, nothing withdrawn).
 //   bgp_faults --runs N [--seed S]     JSON summary on stdout, a line per run on stderr
 //   bgp_faults --seed S --runs 1       replays one run's fault (on a fresh testbed)
-#include <signal.h>
-
 #include <algorithm>
-#include <atomic>
-#include <climits>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -31,17 +27,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/command_line.h"
 #include "bgp/peer_daemon.h"
 #include "bgp/tcp_stream.h"
 #include "fib/forwarding_rig.h"
 #include "redundancy/rp_pair.h"
+#include "util/campaign.h"
 
 namespace hitless::testing {
 namespace {
-
-std::atomic<bool> stop_requested{false};
-void requestStop(int) { stop_requested = true; }
 
 constexpr size_t kRoutes = 10000;
 constexpr size_t kChurnRoutes = 2000;
@@ -173,7 +166,7 @@ class Campaign {
     active_ = survivor;
     if (!waitFor([&] { return converged(active_); }, 30000)) {
       violation("the new active did not hold the session and the full table: " +
-                summary(active_).dump());
+                pair_.bgpSummary(active_).dump());
     }
     auto traffic = rig_.finishTraffic();
     checkTraffic(traffic, fault_ns, violation);
@@ -225,18 +218,7 @@ class Campaign {
 
   size_t expectedRoutes() const { return kRoutes + 1 + (churn_ ? kChurnRoutes : 0); }
 
-  nlohmann::json summary(int slot) {
-    auto r = pair_.request(slot, {{"cmd", "show-bgp-summary"}}, 2000);
-    return r.value("ok", false) ? r["bgp"] : nlohmann::json();
-  }
-
-  bool converged(int slot) {
-    auto s = summary(slot);
-    if (s.is_null() || s["neighbors"].empty()) return false;
-    const auto& n = s["neighbors"][0];
-    return n["state"] == "Established" && n["prefixes_received"] == expectedRoutes() &&
-           !s["restarting"].get<bool>();
-  }
+  bool converged(int slot) { return pair_.bgpConverged(slot, expectedRoutes()); }
 
   // The fault's random moment (what a campaign varies), not a synchronisation.
   static void pause(int ms) {
@@ -281,20 +263,17 @@ double percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   using namespace hitless::testing;
-  uint64_t seed = 1;
-  long runs = 100;
-  CLI::App app(
-      "The BGP fault campaign of `make faults`: kill -9 of the active rpd at random BGP moments "
-      "with traffic and a BIRD peer; run i uses seed SEED+i, from which its fault derives alone; "
-      "a JSON summary on stdout, a line per run on stderr.",
-      "bgp_faults");
-  hitless::addNumber(app, "--runs", runs, 0L, 1'000'000L, "how many runs");
-  hitless::addNumber<uint64_t>(app, "--seed", seed, 0, INT64_MAX, "the first run's seed");
-  if (auto exit = hitless::parseCommandLine(app, argc, argv)) return *exit;
-  struct sigaction sa {};
-  sa.sa_handler = requestStop;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  CampaignArgs args;
+  if (auto exit = parseCampaignArgs(
+          argc, argv, "bgp_faults",
+          "The BGP fault campaign of `make faults`: kill -9 of the active rpd at random BGP "
+          "moments with traffic and a BIRD peer; run i uses seed SEED+i, from which its fault "
+          "derives alone; a JSON summary on stdout, a line per run on stderr.",
+          &args)) {
+    return *exit;
+  }
+  const uint64_t seed = args.seed;
+  const long runs = args.runs;
   Campaign campaign;
   std::cerr << "bgp_faults: setting up the testbed (fwdd, rpd pair, BIRD with " << kRoutes
             << " routes) ...\n";
@@ -308,7 +287,7 @@ int main(int argc, char** argv) {
   std::map<std::string, long> by_kind;
   std::vector<double> takeovers;
   nlohmann::json failing = nlohmann::json::array();
-  for (long i = 0; i < runs && !stop_requested; ++i, ++done) {
+  for (long i = 0; i < runs && !campaignStopRequested(); ++i, ++done) {
     const uint64_t s = seed + static_cast<uint64_t>(i);
     Fault fault = Fault::fromSeed(s);
     Outcome out = campaign.run(fault);

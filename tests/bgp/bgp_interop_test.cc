@@ -131,18 +131,11 @@ class BgpInteropTest : public ::testing::TestWithParam<const char*> {
     pair_.start(slot, "1.1", active, args);
   }
 
-  nlohmann::json summary(int slot) {
-    auto r = pair_.request(slot, {{"cmd", "show-bgp-summary"}}, 2000);
-    return r.value("ok", false) ? r["bgp"] : nlohmann::json();
-  }
+  nlohmann::json summary(int slot) { return pair_.bgpSummary(slot); }
 
   // The router's session is up, it learned every route and the peer holds our export.
   bool converged(int slot) {
-    auto s = summary(slot);
-    if (s.is_null() || s["neighbors"].empty()) return false;
-    const auto& n = s["neighbors"][0];
-    return n["state"] == "Established" && n["prefixes_received"] == routes_ + 1 &&
-           !s["restarting"].get<bool>() && peer_->view().routes_imported == exported_;
+    return pair_.bgpConverged(slot, routes_ + 1) && peer_->view().routes_imported == exported_;
   }
 
   std::string diagnostics() {

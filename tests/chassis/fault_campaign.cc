@@ -3,41 +3,28 @@
 //   chassis_faults --runs N [--seed S]     a campaign; JSON summary on stdout
 //   chassis_faults --seed S --runs 1       replays one run (a failing seed from a summary)
 // Progress, one line per run, goes to stderr; a failing run's transcript too.
-#include <signal.h>
-
-#include <atomic>
-#include <climits>
 #include <iostream>
 #include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "base/command_line.h"
 #include "chassis/fault_scenario.h"
-
-namespace {
-// SIGINT/SIGTERM end the campaign after the current run, whose rig then removes what it made.
-std::atomic<bool> stop_requested{false};
-void requestStop(int) { stop_requested = true; }
-}  // namespace
+#include "util/campaign.h"
 
 int main(int argc, char** argv) {
   using namespace hitless::testing;
-  uint64_t seed = 1;
-  long runs = 100;
-  CLI::App app(
-      "The randomized ISSU fault campaign of `make faults`: run i uses seed SEED+i, from which "
-      "the scenario (operator path, fault point, occurrence, action) derives alone; a JSON "
-      "summary on stdout, a line per run on stderr. --runs 1 --seed S replays one run.",
-      "chassis_faults");
-  hitless::addNumber(app, "--runs", runs, 0L, 1'000'000L, "how many runs");
-  hitless::addNumber<uint64_t>(app, "--seed", seed, 0, INT64_MAX, "the first run's seed");
-  if (auto exit = hitless::parseCommandLine(app, argc, argv)) return *exit;
-  struct sigaction sa {};
-  sa.sa_handler = requestStop;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  CampaignArgs args;
+  if (auto exit = parseCampaignArgs(
+          argc, argv, "chassis_faults",
+          "The randomized ISSU fault campaign of `make faults`: run i uses seed SEED+i, from "
+          "which the scenario (operator path, fault point, occurrence, action) derives alone; a "
+          "JSON summary on stdout, a line per run on stderr. --runs 1 --seed S replays one run.",
+          &args)) {
+    return *exit;
+  }
+  const uint64_t seed = args.seed;
+  const long runs = args.runs;
   ImageStore images;
   if (!images.error().empty()) {
     std::cerr << "chassis_faults: " << images.error() << "\n";
@@ -48,7 +35,7 @@ int main(int argc, char** argv) {
   std::map<std::string, long> by_action, by_path;
   nlohmann::json failing = nlohmann::json::array();
   long done = 0;
-  for (long i = 0; i < runs && !stop_requested; ++i, ++done) {
+  for (long i = 0; i < runs && !campaignStopRequested(); ++i, ++done) {
     const uint64_t s = seed + static_cast<uint64_t>(i);
     FaultScenario scenario = FaultScenario::fromSeed(s);
     FaultOutcome out = runFaultScenario(images, scenario);

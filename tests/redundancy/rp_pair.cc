@@ -57,6 +57,19 @@ nlohmann::json RpPair::apply(int slot, const std::string& changes) {
   return request(slot, {{"cmd", "rib-apply"}, {"changes", changes}});
 }
 
+nlohmann::json RpPair::bgpSummary(int slot) {
+  auto r = request(slot, {{"cmd", "show-bgp-summary"}}, 2000);
+  return r.value("ok", false) ? r["bgp"] : nlohmann::json();
+}
+
+bool RpPair::bgpConverged(int slot, size_t prefixes) {
+  auto s = bgpSummary(slot);
+  if (s.is_null() || s["neighbors"].empty()) return false;
+  const auto& n = s["neighbors"][0];
+  return n["state"] == "Established" && n["prefixes_received"] == prefixes &&
+         !s["restarting"].get<bool>();
+}
+
 std::string RpPair::logs() {
   std::string out;
   for (int s = 0; s < 2; ++s) {

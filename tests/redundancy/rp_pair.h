@@ -33,6 +33,10 @@ class RpPair {
   bool waitState(int slot, int rf_state, int timeout_ms = 10000);
   nlohmann::json apply(int slot, const std::string& changes);
   nlohmann::json dump(int slot) { return request(slot, {{"cmd", "rib-dump"}}); }
+  // `show bgp summary` of `slot` (null when it does not answer or runs no BGP).
+  nlohmann::json bgpSummary(int slot);
+  // `slot`'s first neighbor is Established with `prefixes` received, and BGP is not restarting.
+  bool bgpConverged(int slot, size_t prefixes);
 
   std::string controlSocket(int slot) const {
     return dir_.file("rp" + std::to_string(slot) + ".ctl");

@@ -216,10 +216,7 @@ class Campaign {
   }
 
   // What `show bgp neighbors` says: the promise a kill now must keep.
-  bool isProtected(int slot) {
-    auto n = pair_.request(slot, {{"cmd", "show-bgp-neighbors"}}, 2000);
-    return n.value("ok", false) && !n["bgp"].empty() && n["bgp"][0]["nsr"]["protected"] == true;
-  }
+  bool isProtected(int slot) { return pair_.bgpNsrProtected(slot) == true; }
 
   size_t expectedRoutes() const { return kRoutes + 1 + (churn_ ? kChurnRoutes : 0); }
 

@@ -260,12 +260,7 @@ TEST_P(BgpInteropTest, StandbyThenActiveKilledFallsBackToGracefulRestart) {
   rig_.startTraffic(20000, 6000);
   waitIntoTraffic(1000);
   pair_.kill(1);
-  ASSERT_TRUE(waitFor(
-      [&] {
-        auto n = pair_.request(0, {{"cmd", "show-bgp-neighbors"}}, 2000);
-        return n.value("ok", false) && n["bgp"][0]["nsr"]["protected"] == false;
-      },
-      10000))
+  ASSERT_TRUE(waitFor([&] { return pair_.bgpNsrProtected(0) == false; }, 10000))
       << "the active must say the session is no longer protected\n"
       << pair_.logs();
   uint64_t kill_ns = monotonicNs();
@@ -512,13 +507,7 @@ TEST_P(BgpInteropBlockedOutputTest, TheActiveDiesWithOutputWaitingAndThePeerCoun
   ASSERT_TRUE(rig_.waitFwdd(routes_ + 1, 30000)) << rig_.fwddStatus().dump();
   startRp(1, false);
   ASSERT_TRUE(pair_.waitState(1, 8, 20000)) << pair_.logs();
-  ASSERT_TRUE(waitFor(
-      [&] {
-        auto n = pair_.request(0, {{"cmd", "show-bgp-neighbors"}}, 2000);
-        return n.value("ok", false) && n["bgp"][0]["nsr"]["protected"] == true;
-      },
-      10000))
-      << diagnostics();
+  ASSERT_TRUE(waitFor([&] { return pair_.bgpNsrProtected(0) == true; }, 10000)) << diagnostics();
   PeerView before = peer_->view();
   ASSERT_TRUE(before.established) << before.raw;
   uint64_t aborts = abortsOnClose(1);

@@ -70,6 +70,12 @@ bool RpPair::bgpConverged(int slot, size_t prefixes) {
          !s["restarting"].get<bool>();
 }
 
+std::optional<bool> RpPair::bgpNsrProtected(int slot) {
+  auto n = request(slot, {{"cmd", "show-bgp-neighbors"}}, 2000);
+  if (!n.value("ok", false) || n["bgp"].empty()) return std::nullopt;
+  return n["bgp"][0]["nsr"]["protected"] == true;
+}
+
 std::string RpPair::logs() {
   std::string out;
   for (int s = 0; s < 2; ++s) {

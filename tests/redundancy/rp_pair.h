@@ -6,6 +6,7 @@
 #include <array>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "util/child_process.h"
@@ -37,6 +38,9 @@ class RpPair {
   nlohmann::json bgpSummary(int slot);
   // `slot`'s first neighbor is Established with `prefixes` received, and BGP is not restarting.
   bool bgpConverged(int slot, size_t prefixes);
+  // What `show bgp neighbors` of `slot` says of its first neighbor's NSR protection (none when it
+  // does not answer or has no neighbor).
+  std::optional<bool> bgpNsrProtected(int slot);
 
   std::string controlSocket(int slot) const {
     return dir_.file("rp" + std::to_string(slot) + ".ctl");

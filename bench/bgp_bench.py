@@ -18,6 +18,14 @@ change by checkpoint) and, in the same run and the same topology, through a BIRD
                    the session Established and all N + 1 prefixes (polled every 2 ms);
                    peer_kept says the announcer's session never went down (its "since" is
                    unchanged); adopted says the new active logged NSR_ADOPTED
+  bulk_to_new_standby_s   the killed rpd restarted as the standby until STANDBY HOT
+  fib_replay_s     fwdd killed -9 and restarted over the FIB until reconciled (the replay)
+  withdraw_all_s   the announcer shuts its session down: until fwdd and the kernel hold none
+  event_loop_longest_turn   per scenario (convergence, switchover_kill9, bulk_sync, fib_replay,
+                   withdraw_all), each process's longest event-loop turn and turns over 20 ms
+  floor            fwdd alone installing the same N routes through nexthop objects, then
+                   deleting them, in the same namespace and run (install_s, delete_s);
+                   converge_vs_floor and withdraw_vs_floor are hitless's times over them
 
 Usage: bgp_bench.py BUILD_DIR [--routes N] [--quick]   (--quick: 100k)
 """
@@ -127,59 +135,200 @@ def cpu_s(pid):
         return 0
 
 
+class Loops:
+    """Each process's longest event-loop turn per scenario (its control socket's loop-stats
+    window: restarted when a scenario starts, read when it ends)."""
+
+    def __init__(self, sockets):
+        self.sockets = sockets  # name -> control socket path, or a callable giving one
+
+    def _ask(self, path):
+        try:
+            r = request(path, {"cmd": "loop-stats", "reset": True}, 10)
+            return r["window"] if r.get("ok") else None
+        except OSError:
+            return None  # not running (yet, or any more)
+
+    def start(self, *names):
+        for n in names:
+            self._ask(self.sockets[n])
+
+    def read(self, **roles):
+        """roles: label -> process name, e.g. active="rpd1"; answers per label."""
+        out = {}
+        for label, n in roles.items():
+            w = self._ask(self.sockets[n])
+            if w:
+                out[label] = {"longest_turn_ms": round(w["longest_turn_ms"], 1),
+                              "turns_over_20ms": w["turns_over_20ms"], "turns": w["turns"]}
+        return out
+
+
+GATEWAY = "198.18.2.2"  # the announcer's next hop for every route
+
+
+class Fwdd:
+    def __init__(self, tb, d):
+        self.tb, self.dir, self.proc = tb, d, None
+
+    def start(self):
+        for path in (f"{self.dir}/fwdd.ctl",):
+            if os.path.exists(path):
+                os.unlink(path)
+        self.proc = subprocess.Popen(
+            [f"{BIN}/fwdd", "--netns", self.tb.names["rtr"], "--socket", f"{self.dir}/fib.sock",
+             "--control", f"{self.dir}/fwdd.ctl", "--state-dir", self.dir,
+             "--stale-timeout-ms", "600000"],
+            stdout=subprocess.DEVNULL, stderr=open(f"{self.dir}/fwdd.log", "a"))
+        end = time.monotonic() + 30
+        while not os.path.exists(f"{self.dir}/fwdd.ctl") and time.monotonic() < end:
+            time.sleep(0.01)
+
+    def status(self):
+        try:
+            return request(f"{self.dir}/fwdd.ctl", {"cmd": "show-fib"}, 30)
+        except OSError:
+            return None
+
+    def wait(self, pred, timeout=300, every=0.02):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            s = self.status()
+            if s and pred(s):
+                return s
+            time.sleep(every)
+        raise RuntimeError(f"fwdd did not get there in {timeout}s: {self.status()}")
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def run_floor(tb):
+    """The kernel floor, measured in the same namespace as both routers: fwdd alone installs the
+    same N routes through nexthop objects (an rpd holds them first, so they reach fwdd as one
+    replay: first batch at fwdd -> last kernel acknowledgement), then deletes them all (a new
+    active with an empty table: fwdd sweeps every route)."""
+    d = tempfile.mkdtemp(prefix="hitless-bgp-floor-")
+    pair, fwdd = Pair(d), Fwdd(tb, d)
+    try:
+        common = ["--fib-socket", f"{d}/fib.sock"]
+        pair.launcher = ["ip", "netns", "exec", tb.names["rtr"]]
+        pair.start(0, "1.1", True, common)
+        pair.wait_state(0, 13)
+        r = request(pair.ctl(0), {"cmd": "rib-generate", "count": ROUTES, "batch": 10000,
+                                  "window": 8, "via": GATEWAY}, 600)
+        assert r.get("ok"), r
+        fwdd.start()
+        s = fwdd.wait(lambda s: s["sweeps"] >= 1 and not s["replaying"] and s["routes"] == ROUTES)
+        install_ms = s["last_replay_ms"]
+        pair.kill(0)
+        with open(f"{d}/s1/epoch", "w") as f:
+            f.write("9\n")
+        pair.start(1, "1.1", True, common)
+        s = fwdd.wait(lambda s: s["writer_slot"] == 1 and s["sweeps"] >= 2 and not s["replaying"])
+        assert s["routes"] == 0, s
+        return {"install_s": round(install_ms / 1000, 3),
+                "delete_s": round(s["last_sweep_ms"] / 1000, 3)}
+    finally:
+        fwdd.kill()
+        pair.close()
+        subprocess.run(["rm", "-rf", d], check=False)
+
+
 def run_hitless(tb, d, announcer):
-    fw = subprocess.Popen([f"{BIN}/fwdd", "--netns", tb.names["rtr"], "--socket", f"{d}/fib.sock",
-                           "--control", f"{d}/fwdd.ctl", "--state-dir", d,
-                           "--stale-timeout-ms", "600000"],
-                          stdout=subprocess.DEVNULL, stderr=open(f"{d}/fwdd.log", "w"))
+    """Convergence, then the scenarios of issue 21's event-loop goal on the converged router:
+    an unplanned switchover (kill -9 of the active: NSR takeover), a bulk sync to a new
+    standby, a FIB replay after fwdd is killed -9 and restarted, and the withdrawal of every
+    route (the announcer's session shut down)."""
+    fw = Fwdd(tb, d)
+    fw.start()
     with open(f"{d}/rpd.conf", "w") as f:
         f.write("bgp.asn = 65001\nbgp.router-id = 198.18.3.1\n"
                 "bgp.neighbor.198.18.3.2.remote-as = 65002\n"
                 "bgp.neighbor.198.18.3.2.connect-retry-ms = 100\n")
     pair = Pair(d)
+    loops = Loops({"rpd0": pair.ctl(0), "rpd1": pair.ctl(1), "fwdd": f"{d}/fwdd.ctl"})
     try:
-        end = time.monotonic() + 30
-        while not os.path.exists(f"{d}/fwdd.ctl") and time.monotonic() < end:
-            time.sleep(0.01)
         pair.launcher = ["ip", "netns", "exec", tb.names["rtr"]]
         common = ["--fib-socket", f"{d}/fib.sock", "--config", f"{d}/rpd.conf"]
         # The standby first, so the active checkpoints every change from the start.
         pair.start(1, "1.1", False, common)
+        end = time.monotonic() + 30
+        while pair.status(1) is None and time.monotonic() < end:  # up: its loop can be asked
+            time.sleep(0.01)
         announcer_cpu = cpu_s(announcer.pid)
         base = kernel_prefixes(tb.names["rtr"])  # the connected routes
+        loops.start("rpd1", "fwdd")
         t0 = time.monotonic()
         pair.start(0, "1.1", True, common)
         def installed():
             # Routes the kernel holds for this writer: a fresh active holds its replay open until
             # BGP's graceful restart is over (docs/fib-channel.md), and fwdd's stale routes (none
             # here: it starts empty) are the previous writer's.
-            s = request(f"{d}/fwdd.ctl", {"cmd": "show-fib"}, 30)
+            s = fw.status() or {}
             return s.get("routes", 0) - s.get("stale", 0)
 
         times = wait_installed(installed, tb.names["rtr"], base, t0, t0 + 600, "hitless")
         cpu = {"rpd_active": cpu_s(pair.procs[0].pid), "rpd_standby": cpu_s(pair.procs[1].pid),
-               "fwdd": cpu_s(fw.pid), "announcer": round(cpu_s(announcer.pid) - announcer_cpu, 2)}
+               "fwdd": cpu_s(fw.proc.pid), "announcer": round(cpu_s(announcer.pid) - announcer_cpu, 2)}
         # An upper bound: the whole resident set (code, buffers, RIB, Adj-RIB-In, PrefixIndex)
         # divided by the routes.
         rss = rss_bytes(pair.procs[0].pid)
+        pair.wait_state(1, 8)  # the standby has caught up with every checkpoint
         status = [pair.status(s) for s in (0, 1)]
         standby = status[1]["rib"]["routes"]  # a count, not a dump: never stall the standby
-        return {**times, "routes_per_s": round(ROUTES / times["converge_s"]),
-                "rpd_rss_bytes": rss, "rpd_rss_bytes_per_route": round(rss / ROUTES),
-                "standby_routes": standby,
-                # Where the burst's CPU went (this box has 2 cores; the kernel's FIB insert
-                # work is in fwdd's system time).
-                "cpu_s": cpu,
-                # A takeover during convergence would mean the active's loop stalled past the
-                # heartbeat budget: the benchmark reports it rather than hiding it.
-                "switchovers": max(s["switchovers"] for s in status if s),
-                "event_loop": {"active": status[0] and status[0]["event_loop"],
-                               "standby": status[1] and status[1]["event_loop"]},
-                "nsr_takeover": kill_active(pair, d)}
+        turns = {"convergence": loops.read(rpd_active="rpd0", rpd_standby="rpd1", fwdd="fwdd")}
+        result = {**times, "routes_per_s": round(ROUTES / times["converge_s"]),
+                  "rpd_rss_bytes": rss, "rpd_rss_bytes_per_route": round(rss / ROUTES),
+                  "standby_routes": standby,
+                  # Where the burst's CPU went (this box has 2 cores; the kernel's FIB insert
+                  # work is in fwdd's system time).
+                  "cpu_s": cpu,
+                  # A takeover during convergence would mean the active's loop stalled past
+                  # the heartbeat budget: the benchmark reports it rather than hiding it.
+                  "switchovers": max(s["switchovers"] for s in status if s)}
+
+        loops.start("rpd1", "fwdd")
+        result["nsr_takeover"] = kill_active(pair, d)
+        turns["switchover_kill9"] = loops.read(rpd_active="rpd1", fwdd="fwdd")
+
+        # rpd 0 comes back as the standby: a bulk sync of the whole table to it.
+        loops.start("rpd1", "fwdd")
+        t = time.monotonic()
+        pair.start(0, "1.1", False, common)
+        pair.wait_state(0, 8, 120)
+        result["bulk_to_new_standby_s"] = round(time.monotonic() - t, 3)
+        turns["bulk_sync"] = loops.read(rpd_active="rpd1", rpd_standby="rpd0", fwdd="fwdd")
+
+        # fwdd killed -9 and restarted over the installed FIB: the active's replay.
+        fw.kill()
+        loops.start("rpd0", "rpd1")
+        t = time.monotonic()
+        fw.start()
+        fw.wait(lambda s: s["sweeps"] >= 1 and not s["replaying"] and s["routes"] == ROUTES + 1)
+        result["fib_replay_s"] = round(time.monotonic() - t, 3)
+        turns["fib_replay"] = loops.read(rpd_active="rpd1", rpd_standby="rpd0", fwdd="fwdd")
+
+        # The announcer shuts its session down (a Cease NOTIFICATION: no graceful restart):
+        # every route is withdrawn, from the RIB, the standby and the kernel.
+        loops.start("rpd0", "rpd1", "fwdd")
+        t = time.monotonic()
+        subprocess.run(["birdc", "-s", f"{d}/announcer.ctl", "disable", "rtr"], check=True,
+                       capture_output=True)
+        fw.wait(lambda s: s["routes"] == 0, timeout=300, every=0.01)
+        withdraw_s = time.monotonic() - t
+        left = kernel_prefixes(tb.names["rtr"]) - base
+        if left != 0:
+            raise RuntimeError(f"fwdd holds no route but the kernel still has {left}")
+        result["withdraw_all_s"] = round(withdraw_s, 3)
+        turns["withdraw_all"] = loops.read(rpd_active="rpd1", rpd_standby="rpd0", fwdd="fwdd")
+        result["event_loop_longest_turn"] = turns
+        return result
     finally:
         pair.close()
         fw.kill()
-        fw.wait()
 
 
 def announcer_since(d):
@@ -260,8 +409,12 @@ def main():
         log(f"bgp bench: loading {ROUTES:,} routes into the announcer (BIRD) ...")
         announcer = start_announcer(tb, d)
         try:
-            log("bgp bench: hitless (fwdd + rpd pair) ...")
             clean = kernel_prefixes(tb.names["rtr"])
+            log("bgp bench: the floor (fwdd alone installs and deletes the same routes) ...")
+            floor = run_floor(tb)
+            if kernel_prefixes(tb.names["rtr"]) != clean:
+                raise RuntimeError("the floor run left routes in the kernel")
+            log("bgp bench: hitless (fwdd + rpd pair) ...")
             hitless = run_hitless(tb, d, announcer)
             # Empty the FIB hitless left (fwdd's protocol 200: its nexthop objects, which take
             # the routes naming them along, then any route carrying its gateway) so the BIRD
@@ -271,6 +424,8 @@ def main():
                                check=False, capture_output=True)
             if kernel_prefixes(tb.names["rtr"]) != clean:
                 raise RuntimeError("hitless's routes are still in the kernel")
+            subprocess.run(["birdc", "-s", f"{d}/announcer.ctl", "enable", "rtr"], check=True,
+                           capture_output=True)
             log("bgp bench: BIRD router ...")
             bird = run_bird_router(tb, d, announcer)
         finally:
@@ -279,9 +434,11 @@ def main():
     finally:
         tb.close()
         subprocess.run(["rm", "-rf", d], check=False)
-    print(json.dumps({"bgp": {"routes": ROUTES, "hitless": hitless, "bird_router": bird,
-                              "speedup_vs_bird": round(bird["converge_s"] / hitless["converge_s"],
-                                                       1)}}, indent=2))
+    print(json.dumps({"bgp": {
+        "routes": ROUTES, "floor": floor, "hitless": hitless, "bird_router": bird,
+        "speedup_vs_bird": round(bird["converge_s"] / hitless["converge_s"], 1),
+        "converge_vs_floor": round(hitless["converge_s"] / floor["install_s"], 2),
+        "withdraw_vs_floor": round(hitless["withdraw_all_s"] / floor["delete_s"], 2)}}, indent=2))
 
 
 if __name__ == "__main__":

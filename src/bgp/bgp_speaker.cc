@@ -214,6 +214,7 @@ std::vector<messages::BgpSessionCheckpoint> BgpSpeaker::handoverState() {
 }
 
 void BgpSpeaker::resumeInput() {
+  schedulePendingSlice();
   for (auto& p : peers_) p->session->resumeInput();
 }
 
@@ -289,9 +290,7 @@ void BgpSpeaker::removePeer(const net::IpAddress& a, const std::string& reason) 
   if (gone->stale_timer) loop_.cancelTimer(gone->stale_timer);
   std::vector<net::IpPrefix> dirty;
   gone->adj_in.clear(&dirty);
-  state::RibDelta delta;
-  select(dirty, &delta);  // the peer is no longer in peers_: its paths are gone
-  if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
+  selectLater(std::move(dirty));  // the peer is no longer in peers_: its paths are gone
 }
 
 Status BgpSpeaker::reconfigure(BgpConfig config) {
@@ -480,6 +479,43 @@ void BgpSpeaker::select(const std::vector<net::IpPrefix>& dirty, state::RibDelta
   });
 }
 
+void BgpSpeaker::selectLater(std::vector<net::IpPrefix> dirty) {
+  if (pending_at_ == pending_select_.size()) {
+    pending_select_ = std::move(dirty);
+    pending_at_ = 0;
+  } else {
+    pending_select_.insert(pending_select_.end(), dirty.begin(), dirty.end());
+  }
+  schedulePendingSlice();
+}
+
+void BgpSpeaker::schedulePendingSlice() {
+  if (pending_at_ == pending_select_.size() || pending_scheduled_) return;
+  // Flow control as for input: with the standby behind, wait for resumeInput().
+  if (!host_.readyForInput()) return;
+  pending_scheduled_ = true;
+  loop_.addTimer(0, [this, alive = alive_] {
+    if (*alive) selectPendingSlice();
+  });
+}
+
+void BgpSpeaker::selectPendingSlice() {
+  pending_scheduled_ = false;
+  if (!host_.readyForInput()) return;  // resumeInput() goes on
+  const size_t end = std::min(pending_select_.size(), pending_at_ + kSelectSlice);
+  std::vector<net::IpPrefix> slice(pending_select_.begin() + static_cast<ptrdiff_t>(pending_at_),
+                                   pending_select_.begin() + static_cast<ptrdiff_t>(end));
+  pending_at_ = end;
+  if (pending_at_ == pending_select_.size()) {
+    pending_select_ = {};  // release the table's worth of prefixes
+    pending_at_ = 0;
+  }
+  state::RibDelta delta;
+  select(slice, &delta);
+  if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
+  schedulePendingSlice();
+}
+
 void BgpSpeaker::sweepStale(Peer& p, std::optional<net::Family> family, state::RibDelta* delta) {
   std::vector<net::IpPrefix> dirty;
   size_t n = p.adj_in.sweepStale(family, &dirty);
@@ -541,7 +577,6 @@ void BgpSpeaker::onDown(BgpSession& s, const std::string& reason, bool peer_rest
   messages::BgpSessionCheckpoint down;
   down.peer = s.peer().address;
   host_.bgpSessionChanged(down, -1);
-  state::RibDelta delta;
   if (peer_restarting && !p->adj_in.empty()) {
     p->adj_in.markAllStale();
     uint16_t t = s.peerOpen().caps.graceful_restart->restart_time_s;
@@ -555,16 +590,18 @@ void BgpSpeaker::onDown(BgpSession& s, const std::string& reason, bool peer_rest
       Peer* q = findPeer(addr);
       if (!q) return;
       q->stale_timer = 0;
-      state::RibDelta d;
-      sweepStale(*q, std::nullopt, &d);
-      if (!d.empty()) host_.applyBgpChanges(std::move(d), nullptr);
+      std::vector<net::IpPrefix> dirty;
+      size_t n = q->adj_in.sweepStale(std::nullopt, &dirty);
+      logEvent("BGP", Severity::kNotice, "GR_STALE_SWEPT",
+               "neighbor " + addr.toString() + ": restart time passed; " + std::to_string(n) +
+                   " stale routes removed");
+      selectLater(std::move(dirty));
     });
     return;
   }
   std::vector<net::IpPrefix> dirty;
   p->adj_in.clear(&dirty);
-  select(dirty, &delta);
-  if (!delta.empty()) host_.applyBgpChanges(std::move(delta), nullptr);
+  selectLater(std::move(dirty));
 }
 
 }  // namespace hitless::bgp

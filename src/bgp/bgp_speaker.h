@@ -167,6 +167,15 @@ class BgpSpeaker : public SessionObserver {
   void exportTo(Peer& p);
   // Recomputes the best path of each prefix in `dirty` and appends the RIB changes to `delta`.
   void select(const std::vector<net::IpPrefix>& dirty, state::RibDelta* delta);
+  // The same for a whole table (a session down, a neighbor removed, stale routes timed out):
+  // selected kSelectSlice prefixes per loop turn, each slice its own RIB change, so a 1M-route
+  // withdrawal never holds the loop (heartbeats, keepalives and other sessions wait on it).
+  // Selection reads the Adj-RIBs-In as they are when a slice runs: a path learned meanwhile is
+  // found, never undone.
+  void selectLater(std::vector<net::IpPrefix> dirty);
+  void schedulePendingSlice();
+  void selectPendingSlice();
+  static constexpr size_t kSelectSlice = 8192;
   void sweepStale(Peer& p, std::optional<net::Family> family, state::RibDelta* delta);
   messages::BgpSessionCheckpoint checkpointOf(const BgpSession& s) const;
   size_t exportedCount(const BgpSession& s) const;  // networks of the session's family
@@ -187,6 +196,9 @@ class BgpSpeaker : public SessionObserver {
   bool restarting_ = false;
   std::unordered_set<net::IpPrefix, net::IpPrefixHash> restart_stale_;
   event::TimerId restart_timer_ = 0;
+  std::vector<net::IpPrefix> pending_select_;  // selectLater's queue, from pending_at_ on
+  size_t pending_at_ = 0;
+  bool pending_scheduled_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

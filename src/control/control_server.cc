@@ -20,7 +20,15 @@ struct ControlServer::Client {
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 };
 
-ControlServer::ControlServer(event::EventLoop& loop) : loop_(loop) {}
+ControlServer::ControlServer(event::EventLoop& loop) : loop_(loop) {
+  addCommand("loop-stats", [this](const nlohmann::json& req, Reply reply) {
+    nlohmann::json out = {{"ok", true},
+                          {"lifetime", loopStatsJson(loop_.stats())},
+                          {"window", loopStatsJson(loop_.windowStats())}};
+    if (req.value("reset", false)) loop_.resetWindow();
+    reply(std::move(out));
+  });
+}
 
 ControlServer::~ControlServer() {
   for (auto& [id, c] : clients_) *c->alive = false;
@@ -116,6 +124,7 @@ nlohmann::json loopStatsJson(const event::LoopStats& loop) {
   return {{"turns", loop.turns},
           {"turns_over_1ms", loop.turns_over_1ms},
           {"turns_over_10ms", loop.turns_over_10ms},
+          {"turns_over_20ms", loop.turns_over_20ms},
           {"turns_over_100ms", loop.turns_over_100ms},
           {"longest_turn_ms", static_cast<double>(loop.longest_turn_ns) / 1e6}};
 }

@@ -21,6 +21,8 @@ using CommandHandler = std::function<void(const nlohmann::json& request, Reply r
 
 class ControlServer {
  public:
+  // Every server answers "loop-stats" itself: the loop's figures since it started ("lifetime")
+  // and since the last {"reset": true} ("window"), which it then restarts.
   explicit ControlServer(event::EventLoop& loop);
   ~ControlServer();
 
@@ -45,7 +47,7 @@ class ControlServer {
 };
 
 // A daemon's event-loop figures as its status answers carry them ("event_loop"): how many turns,
-// how many over 1/10/100 ms, the longest.
+// how many over 1/10/20/100 ms, the longest.
 nlohmann::json loopStatsJson(const event::LoopStats& stats);
 
 // One blocking request/response, for the CLI and tests.

@@ -16,6 +16,15 @@
 
 namespace hitless::event {
 
+void LoopStats::count(int64_t took_ns) {
+  ++turns;
+  turns_over_1ms += took_ns > 1'000'000;
+  turns_over_10ms += took_ns > 10'000'000;
+  turns_over_20ms += took_ns > 20'000'000;
+  turns_over_100ms += took_ns > 100'000'000;
+  longest_turn_ns = std::max(longest_turn_ns, took_ns);
+}
+
 EventLoop::EventLoop(const Clock& clock) : clock_(clock), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (epfd_ < 0) abort();  // no epoll: nothing in hitless can run
 }
@@ -112,11 +121,8 @@ void EventLoop::runOnce(int64_t wait_ms) {
   }
   runDueTimers();
   const int64_t took = clock().nowNs() - start;
-  ++stats_.turns;
-  stats_.turns_over_1ms += took > 1000000;
-  stats_.turns_over_10ms += took > 10000000;
-  stats_.turns_over_100ms += took > 100000000;
-  stats_.longest_turn_ns = std::max(stats_.longest_turn_ns, took);
+  stats_.count(took);
+  window_.count(took);
   if (took > kStallLogNs) {
     rusage usage_after{};
     ::getrusage(RUSAGE_THREAD, &usage_after);

@@ -30,8 +30,10 @@ using TimerId = uint64_t;
 // other fd and timer of the process — heartbeats, acknowledgements, BGP keepalives.
 struct LoopStats {
   uint64_t turns = 0;
-  uint64_t turns_over_1ms = 0, turns_over_10ms = 0, turns_over_100ms = 0;
+  uint64_t turns_over_1ms = 0, turns_over_10ms = 0, turns_over_20ms = 0, turns_over_100ms = 0;
   int64_t longest_turn_ns = 0;
+
+  void count(int64_t took_ns);
 };
 
 class EventLoop {
@@ -60,7 +62,11 @@ class EventLoop {
   void stop() { stopped_ = true; }
 
   const Clock& clock() const { return clock_; }
+  // Since the loop started, and since the last resetWindow(): a benchmark reads the window at
+  // the end of each scenario it times, without wiping what status answers report.
   const LoopStats& stats() const { return stats_; }
+  const LoopStats& windowStats() const { return window_; }
+  void resetWindow() { window_ = {}; }
 
  private:
   struct Timer {
@@ -84,6 +90,7 @@ class EventLoop {
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> heap_;
   TimerId next_timer_ = 1;
   LoopStats stats_;
+  LoopStats window_;
   int64_t slowest_ns_ = 0;
   std::string slowest_what_;
 };

@@ -25,6 +25,7 @@ class RibSink : public BgpHost {
  public:
   void applyBgpChanges(state::RibDelta delta, const messages::BgpInputCheckpoint* input) override {
     ++deltas;
+    delta_sizes.push_back(delta.size());
     rib.apply(delta);
     if (input != nullptr) keep(shadow.apply(*input));
   }
@@ -76,6 +77,7 @@ class RibSink : public BgpHost {
   int restarts_completed = 0;
   state::Rib rib;
   int deltas = 0;
+  std::vector<size_t> delta_sizes;  // of each applyBgpChanges
   BgpShadow shadow;
   Status shadow_status;
 };
@@ -214,6 +216,39 @@ TEST_F(BgpSpeakerTest, InputWaitsWhileTheHostCannotTakeMoreAndNothingIsLost) {
   EXPECT_EQ(counters()["input_pauses"], 1);
   EXPECT_GE(counters()["input_paused_ms"].get<int>(), 0);
   EXPECT_EQ(neighborState(a), "Established");
+}
+
+// A neighbor that shuts its session down (a Cease: no graceful restart) takes its whole table
+// with it. The withdrawal goes in slices, one per loop turn, each its own RIB change, and waits
+// while the host cannot take more (the standby behind), as input does.
+TEST_F(BgpSpeakerTest, ASessionDownWithdrawsItsTableInSlicesUnderFlowControl) {
+  const size_t kRoutes = 20'000;
+  auto b = std::make_unique<BgpSpeaker>(loop_, configB(hostRoutes(kRoutes)), sink_b_);
+  BgpSpeaker a(loop_, configA(), sink_a_);
+  startBoth(*b, a, kRoutes);
+  sink_a_.delta_sizes.clear();
+  b->stop("test: administrative shutdown", false);
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() < kRoutes; }));
+  b.reset();  // gone for good: nothing is re-announced
+  EXPECT_GT(sink_a_.rib.size(), 0u) << "the whole table went in one turn";
+
+  // The host falls behind: no slice runs until it has caught up.
+  sink_a_.ready = false;
+  const size_t held = sink_a_.rib.size();
+  for (int i = 0; i < 10; ++i) loop_.runOnce(5);
+  EXPECT_EQ(sink_a_.rib.size(), held);
+  sink_a_.ready = true;
+  a.resumeInput();
+  ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == 0; }));
+
+  size_t withdrawn = 0;
+  for (size_t n : sink_a_.delta_sizes) {
+    EXPECT_LE(n, 8192u);
+    withdrawn += n;
+  }
+  EXPECT_EQ(withdrawn, kRoutes);
+  EXPECT_GE(sink_a_.delta_sizes.size(), 3u);
+  EXPECT_EQ(a.neighbors()[0]["flaps"], 1);
 }
 
 TEST_F(BgpSpeakerTest, GracefulRestartHelperKeepsRoutesUntilEndOfRib) {

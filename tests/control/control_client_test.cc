@@ -69,6 +69,34 @@ TEST_F(ControlClientTest, AnswersComeInOrderAndNeverFromInsideRequest) {
   EXPECT_EQ(client.inFlight(), 0u);
 }
 
+// Every server answers loop-stats itself; {"reset": true} answers the window so far, then
+// restarts it.
+TEST_F(ControlClientTest, EveryServerAnswersLoopStatsAndResetsItsWindow) {
+  ControlClient client(loop_, path_);
+  std::vector<json> answers;
+  auto ask = [&](bool reset) {
+    client.request({{"cmd", "loop-stats"}, {"reset", reset}}, 1000, [&](Result<json> r) {
+      ASSERT_TRUE(r.isOk()) << r.status().message();
+      answers.push_back(*r);
+    });
+  };
+  ask(true);
+  ASSERT_TRUE(runUntil([&] { return answers.size() == 1; }));
+  ask(false);
+  ASSERT_TRUE(runUntil([&] { return answers.size() == 2; }));
+  const json& before = answers[0];
+  const json& after = answers[1];
+  ASSERT_TRUE(before["ok"].get<bool>());
+  for (const char* key : {"turns", "turns_over_20ms", "longest_turn_ms"}) {
+    EXPECT_TRUE(after["window"].contains(key)) << key;
+  }
+  EXPECT_GT(before["window"]["turns"].get<uint64_t>(), 0u);
+  // The window restarted at the first answer; the lifetime count went on from where it was.
+  EXPECT_LT(after["window"]["turns"].get<uint64_t>(), after["lifetime"]["turns"].get<uint64_t>());
+  EXPECT_GE(after["lifetime"]["turns"].get<uint64_t>(),
+            before["lifetime"]["turns"].get<uint64_t>());
+}
+
 TEST_F(ControlClientTest, ATimeoutFailsTheRequestAndItsLateAnswerReachesNobody) {
   ControlClient client(loop_, path_);
   std::optional<Result<json>> slow, next;

@@ -70,5 +70,31 @@ TEST(EventLoopTest, TimersFollowAnInjectedClock) {
   EXPECT_LT(SteadyClock::instance().nowNs() - t0, 1'000'000'000);
 }
 
+// A turn is timed by the loop's clock: a callback that advances the fake clock by 25 ms makes a
+// 25 ms turn. The window restarts on resetWindow(); the lifetime figures keep counting.
+TEST(EventLoopTest, LongTurnsAreCountedForTheLifetimeAndTheWindow) {
+  FakeClock clock;
+  EventLoop loop(clock);
+  auto turnOf = [&](int64_t ms) {
+    loop.addTimer(0, [&clock, ms] { clock.advanceMs(ms); });
+    loop.runOnce(0);
+  };
+  turnOf(25);
+  turnOf(5);
+  EXPECT_EQ(loop.stats().turns_over_20ms, 1u);
+  EXPECT_EQ(loop.stats().turns_over_1ms, 2u);
+  EXPECT_EQ(loop.stats().longest_turn_ns, 25'000'000);
+  EXPECT_EQ(loop.windowStats().longest_turn_ns, 25'000'000);
+
+  loop.resetWindow();
+  EXPECT_EQ(loop.windowStats().turns, 0u);
+  turnOf(15);
+  EXPECT_EQ(loop.windowStats().longest_turn_ns, 15'000'000);
+  EXPECT_EQ(loop.windowStats().turns_over_20ms, 0u);
+  EXPECT_EQ(loop.windowStats().turns_over_10ms, 1u);
+  EXPECT_EQ(loop.stats().longest_turn_ns, 25'000'000) << "the lifetime figures are not reset";
+  EXPECT_EQ(loop.stats().turns, 3u);
+}
+
 }  // namespace
 }  // namespace hitless::event

@@ -27,7 +27,8 @@ change by checkpoint) and, in the same run and the same topology, through a BIRD
                    deleting them, in the same namespace and run (install_s, delete_s);
                    converge_vs_floor and withdraw_vs_floor are hitless's times over them
 
-Usage: bgp_bench.py BUILD_DIR [--routes N] [--quick]   (--quick: 100k)
+Usage: bgp_bench.py BUILD_DIR [--routes N] [--quick] [--logs DIR]   (--quick: 100k; --logs: keep
+       every process's log there; HITLESS_LOOP_STALL_MS=20 makes them name each long turn)
 """
 import json, os, re, signal, subprocess, sys, tempfile, time
 
@@ -433,6 +434,10 @@ def main():
             announcer.wait()
     finally:
         tb.close()
+        if "--logs" in sys.argv:
+            keep = sys.argv[sys.argv.index("--logs") + 1]
+            os.makedirs(keep, exist_ok=True)
+            subprocess.run(f"cp {d}/*.log {d}/*.err {keep}/", shell=True, check=False)
         subprocess.run(["rm", "-rf", d], check=False)
     print(json.dumps({"bgp": {
         "routes": ROUTES, "floor": floor, "hitless": hitless, "bird_router": bird,

@@ -87,6 +87,17 @@ void AdjRibIn::clear(std::vector<net::IpPrefix>* dirty) {
   stale_ = 0;
 }
 
+size_t AdjRibIn::prefixesFrom(size_t from, size_t max, std::vector<net::IpPrefix>* out) const {
+  size_t at = from, taken = 0;
+  for (; at < entries_.positions() && taken < max; ++at) {
+    const Entry& e = entries_[at];
+    if (e.attrs == 0) continue;  // a free position
+    out->push_back(e.prefix);
+    ++taken;
+  }
+  return at;
+}
+
 void AdjRibIn::markAllStale() {
   entries_.forEachPosition([](Entry& e) { e.stale = e.attrs != 0; });
   stale_ = index_.size();

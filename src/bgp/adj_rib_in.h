@@ -26,6 +26,11 @@ class AdjRibIn {
   bool empty() const { return index_.size() == 0; }
   // Removes everything; appends what was there to `dirty`.
   void clear(std::vector<net::IpPrefix>* dirty);
+  // A table no longer in use, read a slice at a time (a session's table withdrawn over several
+  // loop turns): appends the prefixes held at positions from `from` on, at most `max` of them,
+  // and returns the position to go on from (positions() when every one was read).
+  size_t prefixesFrom(size_t from, size_t max, std::vector<net::IpPrefix>* out) const;
+  size_t positions() const { return entries_.positions(); }
 
   // Graceful restart (helper side): every route becomes stale until re-announced.
   void markAllStale();

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "base/log.h"
 
@@ -288,9 +289,8 @@ void BgpSpeaker::removePeer(const net::IpAddress& a, const std::string& reason) 
   peers_.erase(it);
   gone->session->stop(err::kCeasePeerDeconfigured, reason);
   if (gone->stale_timer) loop_.cancelTimer(gone->stale_timer);
-  std::vector<net::IpPrefix> dirty;
-  gone->adj_in.clear(&dirty);
-  selectLater(std::move(dirty));  // the peer is no longer in peers_: its paths are gone
+  // The peer is no longer in peers_: its paths are gone.
+  selectLater(std::make_unique<AdjRibIn>(std::move(gone->adj_in)));
 }
 
 Status BgpSpeaker::reconfigure(BgpConfig config) {
@@ -489,8 +489,14 @@ void BgpSpeaker::selectLater(std::vector<net::IpPrefix> dirty) {
   schedulePendingSlice();
 }
 
+void BgpSpeaker::selectLater(std::unique_ptr<AdjRibIn> gone) {
+  if (gone->empty()) return;
+  draining_.push_back({std::move(gone), 0});
+  schedulePendingSlice();
+}
+
 void BgpSpeaker::schedulePendingSlice() {
-  if (pending_at_ == pending_select_.size() || pending_scheduled_) return;
+  if (!selectPending() || pending_scheduled_) return;
   // Flow control as for input: with the standby behind, wait for resumeInput().
   if (!host_.readyForInput()) return;
   pending_scheduled_ = true;
@@ -502,13 +508,20 @@ void BgpSpeaker::schedulePendingSlice() {
 void BgpSpeaker::selectPendingSlice() {
   pending_scheduled_ = false;
   if (!host_.readyForInput()) return;  // resumeInput() goes on
-  const size_t end = std::min(pending_select_.size(), pending_at_ + kSelectSlice);
-  std::vector<net::IpPrefix> slice(pending_select_.begin() + static_cast<ptrdiff_t>(pending_at_),
-                                   pending_select_.begin() + static_cast<ptrdiff_t>(end));
-  pending_at_ = end;
-  if (pending_at_ == pending_select_.size()) {
-    pending_select_ = {};  // release the table's worth of prefixes
-    pending_at_ = 0;
+  std::vector<net::IpPrefix> slice;
+  if (pending_at_ < pending_select_.size()) {
+    const size_t end = std::min(pending_select_.size(), pending_at_ + kSelectSlice);
+    slice.assign(pending_select_.begin() + static_cast<ptrdiff_t>(pending_at_),
+                 pending_select_.begin() + static_cast<ptrdiff_t>(end));
+    pending_at_ = end;
+    if (pending_at_ == pending_select_.size()) {
+      pending_select_ = {};  // release the table's worth of prefixes
+      pending_at_ = 0;
+    }
+  } else if (!draining_.empty()) {
+    DrainingTable& d = draining_.front();
+    d.next = d.table->prefixesFrom(d.next, kSelectSlice, &slice);
+    if (d.next >= d.table->positions()) draining_.pop_front();
   }
   state::RibDelta delta;
   select(slice, &delta);
@@ -599,9 +612,7 @@ void BgpSpeaker::onDown(BgpSession& s, const std::string& reason, bool peer_rest
     });
     return;
   }
-  std::vector<net::IpPrefix> dirty;
-  p->adj_in.clear(&dirty);
-  selectLater(std::move(dirty));
+  selectLater(std::make_unique<AdjRibIn>(std::exchange(p->adj_in, AdjRibIn())));
 }
 
 }  // namespace hitless::bgp

@@ -21,6 +21,7 @@
 // stands; the new active's speaker adopt()s the sessions — the neighbors see nothing.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -173,6 +174,10 @@ class BgpSpeaker : public SessionObserver {
   // Selection reads the Adj-RIBs-In as they are when a slice runs: a path learned meanwhile is
   // found, never undone.
   void selectLater(std::vector<net::IpPrefix> dirty);
+  // The same for every prefix of a table taken out of use whole (O(1): a million prefixes are
+  // neither listed nor freed in one turn).
+  void selectLater(std::unique_ptr<AdjRibIn> gone);
+  bool selectPending() const { return pending_at_ < pending_select_.size() || !draining_.empty(); }
   void schedulePendingSlice();
   void selectPendingSlice();
   static constexpr size_t kSelectSlice = 8192;
@@ -198,6 +203,11 @@ class BgpSpeaker : public SessionObserver {
   event::TimerId restart_timer_ = 0;
   std::vector<net::IpPrefix> pending_select_;  // selectLater's queue, from pending_at_ on
   size_t pending_at_ = 0;
+  struct DrainingTable {
+    std::unique_ptr<AdjRibIn> table;
+    size_t next = 0;  // position
+  };
+  std::deque<DrainingTable> draining_;  // selectLater's tables, after pending_select_
   bool pending_scheduled_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

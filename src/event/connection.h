@@ -89,6 +89,7 @@ class Connection {
   UniqueFd fd_;
   Handlers handlers_;
   static constexpr size_t kReadChunk = 256 * 1024;
+  static constexpr size_t kReadsPerEvent = 4;
   static constexpr size_t kMaxUnconsumed = 4u << 20;
   void resetOutput();
   std::string_view unconsumed() const { return {in_.data() + in_off_, in_len_ - in_off_}; }

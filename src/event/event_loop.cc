@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -25,7 +26,22 @@ void LoopStats::count(int64_t took_ns) {
   longest_turn_ns = std::max(longest_turn_ns, took_ns);
 }
 
-EventLoop::EventLoop(const Clock& clock) : clock_(clock), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
+namespace {
+
+int64_t stallLogNs() {
+  const char* env = std::getenv("HITLESS_LOOP_STALL_MS");
+  if (env != nullptr) {
+    char* end = nullptr;
+    long ms = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && ms > 0) return int64_t{ms} * 1'000'000;
+  }
+  return 200'000'000;
+}
+
+}  // namespace
+
+EventLoop::EventLoop(const Clock& clock)
+    : stall_log_ns_(stallLogNs()), clock_(clock), epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (epfd_ < 0) abort();  // no epoll: nothing in hitless can run
 }
 
@@ -123,7 +139,7 @@ void EventLoop::runOnce(int64_t wait_ms) {
   const int64_t took = clock().nowNs() - start;
   stats_.count(took);
   window_.count(took);
-  if (took > kStallLogNs) {
+  if (took > stall_log_ns_) {
     rusage usage_after{};
     ::getrusage(RUSAGE_THREAD, &usage_after);
     auto ms = [](const timeval& a, const timeval& b) {
@@ -179,7 +195,7 @@ std::string describeFd(int fd) {
 }  // namespace
 
 void EventLoop::noteCallback(int64_t took_ns, const char* kind, uint64_t id) {
-  if (took_ns <= slowest_ns_ || took_ns < kStallLogNs / 2) return;
+  if (took_ns <= slowest_ns_ || took_ns < stall_log_ns_ / 2) return;
   slowest_ns_ = took_ns;
   slowest_what_ = std::string(kind) == "fd" ? describeFd(static_cast<int>(id))
                                             : std::string(kind) + " " + std::to_string(id);

@@ -1,5 +1,7 @@
 #include "bgp/adj_rib_in.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace hitless::bgp {
@@ -62,6 +64,33 @@ TEST(AdjRibIn, PrefixesKeepTheirLatestAttributesAsSetsAreSharedAndReleased) {
   EXPECT_TRUE(rib.empty());
   rib.apply(announce(0, 3, 6), 65001, &dirty);
   EXPECT_EQ(rib.find(prefix(2))->med, 6u);
+}
+
+// A table read a slice at a time (a withdrawn session's, drained over loop turns): every prefix
+// it holds comes out once, free positions are skipped, and the last slice ends at positions().
+TEST(AdjRibIn, PrefixesFromReadsEveryHeldPrefixOnceInSlices) {
+  AdjRibIn rib;
+  std::vector<net::IpPrefix> dirty;
+  rib.apply(announce(0, 10, 1), 65001, &dirty);
+  UpdateMessage w;
+  w.withdrawn = {prefix(3), prefix(7)};
+  rib.apply(w, 65001, &dirty);
+  ASSERT_EQ(rib.size(), 8u);
+
+  std::vector<net::IpPrefix> out;
+  size_t at = 0;
+  int slices = 0;
+  while (at < rib.positions()) {
+    size_t before = out.size();
+    at = rib.prefixesFrom(at, 3, &out);
+    EXPECT_LE(out.size() - before, 3u);
+    ++slices;
+  }
+  EXPECT_EQ(slices, 3);
+  std::sort(out.begin(), out.end());
+  std::vector<net::IpPrefix> want;
+  for (uint32_t n : {0, 1, 2, 4, 5, 6, 8, 9}) want.push_back(prefix(n));
+  EXPECT_EQ(out, want);
 }
 
 }  // namespace

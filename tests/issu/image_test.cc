@@ -43,6 +43,27 @@ class ImageTest : public ::testing::Test {
   PublicKey public_, other_;
 };
 
+// The digest of an image file is SHA-256 as FIPS 180-2 defines it: its own examples ("abc", and
+// the 448-bit message, which spans two blocks), and a file longer than one read (1 MiB).
+TEST_F(ImageTest, FileDigestsAreFips180Sha256) {
+  ASSERT_TRUE(writeFileAtomic(dir_.file("abc"), "abc").isOk());
+  EXPECT_EQ(digestFile(dir_.file("abc"))->sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  ASSERT_TRUE(writeFileAtomic(dir_.file("two-blocks"),
+                              "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                  .isOk());
+  EXPECT_EQ(digestFile(dir_.file("two-blocks"))->sha256,
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  // One million 'a': FIPS 180-2's long example, over more than one read.
+  ASSERT_TRUE(writeFileAtomic(dir_.file("million"), std::string(1'000'000, 'a')).isOk());
+  ASSERT_TRUE(writeFileAtomic(dir_.file("two-reads"), std::string((1 << 20) + 3, 'a')).isOk());
+  auto million = digestFile(dir_.file("million"));
+  EXPECT_EQ(million->sha256, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  EXPECT_EQ(million->size, 1'000'000u);
+  EXPECT_EQ(digestFile(dir_.file("two-reads"))->size, (1u << 20) + 3);
+  EXPECT_EQ(digestFile(dir_.file("missing")).status().code(), StatusCode::kIoError);
+}
+
 TEST_F(ImageTest, KeyFilesHaveTheRightModesAndAreNeverSilentlyReplaced) {
   struct stat st {};
   ASSERT_EQ(::stat(dir_.file("keys/signer.key").c_str(), &st), 0);

@@ -1,5 +1,7 @@
 #include "bgp/adj_rib_in.h"
 
+#include <cstdint>
+
 #include <algorithm>
 #include <map>
 
@@ -113,11 +115,21 @@ size_t AdjRibIn::sweepStale(std::optional<net::Family> family, std::vector<net::
 }
 
 void AdjRibIn::encode(const UpdateCodecOptions& options, std::string* out) const {
+  encodeFrom(0, SIZE_MAX, options, out);
+}
+
+size_t AdjRibIn::encodeFrom(size_t from, size_t max, const UpdateCodecOptions& options,
+                            std::string* out) const {
   std::map<std::pair<const PathAttributes*, net::Family>, std::vector<net::IpPrefix>> groups;
-  forEachRoute([&](const Entry& e) {
+  size_t at = from, taken = 0;
+  for (; at < entries_.positions() && taken < max; ++at) {
+    const Entry& e = entries_[at];
+    if (e.attrs == 0) continue;  // a free position
     groups[{attr_sets_[e.attrs - 1].attrs.get(), e.prefix.address.family}].push_back(e.prefix);
-  });
+    ++taken;
+  }
   for (auto& [key, prefixes] : groups) encodeUpdates(prefixes, *key.first, false, options, out);
+  return at;
 }
 
 }  // namespace hitless::bgp

@@ -41,6 +41,12 @@ class AdjRibIn {
   // The table as UPDATE messages (one attribute set per group of prefixes that share it), for
   // bringing a new standby's shadow up to date.
   void encode(const UpdateCodecOptions& options, std::string* out) const;
+  // The same for the prefixes at positions from `from` on, at most `max` of them; returns the
+  // position to go on from (positions() when done). A table sent in pieces while it changes
+  // reaches the standby whole as long as each change also does, in order, after the pieces
+  // before it: every piece is the current state of its positions.
+  size_t encodeFrom(size_t from, size_t max, const UpdateCodecOptions& options,
+                    std::string* out) const;
 
  private:
   // 24 bytes (a shared_ptr per entry made it 40): a full table holds a million.

@@ -226,12 +226,27 @@ void BgpSpeaker::resume() {
 void BgpSpeaker::resyncStandby() {
   for (auto& p : peers_) {
     const BgpSession& s = *p->session;
+    p->resync.reset();
     if (s.state() != SessionState::kEstablished) continue;
     host_.bgpSessionChanged(checkpointOf(s), s.socketFd());
+    p->resync = Peer::ResyncCursor{s.sessionId(), 0};
+  }
+}
+
+bool BgpSpeaker::continueResync() {
+  for (auto& p : peers_) {
+    if (!p->resync) continue;
+    const BgpSession& s = *p->session;
+    if (s.state() != SessionState::kEstablished || s.sessionId() != p->resync->session_id) {
+      // Ended or replaced: a new session's state and input go to the standby from its start.
+      p->resync.reset();
+      continue;
+    }
     std::string all;
-    p->adj_in.encode(s.codecOptions(), &all);
-    // In pieces of about 1 MiB, cut at message boundaries: a full table is tens of MB and a
-    // checkpoint frame is bounded.
+    p->resync->next =
+        p->adj_in.encodeFrom(p->resync->next, kResyncPrefixes, s.codecOptions(), &all);
+    if (p->resync->next >= p->adj_in.positions()) p->resync.reset();
+    // In pieces of about 1 MiB, cut at message boundaries: a checkpoint frame is bounded.
     std::string_view rest = all;
     while (!rest.empty()) {
       size_t cut = 0;
@@ -243,7 +258,9 @@ void BgpSpeaker::resyncStandby() {
       host_.applyBgpChanges({}, &input);
       rest.remove_prefix(cut);
     }
+    return false;  // one piece per call; the next call finds whether any is left
   }
+  return true;
 }
 
 void BgpSpeaker::stop(const std::string& reason, bool keep_routes) {

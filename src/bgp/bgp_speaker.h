@@ -123,8 +123,12 @@ class BgpSpeaker : public SessionObserver {
   bool quiesce();
   std::vector<messages::BgpSessionCheckpoint> handoverState();
   void resume();
-  // A new standby: every Established session again (state, socket, Adj-RIB-In as UPDATEs).
+  // A new standby: every Established session's state and socket now, then its Adj-RIB-In as
+  // UPDATEs, a piece (kResyncPrefixes prefixes) per continueResync() call, true once nothing
+  // is left.
   void resyncStandby();
+  bool continueResync();
+  static constexpr size_t kResyncPrefixes = 16384;
   // Flow control: the host can absorb input again (BgpHost::readyForInput turned true).
   void resumeInput();
 
@@ -155,6 +159,11 @@ class BgpSpeaker : public SessionObserver {
     uint64_t flaps = 0;
     uint64_t prefixes_sent = 0;
     std::string last_down_reason;
+    struct ResyncCursor {
+      uint64_t session_id;
+      size_t next;  // Adj-RIB-In position
+    };
+    std::optional<ResyncCursor> resync;  // a new standby's copy being sent
   };
 
   Peer* findPeer(const BgpSession& s);

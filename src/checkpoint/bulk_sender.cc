@@ -21,56 +21,65 @@ BulkSender::BulkSender(event::EventLoop& loop, const ClientRegistry& registry, S
       pending_(std::move(pending)),
       options_(std::move(options)) {
   for (CheckpointClient* c : registry_.clients()) {
-    if (c->hasCountedBulk()) counted_.push_back(c);
+    (c->hasCountedBulk() ? counted_ : resyncing_).push_back(c);
   }
 }
 
 BulkSender::~BulkSender() { *alive_ = false; }
 
-void BulkSender::start() {
-  produce();
-  if (!resynced_) {
-    resynced_ = true;
-    for (CheckpointClient* c : registry_.clients()) {
-      if (!c->hasCountedBulk()) c->resyncStandby();
-    }
-  }
-}
+void BulkSender::start() { produce(); }
 
 void BulkSender::resume() {
   if (!done_ && !resume_scheduled_) produce();
 }
 
 void BulkSender::fill(Transaction& txn) {
-  if (index_ < counted_.size()) {
-    CheckpointClient& client = *counted_[index_];
-    if (!begun_) {
-      begun_ = true;
-      sent_ = 0;
-      announced_ = client.beginBulk();
-      addMarker(txn, {client.id(), messages::BulkSync::kBegin, announced_});
-    }
-    BulkStep step = client.produceBulk(txn, options_.batch);
-    sent_ += step.entries;
-    if (!step.done) return;
-    addMarker(txn, {client.id(), messages::BulkSync::kEnd, sent_});
-    begun_ = false;
-    // A transaction never spans two clients; the last one carries the digests.
-    if (++index_ < counted_.size()) return;
+  CheckpointClient& client = *counted_[index_];
+  if (!begun_) {
+    begun_ = true;
+    sent_ = 0;
+    announced_ = client.beginBulk();
+    addMarker(txn, {client.id(), messages::BulkSync::kBegin, announced_});
   }
-  registry_.addDigests(txn);
-  done_ = true;
+  BulkStep step = client.produceBulk(txn, options_.batch);
+  sent_ += step.entries;
+  if (!step.done) return;
+  begun_ = false;
+  const messages::BulkSync end{client.id(), messages::BulkSync::kEnd, sent_};
+  if (++index_ < counted_.size()) {
+    addMarker(txn, end);  // a transaction never spans two clients
+  } else {
+    last_end_ = end;
+  }
+}
+
+bool BulkSender::step() {
+  if (index_ < counted_.size()) {
+    Transaction txn = link_.transaction();
+    fill(txn);
+    if (!txn.empty()) link_.send(std::move(txn), [](bool) {});
+  } else if (resync_index_ < resyncing_.size()) {
+    if (!resync_begun_) {
+      resync_begun_ = true;
+      for (CheckpointClient* c : resyncing_) c->resyncStandby();
+    }
+    if (resyncing_[resync_index_]->continueResync()) ++resync_index_;
+  } else {
+    Transaction txn = link_.transaction();
+    if (last_end_) addMarker(txn, *last_end_);
+    registry_.addDigests(txn);
+    if (!txn.empty()) link_.send(std::move(txn), [](bool) {});
+    done_ = true;
+  }
+  return !done_ && link_.inSync();
 }
 
 void BulkSender::produce() {
   if (done_ || !link_.inSync()) return;
   const int64_t budget_end = loop_.clock().nowNs() + options_.budget_ns;
-  do {  // at least one transaction per turn, whatever the clock says
+  do {  // at least one step per turn, whatever the clock says
     if (pending_() >= options_.high_watermark) return;  // resume() continues
-    Transaction txn = link_.transaction();
-    fill(txn);
-    link_.send(std::move(txn), [](bool) {});
-    if (done_ || !link_.inSync()) return;
+    if (!step()) return;
   } while (loop_.clock().nowNs() < budget_end);
   std::shared_ptr<bool> alive = alive_;
   resume_scheduled_ = true;

@@ -1,11 +1,12 @@
 // BulkSender: one bulk sync from the active to a new standby.
 //
 // Every client with counted bulk, in registration order, sends a begin marker announcing its
-// entry count, its entries, and an end marker with the count it sent; the last end marker
-// travels with every client's digest, so the standby verifies the whole state in the same
-// transaction that completes it. A transaction never spans two clients. After the first turn the
-// clients without counted bulk are asked to resync (after the first begin marker: a standby of
-// an older release drops their state when the configuration's bulk begins).
+// entry count, its entries, and an end marker with the count it sent. A transaction never spans
+// two clients. Then the clients without counted bulk resync, a piece at a time (after the first
+// begin marker: a standby of an older release drops their state when the configuration's bulk
+// begins). Last, the last end marker travels with every client's digest, so the standby
+// verifies the whole state in the transaction that completes it — and is STANDBY HOT only
+// once every resync piece arrived before it.
 //
 // The work is bounded per loop turn (`budget_ns` of encoding) and by the output queued to the
 // standby (`high_watermark`; resume() continues once it drained), so heartbeats and
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "checkpoint/client_registry.h"
@@ -50,8 +52,11 @@ class BulkSender {
 
  private:
   void produce();
+  // One step of the bulk: a transaction of counted entries, a resync piece, or the last
+  // transaction. False when there is nothing more to do now (done, or no standby).
+  bool step();
   // Fills one transaction: the current client's next entries, with its markers when it begins
-  // or ends there.
+  // or ends there (the last client's end marker waits for the resyncs: last_end_).
   void fill(Transaction& txn);
 
   event::EventLoop& loop_;
@@ -59,12 +64,14 @@ class BulkSender {
   StandbyLink& link_;
   PendingBytes pending_;
   BulkSenderOptions options_;
-  std::vector<CheckpointClient*> counted_;
+  std::vector<CheckpointClient*> counted_, resyncing_;
   size_t index_ = 0;  // the counted client being sent
   bool begun_ = false;
   uint64_t sent_ = 0, announced_ = 0;
+  std::optional<messages::BulkSync> last_end_;
+  bool resync_begun_ = false;
+  size_t resync_index_ = 0;  // the client without counted bulk being resynced
   bool done_ = false;
-  bool resynced_ = false;          // clients without counted bulk were asked to resync
   bool resume_scheduled_ = false;  // a produce() is queued for the next loop turn
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

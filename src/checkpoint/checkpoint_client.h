@@ -71,8 +71,12 @@ class CheckpointClient {
   virtual uint64_t beginBulk() { return 0; }
   // Active, counted bulk: appends up to `max_entries` entries to `txn`.
   virtual BulkStep produceBulk(Transaction& /*txn*/, size_t /*max_entries*/) { return {}; }
-  // Active, no counted bulk: a new standby is syncing; send the state again.
+  // Active, no counted bulk: a new standby is syncing; send the state again — resyncStandby()
+  // once, then continueResync() until it returns true, each call queuing a bounded piece (a
+  // full Adj-RIB-In is tens of MB). The bulk's last transaction, whose digests make the standby
+  // STANDBY HOT, waits for the last piece: a hot standby holds all of it.
   virtual void resyncStandby() {}
+  virtual bool continueResync() { return true; }
   // Standby, counted bulk: the active's bulk of `entries` begins; drop everything held.
   virtual void onBulkBegin(uint64_t /*entries*/) {}
 

@@ -263,6 +263,8 @@ void BgpClient::resyncStandby() {
   if (speaker_) speaker_->resyncStandby();
 }
 
+bool BgpClient::continueResync() { return speaker_ ? speaker_->continueResync() : true; }
+
 bool BgpClient::quiesceForHandover() {
   if (!speaker_ || handed_over_) return true;
   if (!speaker_->quiesce()) return false;  // a session's output has not reached the kernel yet

@@ -55,6 +55,7 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
   void onSessionStart() override { shadow_.clear(); }
   void onNegotiated(const issu::NegotiationResult& result) override;
   void resyncStandby() override;
+  bool continueResync() override;
   void onRole(const checkpoint::Role& role) override;
   void onTakeover(bool warm) override;
   bool quiesceForHandover() override;

@@ -251,6 +251,31 @@ TEST_F(BgpSpeakerTest, ASessionDownWithdrawsItsTableInSlicesUnderFlowControl) {
   EXPECT_EQ(a.neighbors()[0]["flaps"], 1);
 }
 
+// A new standby gets each session's state, then its Adj-RIB-In a piece per continueResync();
+// the neighbor withdraws a quarter of the table between two pieces, and the standby's copy ends
+// exactly as the active's, in line with the stream (crash safe).
+TEST_F(BgpSpeakerTest, ANewStandbyGetsTheAdjRibInInPiecesWhileItChanges) {
+  const size_t kRoutes = 40'000, kKept = 30'000;
+  BgpSpeaker b(loop_, configB(hostRoutes(kRoutes)), sink_b_);
+  BgpSpeaker a(loop_, configA(), sink_a_);
+  startBoth(b, a, kRoutes);
+  sink_a_.shadow = BgpShadow();  // a new standby: holds nothing
+  a.resyncStandby();
+  int pieces = 0;
+  while (!a.continueResync()) {
+    if (++pieces == 1) {
+      ASSERT_TRUE(b.reconfigure(configB(hostRoutes(kKept))).isOk());
+      ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == kKept; }));
+    }
+  }
+  EXPECT_GE(pieces, 2);  // 16,384 prefixes a piece
+  ASSERT_TRUE(sink_a_.shadow_status.isOk()) << sink_a_.shadow_status.message();
+  nlohmann::json shadow = sink_a_.shadow.status();
+  ASSERT_EQ(shadow.size(), 1u);
+  EXPECT_EQ(shadow[0]["prefixes"], kKept);
+  EXPECT_EQ(shadow[0]["crash_safe"], true) << shadow[0]["not_crash_safe_because"];
+}
+
 TEST_F(BgpSpeakerTest, GracefulRestartHelperKeepsRoutesUntilEndOfRib) {
   auto b =
       std::make_unique<BgpSpeaker>(loop_, configB({"198.18.100.0/24", "198.18.101.0/24"}), sink_b_);

@@ -1,0 +1,104 @@
+// BulkSender with a client that resyncs in pieces (as BGP sends a new standby its Adj-RIBs-In):
+// the pieces go one per step, after the counted bulk, and the bulk's last transaction — the
+// digests that make the standby STANDBY HOT — only after the last piece.
+#include "checkpoint/bulk_sender.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "messages/wire_numbers.h"
+#include "rpd/rib_client.h"
+#include "rpd/sync_pair.h"
+
+namespace hitless::rpd {
+namespace {
+
+using testing::SyncPair;
+
+// Sends `pieces` messages of the config client's id, one per continueResync(); on the standby,
+// records for each piece whether the bulk's digests had already arrived.
+class PiecewiseResync : public checkpoint::CheckpointClient {
+ public:
+  PiecewiseResync(SyncPair& pair, int pieces) : pair_(pair), pieces_(pieces) {}
+  uint16_t id() const override { return messages::kClientConfigSync; }
+
+  void resyncStandby() override {
+    ++resyncs;
+    next_ = 0;
+  }
+  bool continueResync() override {
+    ++calls;
+    if (next_ == pieces_) return true;
+    checkpoint::Transaction txn = pair_.link().transaction();
+    const std::string text = "piece " + std::to_string(next_++);
+    txn.add(messages::kClientConfigSync, messages::kMsgConfigItem,
+            [&](issu::MessageVersion, std::string* out) { *out = text; });
+    pair_.link().send(std::move(txn), [](bool) {});
+    return next_ == pieces_;
+  }
+
+  Status stage(uint16_t, wire::ByteView native, issu::MessageVersion) override {
+    staged_.emplace_back(reinterpret_cast<const char*>(native.data()), native.size());
+    return Status::ok();
+  }
+  Status applyStaged(size_t count) override {
+    for (size_t i = 0; i < count; ++i) {
+      arrived.push_back(staged_[i]);
+      after_digests.push_back(pair_.last_digests.has_value());
+    }
+    staged_.erase(staged_.begin(), staged_.begin() + static_cast<ptrdiff_t>(count));
+    return Status::ok();
+  }
+  void discardStaged() override { staged_.clear(); }
+
+  int resyncs = 0, calls = 0;
+  std::vector<std::string> arrived;
+  std::vector<bool> after_digests;
+
+ private:
+  SyncPair& pair_;
+  int pieces_;
+  int next_ = 0;
+  std::vector<std::string> staged_;
+};
+
+TEST(BulkSenderTest, TheDigestsThatMakeTheStandbyHotFollowTheLastResyncPiece) {
+  SyncPair pair;
+  CrashPoint no_crash;
+  RibClient active_rib(pair.loop(), pair.link(), {}, no_crash);
+  RibClient standby_rib(pair.loop(), pair.link(), {}, no_crash);
+  PiecewiseResync active_bgp(pair, 5), standby_bgp(pair, 5);
+  pair.addActive(active_rib);
+  pair.addActive(active_bgp);
+  pair.addStandby(standby_rib);
+  pair.addStandby(standby_bgp);
+  active_rib.onRole({true, 1, "ACTIVE"});
+  state::RibDelta d;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    net::Route r;
+    r.prefix = *net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32);
+    r.nexthops = {{*net::IpAddress::parse("198.18.2.2"), 0, 1}};
+    d.upsert(std::move(r));
+  }
+  active_rib.apply(std::move(d), [](ChangeResult) {});  // no standby yet: here only
+  ASSERT_TRUE(pair.connect());
+
+  // One step per loop turn (budget 0): the pieces cannot all go in the turn that starts them.
+  ASSERT_TRUE(pair.bulkSync(/*batch=*/512, /*budget_ns=*/0));
+  EXPECT_EQ(active_bgp.resyncs, 1);
+  EXPECT_EQ(active_bgp.calls, 5);
+  EXPECT_EQ(standby_bgp.arrived,
+            (std::vector<std::string>{"piece 0", "piece 1", "piece 2", "piece 3", "piece 4"}));
+  for (size_t i = 0; i < standby_bgp.after_digests.size(); ++i) {
+    EXPECT_FALSE(standby_bgp.after_digests[i]) << "piece " << i << " came after the digests";
+  }
+  EXPECT_EQ(pair.bulk_events, (std::vector<std::string>{"begin 2028", "end 2028"}));
+  ASSERT_TRUE(pair.last_digests.has_value());
+  EXPECT_TRUE(pair.last_digests->match) << pair.last_digests->mismatch;
+  EXPECT_EQ(standby_rib.rib().size(), 3000u);
+}
+
+}  // namespace
+}  // namespace hitless::rpd

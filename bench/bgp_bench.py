@@ -24,7 +24,8 @@ change by checkpoint) and, in the same run and the same topology, through a BIRD
   event_loop_longest_turn   per scenario (convergence, switchover_kill9, bulk_sync, fib_replay,
                    withdraw_all), each process's longest event-loop turn and turns over 20 ms
   floor            fwdd alone installing the same N routes through nexthop objects, then
-                   deleting them, in the same namespace and run (install_s, delete_s);
+                   deleting them, in the same namespace and run (install_s, delete_s; and
+                   fwdd's longest loop turn in each: the kernel's own work per batch);
                    converge_vs_floor and withdraw_vs_floor are hitless's times over them
 
 Usage: bgp_bench.py BUILD_DIR [--routes N] [--quick] [--logs DIR]   (--quick: 100k; --logs: keep
@@ -221,9 +222,12 @@ def run_floor(tb):
         r = request(pair.ctl(0), {"cmd": "rib-generate", "count": ROUTES, "batch": 10000,
                                   "window": 8, "via": GATEWAY}, 600)
         assert r.get("ok"), r
+        loops = Loops({"fwdd": f"{d}/fwdd.ctl"})
         fwdd.start()
         s = fwdd.wait(lambda s: s["sweeps"] >= 1 and not s["replaying"] and s["routes"] == ROUTES)
         install_ms = s["last_replay_ms"]
+        # fwdd's own longest turn installing alone: what the kernel's work per batch costs.
+        install_turns = loops.read(fwdd="fwdd")
         pair.kill(0)
         with open(f"{d}/s1/epoch", "w") as f:
             f.write("9\n")
@@ -231,7 +235,9 @@ def run_floor(tb):
         s = fwdd.wait(lambda s: s["writer_slot"] == 1 and s["sweeps"] >= 2 and not s["replaying"])
         assert s["routes"] == 0, s
         return {"install_s": round(install_ms / 1000, 3),
-                "delete_s": round(s["last_sweep_ms"] / 1000, 3)}
+                "delete_s": round(s["last_sweep_ms"] / 1000, 3),
+                "event_loop_longest_turn": {"install": install_turns,
+                                            "delete": loops.read(fwdd="fwdd")}}
     finally:
         fwdd.kill()
         pair.close()

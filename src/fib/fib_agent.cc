@@ -59,6 +59,7 @@ void FibAgent::markAllStale() {
   entries_.forEachPosition(
       [](Entry& e) { e.stale = e.route.prefix.address.family != net::Family::kNone; });
   stale_ = index_.size();
+  sweep_from_ = 0;
 }
 
 void FibAgent::markSuperseded(const std::vector<state::RibChange>& changes,
@@ -182,16 +183,29 @@ bool FibAgent::sendToKernel(std::span<const FibOp> ops, FibOutcome* out,
   return true;
 }
 
-FibOutcome FibAgent::sweepStale() {
+FibOutcome FibAgent::sweepStale(size_t max_routes) {
   FibOutcome out;
-  if (stale_ == 0) return out;
+  if (stale_ == 0) {
+    sweep_from_ = 0;
+    return out;
+  }
   std::vector<FibOp> ops;
-  ops.reserve(stale_);
-  entries_.forEachPosition([&](Entry& e) {
+  ops.reserve(std::min(stale_, max_routes));
+  size_t at = sweep_from_;
+  for (; at < entries_.positions() && ops.size() < max_routes; ++at) {
+    Entry& e = entries_[at];
     if (e.stale) ops.push_back({FibOp::kDelete, &e.route});
-  });
+  }
+  // Past the last position, what is still stale the kernel refused to delete: not again now.
+  out.more = at < entries_.positions();
+  sweep_from_ = out.more ? at : 0;
   std::vector<FibOpError> errors;
-  if (!sendToKernel(ops, &out, &errors)) return out;
+  if (ops.empty()) return out;
+  if (!sendToKernel(ops, &out, &errors)) {
+    out.more = false;  // the kernel cannot be asked: the sweep stops here, routes kept
+    sweep_from_ = 0;
+    return out;
+  }
   std::vector<bool> failed(ops.size(), false);
   for (const auto& e : errors) {
     failed[e.index] = true;

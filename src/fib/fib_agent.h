@@ -28,6 +28,7 @@ struct FibOutcome {
   uint64_t written = 0;    // kernel operations sent
   uint64_t unchanged = 0;  // changes that needed no kernel operation
   uint64_t removed = 0;    // routes deleted (withdrawn or swept)
+  bool more = false;       // sweepStale(max): stale routes are left for the next call
 };
 
 class FibAgent {
@@ -41,7 +42,10 @@ class FibAgent {
   // Routes are moved out of `changes` (it is the caller's scratch batch).
   FibOutcome apply(std::vector<state::RibChange>& changes);
   FibOutcome apply(std::vector<state::RibChange>&& changes) { return apply(changes); }
-  FibOutcome sweepStale();
+  // Deletes stale routes, at most `max_routes` per call, going on from where the last call
+  // stopped (a sweep of a million routes spans many loop turns); `more` says whether to call
+  // again. markAllStale() starts over.
+  FibOutcome sweepStale(size_t max_routes = SIZE_MAX);
 
   size_t size() const { return index_.size(); }
   size_t staleCount() const { return stale_; }
@@ -54,6 +58,7 @@ class FibAgent {
     net::Route route;  // prefix family kNone: a free slot
     bool stale = false;
   };
+  size_t sweep_from_ = 0;  // the position sweepStale goes on from
   struct Plan;
   static constexpr uint32_t kNoEntry = state::PrefixIndex::kNone;
   void setStale(Entry& e, bool stale);

@@ -58,6 +58,7 @@ struct FibServer::Session {
   std::string batch_error;  // first reason the current batch is refused
   std::string software;     // the rpd's
   std::optional<issu::NegotiationResult> negotiation;
+  bool waiting_for_sweep = false;  // its replay-end reply waits: its further input too
 };
 
 FibServer::FibServer(event::EventLoop& loop, FibAgent& agent, FibServerOptions options)
@@ -129,6 +130,7 @@ void FibServer::reply(Session& s, uint16_t type, issu::MessageVersion version,
 }
 
 void FibServer::onData(Session& s, std::string_view input) {
+  if (s.waiting_for_sweep) return;  // left unconsumed: delivered again when the sweep is over
   size_t used = 0;
   std::shared_ptr<bool> alive = alive_;
   uint64_t id = s.id;
@@ -152,6 +154,7 @@ void FibServer::onData(Session& s, std::string_view input) {
     bool open = onFrame(s, f.header.client_id, f.header.msg_type, f.header.version, f.payload);
     if (!*alive || !sessions_.count(id) || !open || !s.conn->isOpen()) return;
     used += len;
+    if (s.waiting_for_sweep) break;
   }
   s.conn->consume(used);
 }
@@ -236,6 +239,14 @@ void FibServer::onHello(Session& s, std::string_view payload) {
     epoch_ = hello->epoch;
     persistEpoch();
   }
+  if (sweep_) {
+    // The sweep of the previous writer's replay stops: this writer's replay decides anew.
+    logEvent("FIB", Severity::kNotice, "SWEEP_CANCELLED",
+             sweep_->why + ": removed " + std::to_string(sweep_->removed) + " of " +
+                 std::to_string(sweep_->stale_at_start) + " stale routes before slot " +
+                 std::to_string(s.slot) + " started its replay");
+    sweep_.reset();
+  }
   agent_.reserve(std::min<uint64_t>(hello->routes, options_.max_batch_routes * 16));
   agent_.markAllStale();
   replaying_ = true;
@@ -317,9 +328,10 @@ void FibServer::onCommit(Session& s, std::string_view payload) {
                    std::to_string(r.sequence) + " refused by the kernel, first " + last_error_);
     }
     if (commit->replay_end) {
-      uint64_t before = swept_total_;
-      sweep("the replay ended");
-      r.swept = swept_total_ - before;
+      s.batch.clear();
+      s.batch_error.clear();
+      sweep("the replay ended", &s, std::move(r));  // replies when it is over
+      return;
     }
   }
   s.batch.clear();
@@ -337,28 +349,71 @@ void FibServer::startStaleTimer() {
   });
 }
 
-void FibServer::sweep(const std::string& why) {
+void FibServer::sweep(const std::string& why, Session* writer, messages::FibCommitReply reply) {
   if (stale_timer_) {
     loop_.cancelTimer(stale_timer_);
     stale_timer_ = 0;
   }
   if (replaying_) last_replay_ms_ = (loop_.clock().nowNs() - replay_started_ns_) / 1'000'000;
   replaying_ = false;
-  size_t stale = agent_.staleCount();
-  int64_t sweep_start = loop_.clock().nowNs();
-  FibOutcome o = agent_.sweepStale();
-  last_sweep_ms_ = static_cast<double>(loop_.clock().nowNs() - sweep_start) / 1e6;
-  ++sweeps_;
+  Sweep sw;
+  sw.why = why;
+  sw.reply = std::move(reply);
+  sw.stale_at_start = agent_.staleCount();
+  sw.started_ns = loop_.clock().nowNs();
+  if (writer != nullptr) {
+    sw.session = writer->id;
+    writer->waiting_for_sweep = true;
+  }
+  sweep_ = std::move(sw);
+  ++sweep_generation_;
+  scheduleSweepSlice();  // not here: this turn has applied a batch already
+}
+
+void FibServer::scheduleSweepSlice() {
+  loop_.addTimer(0, [this, alive = alive_, generation = sweep_generation_] {
+    if (*alive && sweep_ && generation == sweep_generation_) sweepSlice();
+  });
+}
+
+void FibServer::sweepSlice() {
+  FibOutcome o = agent_.sweepStale(kSweepSlice);
+  sweep_->removed += o.removed;
   swept_total_ += o.removed;
-  if (!o.status.isOk() || !o.route_errors.empty()) {
-    last_error_ = !o.status.isOk() ? o.status.message()
-                                   : o.route_errors.front().prefix.toString() + ": " +
-                                         o.route_errors.front().error;
+  if (sweep_->failure.status.isOk() && sweep_->failure.route_errors.empty() &&
+      (!o.status.isOk() || !o.route_errors.empty())) {
+    sweep_->failure = std::move(o);
+  }
+  if (o.more) {
+    scheduleSweepSlice();
+  } else {
+    finishSweep();
+  }
+}
+
+void FibServer::finishSweep() {
+  Sweep sw = std::move(*sweep_);
+  sweep_.reset();
+  last_sweep_ms_ = static_cast<double>(loop_.clock().nowNs() - sw.started_ns) / 1e6;
+  ++sweeps_;
+  const FibOutcome& f = sw.failure;
+  if (!f.status.isOk() || !f.route_errors.empty()) {
+    last_error_ = !f.status.isOk() ? f.status.message()
+                                   : f.route_errors.front().prefix.toString() + ": " +
+                                         f.route_errors.front().error;
     logEvent("FIB", Severity::kError, "SWEEP_FAILED", last_error_);
   }
   logEvent("FIB", Severity::kNotice, "STALE_SWEPT",
-           why + ": removed " + std::to_string(o.removed) + " of " + std::to_string(stale) +
-               " stale routes; " + std::to_string(agent_.size()) + " routes installed");
+           sw.why + ": removed " + std::to_string(sw.removed) + " of " +
+               std::to_string(sw.stale_at_start) + " stale routes; " +
+               std::to_string(agent_.size()) + " routes installed");
+  auto it = sw.session != 0 ? sessions_.find(sw.session) : sessions_.end();
+  if (it == sessions_.end()) return;
+  Session& s = *it->second;
+  s.waiting_for_sweep = false;
+  sw.reply.swept = sw.removed;
+  sendCommitReply(s, sw.reply);
+  if (s.conn->isOpen()) s.conn->redeliver();  // its input that waited
 }
 
 void FibServer::persistEpoch() {

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -73,7 +74,15 @@ class FibServer {
   void sendCommitReply(Session& s, const messages::FibCommitReply& r);
   void closeSession(uint64_t id, const std::string& reason);
   void startStaleTimer();
-  void sweep(const std::string& why);
+  // Removes every stale route, kSweepSlice per loop turn. With a writer's replay-end commit,
+  // that writer's input waits and its reply goes once the sweep is over (with what it swept);
+  // a new writer cancels it (its replay marks everything stale again).
+  void sweep(const std::string& why, Session* writer = nullptr,
+             messages::FibCommitReply reply = {});
+  void scheduleSweepSlice();
+  void sweepSlice();
+  void finishSweep();
+  static constexpr size_t kSweepSlice = 4096;
   void persistEpoch();
 
   event::EventLoop& loop_;
@@ -95,6 +104,17 @@ class FibServer {
   int64_t last_replay_ms_ = -1;  // hello to sweep of the last replay
   int64_t replay_started_ns_ = 0;
   double last_sweep_ms_ = 0;
+  struct Sweep {
+    std::string why;
+    uint64_t session = 0;  // whose replay-end reply waits for it (0: none)
+    messages::FibCommitReply reply;
+    size_t stale_at_start = 0;
+    uint64_t removed = 0;
+    int64_t started_ns = 0;
+    FibOutcome failure;  // the first error
+  };
+  std::optional<Sweep> sweep_;
+  uint64_t sweep_generation_ = 0;  // a cancelled sweep's queued slice does nothing
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

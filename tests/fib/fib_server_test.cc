@@ -1,0 +1,94 @@
+// FibServer and FibClient in one process, over a Unix socket, on an in-memory kernel: a replay
+// that leaves 9,900 adopted routes stale ends in a sweep of kSweepSlice routes per loop turn,
+// and the writer's reply to its replay end — and its next batch — wait for the sweep's end.
+#include "fib/fib_server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "event/event_loop.h"
+#include "fake_kernel_fib.h"
+#include "fib/fib_client.h"
+
+namespace hitless::fib {
+namespace {
+
+// Counts, per call, the deletes the kernel was asked for.
+class CountingKernelFib : public FakeKernelFib {
+ public:
+  Result<std::vector<FibOpError>> apply(std::span<const FibOp> ops) override {
+    size_t deletes = std::count_if(ops.begin(), ops.end(),
+                                   [](const FibOp& op) { return op.kind == FibOp::kDelete; });
+    if (deletes > 0) delete_calls.push_back(deletes);
+    return FakeKernelFib::apply(ops);
+  }
+  std::vector<size_t> delete_calls;
+};
+
+net::Route hostRoute(uint32_t i) {
+  net::Route r;
+  r.prefix = *net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32);
+  r.nexthops.push_back({*net::IpAddress::parse("198.18.2.2"), 0, 1});
+  return r;
+}
+
+TEST(FibServerTest, AReplayEndsInASweepSpreadOverLoopTurnsAndItsReplyWaitsForIt) {
+  const std::string dir = "/tmp/hitless-fibserver-" + std::to_string(::getpid());
+  ::mkdir(dir.c_str(), 0700);
+  event::EventLoop loop;
+  CountingKernelFib kernel;
+  for (uint32_t i = 0; i < 10'000; ++i) kernel.table[hostRoute(i).prefix] = hostRoute(i);
+  FibAgent agent(kernel);
+  ASSERT_TRUE(agent.adoptFromKernel().isOk());
+  ASSERT_EQ(agent.staleCount(), 10'000u);
+  FibServerOptions so;
+  so.socket_path = dir + "/fib.sock";
+  FibServer server(loop, agent, so);
+  ASSERT_TRUE(server.start().isOk());
+
+  state::Rib rib;  // the new active holds the first 100 of them
+  for (uint32_t i = 0; i < 100; ++i) rib.upsert(hostRoute(i));
+  FibClientOptions co;
+  co.socket_path = so.socket_path;
+  co.software_version = "1.1.0";
+  FibClient client(loop, rib, co);
+  client.activate(1);
+
+  // A change right after the replay: it waits in fwdd's socket while the sweep runs.
+  bool sent_after = false;
+  size_t most_slices_per_turn = 0;
+  auto replayDone = [&] { return client.status()["replay_ms"].get<int64_t>() >= 0; };
+  for (int turn = 0; turn < 5000 && !replayDone(); ++turn) {
+    const size_t before = kernel.delete_calls.size();
+    loop.runOnce(1);
+    most_slices_per_turn = std::max(most_slices_per_turn, kernel.delete_calls.size() - before);
+    if (!sent_after && client.connected() && !client.status()["replaying"].get<bool>()) {
+      sent_after = true;
+      state::RibDelta d;
+      d.upsert(hostRoute(20'000));
+      rib.apply(d);
+      client.send(d);
+    }
+  }
+  ASSERT_TRUE(replayDone());
+  // The reply to the replay end came once every stale route was gone (it says all 9,900).
+  EXPECT_EQ(client.status()["swept"], 9'900);
+  for (int i = 0; i < 100 && kernel.table.size() != 101; ++i) loop.runOnce(1);
+  EXPECT_EQ(kernel.table.size(), 101u);
+  EXPECT_EQ(kernel.table.count(hostRoute(20'000).prefix), 1u);
+  // 9,900 deletes in slices of at most 4096, one slice per loop turn.
+  EXPECT_EQ(kernel.delete_calls, (std::vector<size_t>{4096, 4096, 1708}));
+  EXPECT_EQ(most_slices_per_turn, 1u);
+  EXPECT_EQ(server.status()["sweeps"], 1);
+  ::unlink(so.socket_path.c_str());
+  ::rmdir(dir.c_str());
+}
+
+}  // namespace
+}  // namespace hitless::fib

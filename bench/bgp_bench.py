@@ -34,6 +34,7 @@ Usage: bgp_bench.py BUILD_DIR [--routes N] [--quick] [--logs DIR]   (--quick: 10
 import json, os, re, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fib_bench import Fwdd  # noqa: E402
 from redundancy_bench import BIN, QUICK, Pair, request  # noqa: E402
 
 ROUTES = 100_000 if QUICK else 1_000_000
@@ -167,44 +168,6 @@ class Loops:
 
 
 GATEWAY = "198.18.2.2"  # the announcer's next hop for every route
-
-
-class Fwdd:
-    def __init__(self, tb, d):
-        self.tb, self.dir, self.proc = tb, d, None
-
-    def start(self):
-        for path in (f"{self.dir}/fwdd.ctl",):
-            if os.path.exists(path):
-                os.unlink(path)
-        self.proc = subprocess.Popen(
-            [f"{BIN}/fwdd", "--netns", self.tb.names["rtr"], "--socket", f"{self.dir}/fib.sock",
-             "--control", f"{self.dir}/fwdd.ctl", "--state-dir", self.dir,
-             "--stale-timeout-ms", "600000"],
-            stdout=subprocess.DEVNULL, stderr=open(f"{self.dir}/fwdd.log", "a"))
-        end = time.monotonic() + 30
-        while not os.path.exists(f"{self.dir}/fwdd.ctl") and time.monotonic() < end:
-            time.sleep(0.01)
-
-    def status(self):
-        try:
-            return request(f"{self.dir}/fwdd.ctl", {"cmd": "show-fib"}, 30)
-        except OSError:
-            return None
-
-    def wait(self, pred, timeout=300, every=0.02):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            s = self.status()
-            if s and pred(s):
-                return s
-            time.sleep(every)
-        raise RuntimeError(f"fwdd did not get there in {timeout}s: {self.status()}")
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def run_floor(tb):

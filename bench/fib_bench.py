@@ -41,12 +41,20 @@ class Fwdd:
         self.tb, self.dir, self.proc = tb, d, None
 
     def start(self):
+        """Starts fwdd and returns once its control socket is there (a restart's old one
+        removed first)."""
+        ctl = f"{self.dir}/fwdd.ctl"
+        if os.path.exists(ctl):
+            os.unlink(ctl)
         log = open(f"{self.dir}/fwdd.log", "a")
         self.proc = subprocess.Popen(
             [f"{BIN}/fwdd", "--netns", self.tb.names["rtr"], "--socket", f"{self.dir}/fib.sock",
-             "--control", f"{self.dir}/fwdd.ctl", "--state-dir", self.dir,
+             "--control", ctl, "--state-dir", self.dir,
              "--stale-timeout-ms", "600000", "--nexthop-objects", NEXTHOP_OBJECTS],
             stdout=log, stderr=log)
+        end = time.monotonic() + 30
+        while not os.path.exists(ctl) and time.monotonic() < end:
+            time.sleep(0.01)
 
     def status(self):
         try:
@@ -54,13 +62,13 @@ class Fwdd:
         except OSError:
             return None
 
-    def wait(self, pred, timeout=300):
+    def wait(self, pred, timeout=300, every=0.02):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             s = self.status()
             if s and pred(s):
                 return s
-            time.sleep(0.02)
+            time.sleep(every)
         raise RuntimeError(f"fwdd did not get there in {timeout}s: {self.status()}")
 
     def kill(self):

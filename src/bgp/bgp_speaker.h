@@ -131,6 +131,8 @@ class BgpSpeaker : public SessionObserver {
   static constexpr size_t kResyncPrefixes = 16384;
   // Flow control: the host can absorb input again (BgpHost::readyForInput turned true).
   void resumeInput();
+  // A table withdrawn a slice per loop turn (a session down, a neighbor removed) is not done.
+  bool selectPending() const { return pending_at_ < pending_select_.size() || !draining_.empty(); }
 
   const BgpConfig& config() const { return config_; }
   size_t adjRibInSize() const;
@@ -186,7 +188,6 @@ class BgpSpeaker : public SessionObserver {
   // The same for every prefix of a table taken out of use whole (O(1): a million prefixes are
   // neither listed nor freed in one turn).
   void selectLater(std::unique_ptr<AdjRibIn> gone);
-  bool selectPending() const { return pending_at_ < pending_select_.size() || !draining_.empty(); }
   void schedulePendingSlice();
   void selectPendingSlice();
   static constexpr size_t kSelectSlice = 8192;

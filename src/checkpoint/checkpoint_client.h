@@ -88,6 +88,11 @@ class CheckpointClient {
   virtual void onRole(const Role& /*role*/) {}
   // This RP took over activity: warm with the state it holds, or cold from configuration.
   virtual void onTakeover(bool /*warm*/) {}
+  // Planned switchover, on the active, before any client quiesces: false while work this RP
+  // must finish as the active is still going on (BGP withdrawing a lost session's table, a
+  // slice per turn, through the RIB that quiescing closes). The handover waits, within its
+  // timeout.
+  virtual bool readyForHandover() const { return true; }
   // Planned switchover, on the active: stop and checkpoint whatever the successor needs beyond
   // what was already sent. False while that is still in progress (asked again next turn).
   virtual bool quiesceForHandover() { return true; }

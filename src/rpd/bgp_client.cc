@@ -265,6 +265,12 @@ void BgpClient::resyncStandby() {
 
 bool BgpClient::continueResync() { return speaker_ ? speaker_->continueResync() : true; }
 
+bool BgpClient::readyForHandover() const {
+  // A table being withdrawn a slice per turn finishes here first: once the RIB is quiesced its
+  // slices would be refused, and the successor would keep those routes as stale.
+  return !speaker_ || !speaker_->selectPending();
+}
+
 bool BgpClient::quiesceForHandover() {
   if (!speaker_ || handed_over_) return true;
   if (!speaker_->quiesce()) return false;  // a session's output has not reached the kernel yet

@@ -58,6 +58,7 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
   bool continueResync() override;
   void onRole(const checkpoint::Role& role) override;
   void onTakeover(bool warm) override;
+  bool readyForHandover() const override;
   bool quiesceForHandover() override;
   void onHandoverCommitted() override;
   void onHandoverAborted() override;

@@ -28,6 +28,15 @@ void Handover::step() {
         " ms (checkpoints or BGP output still draining); still active"));
     return;
   }
+  if (!quiescing_) {
+    for (const checkpoint::CheckpointClient* c : clients_.clients()) {
+      if (!c->readyForHandover()) {
+        timer_ = loop_.addTimer(1, [this] { step(); });
+        return;
+      }
+    }
+    quiescing_ = true;
+  }
   // Clients stop first (BGP stops reading: input that arrived during the drain would otherwise
   // be consumed here and never reach the standby). Every client is asked, every time.
   bool quiet = true;
@@ -47,6 +56,7 @@ void Handover::finish(Status s) {
     for (checkpoint::CheckpointClient* c : clients_.clients()) c->onHandoverAborted();
   }
   running_ = false;
+  quiescing_ = false;
   auto waiters = std::move(waiters_);
   waiters_.clear();
   for (auto& w : waiters) w(s);

@@ -1,7 +1,8 @@
 // Handover: the active's side of a planned switchover (redundancy force-switchover, issu
-// runversion). Every client quiesces — BGP stops reading at a message boundary and checkpoints
-// where each stream stands — and the handover waits, a loop turn at a time, until every client
-// is quiet and the standby holds everything the active reported applied. Then the clients
+// runversion). Once every client is ready for it (readyForHandover), every client quiesces —
+// BGP stops reading at a message boundary and checkpoints where each stream stands — and the
+// handover waits, a loop turn at a time, until every client is quiet and the standby holds
+// everything the active reported applied. Then the clients
 // release what the successor needs (the BGP port) and `commit` sends the switchover. It gives up,
 // and the clients carry on as the active, if the standby goes away or the drain outlasts the
 // timeout. Every request made while one runs learns its outcome.
@@ -45,6 +46,7 @@ class Handover {
   Hooks hooks_;
   std::vector<std::function<void(Status)>> waiters_;
   bool running_ = false;
+  bool quiescing_ = false;  // every client was ready: the clients are being quiesced
   int64_t started_ns_ = 0;
   event::TimerId timer_ = 0;
 };

@@ -237,9 +237,11 @@ TEST_F(BgpSpeakerTest, ASessionDownWithdrawsItsTableInSlicesUnderFlowControl) {
   const size_t held = sink_a_.rib.size();
   for (int i = 0; i < 10; ++i) loop_.runOnce(5);
   EXPECT_EQ(sink_a_.rib.size(), held);
+  EXPECT_TRUE(a.selectPending()) << "a planned handover must wait for the rest";
   sink_a_.ready = true;
   a.resumeInput();
   ASSERT_TRUE(waitFor([&] { return sink_a_.rib.size() == 0; }));
+  EXPECT_FALSE(a.selectPending());
 
   size_t withdrawn = 0;
   for (size_t n : sink_a_.delta_sizes) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 
 #include "checkpoint/client_registry.h"
@@ -33,62 +34,64 @@ class ClientUnderHandover : public checkpoint::CheckpointClient {
   uint16_t id_;
 };
 
-TEST(HandoverTest, NoClientQuiescesUntilEveryClientIsReady) {
-  event::FakeClock clock;
-  event::EventLoop loop(clock);
-  ClientUnderHandover rib(2028), bgp(2029);
-  checkpoint::ClientRegistry clients;
-  clients.add(rib);
-  clients.add(bgp);
-  int commits = 0;
-  Handover handover(loop, clients, /*timeout_ms=*/5000,
-                    {[] { return true; }, [] { return true; }, [&] { ++commits; }});
-  std::optional<Status> outcome;
-  handover.await([&](Status s) { outcome = s; });
-
-  bgp.ready = false;  // still withdrawing
-  handover.run();
-  for (int ms = 0; ms < 100; ++ms) {
-    clock.advanceMs(1);
-    loop.runOnce(0);
+// The handover of an RP whose clients are the RIB and BGP, on a fake clock; the standby is
+// connected and in step throughout.
+class HandoverTest : public ::testing::Test {
+ protected:
+  HandoverTest() {
+    clients_.add(rib_);
+    clients_.add(bgp_);
   }
-  EXPECT_EQ(rib.quiesced, 0) << "the RIB closed while BGP still had slices to apply";
-  EXPECT_EQ(bgp.quiesced, 0);
-  EXPECT_FALSE(outcome.has_value());
-
-  bgp.ready = true;
-  for (int ms = 0; ms < 10 && !outcome; ++ms) {
-    clock.advanceMs(1);
-    loop.runOnce(0);
+  // Starts a handover that gives up after `timeout_ms`.
+  void start(int64_t timeout_ms) {
+    handover_ = std::make_unique<Handover>(
+        loop_, clients_, timeout_ms,
+        Handover::Hooks{[] { return true; }, [] { return true; }, [this] { ++commits_; }});
+    handover_->await([this](Status s) { outcome_ = s; });
+    handover_->run();
   }
-  ASSERT_TRUE(outcome.has_value());
-  EXPECT_TRUE(outcome->isOk()) << outcome->message();
-  EXPECT_EQ(commits, 1);
-  EXPECT_EQ(rib.quiesced, 1);
-  EXPECT_EQ(bgp.quiesced, 1);
+  // Serves the loop for `ms` milliseconds of fake time, or until the handover ended.
+  void runFor(int ms) {
+    for (int i = 0; i < ms && !outcome_; ++i) {
+      clock_.advanceMs(1);
+      loop_.runOnce(0);
+    }
+  }
+
+  event::FakeClock clock_;
+  event::EventLoop loop_{clock_};
+  ClientUnderHandover rib_{2028}, bgp_{2029};
+  checkpoint::ClientRegistry clients_;
+  std::unique_ptr<Handover> handover_;
+  std::optional<Status> outcome_;
+  int commits_ = 0;
+};
+
+TEST_F(HandoverTest, NoClientQuiescesUntilEveryClientIsReady) {
+  bgp_.ready = false;  // still withdrawing
+  start(/*timeout_ms=*/5000);
+  runFor(100);
+  EXPECT_EQ(rib_.quiesced, 0) << "the RIB closed while BGP still had slices to apply";
+  EXPECT_EQ(bgp_.quiesced, 0);
+  EXPECT_FALSE(outcome_.has_value());
+
+  bgp_.ready = true;
+  runFor(10);
+  ASSERT_TRUE(outcome_.has_value());
+  EXPECT_TRUE(outcome_->isOk()) << outcome_->message();
+  EXPECT_EQ(commits_, 1);
+  EXPECT_EQ(rib_.quiesced, 1);
+  EXPECT_EQ(bgp_.quiesced, 1);
 }
 
-TEST(HandoverTest, AClientNeverReadyEndsInTheTimeoutAndTheActiveCarriesOn) {
-  event::FakeClock clock;
-  event::EventLoop loop(clock);
-  ClientUnderHandover bgp(2029);
-  bgp.ready = false;
-  checkpoint::ClientRegistry clients;
-  clients.add(bgp);
-  int commits = 0;
-  Handover handover(loop, clients, /*timeout_ms=*/50,
-                    {[] { return true; }, [] { return true; }, [&] { ++commits; }});
-  std::optional<Status> outcome;
-  handover.await([&](Status s) { outcome = s; });
-  handover.run();
-  for (int ms = 0; ms < 100 && !outcome; ++ms) {
-    clock.advanceMs(1);
-    loop.runOnce(0);
-  }
-  ASSERT_TRUE(outcome.has_value());
-  EXPECT_FALSE(outcome->isOk());
-  EXPECT_EQ(commits, 0);
-  EXPECT_EQ(bgp.quiesced, 0);
+TEST_F(HandoverTest, AClientNeverReadyEndsInTheTimeoutAndTheActiveCarriesOn) {
+  bgp_.ready = false;
+  start(/*timeout_ms=*/50);
+  runFor(100);
+  ASSERT_TRUE(outcome_.has_value());
+  EXPECT_FALSE(outcome_->isOk());
+  EXPECT_EQ(commits_, 0);
+  EXPECT_EQ(rib_.quiesced + bgp_.quiesced, 0);
 }
 
 }  // namespace

@@ -90,14 +90,7 @@ void AdjRibIn::clear(std::vector<net::IpPrefix>* dirty) {
 }
 
 size_t AdjRibIn::prefixesFrom(size_t from, size_t max, std::vector<net::IpPrefix>* out) const {
-  size_t at = from, taken = 0;
-  for (; at < entries_.positions() && taken < max; ++at) {
-    const Entry& e = entries_[at];
-    if (e.attrs == 0) continue;  // a free position
-    out->push_back(e.prefix);
-    ++taken;
-  }
-  return at;
+  return forEachRouteFrom(from, max, [&](const Entry& e) { out->push_back(e.prefix); });
 }
 
 void AdjRibIn::markAllStale() {
@@ -121,15 +114,11 @@ void AdjRibIn::encode(const UpdateCodecOptions& options, std::string* out) const
 size_t AdjRibIn::encodeFrom(size_t from, size_t max, const UpdateCodecOptions& options,
                             std::string* out) const {
   std::map<std::pair<const PathAttributes*, net::Family>, std::vector<net::IpPrefix>> groups;
-  size_t at = from, taken = 0;
-  for (; at < entries_.positions() && taken < max; ++at) {
-    const Entry& e = entries_[at];
-    if (e.attrs == 0) continue;  // a free position
+  const size_t next = forEachRouteFrom(from, max, [&](const Entry& e) {
     groups[{attr_sets_[e.attrs - 1].attrs.get(), e.prefix.address.family}].push_back(e.prefix);
-    ++taken;
-  }
+  });
   for (auto& [key, prefixes] : groups) encodeUpdates(prefixes, *key.first, false, options, out);
-  return at;
+  return next;
 }
 
 }  // namespace hitless::bgp

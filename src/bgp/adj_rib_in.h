@@ -68,6 +68,19 @@ class AdjRibIn {
   auto keyAt() const {
     return [this](uint32_t at) -> const net::IpPrefix& { return entries_[at].prefix; };
   }
+  // fn for each route at positions from `from` on, at most `max` of them; returns the position
+  // after the last one looked at.
+  template <typename Fn>
+  size_t forEachRouteFrom(size_t from, size_t max, Fn&& fn) const {
+    size_t at = from, taken = 0;
+    for (; at < entries_.positions() && taken < max; ++at) {
+      const Entry& e = entries_[at];
+      if (e.attrs == 0) continue;  // a free position
+      fn(e);
+      ++taken;
+    }
+    return at;
+  }
   template <typename Fn>
   void forEachRoute(Fn&& fn) const {
     entries_.forEachPosition([&](const Entry& e) {

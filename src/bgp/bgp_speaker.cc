@@ -547,6 +547,10 @@ void BgpSpeaker::selectPendingSlice() {
 }
 
 void BgpSpeaker::sweepStale(Peer& p, std::optional<net::Family> family, state::RibDelta* delta) {
+  select(takeStale(p, family), delta);
+}
+
+std::vector<net::IpPrefix> BgpSpeaker::takeStale(Peer& p, std::optional<net::Family> family) {
   std::vector<net::IpPrefix> dirty;
   size_t n = p.adj_in.sweepStale(family, &dirty);
   if (n > 0) {
@@ -554,11 +558,11 @@ void BgpSpeaker::sweepStale(Peer& p, std::optional<net::Family> family, state::R
              "neighbor " + p.session->peer().address.toString() + ": " + std::to_string(n) +
                  " stale routes removed");
   }
-  select(dirty, delta);
   if (p.adj_in.staleCount() == 0 && p.stale_timer) {
     loop_.cancelTimer(p.stale_timer);
     p.stale_timer = 0;
   }
+  return dirty;
 }
 
 void BgpSpeaker::endOfRib(Peer& p, AfiSafi afi_safi, state::RibDelta* delta) {
@@ -620,12 +624,7 @@ void BgpSpeaker::onDown(BgpSession& s, const std::string& reason, bool peer_rest
       Peer* q = findPeer(addr);
       if (!q) return;
       q->stale_timer = 0;
-      std::vector<net::IpPrefix> dirty;
-      size_t n = q->adj_in.sweepStale(std::nullopt, &dirty);
-      logEvent("BGP", Severity::kNotice, "GR_STALE_SWEPT",
-               "neighbor " + addr.toString() + ": restart time passed; " + std::to_string(n) +
-                   " stale routes removed");
-      selectLater(std::move(dirty));
+      selectLater(takeStale(*q, std::nullopt));  // a whole table may have gone stale
     });
     return;
   }

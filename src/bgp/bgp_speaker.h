@@ -192,6 +192,9 @@ class BgpSpeaker : public SessionObserver {
   void selectPendingSlice();
   static constexpr size_t kSelectSlice = 8192;
   void sweepStale(Peer& p, std::optional<net::Family> family, state::RibDelta* delta);
+  // Removes p's stale routes (of `family`, or all) from its Adj-RIB-In, says so, and returns
+  // them for selection.
+  std::vector<net::IpPrefix> takeStale(Peer& p, std::optional<net::Family> family);
   messages::BgpSessionCheckpoint checkpointOf(const BgpSession& s) const;
   size_t exportedCount(const BgpSession& s) const;  // networks of the session's family
   void endOfRib(Peer& p, AfiSafi afi_safi, state::RibDelta* delta);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "base/file_util.h"
 #include "base/log.h"
@@ -133,8 +134,22 @@ Status ChassisManager::start() {
   }
   recover_by_ms_ = loop_.clock().nowMs() + 2000;
   poll_timer_ = loop_.addTimer(
-      options_.poll_interval_ms, [this] { poll(); }, true);
+      std::min(options_.poll_interval_ms, options_.busy_poll_interval_ms), [this] { tick(); },
+      true);
   return Status::ok();
+}
+
+void ChassisManager::tick() {
+  const IssuStep step = fsm_.record().step;
+  const bool waiting = step == IssuStep::kStandbyReloading || step == IssuStep::kSwitchingOver ||
+                       step == IssuStep::kPeerSyncing;
+  const int64_t now = loop_.clock().nowMs();
+  if (now - last_poll_ms_ <
+      (waiting ? options_.busy_poll_interval_ms : options_.poll_interval_ms)) {
+    return;
+  }
+  last_poll_ms_ = now;
+  poll();
 }
 
 void ChassisManager::slowPoll() {
@@ -165,6 +180,7 @@ bool ChassisManager::adoptSlot(int slot) {
   Slot& s = slots_[slot];
   if (!s.rpd->adopt()) return false;
   s.image = s.rpd->label();
+  s.manifest.reset();  // verified when first needed
   logEvent("CHASSIS", Severity::kNotice, "RP_ADOPT",
            "slot " + std::to_string(slot) + " keeps running " + s.image + " (pid " +
                std::to_string(s.rpd->pid()) + ") across the chassis manager restart");
@@ -218,7 +234,12 @@ void ChassisManager::doFault(std::string_view point, const std::string& record_p
 }
 
 Status ChassisManager::startSlot(int slot, const std::string& image, bool active) {
-  ASSIGN_OR_RETURN(issu::VerifiedImage img, verified(image));
+  std::optional<issu::VerifiedImage> pre = std::exchange(target_verified_, std::nullopt);
+  if (!pre || pre->dir != options_.image_dir + "/" + image) {
+    ASSIGN_OR_RETURN(issu::VerifiedImage v, verified(image));
+    pre = std::move(v);
+  }
+  const issu::VerifiedImage& img = *pre;
   std::string dir = options_.state_dir + "/rp" + std::to_string(slot);
   std::vector<std::string> argv = {img.rpdPath(),         "--slot",
                                    std::to_string(slot),  active ? "--active" : "--standby",
@@ -231,6 +252,7 @@ Status ChassisManager::startSlot(int slot, const std::string& image, bool active
   RETURN_IF_ERROR(
       s.rpd->start(argv, options_.state_dir + "/rp" + std::to_string(slot) + ".log", image));
   s.image = image;
+  s.manifest = img.manifest;
   forgetSlot(slot);
   if (slot != active_slot_) standby_hot_ = standby_rpr_ = false;  // a new standby starts cold
   logEvent("CHASSIS", Severity::kNotice, "RP_SPAWN",
@@ -507,13 +529,21 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
   if (done) done(true, result.message);
 }
 
-std::optional<std::string> ChassisManager::refuseTarget(const std::string& image) const {
+std::optional<std::string> ChassisManager::refuseTarget(const std::string& image) {
+  target_verified_.reset();
   auto target = verified(image);
   if (!target.isOk()) return "% " + target.status().message();
-  auto running = verified(slots_[active_slot_].image);
-  if (!running.isOk()) return "% running image: " + running.status().message();
-  auto violations = issu::checkVersionPolicy(running->manifest, target->manifest);
-  if (violations.empty()) return std::nullopt;
+  Slot& active = slots_[active_slot_];
+  if (!active.manifest) {
+    auto running = verified(active.image);
+    if (!running.isOk()) return "% running image: " + running.status().message();
+    active.manifest = running->manifest;
+  }
+  auto violations = issu::checkVersionPolicy(*active.manifest, target->manifest);
+  if (violations.empty()) {
+    target_verified_ = std::move(*target);
+    return std::nullopt;
+  }
   std::string msg = "% ISSU to " + image + " refused:";
   for (const auto& v : violations) {
     msg += " [" + std::string(issu::policyRuleName(v.rule)) + "] " + v.reason + ";";
@@ -525,6 +555,7 @@ std::optional<std::string> ChassisManager::refuseTarget(const std::string& image
 void ChassisManager::loadVersion(const std::string& image, Answer done) {
   if (auto refusal = refuseTarget(image)) return done(false, *refusal);
   apply(fsm_.loadVersion(image, view(), wallMs()), done);
+  target_verified_.reset();
 }
 
 void ChassisManager::changeVersion(const std::string& image, bool quick, Answer done) {
@@ -532,6 +563,7 @@ void ChassisManager::changeVersion(const std::string& image, bool quick, Answer 
   apply(fsm_.changeVersion(image, quick ? ChangeVersionMode::kQuick : ChangeVersionMode::kFull,
                            view(), wallMs()),
         done);
+  target_verified_.reset();
 }
 
 void ChassisManager::runVersion(Answer done) { apply(fsm_.runVersion(view(), wallMs()), done); }

@@ -35,6 +35,9 @@ struct ChassisOptions {
   std::string pubkey_path;    // image signing key
   std::string initial_image;  // boot image of both slots when no ISSU record exists yet
   int64_t poll_interval_ms = 50;
+  // While an ISSU step waits on the RPs (a standby reloading or syncing, a switchover): the
+  // next step may start as soon as the standby is hot, so chassisd looks more often.
+  int64_t busy_poll_interval_ms = 10;
   std::vector<std::string> rpd_args;  // extra arguments for every rpd (timers, ...)
   std::optional<FaultSpec> fault;     // tests only: fail at this point (fault_points.h)
   std::string metrics_bind;           // Prometheus endpoint "ADDR:PORT"; "" for none
@@ -79,7 +82,10 @@ class ChassisManager {
   struct Slot {
     std::unique_ptr<SupervisedProcess> rpd;
     std::string image;  // image name it runs
-    int rf_state = 0;   // last polled RF state number (0: unreachable)
+    // Its image's signed manifest, as verified when this chassisd started it (an adopted rpd's
+    // is verified when first needed): the version policy compares manifests only.
+    std::optional<issu::Manifest> manifest;
+    int rf_state = 0;  // last polled RF state number (0: unreachable)
     int64_t restart_after_ms = 0;
     int restarts = 0;
     nlohmann::json status;  // its last show-redundancy answer (null: none)
@@ -119,6 +125,7 @@ class ChassisManager {
   // Every poll interval: restarts what should run and asks both RPs for their status without
   // waiting; evaluate() runs on their answers (each bounded by 500 ms). A round still waiting
   // for an answer makes the next tick skip.
+  void tick();  // every busy_poll_interval_ms: polls when due (sooner while a step waits)
   void poll();
   void evaluate();
   // Reads BGP (for the metrics) and fwdd's route count once a second, without waiting.
@@ -135,7 +142,9 @@ class ChassisManager {
   int rfStateNow(int slot) const;
   Result<issu::VerifiedImage> verified(const std::string& image) const;
   // Why `image` may not be installed over the running one (signature, policy); nullopt if it may.
-  std::optional<std::string> refuseTarget(const std::string& image) const;
+  // The target image verified (nullopt) or the refusal; a verified target is kept for the
+  // reload the step asks next, so one operator command hashes the image once.
+  std::optional<std::string> refuseTarget(const std::string& image);
 
   event::EventLoop& loop_;
   ChassisOptions options_;
@@ -146,6 +155,8 @@ class ChassisManager {
   bool standby_hot_ = false;
   bool standby_rpr_ = false;  // the standby is STANDBY COLD in RPR (SystemView::standby_rpr)
   event::TimerId poll_timer_ = 0;
+  int64_t last_poll_ms_ = 0;
+  std::optional<issu::VerifiedImage> target_verified_;  // by refuseTarget, for this command only
   // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or
   // a bounded wait passed).
   FaultPoints faults_;

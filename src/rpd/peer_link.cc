@@ -41,6 +41,7 @@ void PeerLink::connect() {
     return;
   }
   delay_ms_ = kFirstDelayMs;
+  retrying_since_ms_ = -1;
   connected_(std::move(*fd));
 }
 
@@ -48,6 +49,12 @@ void PeerLink::sessionEnded() { scheduleConnect(); }
 
 void PeerLink::scheduleConnect() {
   if (slot_ == 0 || connect_timer_ != 0) return;
+  const int64_t now = loop_.clock().nowMs();
+  if (retrying_since_ms_ < 0) retrying_since_ms_ = now;
+  if (now - retrying_since_ms_ < kQuickWindowMs) {
+    connect_timer_ = loop_.addTimer(kQuickDelayMs, [this] { connect(); });
+    return;
+  }
   connect_timer_ = loop_.addTimer(delay_ms_, [this] { connect(); });
   delay_ms_ = std::min(delay_ms_ * 2, kMaxDelayMs);
 }

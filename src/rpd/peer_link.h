@@ -1,8 +1,9 @@
 // PeerLink: the checkpoint socket between the two RPs. Slot 0 listens and slot 1 connects —
 // whichever of them is active — so a restarted RP always finds its peer. Slot 1 retries a failed
-// connect with a doubling back-off (20 ms up to 500 ms) and connects again when asked after a
-// session ended; slot 0 takes every connection the peer makes (the newest replaces the current
-// session: the peer restarted).
+// connect every 5 ms for the first second (a peer being reloaded in an ISSU step listens within
+// tens of ms, and the step waits for the session), then with a doubling back-off (20 ms up to
+// 500 ms); it connects again when asked after a session ended; slot 0 takes every connection the
+// peer makes (the newest replaces the current session: the peer restarted).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,8 @@ class PeerLink {
   event::UniqueFd listen_fd_;
   event::TimerId connect_timer_ = 0;
   int64_t delay_ms_ = kFirstDelayMs;
+  int64_t retrying_since_ms_ = -1;  // the first failed attempt since the last success
+  static constexpr int64_t kQuickDelayMs = 5, kQuickWindowMs = 1000;
   static constexpr int64_t kFirstDelayMs = 20, kMaxDelayMs = 500;
 };
 

@@ -31,46 +31,57 @@ TEST(EpochStore, KeepsTheHighestEpochInBothForms) {
   EXPECT_EQ(none.load(), 0u);
 }
 
-TEST(PeerLink, SlotOneRetriesWithBackoffUntilSlotZeroListens) {
+TEST(PeerLink, SlotOneRetriesQuicklyForASecondThenBacksOff) {
   testing::TempDir dir;
   event::FakeClock clock;
   event::EventLoop loop(clock);
   int accepted = 0, connected = 0;
   std::vector<event::UniqueFd> fds;
+  auto runMs = [&](int ms, const std::function<bool()>& until) {
+    int ran = 0;
+    for (; ran < ms && !until(); ++ran) {
+      clock.advanceMs(1);
+      loop.runOnce(0);
+    }
+    return ran;
+  };
   PeerLink one(loop, 1, dir.file("ckpt"), [&](event::UniqueFd fd) {
     ++connected;
     fds.push_back(std::move(fd));
   });
   ASSERT_TRUE(one.start().isOk());
   EXPECT_EQ(connected, 0) << "nobody listens yet";
-  // Back-off: 20, 40, 80 ms ... — after 150 ms of fake time three more attempts were made.
-  for (int ms = 0; ms < 150; ++ms) {
-    clock.advanceMs(1);
-    loop.runOnce(0);
-  }
-  PeerLink zero(loop, 0, dir.file("ckpt"), [&](event::UniqueFd fd) {
+  runMs(150, [] { return false; });
+  auto zero = std::make_unique<PeerLink>(loop, 0, dir.file("ckpt"), [&](event::UniqueFd fd) {
     ++accepted;
     fds.push_back(std::move(fd));
   });
-  ASSERT_TRUE(zero.start().isOk());
-  for (int ms = 0; ms < 1000 && (connected == 0 || accepted == 0); ++ms) {
-    clock.advanceMs(1);
-    loop.runOnce(0);
-  }
+  ASSERT_TRUE(zero->start().isOk());
+  // Within the first second a listener is found by the next 5 ms retry (accepted a turn later).
+  EXPECT_LE(runMs(1000, [&] { return connected == 1 && accepted == 1; }), 6);
   EXPECT_EQ(connected, 1);
   EXPECT_EQ(accepted, 1);
-  one.sessionEnded();  // slot 1 connects again after the back-off (reset by the success)
-  for (int ms = 0; ms < 19; ++ms) {
-    clock.advanceMs(1);
-    loop.runOnce(0);
-  }
-  EXPECT_EQ(connected, 1) << "not before 20 ms";
-  for (int ms = 0; ms < 10 && accepted < 2; ++ms) {
-    clock.advanceMs(1);
-    loop.runOnce(0);
-  }
+  one.sessionEnded();  // a new quick window starts with the reconnection
+  EXPECT_EQ(runMs(4, [] { return false; }), 4);
+  EXPECT_EQ(connected, 1) << "not before 5 ms";
+  EXPECT_LE(runMs(1000, [&] { return accepted == 2; }), 2);
   EXPECT_EQ(connected, 2);
-  EXPECT_EQ(accepted, 2);
+
+  // Nobody listens for longer than the quick window: the retries back off (20, 40, 80, 160,
+  // 320 ms after it), so a listener that appears at 1.5 s is found at the 1.62 s attempt.
+  zero.reset();
+  fds.clear();
+  one.sessionEnded();
+  runMs(1500, [] { return false; });
+  zero = std::make_unique<PeerLink>(loop, 0, dir.file("ckpt"), [&](event::UniqueFd fd) {
+    ++accepted;
+    fds.push_back(std::move(fd));
+  });
+  ASSERT_TRUE(zero->start().isOk());
+  const int waited = runMs(1000, [&] { return accepted == 3; });
+  EXPECT_EQ(connected, 3);
+  EXPECT_GT(waited, 50) << "backed off: not every 5 ms any more";
+  EXPECT_LE(waited, 500) << "the back-off stays bounded at 500 ms";
 }
 
 }  // namespace

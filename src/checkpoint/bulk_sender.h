@@ -4,7 +4,8 @@
 // entry count, its entries, and an end marker with the count it sent. A transaction never spans
 // two clients. Then the clients without counted bulk resync, a piece at a time (after the first
 // begin marker: a standby of an older release drops their state when the configuration's bulk
-// begins). Last, the last end marker travels with every client's digest, so the standby
+// begins). Last, the last end marker travels with every client's digest (once each is ready: a
+// digest recomputed at a new version advances a piece per step throughout), so the standby
 // verifies the whole state in the transaction that completes it — and is STANDBY HOT only
 // once every resync piece arrived before it.
 //
@@ -55,6 +56,8 @@ class BulkSender {
   // One step of the bulk: a transaction of counted entries, a resync piece, or the last
   // transaction. False when there is nothing more to do now (done, or no standby).
   bool step();
+  // One piece of every client's digest still being recomputed; true when all are ready.
+  bool digestsReady();
   // Fills one transaction: the current client's next entries, with its markers when it begins
   // or ends there (the last client's end marker waits for the resyncs: last_end_).
   void fill(Transaction& txn);

@@ -80,8 +80,12 @@ class CheckpointClient {
   // Standby, counted bulk: the active's bulk of `entries` begins; drop everything held.
   virtual void onBulkBegin(uint64_t /*entries*/) {}
 
-  // --- Digest: a fingerprint of the whole state, compared by the standby (nullopt: none).
+  // --- Digest: a fingerprint of the whole state, compared by the standby (nullopt: none, or
+  // not ready).
   virtual std::optional<messages::StateDigest> digest() const { return std::nullopt; }
+  // Active, during a bulk: a digest being recomputed at a newly negotiated version advances one
+  // bounded piece; true once digest() is ready. The bulk's digests wait for every client.
+  virtual bool continueDigest() { return true; }
 
   // --- Roles.
   // After every batch of RF actions: start or stop what only the active runs.

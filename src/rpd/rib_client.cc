@@ -28,11 +28,14 @@ void addWithdraw(checkpoint::Transaction& txn, const net::IpPrefix& prefix) {
 
 RibClient::RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link,
                      fib::FibClientOptions fib, const CrashPoint& crash)
-    : link_(link),
+    : loop_(loop),
+      link_(link),
       crash_(crash),
       fib_(std::make_unique<fib::FibClient>(loop, rib_, std::move(fib))) {}
 
-RibClient::~RibClient() = default;
+RibClient::~RibClient() {
+  if (digest_timer_ != 0) loop_.cancelTimer(digest_timer_);
+}
 
 uint16_t RibClient::id() const { return messages::kClientRib; }
 
@@ -121,10 +124,27 @@ void RibClient::discardStaged() {
 }
 
 void RibClient::onNegotiated(const issu::NegotiationResult& result) {
-  // Both replicas fingerprint routes at the version they exchange them in.
+  // Both replicas fingerprint routes at the version they exchange them in. The active's table
+  // may hold a million routes: it is fingerprinted again a piece per loop turn (and per bulk
+  // step: continueDigest); a standby's is emptied by the bulk that follows.
   if (auto v = result.versionFor(messages::kClientRib, messages::kMsgRouteUpdate)) {
-    if (*v != rib_.digestVersion()) rib_.setDigestVersion(*v);
+    if (role_.active) {
+      rib_.beginDigestVersion(*v);
+      continueDigestSoon();
+    } else {
+      rib_.setDigestVersion(*v);
+    }
   }
+}
+
+bool RibClient::continueDigest() { return rib_.continueDigestVersion(kDigestPiece); }
+
+void RibClient::continueDigestSoon() {
+  if (continueDigest() || digest_timer_ != 0) return;
+  digest_timer_ = loop_.addTimer(0, [this] {
+    digest_timer_ = 0;
+    continueDigestSoon();
+  });
 }
 
 uint64_t RibClient::beginBulk() {
@@ -158,6 +178,7 @@ void RibClient::onBulkBegin(uint64_t entries) {
 }
 
 std::optional<messages::StateDigest> RibClient::digest() const {
+  if (rib_.digestChanging()) return std::nullopt;  // at neither version yet
   return messages::StateDigest{id(), rib_.digest().bytes(), rib_.digest().count(), 0};
 }
 

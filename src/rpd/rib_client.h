@@ -61,6 +61,7 @@ class RibClient : public checkpoint::CheckpointClient {
   checkpoint::BulkStep produceBulk(checkpoint::Transaction& txn, size_t max_entries) override;
   void onBulkBegin(uint64_t entries) override;
   std::optional<messages::StateDigest> digest() const override;
+  bool continueDigest() override;
   void onRole(const checkpoint::Role& role) override;
   void onTakeover(bool warm) override;
   bool quiesceForHandover() override;
@@ -68,6 +69,13 @@ class RibClient : public checkpoint::CheckpointClient {
   void onHandoverAborted() override { handing_over_ = false; }
 
  private:
+  // Routes fingerprinted per piece when the digest changes version (~0.4 ms of work): one per
+  // loop turn, and one per bulk step, whichever comes first.
+  static constexpr size_t kDigestPiece = 4096;
+  void continueDigestSoon();
+
+  event::EventLoop& loop_;
+  event::TimerId digest_timer_ = 0;
   struct Staged {
     bool withdraw = false;
     net::Route route;  // a withdrawal uses only the prefix

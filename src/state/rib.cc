@@ -1,15 +1,26 @@
 #include "state/rib.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "messages/rib_messages.h"
 
 namespace hitless::state {
 
-std::string_view Rib::canonical(const net::Route& r) {
+std::string_view Rib::canonical(const net::Route& r, issu::MessageVersion version) {
   scratch_.clear();
-  messages::encodeRouteUpdate(r, digest_version_, &scratch_);
+  messages::encodeRouteUpdate(r, version, &scratch_);
   return scratch_;
+}
+
+void Rib::trackNext(uint32_t at, const net::Route& r, int sign) {
+  if (!next_ || at >= next_->walked) return;
+  std::string_view bytes = canonical(r, next_->version);
+  if (sign > 0) {
+    next_->digest.add(bytes);
+  } else {
+    next_->digest.remove(bytes);
+  }
 }
 
 // Either form: an unchanged route is compared, never copied.
@@ -20,13 +31,17 @@ bool Rib::store(R&& route) {
     net::Route& old = routes_[at];
     if (old == route) return false;
     digest_.remove(canonical(old));
+    trackNext(at, old, -1);
     old = std::forward<R>(route);
     digest_.add(canonical(old));
+    trackNext(at, old, +1);
     return true;
   }
   digest_.add(canonical(route));
   const net::IpPrefix prefix = route.prefix;
-  index_.insert(prefix, routes_.add(std::forward<R>(route)));
+  const uint32_t added = routes_.add(std::forward<R>(route));
+  index_.insert(prefix, added);
+  trackNext(added, routes_[added], +1);
   return true;
 }
 
@@ -37,6 +52,7 @@ bool Rib::withdraw(const net::IpPrefix& prefix) {
   uint32_t at = index_.erase(prefix, keyAt());
   if (at == PrefixIndex::kNone) return false;
   digest_.remove(canonical(routes_[at]));
+  trackNext(at, routes_[at], -1);
   routes_.remove(at);
   return true;
 }
@@ -59,6 +75,7 @@ void Rib::clear() {
   routes_.clear();
   index_.clear();
   digest_.clear();
+  if (next_) digest_version_ = std::exchange(next_, std::nullopt)->version;
 }
 
 void Rib::reserve(size_t routes) { index_.reserve(routes); }
@@ -69,9 +86,33 @@ const net::Route* Rib::find(const net::IpPrefix& prefix) const {
 }
 
 void Rib::setDigestVersion(issu::MessageVersion version) {
-  digest_version_ = version;
-  digest_.clear();
-  forEach([this](const net::Route& r) { digest_.add(canonical(r)); });
+  beginDigestVersion(version);
+  continueDigestVersion(routes_.positions());
+}
+
+void Rib::beginDigestVersion(issu::MessageVersion version) {
+  if (version == digest_version_) {
+    next_.reset();  // back to the version the digest is at: nothing to compute
+    return;
+  }
+  if (next_ && next_->version == version) return;
+  next_ = NextDigest{version, StateDigest(), 0};
+}
+
+bool Rib::continueDigestVersion(size_t max_positions) {
+  if (!next_) return true;
+  const size_t end = std::min(routes_.positions(), next_->walked + max_positions);
+  for (size_t i = next_->walked; i < end; ++i) {
+    const net::Route& r = routes_[static_cast<uint32_t>(i)];
+    if (r.prefix.address.family != net::Family::kNone)
+      next_->digest.add(canonical(r, next_->version));
+  }
+  next_->walked = end;
+  if (end < routes_.positions()) return false;
+  digest_ = next_->digest;
+  digest_version_ = next_->version;
+  next_.reset();
+  return true;
 }
 
 void Rib::forEach(const std::function<void(const net::Route&)>& fn) const {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -57,10 +58,18 @@ class Rib {
 
   const net::Route* find(const net::IpPrefix& prefix) const;
   size_t size() const { return index_.size(); }
+  // The digest at digestVersion(). While a change of version is in progress (below) it is still
+  // the previous version's.
   const StateDigest& digest() const { return digest_; }
   issu::MessageVersion digestVersion() const { return digest_version_; }
-  // Recomputes the digest at another version (O(n)).
+  // Recomputes the digest at another version, O(n) in one call.
   void setDigestVersion(issu::MessageVersion version);
+  // The same in pieces, for a table too big for one loop turn: begin, then continue with up to
+  // `max_positions` positions per call until it returns true, when digest() is at `version`.
+  // Changes meanwhile keep both digests right (one behind the walk counts in the new one too).
+  void beginDigestVersion(issu::MessageVersion version);
+  bool continueDigestVersion(size_t max_positions);
+  bool digestChanging() const { return next_.has_value(); }
 
   void forEach(const std::function<void(const net::Route&)>& fn) const;
   // Positional access to the dense storage, for walking the table without lookups (bulk sync).
@@ -76,7 +85,11 @@ class Rib {
  private:
   template <typename R>
   bool store(R&& route);
-  std::string_view canonical(const net::Route& r);
+  std::string_view canonical(const net::Route& r, issu::MessageVersion version);
+  std::string_view canonical(const net::Route& r) { return canonical(r, digest_version_); }
+  // Position `at` holds `r`, added (+1) or removed (-1): the digest at the next version counts
+  // it only once the walk has passed that position (it adds it itself otherwise).
+  void trackNext(uint32_t at, const net::Route& r, int sign);
   // The index's key of a position: the route's prefix.
   auto keyAt() const {
     return [this](uint32_t at) -> const net::IpPrefix& { return routes_[at].prefix; };
@@ -87,6 +100,12 @@ class Rib {
   PrefixIndex index_;
   StateDigest digest_;
   issu::MessageVersion digest_version_;
+  struct NextDigest {
+    issu::MessageVersion version;
+    StateDigest digest;  // of positions [0, walked)
+    size_t walked = 0;
+  };
+  std::optional<NextDigest> next_;
   std::string scratch_;
 };
 

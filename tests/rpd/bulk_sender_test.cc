@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,73 @@ TEST(BulkSenderTest, TheDigestsThatMakeTheStandbyHotFollowTheLastResyncPiece) {
   ASSERT_TRUE(pair.last_digests.has_value());
   EXPECT_TRUE(pair.last_digests->match) << pair.last_digests->mismatch;
   EXPECT_EQ(standby_rib.rib().size(), 3000u);
+}
+
+// A client whose digest is recomputed (a new version negotiated) over `pieces` calls of
+// continueDigest; until then its digest is not the standby's.
+class SlowDigest : public checkpoint::CheckpointClient {
+ public:
+  explicit SlowDigest(int pieces) : pieces_(pieces) {}
+  uint16_t id() const override { return messages::kClientConfigSync; }
+  bool continueDigest() override { return ++calls >= pieces_; }
+  std::optional<messages::StateDigest> digest() const override {
+    return messages::StateDigest{id(), std::string(32, calls >= pieces_ ? 'r' : 'o'), 0, 0};
+  }
+  Status stage(uint16_t, wire::ByteView, issu::MessageVersion) override { return Status::ok(); }
+  Status applyStaged(size_t) override { return Status::ok(); }
+  void discardStaged() override {}
+  int calls = 0;
+
+ private:
+  int pieces_;
+};
+
+TEST(BulkSenderTest, TheDigestsWaitForADigestBeingRecomputed) {
+  SyncPair pair;
+  CrashPoint no_crash;
+  RibClient active_rib(pair.loop(), pair.link(), {}, no_crash);
+  RibClient standby_rib(pair.loop(), pair.link(), {}, no_crash);
+  SlowDigest active_slow(40), standby_slow(0);
+  pair.addActive(active_rib);
+  pair.addActive(active_slow);
+  pair.addStandby(standby_rib);
+  pair.addStandby(standby_slow);
+  active_rib.onRole({true, 1, "ACTIVE"});
+  ASSERT_TRUE(pair.connect());
+  // A bulk of a few steps: the digests go after the 40th piece, not with the last entries.
+  ASSERT_TRUE(pair.bulkSync(/*batch=*/512, /*budget_ns=*/0));
+  EXPECT_GE(active_slow.calls, 40);
+  ASSERT_TRUE(pair.last_digests.has_value());
+  EXPECT_TRUE(pair.last_digests->match) << pair.last_digests->mismatch;
+}
+
+// The active's RIB is fingerprinted again at the version a new standby negotiates, in pieces:
+// 1.0 exchanges routes at v1, 1.1 with 1.1 at v2 (weights count).
+TEST(BulkSenderTest, ARibDigestAtANewVersionIsReadyForTheBulksDigests) {
+  SyncPair pair(messages::kRelease1_1, messages::kRelease1_1);
+  CrashPoint no_crash;
+  RibClient active_rib(pair.loop(), pair.link(), {}, no_crash);
+  RibClient standby_rib(pair.loop(), pair.link(), {}, no_crash);
+  pair.addActive(active_rib);
+  pair.addStandby(standby_rib);
+  active_rib.onRole({true, 1, "ACTIVE"});
+  state::RibDelta d;
+  for (uint32_t i = 0; i < 20000; ++i) {
+    net::Route r;
+    r.prefix = *net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32);
+    r.nexthops = {{*net::IpAddress::parse("198.18.2.2"), 0, 1 + i % 3}};
+    d.upsert(std::move(r));
+  }
+  active_rib.apply(std::move(d), [](ChangeResult) {});
+  const issu::MessageVersion before = active_rib.rib().digestVersion();
+  ASSERT_TRUE(pair.connect());
+  ASSERT_TRUE(pair.bulkSync(/*batch=*/2048, /*budget_ns=*/0));
+  EXPECT_NE(active_rib.rib().digestVersion(), before) << "the pair negotiated another version";
+  EXPECT_EQ(active_rib.rib().digestVersion(), standby_rib.rib().digestVersion());
+  EXPECT_FALSE(active_rib.rib().digestChanging());
+  ASSERT_TRUE(pair.last_digests.has_value());
+  EXPECT_TRUE(pair.last_digests->match) << pair.last_digests->mismatch;
+  EXPECT_EQ(active_rib.digest()->digest, standby_rib.digest()->digest);
 }
 
 }  // namespace

@@ -52,6 +52,67 @@ TEST(Rib, DigestAtV1IgnoresWhatV1CannotCarry) {
   EXPECT_EQ(v2.digest(), v1.digest());
 }
 
+// Rebuilt from scratch at `version`: what an incrementally kept digest must equal.
+StateDigest digestOf(const Rib& rib, issu::MessageVersion version) {
+  Rib fresh(version);
+  for (const auto& r : rib.sorted()) fresh.upsert(r);
+  return fresh.digest();
+}
+
+TEST(Rib, DigestChangesVersionInPiecesWhileTheTableChanges) {
+  Rib rib(1);
+  std::mt19937 rng(7);
+  auto name = [](int i) {
+    return "198.18." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32";
+  };
+  for (int i = 0; i < 3000; ++i) rib.upsert(route(name(i), i, 1 + i % 3));
+  rib.beginDigestVersion(2);
+  EXPECT_TRUE(rib.digestChanging());
+  int pieces = 0;
+  while (!rib.continueDigestVersion(256)) {
+    ++pieces;
+    // Each kind of change, behind and ahead of the walk: new weights (v2 carries them, v1
+    // not), withdrawals, and new routes (some reusing the positions just freed).
+    for (int k = 0; k < 40; ++k) {
+      const int i = static_cast<int>(rng() % 4000);
+      switch (rng() % 3) {
+        case 0:
+          rib.upsert(route(name(i), i, 1 + static_cast<int>(rng() % 5)));
+          break;
+        case 1:
+          rib.withdraw(*net::IpPrefix::parse(name(i)));
+          break;
+        default:
+          rib.upsert(route(name(4000 + static_cast<int>(rng() % 2000)), i));
+      }
+    }
+    ASSERT_EQ(rib.digestVersion(), 1);
+    ASSERT_EQ(rib.digest(), digestOf(rib, 1)) << "the old version's digest stays right meanwhile";
+  }
+  EXPECT_GT(pieces, 5);
+  EXPECT_FALSE(rib.digestChanging());
+  EXPECT_EQ(rib.digestVersion(), 2);
+  EXPECT_EQ(rib.digest(), digestOf(rib, 2));
+  EXPECT_NE(rib.digest(), digestOf(rib, 1)) << "the weights count at v2";
+  // Kept up to date afterwards as before.
+  rib.upsert(route(name(1), 1, 4));
+  EXPECT_EQ(rib.digest(), digestOf(rib, 2));
+}
+
+TEST(Rib, AClearEndsAVersionChangeAtOnce) {
+  Rib rib(1);
+  for (int i = 0; i < 100; ++i) rib.upsert(route("198.18.0." + std::to_string(i) + "/32", i, 2));
+  rib.beginDigestVersion(2);
+  EXPECT_FALSE(rib.continueDigestVersion(10));
+  rib.clear();
+  EXPECT_FALSE(rib.digestChanging());
+  EXPECT_EQ(rib.digestVersion(), 2);
+  rib.upsert(route("198.18.1.1/32", 1, 3));
+  EXPECT_EQ(rib.digest(), digestOf(rib, 2));
+  rib.beginDigestVersion(2);
+  EXPECT_FALSE(rib.digestChanging()) << "already at that version";
+}
+
 TEST(Rib, DeltaKeepsOrder) {
   Rib rib;
   auto delta = parseRouteChanges(

@@ -15,7 +15,8 @@
 namespace hitless::bgp {
 namespace {
 
-constexpr size_t kStalePieceSize = 1024;
+// RIB positions the restart's stale-route scan looks at per loop turn (~3 ms at a full table).
+constexpr size_t kStaleScanPositions = 32768;
 
 int familyIndex(net::Family f) { return f == net::Family::kIpv6 ? 1 : 0; }
 
@@ -49,6 +50,7 @@ BgpSpeaker::~BgpSpeaker() {
   *alive_ = false;
   if (listen_fd_.valid()) loop_.removeFd(listen_fd_.get());
   if (restart_timer_) loop_.cancelTimer(restart_timer_);
+  if (stale_scan_timer_) loop_.cancelTimer(stale_scan_timer_);
   for (auto& p : peers_) {
     if (p->stale_timer) loop_.cancelTimer(p->stale_timer);
   }
@@ -92,57 +94,12 @@ void BgpSpeaker::stopListening() {
 Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
   // Listening first, so that a start that fails (the port still held) costs no table scan.
   RETURN_IF_ERROR(listen());
-  // Routes of adopted sessions are current, not stale: in a planned switchover every BGP route
-  // came with its session and nothing is inserted (a million-entry set built and emptied again
-  // in one loop turn would stall the new active for seconds).
+  // Until the scan of the RIB for stale routes (continueStaleScan) says otherwise, a restarting
+  // speaker is restarting: a session that opens meanwhile says so (R bit), and the restart
+  // cannot end before the scan did.
   if (restarting) {
-    // In pieces, each looked up with prefetching: a full table is a million lookups in this
-    // one loop turn of the new active. With many sessions a prefix is looked for first in the
-    // session that held the one before: a table arrives in runs per session, so most prefixes
-    // cost one lookup whatever the number of sessions (256 sessions looked up in turn cost
-    // seconds here).
-    size_t hint = 0;
-    auto current = [&](const net::IpPrefix& p) {
-      for (size_t k = 0; k < adopted.size(); ++k) {
-        size_t j = (hint + k) % adopted.size();
-        if (adopted[j].adj_in.find(p) != nullptr) {
-          hint = j;
-          return true;
-        }
-      }
-      return false;
-    };
-    std::vector<net::IpPrefix> piece;
-    piece.reserve(kStalePieceSize);
-    auto check = [&] {
-      state::forEachPrefetched(
-          piece.size(),
-          [&](size_t i) {
-            if (!adopted.empty()) adopted[hint].adj_in.prefetch(piece[i]);
-          },
-          [&](size_t i) {
-            if (!current(piece[i])) restart_stale_.insert(piece[i]);
-          });
-      piece.clear();
-    };
-    host_.forEachBgpPrefix([&](const net::IpPrefix& p) {
-      piece.push_back(p);
-      if (piece.size() == kStalePieceSize) check();
-    });
-    check();
-  }
-  const bool cold = restarting && restart_stale_.empty() && host_.forwardingPreserved();
-  restarting_ = !restart_stale_.empty() || cold;
-  if (restarting_) {
-    logEvent("BGP", Severity::kNotice, "GR_RESTARTING",
-             cold ? std::string("graceful restart from config (cold takeover): the FIB keeps its "
-                                "routes until every neighbor sent End-of-RIB")
-                  : "graceful restart: keeping " + std::to_string(restart_stale_.size()) +
-                        " BGP routes in the FIB until every neighbor sent End-of-RIB");
-    restart_timer_ = loop_.addTimer(int64_t{config_.graceful_restart_time_s} * 1000, [this] {
-      restart_timer_ = 0;
-      maybeFinishRestart(true);
-    });
+    restarting_ = true;
+    stale_scan_ = 0;
   }
   for (const auto& pc : config_.peers) {
     auto it = std::find_if(adopted.begin(), adopted.end(),
@@ -168,8 +125,69 @@ Status BgpSpeaker::start(bool restarting, std::vector<AdoptedSession> adopted) {
     p.eor_in[0] = p.eor_in[1] = true;  // its table came over whole
     host_.bgpSessionChanged(checkpointOf(*p.session), p.session->socketFd());
   }
-  maybeFinishRestart(false);
+  if (stale_scan_) {
+    continueStaleScan();
+  } else {
+    maybeFinishRestart(false);
+  }
   return Status::ok();
+}
+
+void BgpSpeaker::continueStaleScan() {
+  stale_scan_timer_ = 0;
+  if (!stale_scan_) return;
+  // Routes some session holds are current: in a planned switchover every BGP route came with its
+  // adopted session and nothing is stale. A session that started since (a neighbor restarting)
+  // counts too: what it re-announced is current. A prefix is looked for first in the session that
+  // held the one before: a table arrives in runs per session, so most prefixes cost one lookup
+  // whatever the number of sessions (256 sessions looked up in turn cost seconds).
+  std::vector<net::IpPrefix> piece;
+  piece.reserve(kStaleScanPositions);
+  const BgpHost::PrefixWalk walk = host_.bgpPrefixesFrom(*stale_scan_, kStaleScanPositions, &piece);
+  auto current = [&](const net::IpPrefix& p) {
+    for (size_t k = 0; k < peers_.size(); ++k) {
+      const size_t j = (stale_hint_ + k) % peers_.size();
+      if (peers_[j]->adj_in.find(p) != nullptr) {
+        stale_hint_ = j;
+        return true;
+      }
+    }
+    return false;
+  };
+  state::forEachPrefetched(
+      piece.size(),
+      [&](size_t i) {
+        if (!peers_.empty()) peers_[stale_hint_ % peers_.size()]->adj_in.prefetch(piece[i]);
+      },
+      [&](size_t i) {
+        if (!current(piece[i])) restart_stale_.insert(piece[i]);
+      });
+  if (!walk.done) {
+    stale_scan_ = walk.next;
+    stale_scan_timer_ = loop_.addTimer(0, [this] { continueStaleScan(); });
+    return;
+  }
+  finishStaleScan();
+}
+
+void BgpSpeaker::finishStaleScan() {
+  stale_scan_.reset();
+  const bool cold = restart_stale_.empty() && host_.forwardingPreserved();
+  restarting_ = !restart_stale_.empty() || cold;
+  if (!restarting_) {
+    for (auto& p : peers_) p->session->setRestarting(false);
+    return;
+  }
+  logEvent("BGP", Severity::kNotice, "GR_RESTARTING",
+           cold ? std::string("graceful restart from config (cold takeover): the FIB keeps its "
+                              "routes until every neighbor sent End-of-RIB")
+                : "graceful restart: keeping " + std::to_string(restart_stale_.size()) +
+                      " BGP routes in the FIB until every neighbor sent End-of-RIB");
+  restart_timer_ = loop_.addTimer(int64_t{config_.graceful_restart_time_s} * 1000, [this] {
+    restart_timer_ = 0;
+    maybeFinishRestart(true);
+  });
+  maybeFinishRestart(false);
 }
 
 size_t BgpSpeaker::exportedCount(const BgpSession& s) const {
@@ -482,8 +500,14 @@ void BgpSpeaker::select(const std::vector<net::IpPrefix>& dirty, state::RibDelta
       if (!best || better(c, *best)) best = c;
     }
     if (!best) {
-      // No path left. During a graceful restart a pre-restart route stays until the sweep.
-      if (restart_stale_.count(prefix) == 0) delta->withdraw(prefix);
+      // No path left. During a graceful restart a pre-restart route stays until the sweep; while
+      // the stale-route scan runs, whether it is one is not known yet: it is kept as one (the
+      // restart ends only after the scan, and sweeps it then unless it came back).
+      if (stale_scan_) {
+        restart_stale_.insert(prefix);
+      } else if (restart_stale_.count(prefix) == 0) {
+        delta->withdraw(prefix);
+      }
       return;
     }
     if (!restart_stale_.empty()) restart_stale_.erase(prefix);
@@ -573,7 +597,7 @@ void BgpSpeaker::endOfRib(Peer& p, AfiSafi afi_safi, state::RibDelta* delta) {
 }
 
 void BgpSpeaker::maybeFinishRestart(bool deadline) {
-  if (!restarting_) return;
+  if (!restarting_ || stale_scan_) return;  // the scan finishes first (finishStaleScan)
   if (!deadline) {
     for (const auto& p : peers_) {
       const BgpSession& s = *p->session;

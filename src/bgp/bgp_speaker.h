@@ -75,9 +75,15 @@ class BgpHost {
   }
   // A session reached Established (fd: its socket) or ended (fd -1).
   virtual void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) = 0;
-  // Calls fn with the prefix of each BGP route the RIB holds now (a million at a full table:
-  // visited, not copied out).
-  virtual void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const = 0;
+  // A walk of the RIB by position, a piece at a time (a million routes at a full table): appends
+  // the prefixes of the BGP routes at positions [from, from + max_positions) to `out` and says
+  // where the next piece starts, or that the walk is done.
+  struct PrefixWalk {
+    size_t next = 0;
+    bool done = true;
+  };
+  virtual PrefixWalk bgpPrefixesFrom(size_t from, size_t max_positions,
+                                     std::vector<net::IpPrefix>* out) const = 0;
   // False while the host is too far behind to take more (sessions stop reading).
   virtual bool readyForInput() const { return true; }
   // True when the FIB still forwards on routes from before this speaker started that the host's
@@ -201,6 +207,10 @@ class BgpSpeaker : public SessionObserver {
   // Restarting speaker: once every neighbor sent End-of-RIB (or the deadline passed), withdraws
   // the pre-restart routes nobody re-announced.
   void maybeFinishRestart(bool deadline);
+  // Restarting speaker: finds the RIB's BGP routes no session holds (stale: kept until the
+  // restart ends), a piece of RIB positions per loop turn — a full table is a million lookups.
+  void continueStaleScan();
+  void finishStaleScan();
   LocalConfig localConfig() const;
   // Why a crash of this RP would end the session ("" when the standby would go on with it).
   std::string nsrBlocker(const BgpSession& s) const;
@@ -214,6 +224,9 @@ class BgpSpeaker : public SessionObserver {
   bool restarting_ = false;
   std::unordered_set<net::IpPrefix, net::IpPrefixHash> restart_stale_;
   event::TimerId restart_timer_ = 0;
+  std::optional<size_t> stale_scan_;  // the scan's next RIB position while it runs
+  event::TimerId stale_scan_timer_ = 0;
+  size_t stale_hint_ = 0;                      // the peer that held the last prefix found current
   std::vector<net::IpPrefix> pending_select_;  // selectLater's queue, from pending_at_ on
   size_t pending_at_ = 0;
   struct DrainingTable {

@@ -1,5 +1,7 @@
 #include "rpd/bgp_client.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
@@ -291,10 +293,15 @@ void BgpClient::onHandoverAborted() {
   handed_over_ = false;
 }
 
-void BgpClient::forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const {
-  rib_.rib().forEach([&](const net::Route& r) {
-    if (r.protocol == bgp::kProtocolBgp) fn(r.prefix);
-  });
+bgp::BgpHost::PrefixWalk BgpClient::bgpPrefixesFrom(size_t from, size_t max_positions,
+                                                    std::vector<net::IpPrefix>* out) const {
+  const state::Rib& rib = rib_.rib();
+  const size_t end = std::min(rib.positions(), from + max_positions);
+  for (size_t i = from; i < end; ++i) {
+    const net::Route* r = rib.atPosition(i);
+    if (r != nullptr && r->protocol == bgp::kProtocolBgp) out->push_back(r->prefix);
+  }
+  return {end, end >= rib.positions()};
 }
 
 Result<nlohmann::json> BgpClient::summary() const {

@@ -75,7 +75,8 @@ class BgpClient : public checkpoint::CheckpointClient, public bgp::BgpHost {
   bool crashArmed(const char* point) const override;
   void crashPoint(const char* point) override;
   void bgpSessionChanged(const messages::BgpSessionCheckpoint& session, int fd) override;
-  void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const override;
+  PrefixWalk bgpPrefixesFrom(size_t from, size_t max_positions,
+                             std::vector<net::IpPrefix>* out) const override;
   bool readyForInput() const override;
   bool forwardingPreserved() const override { return rib_.fibHeldForRestart(); }
   void bgpRestartComplete() override { rib_.releaseFib("BGP graceful restart complete"); }

@@ -63,8 +63,13 @@ class RibSink : public BgpHost {
                                event::UniqueFd(::dup(fd))));
     }
   }
-  void forEachBgpPrefix(const std::function<void(const net::IpPrefix&)>& fn) const override {
-    for (const auto& p : rib.prefixes()) fn(p);
+  PrefixWalk bgpPrefixesFrom(size_t from, size_t max_positions,
+                             std::vector<net::IpPrefix>* out) const override {
+    const size_t end = std::min(rib.positions(), from + max_positions);
+    for (size_t i = from; i < end; ++i) {
+      if (const net::Route* r = rib.atPosition(i)) out->push_back(r->prefix);
+    }
+    return {end, end >= rib.positions()};
   }
   bool readyForInput() const override { return ready; }
   bool forwardingPreserved() const override { return forwarding_preserved; }
@@ -318,6 +323,30 @@ TEST_F(BgpSpeakerTest, RestartingSpeakerSweepsPreRestartRoutesAfterEndOfRib) {
   EXPECT_EQ(a.summary()["restart_stale"], 2);
   ASSERT_TRUE(waitFor([&] { return a.summary()["restarting"] == false; }));
   EXPECT_EQ(sink_a_.rib.size(), 1u);
+  EXPECT_NE(sink_a_.rib.find(*net::IpPrefix::parse("198.18.100.0/24")), nullptr);
+}
+
+// A full table is scanned for stale routes a piece of RIB positions per loop turn (a million
+// lookups in the takeover's turn stalled the new active), and the restart waits for the scan.
+TEST_F(BgpSpeakerTest, TheRestartsStaleRouteScanRunsInPiecesAndTheRestartWaitsForIt) {
+  constexpr uint32_t kRoutes = 100000;
+  for (uint32_t i = 0; i < kRoutes; ++i) {
+    net::Route r;
+    r.prefix = *net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32);
+    r.protocol = kProtocolBgp;
+    r.nexthops.push_back({*net::IpAddress::parse("198.18.0.2"), 0, 1});
+    sink_a_.rib.upsert(r);
+  }
+  BgpSpeaker b(loop_, configB({"198.18.100.0/24"}), sink_b_);
+  BgpSpeaker a(loop_, configA(), sink_a_);
+  ASSERT_TRUE(b.start(false).isOk());
+  ASSERT_TRUE(a.start(true).isOk());
+  EXPECT_EQ(a.summary()["restarting"], true);
+  const uint64_t first = a.summary()["restart_stale"];
+  EXPECT_GT(first, 0u);
+  EXPECT_LE(first, 32768u) << "one piece of the table in start()'s turn, not all of it";
+  ASSERT_TRUE(waitFor([&] { return a.summary()["restarting"] == false; }));
+  EXPECT_EQ(sink_a_.rib.size(), 1u) << "every route B did not announce again is swept";
   EXPECT_NE(sink_a_.rib.find(*net::IpPrefix::parse("198.18.100.0/24")), nullptr);
 }
 

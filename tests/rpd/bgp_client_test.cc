@@ -140,9 +140,14 @@ TEST_F(BgpClientTest, OnlyBgpRoutesAreVisitedForTheRestartCheck) {
   d.upsert(bgp_route);
   d.upsert(static_route);
   active_rib_.apply(std::move(d), [](ChangeResult) {});
-  std::vector<std::string> seen;
-  active_.forEachBgpPrefix([&](const net::IpPrefix& p) { seen.push_back(p.toString()); });
-  EXPECT_EQ(seen, std::vector<std::string>{"198.18.100.0/24"});
+  std::vector<net::IpPrefix> seen;
+  bgp::BgpHost::PrefixWalk walk = active_.bgpPrefixesFrom(0, 1, &seen);
+  EXPECT_FALSE(walk.done);
+  EXPECT_EQ(walk.next, 1u);
+  walk = active_.bgpPrefixesFrom(walk.next, 100, &seen);
+  EXPECT_TRUE(walk.done);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].toString(), "198.18.100.0/24");
 }
 
 }  // namespace

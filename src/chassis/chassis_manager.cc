@@ -47,6 +47,8 @@ ChassisManager::ChassisManager(event::EventLoop& loop, ChassisOptions options)
         std::make_unique<control::ControlClient>(loop_, rpControlSocket(slot));
     slots_[slot].slow_client =
         std::make_unique<control::ControlClient>(loop_, rpControlSocket(slot));
+    slots_[slot].command_client =
+        std::make_unique<control::ControlClient>(loop_, rpControlSocket(slot));
   }
   if (!options_.fwdd_control.empty()) {
     fwdd_client_ = std::make_unique<control::ControlClient>(loop_, options_.fwdd_control);
@@ -59,6 +61,7 @@ void ChassisManager::forgetSlot(int slot) {
   s.rf_state = 0;
   s.poll_client->reset("slot " + std::to_string(slot) + "'s rpd was replaced");
   s.slow_client->reset("slot " + std::to_string(slot) + "'s rpd was replaced");
+  s.command_client->reset("slot " + std::to_string(slot) + "'s rpd was replaced");
 }
 
 ChassisManager::~ChassisManager() {
@@ -492,14 +495,17 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
       case IssuAction::kSwitchover: {
         faultPoint("switchover-before");
         switchover_asked_ms_ = loop_.clock().nowMs();
-        auto r = control::controlRequest(rpControlSocket(active_slot_),
-                                         {{"cmd", "force-switchover"}}, 10000);
-        if (!r.isOk() || !r->value("ok", false)) {
-          std::string why =
-              r.isOk() ? r->value("error", std::string("refused")) : r.status().message();
-          logEvent("ISSU", Severity::kError, "SWITCHOVER_FAILED", why);
-        }
-        faultPoint("switchover-after");
+        // Not waited for: the active answers once its handover is done (tens of ms at a full
+        // table), and chassisd answers everyone meanwhile. The polls see the new active.
+        slots_[active_slot_].command_client->request(
+            {{"cmd", "force-switchover"}}, 10000, [this](Result<nlohmann::json> r) {
+              if (!r.isOk() || !r->value("ok", false)) {
+                std::string why =
+                    r.isOk() ? r->value("error", std::string("refused")) : r.status().message();
+                logEvent("ISSU", Severity::kError, "SWITCHOVER_FAILED", why);
+              }
+              faultPoint("switchover-after");
+            });
         break;
       }
       case IssuAction::kWarn: {

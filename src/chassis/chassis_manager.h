@@ -91,7 +91,8 @@ class ChassisManager {
     nlohmann::json status;  // its last show-redundancy answer (null: none)
     // Asynchronous asks of its control socket: the 50 ms redundancy poll, and the slower ones
     // (BGP summary for the metrics) on a connection of their own so they never delay it.
-    std::unique_ptr<control::ControlClient> poll_client, slow_client;
+    // The operator's commands (a switchover) on a third, so a poll's timeout never fails one.
+    std::unique_ptr<control::ControlClient> poll_client, slow_client, command_client;
     // Changes whenever its rpd is started, stopped or exits: an answer sent by the rpd before
     // is not taken for the new one's.
     uint64_t generation = 0;

@@ -17,6 +17,8 @@ namespace hitless::fib {
 namespace {
 constexpr int64_t kReplayBudgetNs = 5'000'000;  // per loop turn, like the bulk sync
 constexpr size_t kHighWatermark = 4u << 20;
+// A replay waiting for the RP's more urgent work looks again every 2 ms, for at most 5 s.
+constexpr int64_t kReplayWaitPollMs = 2, kMaxReplayWaitMs = 5000;
 constexpr int64_t kMaxReconnectDelayMs = 1000;
 }  // namespace
 
@@ -234,7 +236,13 @@ void FibClient::commit(bool replay_end) {
 
 void FibClient::produceReplay() {
   if (!replaying_ || !conn_ || !conn_->isOpen()) return;
-  const int64_t budget_end = loop_.clock().nowNs() + kReplayBudgetNs;
+  const int64_t now = loop_.clock().nowNs();
+  if (options_.replay_waits && now - replay_started_ns_ < kMaxReplayWaitMs * 1'000'000 &&
+      options_.replay_waits()) {
+    scheduleReplay(kReplayWaitPollMs);
+    return;
+  }
+  const int64_t budget_end = now + kReplayBudgetNs;
   while (loop_.clock().nowNs() < budget_end) {
     if (conn_->pendingBytes() >= kHighWatermark) return;  // resumed by on_drained
     while (replay_next_ < replay_end_ && batch_routes_ < options_.batch) {
@@ -252,9 +260,13 @@ void FibClient::produceReplay() {
       return;
     }
   }
+  scheduleReplay(0);
+}
+
+void FibClient::scheduleReplay(int64_t after_ms) {
   std::shared_ptr<bool> alive = alive_;
   replay_scheduled_ = true;
-  loop_.addTimer(0, [this, alive] {
+  loop_.addTimer(after_ms, [this, alive] {
     if (!*alive) return;
     replay_scheduled_ = false;
     produceReplay();

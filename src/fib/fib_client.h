@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,10 @@ struct FibClientOptions {
   std::string software_version;
   messages::Release release = messages::knownReleases().back();  // this rpd's (its message set)
   size_t batch = 4096;                                           // routes per replay batch
+  // While true (at most kMaxReplayWaitMs from the replay's start), the replay's walk waits: the
+  // RP has more urgent work for the same CPU — a bulk sync making its standby hot. The routes
+  // are in the kernel already; changes still go to fwdd at once.
+  std::function<bool()> replay_waits = nullptr;
 };
 
 class FibClient {
@@ -74,6 +79,7 @@ class FibClient {
   void onData(std::string_view input);
   void onClosed(const std::string& reason);
   void produceReplay();
+  void scheduleReplay(int64_t after_ms);
   // A commit reply at whatever version fwdd wrote it, read at this release's.
   Result<messages::FibCommitReply> decodeCommitReply(const wire::Frame& f) const;
   void appendRoute(const net::Route& r);

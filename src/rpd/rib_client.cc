@@ -31,7 +31,14 @@ RibClient::RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link,
     : loop_(loop),
       link_(link),
       crash_(crash),
-      fib_(std::make_unique<fib::FibClient>(loop, rib_, std::move(fib))) {}
+      fib_(std::make_unique<fib::FibClient>(loop, rib_, replayWaitsForBulk(std::move(fib)))) {}
+
+fib::FibClientOptions RibClient::replayWaitsForBulk(fib::FibClientOptions fib) {
+  // After a switchover fwdd already forwards on these routes: the replay only confirms them, and
+  // the new standby's bulk sync (which makes the pair redundant again) needs the same CPU.
+  fib.replay_waits = [this] { return link_.inSync() && !link_.standbyHot(); };
+  return fib;
+}
 
 RibClient::~RibClient() {
   if (digest_timer_ != 0) loop_.cancelTimer(digest_timer_);

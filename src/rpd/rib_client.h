@@ -73,6 +73,7 @@ class RibClient : public checkpoint::CheckpointClient {
   // loop turn, and one per bulk step, whichever comes first.
   static constexpr size_t kDigestPiece = 4096;
   void continueDigestSoon();
+  fib::FibClientOptions replayWaitsForBulk(fib::FibClientOptions fib);
 
   event::EventLoop& loop_;
   event::TimerId digest_timer_ = 0;

@@ -90,5 +90,54 @@ TEST(FibServerTest, AReplayEndsInASweepSpreadOverLoopTurnsAndItsReplyWaitsForIt)
   ::rmdir(dir.c_str());
 }
 
+// While the RP has more urgent work (replay_waits: its standby's bulk sync), the replay's walk
+// waits — fwdd already forwards on the routes — but a change still goes to fwdd at once.
+TEST(FibServerTest, AReplayWaitsWhileAskedAndChangesGoOnMeanwhile) {
+  const std::string dir = "/tmp/hitless-fibwait-" + std::to_string(::getpid());
+  ::mkdir(dir.c_str(), 0700);
+  event::EventLoop loop;
+  CountingKernelFib kernel;
+  for (uint32_t i = 0; i < 1'000; ++i) kernel.table[hostRoute(i).prefix] = hostRoute(i);
+  FibAgent agent(kernel);
+  ASSERT_TRUE(agent.adoptFromKernel().isOk());
+  FibServerOptions so;
+  so.socket_path = dir + "/fib.sock";
+  FibServer server(loop, agent, so);
+  ASSERT_TRUE(server.start().isOk());
+
+  state::Rib rib;
+  for (uint32_t i = 0; i < 1'000; ++i) rib.upsert(hostRoute(i));
+  bool busy = true;
+  FibClientOptions co;
+  co.socket_path = so.socket_path;
+  co.software_version = "1.1.0";
+  co.replay_waits = [&] { return busy; };
+  FibClient client(loop, rib, co);
+  client.activate(1);
+  for (int turn = 0; turn < 200 && !client.connected(); ++turn) loop.runOnce(1);
+  ASSERT_TRUE(client.connected());
+  state::RibDelta d;
+  d.upsert(hostRoute(20'000));
+  rib.apply(d);
+  client.send(d);
+  for (int turn = 0; turn < 200 && kernel.table.count(hostRoute(20'000).prefix) == 0; ++turn) {
+    loop.runOnce(1);
+  }
+  EXPECT_EQ(kernel.table.count(hostRoute(20'000).prefix), 1u) << "a change is not held back";
+  for (int turn = 0; turn < 20; ++turn) loop.runOnce(1);
+  EXPECT_EQ(agent.staleCount(), 1'000u) << "nothing replayed while the RP is busy";
+  EXPECT_TRUE(client.status()["replaying"].get<bool>());
+
+  busy = false;
+  auto replayDone = [&] { return client.status()["replay_ms"].get<int64_t>() >= 0; };
+  for (int turn = 0; turn < 2000 && !replayDone(); ++turn) loop.runOnce(1);
+  ASSERT_TRUE(replayDone());
+  EXPECT_EQ(agent.staleCount(), 0u);
+  EXPECT_EQ(client.status()["swept"], 0);
+  EXPECT_EQ(kernel.table.size(), 1'001u);
+  ::unlink(so.socket_path.c_str());
+  ::rmdir(dir.c_str());
+}
+
 }  // namespace
 }  // namespace hitless::fib

@@ -119,6 +119,15 @@ class BgpSpeakerTest : public ::testing::Test {
   }
 
   // Serves the loop until `cond` holds; false after 10 s.
+  // A BGP route A's RIB holds from before its restart (it came by checkpoint).
+  void addPreRestartRoute(const net::IpPrefix& prefix) {
+    net::Route r;
+    r.prefix = prefix;
+    r.protocol = kProtocolBgp;
+    r.nexthops.push_back({*net::IpAddress::parse("198.18.0.2"), 0, 1});
+    sink_a_.rib.upsert(r);
+  }
+
   bool waitFor(const std::function<bool()>& cond) {
     int64_t deadline = loop_.clock().nowNs() + 10'000'000'000;
     while (!cond()) {
@@ -310,11 +319,7 @@ TEST_F(BgpSpeakerTest, GracefulRestartHelperKeepsRoutesUntilEndOfRib) {
 TEST_F(BgpSpeakerTest, RestartingSpeakerSweepsPreRestartRoutesAfterEndOfRib) {
   // A restarts with two BGP routes in its RIB (from the checkpoint); B now announces one.
   for (const char* p : {"198.18.100.0/24", "198.18.102.0/24"}) {
-    net::Route r;
-    r.prefix = *net::IpPrefix::parse(p);
-    r.protocol = kProtocolBgp;
-    r.nexthops.push_back({*net::IpAddress::parse("198.18.0.2"), 0, 1});
-    sink_a_.rib.upsert(r);
+    addPreRestartRoute(*net::IpPrefix::parse(p));
   }
   BgpSpeaker b(loop_, configB({"198.18.100.0/24"}), sink_b_);
   BgpSpeaker a(loop_, configA(), sink_a_);
@@ -331,11 +336,7 @@ TEST_F(BgpSpeakerTest, RestartingSpeakerSweepsPreRestartRoutesAfterEndOfRib) {
 TEST_F(BgpSpeakerTest, TheRestartsStaleRouteScanRunsInPiecesAndTheRestartWaitsForIt) {
   constexpr uint32_t kRoutes = 100000;
   for (uint32_t i = 0; i < kRoutes; ++i) {
-    net::Route r;
-    r.prefix = *net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32);
-    r.protocol = kProtocolBgp;
-    r.nexthops.push_back({*net::IpAddress::parse("198.18.0.2"), 0, 1});
-    sink_a_.rib.upsert(r);
+    addPreRestartRoute(*net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32));
   }
   BgpSpeaker b(loop_, configB({"198.18.100.0/24"}), sink_b_);
   BgpSpeaker a(loop_, configA(), sink_a_);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -38,26 +39,52 @@ net::Route hostRoute(uint32_t i) {
   return r;
 }
 
-TEST(FibServerTest, AReplayEndsInASweepSpreadOverLoopTurnsAndItsReplyWaitsForIt) {
-  const std::string dir = "/tmp/hitless-fibserver-" + std::to_string(::getpid());
-  ::mkdir(dir.c_str(), 0700);
+// fwdd's side, in this process: an in-memory kernel holding `routes` host routes, adopted by
+// the agent as stale (as after fwdd restarted), served on a socket in a directory of its own
+// that goes when the test ends, pass or fail.
+struct FwddRig {
+  explicit FwddRig(uint32_t routes)
+      : dir("/tmp/hitless-fibserver-" + std::to_string(::getpid())), agent(kernel) {
+    ::mkdir(dir.c_str(), 0700);
+    for (uint32_t i = 0; i < routes; ++i) kernel.table[hostRoute(i).prefix] = hostRoute(i);
+    options.socket_path = dir + "/fib.sock";
+  }
+  ~FwddRig() {
+    server.reset();
+    ::unlink(options.socket_path.c_str());
+    ::rmdir(dir.c_str());
+  }
+  Status start() {
+    RETURN_IF_ERROR(agent.adoptFromKernel());
+    server = std::make_unique<FibServer>(loop, agent, options);
+    return server->start();
+  }
+  // A writer of release 1.1 on this rig's socket.
+  FibClientOptions writer() const {
+    FibClientOptions co;
+    co.socket_path = options.socket_path;
+    co.software_version = "1.1.0";
+    return co;
+  }
+
+  const std::string dir;
   event::EventLoop loop;
   CountingKernelFib kernel;
-  for (uint32_t i = 0; i < 10'000; ++i) kernel.table[hostRoute(i).prefix] = hostRoute(i);
-  FibAgent agent(kernel);
-  ASSERT_TRUE(agent.adoptFromKernel().isOk());
-  ASSERT_EQ(agent.staleCount(), 10'000u);
-  FibServerOptions so;
-  so.socket_path = dir + "/fib.sock";
-  FibServer server(loop, agent, so);
-  ASSERT_TRUE(server.start().isOk());
+  FibAgent agent;
+  FibServerOptions options;
+  std::unique_ptr<FibServer> server;
+};
+
+TEST(FibServerTest, AReplayEndsInASweepSpreadOverLoopTurnsAndItsReplyWaitsForIt) {
+  FwddRig rig(10'000);
+  ASSERT_TRUE(rig.start().isOk());
+  ASSERT_EQ(rig.agent.staleCount(), 10'000u);
+  event::EventLoop& loop = rig.loop;
+  CountingKernelFib& kernel = rig.kernel;
 
   state::Rib rib;  // the new active holds the first 100 of them
   for (uint32_t i = 0; i < 100; ++i) rib.upsert(hostRoute(i));
-  FibClientOptions co;
-  co.socket_path = so.socket_path;
-  co.software_version = "1.1.0";
-  FibClient client(loop, rib, co);
+  FibClient client(loop, rib, rig.writer());
   client.activate(1);
 
   // A change right after the replay: it waits in fwdd's socket while the sweep runs.
@@ -85,32 +112,22 @@ TEST(FibServerTest, AReplayEndsInASweepSpreadOverLoopTurnsAndItsReplyWaitsForIt)
   // 9,900 deletes in slices of at most 4096, one slice per loop turn.
   EXPECT_EQ(kernel.delete_calls, (std::vector<size_t>{4096, 4096, 1708}));
   EXPECT_EQ(most_slices_per_turn, 1u);
-  EXPECT_EQ(server.status()["sweeps"], 1);
-  ::unlink(so.socket_path.c_str());
-  ::rmdir(dir.c_str());
+  EXPECT_EQ(rig.server->status()["sweeps"], 1);
 }
 
 // While the RP has more urgent work (replay_waits: its standby's bulk sync), the replay's walk
 // waits — fwdd already forwards on the routes — but a change still goes to fwdd at once.
 TEST(FibServerTest, AReplayWaitsWhileAskedAndChangesGoOnMeanwhile) {
-  const std::string dir = "/tmp/hitless-fibwait-" + std::to_string(::getpid());
-  ::mkdir(dir.c_str(), 0700);
-  event::EventLoop loop;
-  CountingKernelFib kernel;
-  for (uint32_t i = 0; i < 1'000; ++i) kernel.table[hostRoute(i).prefix] = hostRoute(i);
-  FibAgent agent(kernel);
-  ASSERT_TRUE(agent.adoptFromKernel().isOk());
-  FibServerOptions so;
-  so.socket_path = dir + "/fib.sock";
-  FibServer server(loop, agent, so);
-  ASSERT_TRUE(server.start().isOk());
+  FwddRig rig(1'000);
+  ASSERT_TRUE(rig.start().isOk());
+  event::EventLoop& loop = rig.loop;
+  CountingKernelFib& kernel = rig.kernel;
+  FibAgent& agent = rig.agent;
 
   state::Rib rib;
   for (uint32_t i = 0; i < 1'000; ++i) rib.upsert(hostRoute(i));
   bool busy = true;
-  FibClientOptions co;
-  co.socket_path = so.socket_path;
-  co.software_version = "1.1.0";
+  FibClientOptions co = rig.writer();
   co.replay_waits = [&] { return busy; };
   FibClient client(loop, rib, co);
   client.activate(1);
@@ -135,8 +152,6 @@ TEST(FibServerTest, AReplayWaitsWhileAskedAndChangesGoOnMeanwhile) {
   EXPECT_EQ(agent.staleCount(), 0u);
   EXPECT_EQ(client.status()["swept"], 0);
   EXPECT_EQ(kernel.table.size(), 1'001u);
-  ::unlink(so.socket_path.c_str());
-  ::rmdir(dir.c_str());
 }
 
 }  // namespace

@@ -18,6 +18,19 @@ namespace {
 
 using testing::SyncPair;
 
+// `count` host routes, their next hop's weight cycling through 1..`weights` (v2 carries weights,
+// v1 not).
+state::RibDelta hostRoutes(uint32_t count, uint32_t weights) {
+  state::RibDelta d;
+  for (uint32_t i = 0; i < count; ++i) {
+    net::Route r;
+    r.prefix = *net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32);
+    r.nexthops = {{*net::IpAddress::parse("198.18.2.2"), 0, 1 + i % weights}};
+    d.upsert(std::move(r));
+  }
+  return d;
+}
+
 // Sends `pieces` messages of the config client's id, one per continueResync(); on the standby,
 // records for each piece whether the bulk's digests had already arrived.
 class PiecewiseResync : public checkpoint::CheckpointClient {
@@ -76,14 +89,7 @@ TEST(BulkSenderTest, TheDigestsThatMakeTheStandbyHotFollowTheLastResyncPiece) {
   pair.addStandby(standby_rib);
   pair.addStandby(standby_bgp);
   active_rib.onRole({true, 1, "ACTIVE"});
-  state::RibDelta d;
-  for (uint32_t i = 0; i < 3000; ++i) {
-    net::Route r;
-    r.prefix = *net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32);
-    r.nexthops = {{*net::IpAddress::parse("198.18.2.2"), 0, 1}};
-    d.upsert(std::move(r));
-  }
-  active_rib.apply(std::move(d), [](ChangeResult) {});  // no standby yet: here only
+  active_rib.apply(hostRoutes(3000, 1), [](ChangeResult) {});  // no standby yet: here only
   ASSERT_TRUE(pair.connect());
 
   // One step per loop turn (budget 0): the pieces cannot all go in the turn that starts them.
@@ -149,14 +155,7 @@ TEST(BulkSenderTest, ARibDigestAtANewVersionIsReadyForTheBulksDigests) {
   pair.addActive(active_rib);
   pair.addStandby(standby_rib);
   active_rib.onRole({true, 1, "ACTIVE"});
-  state::RibDelta d;
-  for (uint32_t i = 0; i < 20000; ++i) {
-    net::Route r;
-    r.prefix = *net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32);
-    r.nexthops = {{*net::IpAddress::parse("198.18.2.2"), 0, 1 + i % 3}};
-    d.upsert(std::move(r));
-  }
-  active_rib.apply(std::move(d), [](ChangeResult) {});
+  active_rib.apply(hostRoutes(20000, 3), [](ChangeResult) {});
   const issu::MessageVersion before = active_rib.rib().digestVersion();
   ASSERT_TRUE(pair.connect());
   ASSERT_TRUE(pair.bulkSync(/*batch=*/2048, /*budget_ns=*/0));

@@ -59,9 +59,10 @@ void ChassisManager::forgetSlot(int slot) {
   Slot& s = slots_[slot];
   ++s.generation;
   s.rf_state = 0;
-  s.poll_client->reset("slot " + std::to_string(slot) + "'s rpd was replaced");
-  s.slow_client->reset("slot " + std::to_string(slot) + "'s rpd was replaced");
-  s.command_client->reset("slot " + std::to_string(slot) + "'s rpd was replaced");
+  const std::string why = "slot " + std::to_string(slot) + "'s rpd was replaced";
+  for (auto* client : {s.poll_client.get(), s.slow_client.get(), s.command_client.get()}) {
+    client->reset(why);
+  }
 }
 
 ChassisManager::~ChassisManager() {

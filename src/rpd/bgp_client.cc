@@ -1,7 +1,5 @@
 #include "rpd/bgp_client.h"
 
-#include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
@@ -296,12 +294,10 @@ void BgpClient::onHandoverAborted() {
 bgp::BgpHost::PrefixWalk BgpClient::bgpPrefixesFrom(size_t from, size_t max_positions,
                                                     std::vector<net::IpPrefix>* out) const {
   const state::Rib& rib = rib_.rib();
-  const size_t end = std::min(rib.positions(), from + max_positions);
-  for (size_t i = from; i < end; ++i) {
-    const net::Route* r = rib.atPosition(i);
-    if (r != nullptr && r->protocol == bgp::kProtocolBgp) out->push_back(r->prefix);
-  }
-  return {end, end >= rib.positions()};
+  const size_t next = rib.forEachRouteAt(from, max_positions, [&](const net::Route& r) {
+    if (r.protocol == bgp::kProtocolBgp) out->push_back(r.prefix);
+  });
+  return {next, next >= rib.positions()};
 }
 
 Result<nlohmann::json> BgpClient::summary() const {

@@ -101,14 +101,10 @@ void Rib::beginDigestVersion(issu::MessageVersion version) {
 
 bool Rib::continueDigestVersion(size_t max_positions) {
   if (!next_) return true;
-  const size_t end = std::min(routes_.positions(), next_->walked + max_positions);
-  for (size_t i = next_->walked; i < end; ++i) {
-    const net::Route& r = routes_[static_cast<uint32_t>(i)];
-    if (r.prefix.address.family != net::Family::kNone)
-      next_->digest.add(canonical(r, next_->version));
-  }
-  next_->walked = end;
-  if (end < routes_.positions()) return false;
+  next_->walked = forEachRouteAt(next_->walked, max_positions, [this](const net::Route& r) {
+    next_->digest.add(canonical(r, next_->version));
+  });
+  if (next_->walked < routes_.positions()) return false;
   digest_ = next_->digest;
   digest_version_ = next_->version;
   next_.reset();

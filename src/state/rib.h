@@ -6,6 +6,7 @@
 // version (a v1 image cannot represent v2-only fields). Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -77,6 +78,16 @@ class Rib {
   size_t positions() const { return routes_.positions(); }
   const net::Route* atPosition(size_t i) const {
     return routes_[i].prefix.address.family == net::Family::kNone ? nullptr : &routes_[i];
+  }
+  // fn for each route at positions [from, from + max_positions): one piece of a walk spread over
+  // loop turns. Returns where the next piece starts (positions() once the walk is done).
+  template <typename Fn>
+  size_t forEachRouteAt(size_t from, size_t max_positions, Fn&& fn) const {
+    const size_t end = std::min(positions(), from + max_positions);
+    for (size_t i = from; i < end; ++i) {
+      if (const net::Route* r = atPosition(i)) fn(*r);
+    }
+    return end;
   }
   std::vector<net::IpPrefix> prefixes() const;
   // Entries sorted by prefix: for comparisons in tests and `show ip route`.

@@ -65,11 +65,9 @@ class RibSink : public BgpHost {
   }
   PrefixWalk bgpPrefixesFrom(size_t from, size_t max_positions,
                              std::vector<net::IpPrefix>* out) const override {
-    const size_t end = std::min(rib.positions(), from + max_positions);
-    for (size_t i = from; i < end; ++i) {
-      if (const net::Route* r = rib.atPosition(i)) out->push_back(r->prefix);
-    }
-    return {end, end >= rib.positions()};
+    const size_t next = rib.forEachRouteAt(from, max_positions,
+                                           [&](const net::Route& r) { out->push_back(r.prefix); });
+    return {next, next >= rib.positions()};
   }
   bool readyForInput() const override { return ready; }
   bool forwardingPreserved() const override { return forwarding_preserved; }

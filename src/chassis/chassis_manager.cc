@@ -237,8 +237,8 @@ void ChassisManager::doFault(std::string_view point, const std::string& record_p
   }
 }
 
-Status ChassisManager::startSlot(int slot, const std::string& image, bool active) {
-  std::optional<issu::VerifiedImage> pre = std::exchange(target_verified_, std::nullopt);
+Status ChassisManager::startSlot(int slot, const std::string& image, bool active,
+                                 std::optional<issu::VerifiedImage> pre) {
   if (!pre || pre->dir != options_.image_dir + "/" + image) {
     ASSIGN_OR_RETURN(issu::VerifiedImage v, verified(image));
     pre = std::move(v);
@@ -267,8 +267,62 @@ Status ChassisManager::startSlot(int slot, const std::string& image, bool active
 }
 
 void ChassisManager::stopSlot(int slot) {
-  slots_[slot].rpd->stop();
+  slots_[slot].rpd->stop();  // a reload still waiting for the old rpd's exit is called off
+  endReload(slot);
   forgetSlot(slot);
+}
+
+void ChassisManager::endReload(int slot) {
+  Slot& s = slots_[slot];
+  if (!s.reload) return;
+  auto answers = std::move(s.reload->answers);
+  s.reload.reset();  // a check still running is waited for, its result dropped
+  for (auto& answer : answers) answer();
+}
+
+void ChassisManager::reloadSlot(int slot, const std::string& image) {
+  Slot& s = slots_[slot];
+  forgetSlot(slot);
+  standby_hot_ = standby_rpr_ = false;  // a new standby starts cold
+  s.manifest.reset();                   // startSlot sets the new one's
+  s.reload = std::make_unique<Reload>();
+  Reload& r = *s.reload;
+  r.image = image;
+  r.previous = std::exchange(s.image, image);
+  if (target_verified_ && target_verified_->dir == options_.image_dir + "/" + image) {
+    r.verified = std::exchange(target_verified_, std::nullopt);
+  } else {
+    auto out = std::make_shared<std::optional<Result<issu::VerifiedImage>>>();
+    r.check = event::BackgroundTask::start(
+        loop_,
+        [dir = options_.image_dir, key = key_, image, out] {
+          *out = issu::verifyStoreEntry(dir, image, key, issu::Component::kRpd);
+        },
+        [this, slot, out] {
+          slots_[slot].reload->verified = std::move(**out);
+          continueReload(slot);
+        });
+  }
+  s.rpd->terminate(kStopGraceMs, [this, slot] {
+    slots_[slot].reload->exited = true;
+    continueReload(slot);
+  });
+}
+
+void ChassisManager::continueReload(int slot) {
+  Slot& s = slots_[slot];
+  Reload& r = *s.reload;
+  if (!r.exited || !r.verified) return;
+  faultPoint("reload-stopped");
+  Status st = r.verified->isOk() ? startSlot(slot, r.image, false, std::move(**r.verified))
+                                 : r.verified->status();
+  if (!st.isOk()) {
+    // Nothing runs in the slot: it shows its old image again, so the procedure asks anew.
+    s.image = r.previous;
+    logEvent("CHASSIS", Severity::kError, "RP_RELOAD_FAILED", st.message());
+  }
+  faultPoint("reload-started");
+  endReload(slot);
 }
 
 void ChassisManager::onSlotExit(int slot, int status) {
@@ -299,6 +353,7 @@ void ChassisManager::poll() {
   std::vector<int> ask;
   for (int slot = 0; slot < 2; ++slot) {
     Slot& s = slots_[slot];
+    if (s.reload) continue;  // its old rpd is on its way out: nothing to ask
     if (!s.rpd->running()) {
       if (s.restart_after_ms != 0 && loop_.clock().nowMs() >= s.restart_after_ms) {
         s.restart_after_ms = 0;
@@ -486,11 +541,7 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
           standby_hot_ = standby_rpr_ = false;
           break;
         }
-        stopSlot(a.slot);
-        faultPoint("reload-stopped");
-        Status s = startSlot(a.slot, a.image, false);
-        if (!s.isOk()) logEvent("CHASSIS", Severity::kError, "RP_RELOAD_FAILED", s.message());
-        faultPoint("reload-started");
+        reloadSlot(a.slot, a.image);
         break;
       }
       case IssuAction::kSwitchover: {
@@ -533,25 +584,37 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
     if (history_.size() > kHistoryLength) history_.pop_front();
   }
   if (metrics_) metrics_->setIssu(fsm_.record(), fsm_.rollbackRemainingSeconds(wallMs()));
-  if (done) done(true, result.message);
+  if (!done) return;
+  // A step that reloads a standby answers once the new rpd runs (and is recorded, so a chassisd
+  // restarted after the answer adopts it); the loop serves everyone else meanwhile.
+  for (Slot& s : slots_) {
+    if (s.reload) {
+      s.reload->answers.push_back([done, message = result.message] { done(true, message); });
+      return;
+    }
+  }
+  done(true, result.message);
 }
 
-std::optional<std::string> ChassisManager::refuseTarget(const std::string& image) {
+std::optional<std::string> ChassisManager::refuseTarget(TargetCheck& check) {
   target_verified_.reset();
-  auto target = verified(image);
-  if (!target.isOk()) return "% " + target.status().message();
+  if (!check.target->isOk()) return "% " + check.target->status().message();
   Slot& active = slots_[active_slot_];
   if (!active.manifest) {
-    auto running = verified(active.image);
+    // An adopted rpd's image, verified when first needed: with the target when it was the
+    // active's then, here otherwise (a switchover happened meanwhile).
+    Result<issu::VerifiedImage> running = check.running && active.image == check.running_image
+                                              ? std::move(*check.running)
+                                              : verified(active.image);
     if (!running.isOk()) return "% running image: " + running.status().message();
     active.manifest = running->manifest;
   }
-  auto violations = issu::checkVersionPolicy(*active.manifest, target->manifest);
+  auto violations = issu::checkVersionPolicy(*active.manifest, (*check.target)->manifest);
   if (violations.empty()) {
-    target_verified_ = std::move(*target);
+    target_verified_ = std::move(**check.target);
     return std::nullopt;
   }
-  std::string msg = "% ISSU to " + image + " refused:";
+  std::string msg = "% ISSU to " + check.target_image + " refused:";
   for (const auto& v : violations) {
     msg += " [" + std::string(issu::policyRuleName(v.rule)) + "] " + v.reason + ";";
   }
@@ -559,18 +622,39 @@ std::optional<std::string> ChassisManager::refuseTarget(const std::string& image
   return msg;
 }
 
+void ChassisManager::applyToCheckedTarget(const std::string& image,
+                                          std::function<IssuResult()> step, Answer done) {
+  auto check = std::make_shared<TargetCheck>();
+  check->target_image = image;
+  if (!slots_[active_slot_].manifest) check->running_image = slots_[active_slot_].image;
+  std::erase_if(target_checks_, [](const auto& t) { return t->finished(); });
+  target_checks_.push_back(event::BackgroundTask::start(
+      loop_,
+      [dir = options_.image_dir, key = key_, check] {
+        check->target =
+            issu::verifyStoreEntry(dir, check->target_image, key, issu::Component::kRpd);
+        if (!check->running_image.empty()) {
+          check->running =
+              issu::verifyStoreEntry(dir, check->running_image, key, issu::Component::kRpd);
+        }
+      },
+      [this, check, step = std::move(step), done = std::move(done)] {
+        if (auto refusal = refuseTarget(*check)) return done(false, *refusal);
+        apply(step(), done);
+        target_verified_.reset();
+      }));
+}
+
 void ChassisManager::loadVersion(const std::string& image, Answer done) {
-  if (auto refusal = refuseTarget(image)) return done(false, *refusal);
-  apply(fsm_.loadVersion(image, view(), wallMs()), done);
-  target_verified_.reset();
+  applyToCheckedTarget(
+      image, [this, image] { return fsm_.loadVersion(image, view(), wallMs()); }, std::move(done));
 }
 
 void ChassisManager::changeVersion(const std::string& image, bool quick, Answer done) {
-  if (auto refusal = refuseTarget(image)) return done(false, *refusal);
-  apply(fsm_.changeVersion(image, quick ? ChangeVersionMode::kQuick : ChangeVersionMode::kFull,
-                           view(), wallMs()),
-        done);
-  target_verified_.reset();
+  const ChangeVersionMode mode = quick ? ChangeVersionMode::kQuick : ChangeVersionMode::kFull;
+  applyToCheckedTarget(
+      image, [this, image, mode] { return fsm_.changeVersion(image, mode, view(), wallMs()); },
+      std::move(done));
 }
 
 void ChassisManager::runVersion(Answer done) { apply(fsm_.runVersion(view(), wallMs()), done); }
@@ -602,6 +686,9 @@ nlohmann::json ChassisManager::issuStatus() const {
     slots.push_back({{"slot", s},
                      {"pid", slotPid(s)},
                      {"image", slots_[s].image},
+                     // Its signed version as verified when this chassisd started it ("" for an
+                     // rpd adopted across a restart, until it is verified).
+                     {"version", slots_[s].manifest ? slots_[s].manifest->version.toString() : ""},
                      {"boot", fsm_.record().boot[s]},
                      {"rf_state", slots_[s].rf_state},
                      {"role", slots_[s].rf_state >= 9   ? "Active"

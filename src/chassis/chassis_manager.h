@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,7 @@
 #include "chassis/issu_fsm.h"
 #include "chassis/supervised_process.h"
 #include "control/control_client.h"
+#include "event/background_task.h"
 #include "event/event_loop.h"
 #include "event/unix_socket.h"
 #include "issu/image.h"
@@ -79,6 +81,16 @@ class ChassisManager {
   std::vector<std::string> runningImageDirs() const;
 
  private:
+  // A standby being replaced (reloadSlot): the new rpd starts once the old one has exited and
+  // the image is verified (off the loop, unless the command verified it already).
+  struct Reload {
+    std::string image, previous;  // the slot's new image; the one it ran
+    bool exited = false;
+    std::optional<Result<issu::VerifiedImage>> verified;
+    std::unique_ptr<event::BackgroundTask> check;
+    std::vector<std::function<void()>> answers;  // the operator's, sent once the rpd starts
+  };
+
   struct Slot {
     std::unique_ptr<SupervisedProcess> rpd;
     std::string image;  // image name it runs
@@ -96,6 +108,8 @@ class ChassisManager {
     // Changes whenever its rpd is started, stopped or exits: an answer sent by the rpd before
     // is not taken for the new one's.
     uint64_t generation = 0;
+    // reloadSlot: the old rpd was asked to stop, the new one is not started yet.
+    std::unique_ptr<Reload> reload;
   };
 
   // What the procedure did, newest last (show issu state --json "history"; changeversion's
@@ -107,6 +121,7 @@ class ChassisManager {
     std::string event;
   };
   static constexpr size_t kHistoryLength = 64;
+  static constexpr int kStopGraceMs = 2000;  // SIGTERM to SIGKILL for an rpd being replaced
 
   SystemView view() const;
   void apply(const IssuResult& result, const Answer& done);
@@ -116,8 +131,19 @@ class ChassisManager {
   void faultPoint(std::string_view point) { doFault(point, statePath(), nullptr); }
   void doFault(std::string_view point, const std::string& record_path,
                const std::function<void()>& kill_fwdd);
-  Status startSlot(int slot, const std::string& image, bool active);
+  // Verifies `image` (unless `pre` is it, verified already) and starts an rpd from it.
+  Status startSlot(int slot, const std::string& image, bool active,
+                   std::optional<issu::VerifiedImage> pre = std::nullopt);
   void stopSlot(int slot);
+  // Replaces a standby's rpd without blocking the loop: SIGTERM now and the image verified on a
+  // thread meanwhile (unless this command verified it: target_verified_); the new rpd starts
+  // once both are done (continueReload). The slot shows `image` at once (IssuFsm: a reload
+  // asked shows the goal image) and is not polled meanwhile.
+  void reloadSlot(int slot, const std::string& image);
+  void continueReload(int slot);
+  // The reload is over (the new rpd started or failed to, or stopSlot called it off): the
+  // answers waiting for it go.
+  void endReload(int slot);
   void onSlotExit(int slot, int status);
   // A restarted chassisd adopts the rpds its predecessor left running (forwarding and RP state
   // survive a chassisd crash); returns whether `slot` was adopted.
@@ -142,10 +168,21 @@ class ChassisManager {
   nlohmann::json pollRp(int slot) const;
   int rfStateNow(int slot) const;
   Result<issu::VerifiedImage> verified(const std::string& image) const;
-  // Why `image` may not be installed over the running one (signature, policy); nullopt if it may.
-  // The target image verified (nullopt) or the refusal; a verified target is kept for the
-  // reload the step asks next, so one operator command hashes the image once.
-  std::optional<std::string> refuseTarget(const std::string& image);
+  // A target image's check, made off the loop: its signature and hashes, and the running
+  // image's when the active's manifest is not known yet (an adopted rpd).
+  struct TargetCheck {
+    std::string target_image, running_image;
+    std::optional<Result<issu::VerifiedImage>> target, running;
+  };
+  // Why the checked target may not be installed over the running image (signature, policy);
+  // nullopt if it may, with the verified target kept in target_verified_ for the reload the
+  // step asks next, so one operator command hashes the image once.
+  std::optional<std::string> refuseTarget(TargetCheck& check);
+  // loadversion, changeversion: the target is hashed on a thread (13 MB: about 10 ms of CPU);
+  // on the loop, once it is, the policy decides and `step` (the FSM, judging the state of that
+  // turn) is applied.
+  void applyToCheckedTarget(const std::string& image, std::function<IssuResult()> step,
+                            Answer done);
 
   event::EventLoop& loop_;
   ChassisOptions options_;
@@ -157,7 +194,9 @@ class ChassisManager {
   bool standby_rpr_ = false;  // the standby is STANDBY COLD in RPR (SystemView::standby_rpr)
   event::TimerId poll_timer_ = 0;
   int64_t last_poll_ms_ = 0;
-  std::optional<issu::VerifiedImage> target_verified_;  // by refuseTarget, for this command only
+  // By refuseTarget, for this command only: its reload (reloadSlot) takes it.
+  std::optional<issu::VerifiedImage> target_verified_;
+  std::vector<std::unique_ptr<event::BackgroundTask>> target_checks_;  // under way
   // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or
   // a bounded wait passed).
   FaultPoints faults_;

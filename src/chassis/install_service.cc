@@ -214,9 +214,17 @@ void InstallService::followRpd() {
   const std::string image = runningRpd();
   if (image.empty() || engine_->runningId()) return;
   if (engine_->record().packages.count(image) == 0) {
-    auto v = issu::verifyStoreEntry(options_.image_dir, image, key_, issu::Component::kRpd);
-    if (!v.isOk()) return;
-    (void)engine_->add({{image, {"rpd", v->manifest.version.toString()}}}, wallMs(), "issu");
+    // The chassis manager verified the image when it started the RPs from it (its status has
+    // the signed version): hashing it again here would hold the loop for nothing. Only RPs
+    // adopted across a chassisd restart are verified here.
+    const json s = options_.issu_status();
+    std::string version = s["slots"][0].value("version", std::string());
+    if (version.empty() || version != s["slots"][1].value("version", std::string())) {
+      auto v = issu::verifyStoreEntry(options_.image_dir, image, key_, issu::Component::kRpd);
+      if (!v.isOk()) return;
+      version = v->manifest.version.toString();
+    }
+    (void)engine_->add({{image, {"rpd", version}}}, wallMs(), "issu");
   }
   engine_->follow("rpd", image, wallMs());
 }

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 #include "base/file_util.h"
 #include "base/log.h"
@@ -88,7 +89,8 @@ void SupervisedProcess::forget() {
 
 void SupervisedProcess::stop(int grace_ms) {
   if (pid_ <= 0) return;
-  if (pidfd_.valid()) loop_.removeFd(pidfd_.get());
+  if (pidfd_.valid()) loop_.removeFd(pidfd_.get());  // a terminate() under way ends here too
+  if (kill_timer_ != 0) loop_.cancelTimer(std::exchange(kill_timer_, 0));
   ::kill(pid_, SIGTERM);
   // Bounded: a restart must not hang on a stuck process.
   struct pollfd p {

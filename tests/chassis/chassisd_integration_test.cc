@@ -344,5 +344,31 @@ TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {
   EXPECT_EQ(rib(1)["routes"], rib(0)["routes"]);
 }
 
+// A standby that does not go when asked (stopped: SIGTERM stays pending until the SIGKILL after
+// the grace) must not hold chassisd: it takes the step and answers others while the old rpd is
+// still there; loadversion itself answers once the new rpd runs. A reload that waited for the
+// exit in the loop could answer nobody until the old rpd was gone.
+TEST_F(ChassisTest, AStandbyReloadDoesNotWaitForTheOldRpdToExit) {
+  addRoutes();
+  const int old_pid = issu()["slots"][1]["pid"].get<int>();
+  ASSERT_EQ(::kill(old_pid, SIGSTOP), 0);
+  auto lv = ChildProcess::spawn({std::string(HITLESS_BIN_DIR) + "/hitless", "issu", "loadversion",
+                                 "1.1.0", "--chassis", file("chassis.ctl")},
+                                file("loadversion.out"));
+  ASSERT_TRUE(waitFor([&] { return issu().value("issu_state", "") == "Load Version"; }, 20000));
+  EXPECT_EQ(::kill(old_pid, 0), 0) << "chassisd answered only after the old rpd was gone";
+  auto during = issu();
+  EXPECT_EQ(during["slots"][1]["image"], "1.1.0") << during.dump();
+  EXPECT_FALSE(during.value("standby_hot", true)) << during.dump();
+  EXPECT_FALSE(lv->exited()) << lv->log();
+
+  ASSERT_TRUE(waitFor([&] { return lv->exited(); }, 20000));
+  EXPECT_NE(lv->log().find("loadversion executed successfully"), std::string::npos) << lv->log();
+  ASSERT_TRUE(waitIssu("Load Version", "standby-hot")) << logs();
+  EXPECT_NE(issu()["slots"][1]["pid"].get<int>(), old_pid);
+  EXPECT_EQ(rib(1)["routes"], rib(0)["routes"]);
+  EXPECT_EQ(logs().find("RP_RELOAD_FAILED"), std::string::npos) << logs();
+}
+
 }  // namespace
 }  // namespace hitless::testing

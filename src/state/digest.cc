@@ -1,9 +1,13 @@
 #include "state/digest.h"
 
+#include <bit>
 #include <cstring>
 
 namespace hitless::state {
 namespace {
+
+// Digests are compared across processes and releases: the words below are read little-endian.
+static_assert(std::endian::native == std::endian::little);
 
 inline uint64_t mix(uint64_t x) {
   // splitmix64 finaliser: full avalanche for 64-bit inputs.
@@ -13,6 +17,24 @@ inline uint64_t mix(uint64_t x) {
   x *= 0x94d049bb133111ebULL;
   x ^= x >> 31;
   return x;
+}
+
+// The last `bytes.size() % 8` bytes as a little-endian word (what a memcpy of them into a zeroed
+// uint64_t gives on x86), without a call to memcpy for a length known only at run time: from
+// one 8-byte load ending at the last byte when the entry has 8, else byte by byte.
+inline uint64_t tailWord(std::string_view bytes) {
+  const size_t rest = bytes.size() % 8;
+  if (rest == 0) return 0;
+  if (bytes.size() >= 8) {
+    uint64_t last;
+    std::memcpy(&last, bytes.data() + bytes.size() - 8, 8);
+    return last >> (8 * (8 - rest));
+  }
+  uint64_t tail = 0;
+  for (size_t k = 0; k < rest; ++k) {
+    tail |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[k])) << (8 * k);
+  }
+  return tail;
 }
 
 }  // namespace
@@ -25,9 +47,7 @@ uint64_t hash64(std::string_view bytes, uint64_t seed) {
     std::memcpy(&w, bytes.data() + i, 8);
     h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  return mix(h ^ tail ^ (static_cast<uint64_t>(bytes.size() - i) << 56));
+  return mix(h ^ tailWord(bytes) ^ (static_cast<uint64_t>(bytes.size() - i) << 56));
 }
 
 namespace {
@@ -46,9 +66,7 @@ void hashPair(std::string_view bytes, uint64_t* a, uint64_t* b) {
     ha = mix(ha ^ w) + 0x9e3779b97f4a7c15ULL;
     hb = mix(hb ^ w) + 0x9e3779b97f4a7c15ULL;
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  tail ^= static_cast<uint64_t>(bytes.size() - i) << 56;
+  const uint64_t tail = tailWord(bytes) ^ (static_cast<uint64_t>(bytes.size() - i) << 56);
   *a = mix(ha ^ tail);
   *b = mix(hb ^ tail);
 }

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "state/digest.h"
-
 namespace hitless::state {
 namespace {
 
@@ -18,12 +16,6 @@ size_t roundUpPow2(size_t n) {
 }
 
 }  // namespace
-
-uint32_t PrefixIndex::hashOf(const net::IpPrefix& p) {
-  return static_cast<uint32_t>(hash64(
-      std::string_view(reinterpret_cast<const char*>(p.address.bytes.data()), p.address.size()),
-      (static_cast<uint64_t>(p.address.family) << 8) | p.length));
-}
 
 void PrefixIndex::prefetch(const net::IpPrefix& p) const {
   if (!current_.slots.empty()) {

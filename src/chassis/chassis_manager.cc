@@ -49,6 +49,8 @@ ChassisManager::ChassisManager(event::EventLoop& loop, ChassisOptions options)
         std::make_unique<control::ControlClient>(loop_, rpControlSocket(slot));
     slots_[slot].command_client =
         std::make_unique<control::ControlClient>(loop_, rpControlSocket(slot));
+    slots_[slot].check_client =
+        std::make_unique<control::ControlClient>(loop_, rpControlSocket(slot));
   }
   if (!options_.fwdd_control.empty()) {
     fwdd_client_ = std::make_unique<control::ControlClient>(loop_, options_.fwdd_control);
@@ -60,7 +62,8 @@ void ChassisManager::forgetSlot(int slot) {
   ++s.generation;
   s.rf_state = 0;
   const std::string why = "slot " + std::to_string(slot) + "'s rpd was replaced";
-  for (auto* client : {s.poll_client.get(), s.slow_client.get(), s.command_client.get()}) {
+  for (auto* client :
+       {s.poll_client.get(), s.slow_client.get(), s.command_client.get(), s.check_client.get()}) {
     client->reset(why);
   }
 }
@@ -282,13 +285,20 @@ void ChassisManager::endReload(int slot) {
 
 void ChassisManager::reloadSlot(int slot, const std::string& image) {
   Slot& s = slots_[slot];
-  forgetSlot(slot);
   standby_hot_ = standby_rpr_ = false;  // a new standby starts cold
-  s.manifest.reset();                   // startSlot sets the new one's
-  s.reload = std::make_unique<Reload>();
+  // A reload asked while one is under way (an abort right after loadversion) changes its
+  // image: the old rpd is already on its way out, and the answers waiting go with the start.
+  const bool under_way = s.reload != nullptr;
+  if (!under_way) {
+    forgetSlot(slot);  // an answer in flight from the old rpd must not count for the new one
+    s.reload = std::make_unique<Reload>();
+    s.reload->previous = s.image;
+    s.reload->id = ++reload_ids_;
+  }
   Reload& r = *s.reload;
-  r.image = image;
-  r.previous = std::exchange(s.image, image);
+  r.image = s.image = image;
+  r.check.reset();  // another image's check: waited for, its result dropped
+  r.verified.reset();
   if (target_verified_ && target_verified_->dir == options_.image_dir + "/" + image) {
     r.verified = std::exchange(target_verified_, std::nullopt);
   } else {
@@ -303,10 +313,49 @@ void ChassisManager::reloadSlot(int slot, const std::string& image) {
           continueReload(slot);
         });
   }
-  s.rpd->terminate(kStopGraceMs, [this, slot] {
-    slots_[slot].reload->exited = true;
-    continueReload(slot);
-  });
+  if (under_way) return continueReload(slot);
+  // The view is a poll old: the RP to reload may have just taken over from a failed active.
+  // Ask both now (each on a connection of its own: a hung RP's timeout fails nothing else);
+  // never reload the active, nor a standby whose active does not answer as active — it may be
+  // the last copy of the state, about to take over.
+  auto rf = std::make_shared<std::array<int, 2>>(std::array<int, 2>{-1, -1});
+  for (int x : {slot, 1 - slot}) {
+    slots_[x].check_client->request(
+        {{"cmd", "show-redundancy"}}, 500,
+        [this, slot, x, rf, id = r.id](Result<nlohmann::json> answer) {
+          (*rf)[x] = answer.isOk() && answer->value("ok", false)
+                         ? (*answer)["my_state"].value("number", 0)
+                         : 0;
+          Slot& s = slots_[slot];
+          if ((*rf)[slot] < 0 || (*rf)[1 - slot] < 0 || !s.reload || s.reload->id != id) return;
+          if (Status refused = reloadRefusal(slot, (*rf)[slot], (*rf)[1 - slot]); !refused.isOk()) {
+            logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED", refused.message());
+            standby_hot_ = standby_rpr_ = false;
+            s.image = s.reload->previous;
+            return endReload(slot);
+          }
+          s.rpd->terminate(kStopGraceMs, [this, slot] {
+            slots_[slot].reload->exited = true;
+            continueReload(slot);
+          });
+        });
+  }
+}
+
+Status ChassisManager::reloadRefusal(int slot, int rf_state, int peer_rf_state) const {
+  if (rf_state >= kActiveFast) {
+    // The next poll sees the new active and tells the procedure (an unplanned switchover);
+    // setting active_slot_ here would hide it.
+    return Status::failedPrecondition("slot " + std::to_string(slot) +
+                                      " is the active RP now; not reloading it");
+  }
+  if (peer_rf_state < kActiveFast) {
+    return Status::failedPrecondition("slot " + std::to_string(1 - slot) +
+                                      " does not answer as the active RP; not reloading slot " +
+                                      std::to_string(slot) +
+                                      ", which may hold the only copy of the state");
+  }
+  return Status::ok();
 }
 
 void ChassisManager::continueReload(int slot) {
@@ -519,31 +568,9 @@ void ChassisManager::apply(const IssuResult& result, const Answer& done) {
         }
         faultPoint("persist-after");
         break;
-      case IssuAction::kReloadSlot: {
-        // The view is a poll old: the RP to reload may have just taken over from a failed
-        // active. Ask it; never reload the active (the next poll sees where the active is and
-        // the procedure takes its next step from there).
-        // Nor reload a standby whose active does not answer as active: it may be the last
-        // copy of the state, about to take over.
-        if (rfStateNow(a.slot) >= kActiveFast) {
-          // The next poll sees the new active and tells the procedure (an unplanned
-          // switchover); setting active_slot_ here would hide it.
-          logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED",
-                   "slot " + std::to_string(a.slot) + " is the active RP now; not reloading it");
-          standby_hot_ = standby_rpr_ = false;
-          break;
-        }
-        if (rfStateNow(1 - a.slot) < kActiveFast) {
-          logEvent("CHASSIS", Severity::kWarning, "RELOAD_REFUSED",
-                   "slot " + std::to_string(1 - a.slot) +
-                       " does not answer as the active RP; not reloading slot " +
-                       std::to_string(a.slot) + ", which may hold the only copy of the state");
-          standby_hot_ = standby_rpr_ = false;
-          break;
-        }
+      case IssuAction::kReloadSlot:
         reloadSlot(a.slot, a.image);
         break;
-      }
       case IssuAction::kSwitchover: {
         faultPoint("switchover-before");
         switchover_asked_ms_ = loop_.clock().nowMs();

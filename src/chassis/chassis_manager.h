@@ -84,6 +84,7 @@ class ChassisManager {
   // A standby being replaced (reloadSlot): the new rpd starts once the old one has exited and
   // the image is verified (off the loop, unless the command verified it already).
   struct Reload {
+    uint64_t id = 0;              // answers to its RF-state checks name it
     std::string image, previous;  // the slot's new image; the one it ran
     bool exited = false;
     std::optional<Result<issu::VerifiedImage>> verified;
@@ -103,8 +104,9 @@ class ChassisManager {
     nlohmann::json status;  // its last show-redundancy answer (null: none)
     // Asynchronous asks of its control socket: the 50 ms redundancy poll, and the slower ones
     // (BGP summary for the metrics) on a connection of their own so they never delay it.
-    // The operator's commands (a switchover) on a third, so a poll's timeout never fails one.
-    std::unique_ptr<control::ControlClient> poll_client, slow_client, command_client;
+    // The operator's commands (a switchover) on a third, so a poll's timeout never fails one;
+    // the RF-state checks before a reload on a fourth.
+    std::unique_ptr<control::ControlClient> poll_client, slow_client, command_client, check_client;
     // Changes whenever its rpd is started, stopped or exits: an answer sent by the rpd before
     // is not taken for the new one's.
     uint64_t generation = 0;
@@ -135,12 +137,16 @@ class ChassisManager {
   Status startSlot(int slot, const std::string& image, bool active,
                    std::optional<issu::VerifiedImage> pre = std::nullopt);
   void stopSlot(int slot);
-  // Replaces a standby's rpd without blocking the loop: SIGTERM now and the image verified on a
-  // thread meanwhile (unless this command verified it: target_verified_); the new rpd starts
-  // once both are done (continueReload). The slot shows `image` at once (IssuFsm: a reload
-  // asked shows the goal image) and is not polled meanwhile.
+  // Replaces a standby's rpd without blocking the loop: both RPs are asked their RF state
+  // (reloadRefusal), then the old rpd gets SIGTERM; the image is verified on a thread meanwhile
+  // (unless this command verified it: target_verified_); the new rpd starts once it has exited
+  // and the image is verified (continueReload). The slot shows `image` at once (IssuFsm: a
+  // reload asked shows the goal image; a refused one shows the old image again) and is not
+  // polled meanwhile.
   void reloadSlot(int slot, const std::string& image);
   void continueReload(int slot);
+  // Why `slot` may not be reloaded, given its RF state and its peer's as they answered now.
+  Status reloadRefusal(int slot, int rf_state, int peer_rf_state) const;
   // The reload is over (the new rpd started or failed to, or stopSlot called it off): the
   // answers waiting for it go.
   void endReload(int slot);
@@ -197,6 +203,7 @@ class ChassisManager {
   // By refuseTarget, for this command only: its reload (reloadSlot) takes it.
   std::optional<issu::VerifiedImage> target_verified_;
   std::vector<std::unique_ptr<event::BackgroundTask>> target_checks_;  // under way
+  uint64_t reload_ids_ = 0;
   // After a (re)start: run IssuFsm::recover once the RPs' state is known (standby hot, or
   // a bounded wait passed).
   FaultPoints faults_;

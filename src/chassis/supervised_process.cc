@@ -109,7 +109,8 @@ void SupervisedProcess::terminate(int grace_ms, std::function<void()> done) {
     stop(grace_ms);  // no pidfd to wait on: the bounded blocking path
     return done();
   }
-  loop_.removeFd(pidfd_.get());
+  loop_.removeFd(pidfd_.get());  // a terminate() under way is replaced by this one
+  if (kill_timer_ != 0) loop_.cancelTimer(std::exchange(kill_timer_, 0));
   ::kill(pid_, SIGTERM);
   const pid_t pid = pid_;
   kill_timer_ = loop_.addTimer(grace_ms, [this, pid] {

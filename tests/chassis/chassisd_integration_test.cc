@@ -370,5 +370,28 @@ TEST_F(ChassisTest, AStandbyReloadDoesNotWaitForTheOldRpdToExit) {
   EXPECT_EQ(logs().find("RP_RELOAD_FAILED"), std::string::npos) << logs();
 }
 
+// abortversion while loadversion's reload still waits for the old rpd: the reload changes its
+// image instead of starting a second one, and both commands are answered (once the new rpd
+// runs, as any command that reloads).
+TEST_F(ChassisTest, AnAbortDuringTheStandbysReloadRetargetsIt) {
+  addRoutes();
+  auto before = rib(0);
+  const int old_pid = issu()["slots"][1]["pid"].get<int>();
+  ASSERT_EQ(::kill(old_pid, SIGSTOP), 0);
+  auto lv = ChildProcess::spawn({std::string(HITLESS_BIN_DIR) + "/hitless", "issu", "loadversion",
+                                 "1.1.0", "--chassis", file("chassis.ctl")},
+                                file("loadversion.out"));
+  ASSERT_TRUE(waitFor([&] { return issu().value("issu_state", "") == "Load Version"; }, 20000));
+  auto abort = cli({"issu", "abortversion"});
+  EXPECT_EQ(abort.exit_code, 0) << abort.out << abort.err;
+  ASSERT_TRUE(waitFor([&] { return lv->exited(); }, 20000));
+  ASSERT_TRUE(waitIssu("Init", "idle")) << logs();
+  expectBackOnOriginal(before, "abort during the reload");
+  ASSERT_TRUE(waitFor([&] { return issu().value("standby_hot", false); }, 20000)) << logs();
+  EXPECT_EQ(rib(1)["routes"], before["routes"]);
+  EXPECT_EQ(rpdCount(), 2);
+  EXPECT_EQ(logs().find("RP_RELOAD_FAILED"), std::string::npos) << logs();
+}
+
 }  // namespace
 }  // namespace hitless::testing

@@ -46,6 +46,20 @@ class ChassisTest : public ::testing::Test, protected ChassisRig {
     EXPECT_EQ(rib(0)["routes"], before["routes"]) << why;
   }
 
+  // `hitless issu loadversion 1.1.0` started with the standby rpd stopped (SIGSTOP: its SIGTERM
+  // stays pending until the SIGKILL after the grace), once chassisd shows Load Version; null if
+  // it does not.
+  std::unique_ptr<ChildProcess> loadVersionWithTheStandbyStopped() {
+    if (::kill(issu()["slots"][1]["pid"].get<int>(), SIGSTOP) != 0) return nullptr;
+    auto lv = ChildProcess::spawn({std::string(HITLESS_BIN_DIR) + "/hitless", "issu", "loadversion",
+                                   "1.1.0", "--chassis", file("chassis.ctl")},
+                                  file("loadversion.out"));
+    if (!waitFor([&] { return issu().value("issu_state", "") == "Load Version"; }, 20000)) {
+      return nullptr;
+    }
+    return lv;
+  }
+
   static std::unique_ptr<ImageStore> images_;
 };
 
@@ -351,11 +365,8 @@ TEST_F(ChassisTest, AKilledStandbyRpdIsRestartedAndResyncs) {
 TEST_F(ChassisTest, AStandbyReloadDoesNotWaitForTheOldRpdToExit) {
   addRoutes();
   const int old_pid = issu()["slots"][1]["pid"].get<int>();
-  ASSERT_EQ(::kill(old_pid, SIGSTOP), 0);
-  auto lv = ChildProcess::spawn({std::string(HITLESS_BIN_DIR) + "/hitless", "issu", "loadversion",
-                                 "1.1.0", "--chassis", file("chassis.ctl")},
-                                file("loadversion.out"));
-  ASSERT_TRUE(waitFor([&] { return issu().value("issu_state", "") == "Load Version"; }, 20000));
+  auto lv = loadVersionWithTheStandbyStopped();
+  ASSERT_TRUE(lv);
   EXPECT_EQ(::kill(old_pid, 0), 0) << "chassisd answered only after the old rpd was gone";
   auto during = issu();
   EXPECT_EQ(during["slots"][1]["image"], "1.1.0") << during.dump();
@@ -376,12 +387,8 @@ TEST_F(ChassisTest, AStandbyReloadDoesNotWaitForTheOldRpdToExit) {
 TEST_F(ChassisTest, AnAbortDuringTheStandbysReloadRetargetsIt) {
   addRoutes();
   auto before = rib(0);
-  const int old_pid = issu()["slots"][1]["pid"].get<int>();
-  ASSERT_EQ(::kill(old_pid, SIGSTOP), 0);
-  auto lv = ChildProcess::spawn({std::string(HITLESS_BIN_DIR) + "/hitless", "issu", "loadversion",
-                                 "1.1.0", "--chassis", file("chassis.ctl")},
-                                file("loadversion.out"));
-  ASSERT_TRUE(waitFor([&] { return issu().value("issu_state", "") == "Load Version"; }, 20000));
+  auto lv = loadVersionWithTheStandbyStopped();
+  ASSERT_TRUE(lv);
   auto abort = cli({"issu", "abortversion"});
   EXPECT_EQ(abort.exit_code, 0) << abort.out << abort.err;
   ASSERT_TRUE(waitFor([&] { return lv->exited(); }, 20000));

@@ -23,7 +23,8 @@ std::unique_ptr<BackgroundTask> BackgroundTask::start(EventLoop& loop, std::func
                                      })
                               .isOk()) {
     try {
-      t->thread_ = std::thread([work = std::move(work), fd = t->wake_.get()] {
+      // `work` is copied: a thread that cannot start leaves it for the fallback below.
+      t->thread_ = std::thread([work, fd = t->wake_.get()] {
         work();
         const uint64_t one = 1;
         (void)!::write(fd, &one, sizeof(one));

@@ -323,9 +323,9 @@ void ChassisManager::reloadSlot(int slot, const std::string& image) {
     slots_[x].check_client->request(
         {{"cmd", "show-redundancy"}}, 500,
         [this, slot, x, rf, id = r.id](Result<nlohmann::json> answer) {
-          (*rf)[x] = answer.isOk() && answer->value("ok", false)
-                         ? (*answer)["my_state"].value("number", 0)
-                         : 0;
+          nlohmann::json status =
+              answer.isOk() && answer->value("ok", false) ? *answer : nlohmann::json();
+          (*rf)[x] = rfStateIn(status);
           Slot& s = slots_[slot];
           if ((*rf)[slot] < 0 || (*rf)[1 - slot] < 0 || !s.reload || s.reload->id != id) return;
           if (Status refused = reloadRefusal(slot, (*rf)[slot], (*rf)[1 - slot]); !refused.isOk()) {
@@ -422,7 +422,7 @@ void ChassisManager::poll() {
           Slot& s = slots_[slot];
           if (s.generation == generation) {
             s.status = answer.isOk() && answer->value("ok", false) ? *answer : nlohmann::json();
-            s.rf_state = s.status.is_object() ? s.status["my_state"].value("number", 0) : 0;
+            s.rf_state = rfStateIn(s.status);
           }
           if (--round_outstanding_ == 0) evaluate();
         });
@@ -544,9 +544,13 @@ nlohmann::json ChassisManager::pollRp(int slot) const {
   return r.isOk() && r->value("ok", false) ? *r : nlohmann::json();
 }
 
+int ChassisManager::rfStateIn(nlohmann::json& status) {
+  return status.is_object() ? status["my_state"].value("number", 0) : 0;
+}
+
 int ChassisManager::rfStateNow(int slot) const {
   nlohmann::json status = pollRp(slot);
-  return status.is_object() ? status["my_state"].value("number", 0) : 0;
+  return rfStateIn(status);
 }
 
 void ChassisManager::apply(const IssuResult& result, const Answer& done) {

@@ -173,6 +173,8 @@ class ChassisManager {
   // `slot`'s rpd status now (null: not running or no answer in 500 ms), and its RF state number.
   nlohmann::json pollRp(int slot) const;
   int rfStateNow(int slot) const;
+  // The RF state number in a show-redundancy answer (0: none, or no answer).
+  static int rfStateIn(nlohmann::json& status);
   Result<issu::VerifiedImage> verified(const std::string& image) const;
   // A target image's check, made off the loop: its signature and hashes, and the running
   // image's when the active's manifest is not known yet (an adopted rpd).

@@ -9,16 +9,6 @@ namespace {
 // Digests are compared across processes and releases: the words below are read little-endian.
 static_assert(std::endian::native == std::endian::little);
 
-inline uint64_t mix(uint64_t x) {
-  // splitmix64 finaliser: full avalanche for 64-bit inputs.
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
 // The last `bytes.size() % 8` bytes as a little-endian word (what a memcpy of them into a zeroed
 // uint64_t gives on x86), without a call to memcpy for a length known only at run time: from
 // one 8-byte load ending at the last byte when the entry has 8, else byte by byte.
@@ -40,14 +30,14 @@ inline uint64_t tailWord(std::string_view bytes) {
 }  // namespace
 
 uint64_t hash64(std::string_view bytes, uint64_t seed) {
-  uint64_t h = mix(seed ^ (bytes.size() * 0x9e3779b97f4a7c15ULL));
+  uint64_t h = mix64(seed ^ (bytes.size() * 0x9e3779b97f4a7c15ULL));
   size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
     uint64_t w;
     std::memcpy(&w, bytes.data() + i, 8);
-    h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+    h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
   }
-  return mix(h ^ tailWord(bytes) ^ (static_cast<uint64_t>(bytes.size() - i) << 56));
+  return mix64(h ^ tailWord(bytes) ^ (static_cast<uint64_t>(bytes.size() - i) << 56));
 }
 
 namespace {
@@ -58,17 +48,17 @@ constexpr uint64_t kSeedA = 0x243f6a8885a308d3ULL, kSeedB = 0x13198a2e03707344UL
 
 void hashPair(std::string_view bytes, uint64_t* a, uint64_t* b) {
   const uint64_t len = bytes.size() * 0x9e3779b97f4a7c15ULL;
-  uint64_t ha = mix(kSeedA ^ len), hb = mix(kSeedB ^ len);
+  uint64_t ha = mix64(kSeedA ^ len), hb = mix64(kSeedB ^ len);
   size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
     uint64_t w;
     std::memcpy(&w, bytes.data() + i, 8);
-    ha = mix(ha ^ w) + 0x9e3779b97f4a7c15ULL;
-    hb = mix(hb ^ w) + 0x9e3779b97f4a7c15ULL;
+    ha = mix64(ha ^ w) + 0x9e3779b97f4a7c15ULL;
+    hb = mix64(hb ^ w) + 0x9e3779b97f4a7c15ULL;
   }
   const uint64_t tail = tailWord(bytes) ^ (static_cast<uint64_t>(bytes.size() - i) << 56);
-  *a = mix(ha ^ tail);
-  *b = mix(hb ^ tail);
+  *a = mix64(ha ^ tail);
+  *b = mix64(hb ^ tail);
 }
 
 }  // namespace

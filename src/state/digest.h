@@ -11,6 +11,16 @@
 
 namespace hitless::state {
 
+// splitmix64's finaliser: full avalanche for a 64-bit input (the digest's hashes and the prefix
+// index's are built of it).
+inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 uint64_t hash64(std::string_view bytes, uint64_t seed);
 
 class StateDigest {

@@ -28,6 +28,7 @@
 #include "base/prefault.h"
 #include "base/zeroed_array.h"
 #include "net/ip.h"
+#include "state/digest.h"
 
 namespace hitless::state {
 
@@ -107,14 +108,7 @@ class PrefixIndex {
     std::memcpy(&lo, p.address.bytes.data(), 8);
     std::memcpy(&hi, p.address.bytes.data() + 8, 8);
     const uint64_t meta = (static_cast<uint64_t>(p.address.family) << 8) | p.length;
-    return static_cast<uint32_t>(mix(lo ^ mix(hi ^ (meta * 0x9e3779b97f4a7c15ULL))));
-  }
-  static uint64_t mix(uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
+    return static_cast<uint32_t>(mix64(lo ^ mix64(hi ^ (meta * 0x9e3779b97f4a7c15ULL))));
   }
   // Moves the entries of up to `count` old slots into the current table.
   void migrate(size_t count);

@@ -31,20 +31,8 @@ void Connection::close(const std::string& reason) {
   if (cb) cb(reason);
 }
 
-void Connection::resetOutput() {
-  // A buffer that a burst grew past 1 MB goes back to the allocator once drained; kept, it
-  // would stay resident at its peak for the life of the connection.
-  if (out_.capacity() > (size_t{1} << 20)) {
-    std::string().swap(out_);
-  } else {
-    out_.clear();
-  }
-  out_off_ = 0;
-}
-
 void Connection::send(std::string_view bytes) {
   if (!fd_.valid()) return;
-  if (out_off_ == out_.size()) resetOutput();
   out_.append(bytes);
   if (pendingBytes() > low_watermark_) drain_armed_ = true;
   flush();
@@ -53,12 +41,7 @@ void Connection::send(std::string_view bytes) {
 
 void Connection::sendOwned(std::string bytes) {
   if (!fd_.valid()) return;
-  if (out_off_ == out_.size()) {
-    out_ = std::move(bytes);
-    out_off_ = 0;
-  } else {
-    out_.append(bytes);
-  }
+  out_.appendOwned(std::move(bytes));
   if (pendingBytes() > low_watermark_) drain_armed_ = true;
   flush();
   notifyDrained(true);
@@ -94,12 +77,13 @@ void Connection::redeliver() {
 }
 
 void Connection::flush() {
-  if (write_failed_) {
-    out_.clear();
-    out_off_ = 0;
-  }
-  while (fd_.valid() && out_off_ < out_.size()) {
-    ssize_t n = ::send(fd_.get(), out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
+  if (write_failed_) out_.clear();
+  while (fd_.valid() && !out_.empty()) {
+    struct iovec iov[kIovPerWrite];
+    struct msghdr msg {};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = out_.gather(iov, kIovPerWrite);
+    ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -108,19 +92,12 @@ void Connection::flush() {
         // our receive buffer: stop writing and let the read path deliver it and see the EOF.
         write_failed_ = true;
         out_.clear();
-        out_off_ = 0;
         break;
       }
       close(std::string("write failed: ") + std::strerror(errno));
       return;
     }
-    out_off_ += static_cast<size_t>(n);
-  }
-  if (out_off_ == out_.size()) {
-    resetOutput();
-  } else if (out_off_ > (1u << 20) && out_off_ > out_.size() / 2) {
-    out_.erase(0, out_off_);
-    out_off_ = 0;
+    out_.advance(static_cast<size_t>(n));
   }
   updateInterest();
 }

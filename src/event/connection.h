@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "event/event_loop.h"
+#include "event/output_queue.h"
 #include "event/unix_socket.h"
 
 namespace hitless::event {
@@ -48,7 +49,7 @@ class Connection {
   // timeouts: look at the evidence before declaring the peer silent. REQUIRES: not called from
   // inside this connection's onData.
   void pollInput() { onEvents(EPOLLIN); }
-  size_t pendingBytes() const { return out_.size() - out_off_; }
+  size_t pendingBytes() const { return out_.size(); }
   // Stops (and restarts) reading from the socket; what was read and not consumed stays readable
   // through unconsumedInput(). For handing a socket to another process mid-stream.
   void pauseReading();
@@ -91,12 +92,11 @@ class Connection {
   static constexpr size_t kReadChunk = 256 * 1024;
   static constexpr size_t kReadsPerEvent = 4;
   static constexpr size_t kMaxUnconsumed = 4u << 20;
-  void resetOutput();
   std::string_view unconsumed() const { return {in_.data() + in_off_, in_len_ - in_off_}; }
   std::string in_;  // a raw buffer: [in_off_, in_len_) is unconsumed input; size() is capacity
   size_t in_off_ = 0, in_len_ = 0;
-  std::string out_;
-  size_t out_off_ = 0;
+  static constexpr size_t kIovPerWrite = 64;
+  OutputQueue out_;
   size_t low_watermark_ = 0;
   bool want_write_ = false;
   bool reading_paused_ = false;

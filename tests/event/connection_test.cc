@@ -64,6 +64,41 @@ TEST(ConnectionTest, APartialMessageBeforeEofDoesNotHoldTheCloseForever) {
   EXPECT_TRUE(closed);
 }
 
+// Small writes and large handed-over buffers, interleaved, through a socket that takes a few
+// kilobytes at a time: the peer gets every byte once, in order.
+TEST(ConnectionTest, WritesOfEveryKindArriveWholeAndInOrderThroughShortWrites) {
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ASSERT_TRUE(setNonBlocking(sv[0]).isOk());
+  int small = 4096;
+  setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  EventLoop loop;
+  Connection conn(loop, UniqueFd(sv[0]),
+                  Connection::Handlers{[](std::string_view) {}, [](const std::string&) {}, {}});
+  std::string expected, got;
+  for (int i = 0; i < 300; ++i) {
+    std::string piece(i % 3 == 0 ? 20000 + i : 10 + i % 50, static_cast<char>('a' + i % 26));
+    piece += std::to_string(i);
+    expected += piece;
+    if (i % 2 == 0) {
+      conn.sendOwned(std::move(piece));
+    } else {
+      conn.send(piece);
+    }
+  }
+  ASSERT_GT(conn.pendingBytes(), 0u);
+  std::string buf(1 << 16, '\0');
+  for (int turns = 0; got.size() < expected.size() && turns < 100000; ++turns) {
+    ssize_t n = ::recv(sv[1], buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n > 0) got.append(buf.data(), static_cast<size_t>(n));
+    loop.runOnce(0);
+  }
+  EXPECT_EQ(got.size(), expected.size());
+  EXPECT_TRUE(got == expected);
+  EXPECT_EQ(conn.pendingBytes(), 0u);
+  ::close(sv[1]);
+}
+
 }  // namespace
 }  // namespace hitless::event
 

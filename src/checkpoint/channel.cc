@@ -165,10 +165,15 @@ Status CheckpointChannel::handleFrame(const wire::Frame& frame) {
                             std::to_string(h.msg_type));
   }
   wire::ByteView native = frame.payload;
+  issu::MessageVersion version = spec->max_version;
   if (h.version != spec->max_version) {
-    ASSIGN_OR_RETURN(converted_, catalog_.convert(h.client_id, h.msg_type, frame.payload, h.version,
-                                                  spec->max_version));
-    native = converted_;
+    // Read at the sender's version where this image's decoder knows it, else converted first.
+    version = catalog_.readableVersion(h.client_id, h.msg_type, h.version);
+    if (version != h.version) {
+      ASSIGN_OR_RETURN(converted_, catalog_.convert(h.client_id, h.msg_type, frame.payload,
+                                                    h.version, spec->max_version));
+      native = converted_;
+    }
     ++stats_.transforms;
   }
   if (h.client_id == kClientRf) {
@@ -209,13 +214,13 @@ Status CheckpointChannel::handleFrame(const wire::Frame& frame) {
         break;
     }
   }
-  return handleDataFrame(frame, native);
+  return handleDataFrame(frame, native, version);
 }
 
-Status CheckpointChannel::handleDataFrame(const wire::Frame& frame, wire::ByteView native) {
+Status CheckpointChannel::handleDataFrame(const wire::Frame& frame, wire::ByteView payload,
+                                          issu::MessageVersion version) {
   const auto& h = frame.header;
-  const issu::MessageTypeSpec* spec = catalog_.findMessage(h.client_id, h.msg_type);
-  RETURN_IF_ERROR(handler_.onMessage(h.client_id, h.msg_type, native, spec->max_version));
+  RETURN_IF_ERROR(handler_.onMessage(h.client_id, h.msg_type, payload, version));
   if ((h.flags & wire::kFlagEndOfTransaction) == 0) return Status::ok();
   RETURN_IF_ERROR(handler_.onTransaction());
   ++applied_;

@@ -53,8 +53,9 @@ class ChannelHandler {
   virtual ~ChannelHandler() = default;
   virtual void onNegotiated(const issu::NegotiationResult& result,
                             const messages::SessionHello& peer) = 0;
-  // One checkpoint message of the transaction being received, at this image's native version
-  // `version`: decode and hold it. An error closes the session; nothing of the transaction may
+  // One checkpoint message of the transaction being received, at `version`: this image's native
+  // version, or an older one its decoder reads directly (MessageCatalog::readsDirectly).
+  // Decode and hold it. An error closes the session; nothing of the transaction may
   // have been applied (the standby never holds a transaction it could not decode whole).
   virtual Status onMessage(uint16_t client, uint16_t type, wire::ByteView native,
                            issu::MessageVersion version) = 0;
@@ -76,7 +77,9 @@ struct ChannelStats {
   uint64_t frames_sent = 0, frames_received = 0;
   uint64_t transactions_sent = 0, transactions_acked = 0, transactions_applied = 0;
   uint64_t bytes_sent = 0, bytes_received = 0;
-  uint64_t transforms = 0;  // items converted between versions (the newer side's work)
+  // Items received or sent at a version other than the native one (the newer side's work):
+  // converted by a transform, or read directly by a decoder that knows the older version.
+  uint64_t transforms = 0;
 };
 
 class CheckpointChannel {
@@ -121,7 +124,8 @@ class CheckpointChannel {
   };
   void onData(std::string_view input);
   Status handleFrame(const wire::Frame& frame);
-  Status handleDataFrame(const wire::Frame& frame, wire::ByteView native);
+  Status handleDataFrame(const wire::Frame& frame, wire::ByteView payload,
+                         issu::MessageVersion version);
   void appendControl(uint16_t client, uint16_t type, const std::string& payload);
   void onHeartbeatTimer();
   // Sends a session reset and closes. peer_alive_ is left as it is: close() sets it first; a

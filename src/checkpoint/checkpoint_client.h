@@ -53,7 +53,8 @@ class CheckpointClient {
   virtual uint16_t id() const = 0;
 
   // --- Standby: receiving.
-  // Decodes one message of this client (at this image's native version `version`) and holds it.
+  // Decodes one message of this client at `version` (the native version, or an older one the
+  // catalog says this image reads directly) and holds it.
   // An error closes the session before anything of the transaction is applied.
   virtual Status stage(uint16_t type, wire::ByteView native, issu::MessageVersion version) = 0;
   // Applies the oldest `count` staged messages, in the order they were staged.
@@ -64,6 +65,8 @@ class CheckpointClient {
   virtual void onSessionStart() {}
   // Either side: the session negotiated its message versions.
   virtual void onNegotiated(const issu::NegotiationResult& /*result*/) {}
+  // Either side: the session with the peer RP ended.
+  virtual void onSessionEnd() {}
 
   // --- Bulk sync to a new standby.
   virtual bool hasCountedBulk() const { return false; }

@@ -71,14 +71,43 @@ Result<std::string> MessageCatalog::convert(ClientId client, MessageTypeId type,
     }
   }
   const Transforms& t = transforms_.at({client, type});
-  std::string current(payload);
+  if (from == to) return std::string(payload);
+  // The first transform reads the payload where it lies; later ones their predecessor's output.
+  std::string current;
+  wire::ByteView input = payload;
   for (MessageVersion v = from; v < to; ++v) {
-    ASSIGN_OR_RETURN(current, t.upgrades[v - spec->min_version](current));
+    ASSIGN_OR_RETURN(current, t.upgrades[v - spec->min_version](input));
+    input = current;
   }
   for (MessageVersion v = from; v > to; --v) {
-    ASSIGN_OR_RETURN(current, t.downgrades[v - 1 - spec->min_version](current));
+    ASSIGN_OR_RETURN(current, t.downgrades[v - 1 - spec->min_version](input));
+    input = current;
   }
   return current;
+}
+
+Status MessageCatalog::readsDirectly(ClientId client, MessageTypeId type, MessageVersion from) {
+  const MessageTypeSpec* spec = findMessage(client, type);
+  if (spec == nullptr) {
+    return Status::notFound("client " + std::to_string(client) + " message type " +
+                            std::to_string(type) + " is not registered");
+  }
+  if (from < spec->min_version || from > spec->max_version) {
+    return Status::invalidArgument("message " + spec->name + ": version " + std::to_string(from) +
+                                   " is outside its range");
+  }
+  transforms_.at({client, type}).reads_from = from;
+  return Status::ok();
+}
+
+MessageVersion MessageCatalog::readableVersion(ClientId client, MessageTypeId type,
+                                               MessageVersion version) const {
+  const MessageTypeSpec* spec = findMessage(client, type);
+  if (spec == nullptr) return version;
+  auto it = transforms_.find({client, type});
+  const MessageVersion from = it == transforms_.end() ? 0 : it->second.reads_from;
+  if (from != 0 && version >= from && version <= spec->max_version) return version;
+  return spec->max_version;
 }
 
 }  // namespace hitless::issu

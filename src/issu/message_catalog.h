@@ -37,10 +37,20 @@ class MessageCatalog {
   Result<std::string> convert(ClientId client, MessageTypeId type, wire::ByteView payload,
                               MessageVersion from, MessageVersion to) const;
 
+  // REQUIRES: the message was added. This image's decoder of (client, type) reads payloads of
+  // versions [from, native] itself, to the same value as converting them first would give (a
+  // test must hold it to that): a receiver hands such payloads over untransformed, skipping a
+  // copy and a rewrite per message (at 1M routes, a sixth of a new standby's bulk).
+  Status readsDirectly(ClientId client, MessageTypeId type, MessageVersion from);
+  // The version a received `version` payload of (client, type) is decoded at: `version` itself
+  // when this image reads it directly, else the native version (convert first).
+  MessageVersion readableVersion(ClientId client, MessageTypeId type, MessageVersion version) const;
+
  private:
   struct Transforms {
     std::vector<PayloadTransform> upgrades;
     std::vector<PayloadTransform> downgrades;
+    MessageVersion reads_from = 0;  // 0: the decoder reads the native version only
   };
   MessageSet set_;
   std::map<std::pair<ClientId, MessageTypeId>, Transforms> transforms_;

@@ -52,6 +52,8 @@ Result<issu::MessageCatalog> buildCatalog(Release release) {
   } else if (release >= kRelease1_1) {
     RETURN_IF_ERROR(c.addMessage(kClientRib, {kMsgRouteUpdate, "route update", 1, 2, 0},
                                  {&upgradeRouteUpdateV1}, {&downgradeRouteUpdateV2}));
+    // decodeRouteUpdate reads v1 as upgradeRouteUpdateV1 + a v2 decode would (messages_test).
+    RETURN_IF_ERROR(c.readsDirectly(kClientRib, kMsgRouteUpdate, 1));
   } else {
     RETURN_IF_ERROR(c.addMessage(kClientRib, v1(kMsgRouteUpdate, "route update"), {}, {}));
   }

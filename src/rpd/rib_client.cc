@@ -27,10 +27,13 @@ void addWithdraw(checkpoint::Transaction& txn, const net::IpPrefix& prefix) {
 }  // namespace
 
 RibClient::RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link,
-                     fib::FibClientOptions fib, const CrashPoint& crash)
+                     issu::MessageVersion route_version, fib::FibClientOptions fib,
+                     const CrashPoint& crash)
     : loop_(loop),
       link_(link),
       crash_(crash),
+      route_version_(route_version),
+      rib_(route_version),
       fib_(std::make_unique<fib::FibClient>(loop, rib_, replayWaitsForBulk(std::move(fib)))) {}
 
 fib::FibClientOptions RibClient::replayWaitsForBulk(fib::FibClientOptions fib) {
@@ -142,6 +145,16 @@ void RibClient::onNegotiated(const issu::NegotiationResult& result) {
       rib_.setDigestVersion(*v);
     }
   }
+}
+
+void RibClient::onSessionEnd() {
+  // Alone, the active moves its digest back to its own version, a piece per loop turn: the
+  // likeliest next standby runs the same image (a restart, or the reload that commits an ISSU),
+  // and its bulk then needs no recomputation. A standby of another image that comes first only
+  // stops the walk.
+  if (!role_.active) return;
+  rib_.beginDigestVersion(route_version_);
+  continueDigestSoon();
 }
 
 bool RibClient::continueDigest() { return rib_.continueDigestVersion(kDigestPiece); }

@@ -28,9 +28,10 @@ namespace hitless::rpd {
 
 class RibClient : public checkpoint::CheckpointClient {
  public:
-  // `fib`: the forwarding agent to feed (its release: this rpd's, whose message set it speaks).
-  RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link, fib::FibClientOptions fib,
-            const CrashPoint& crash);
+  // `route_version`: this image's native version of the route update. `fib`: the forwarding
+  // agent to feed (its release: this rpd's, whose message set it speaks).
+  RibClient(event::EventLoop& loop, checkpoint::StandbyLink& link,
+            issu::MessageVersion route_version, fib::FibClientOptions fib, const CrashPoint& crash);
   ~RibClient() override;
 
   // Active: applies `delta` and checkpoints it after whatever `txn` already holds (an inert
@@ -56,6 +57,7 @@ class RibClient : public checkpoint::CheckpointClient {
   Status applyStaged(size_t count) override;
   void discardStaged() override;
   void onNegotiated(const issu::NegotiationResult& result) override;
+  void onSessionEnd() override;
   bool hasCountedBulk() const override { return true; }
   uint64_t beginBulk() override;
   checkpoint::BulkStep produceBulk(checkpoint::Transaction& txn, size_t max_entries) override;
@@ -84,6 +86,7 @@ class RibClient : public checkpoint::CheckpointClient {
 
   checkpoint::StandbyLink& link_;
   const CrashPoint& crash_;
+  const issu::MessageVersion route_version_;
   state::Rib rib_;
   std::unique_ptr<fib::FibClient> fib_;
   checkpoint::Role role_;

@@ -20,6 +20,13 @@ uint64_t randomInstanceId() {
   return (static_cast<uint64_t>(rd()) << 32) | rd();
 }
 
+// This image's version of a message it registered (1 if it did not: the first version).
+issu::MessageVersion nativeVersion(const issu::MessageCatalog& catalog, uint16_t client,
+                                   uint16_t type) {
+  const issu::MessageTypeSpec* spec = catalog.findMessage(client, type);
+  return spec == nullptr ? 1 : spec->max_version;
+}
+
 }  // namespace
 
 RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalog& catalog,
@@ -32,7 +39,7 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
       instance_id_(randomInstanceId()),
       epochs_(loop_, options_.state_dir),
       config_(*this, options_.startup_config),
-      rib_(loop_, *this,
+      rib_(loop_, *this, nativeVersion(catalog, messages::kClientRib, messages::kMsgRouteUpdate),
            {.socket_path = options_.fib_socket,
             .slot = options_.slot,
             .software_version = software_version_,
@@ -197,6 +204,7 @@ void RouteProcessor::onClosed(const std::string& reason, bool peer_alive) {
            "checkpoint session ended: " + reason + (peer_alive ? " (peer alive)" : ""));
   bulk_.reset();
   registry_.discardStaged();
+  for (checkpoint::CheckpointClient* c : registry_.clients()) c->onSessionEnd();
   // The channel is inside its own callback: destroy it from the loop, not here.
   std::shared_ptr<checkpoint::CheckpointChannel> dying(channel_.release());
   loop_.addTimer(0, [dying] {});

@@ -13,11 +13,13 @@
 namespace hitless::checkpoint {
 namespace {
 
-// A message as the handler received it (native version), decoded when it is a route.
+// A message as the handler received it (at the version it was handed over at), decoded when
+// it is a route.
 struct Received {
   uint16_t client = 0, type = 0;
   std::optional<net::Route> route;
   std::optional<messages::RouteWithdraw> withdraw;
+  issu::MessageVersion version = 0;
 };
 
 // Stands in for the RP and its clients: decodes RIB messages as the RIB client would (so an
@@ -36,7 +38,7 @@ struct Recorder : ChannelHandler {
   }
   Status onMessage(uint16_t client, uint16_t type, wire::ByteView native,
                    issu::MessageVersion version) override {
-    Received m{client, type, {}, {}};
+    Received m{client, type, {}, {}, version};
     if (client == messages::kClientRib && type == messages::kMsgRouteUpdate) {
       ASSIGN_OR_RETURN(m.route, messages::decodeRouteUpdate(native, version));
     } else if (client == messages::kClientRib && type == messages::kMsgRouteWithdraw) {
@@ -128,13 +130,21 @@ TEST_F(ChannelTest, NegotiatesAndAcknowledgesTransactionsAcrossVersions) {
   EXPECT_EQ(b_->stats().transforms, 0u) << "the older side never transforms";
 }
 
-TEST_F(ChannelTest, NewerStandbyUpgradesWhatItReceives) {
+TEST_F(ChannelTest, NewerStandbyReadsTheOlderRouteVersionDirectly) {
   connect(messages::kRelease1_0, messages::kRelease1_1);
   bool acked = false;
   Transaction txn = a_->transaction();
-  addRoute(txn, route("198.18.10.0/24"));
+  addRoute(txn, route("198.18.10.0/24", 2));
   a_->send(std::move(txn), [&](bool ok) { acked = ok; });
   ASSERT_TRUE(runUntil([&] { return acked; }));
+  // The 1.1 catalog reads v1 routes itself (readsDirectly): handed over at v1, untransformed,
+  // and read as a v1 route (equal-cost next hops).
+  ASSERT_EQ(rec_b_.transactions.size(), 1u);
+  const Received& got = rec_b_.transactions[0][0];
+  EXPECT_EQ(got.version, 1);
+  ASSERT_TRUE(got.route.has_value());
+  EXPECT_EQ(got.route->prefix, route("198.18.10.0/24").prefix);
+  EXPECT_EQ(got.route->nexthops[0].weight, 1u);
   EXPECT_EQ(b_->stats().transforms, 1u);
   EXPECT_EQ(a_->stats().transforms, 0u);
 }

@@ -43,6 +43,20 @@ TEST(MessageCatalog, TransformErrorsPropagate) {
   EXPECT_EQ(c.convert(7, 1, "x", 1, 2).status().code(), StatusCode::kCorruption);
 }
 
+TEST(MessageCatalog, AVersionReadDirectlyIsHandedOverAsItCame) {
+  MessageCatalog c = threeVersions();
+  // By default everything older is converted to the native version first.
+  EXPECT_EQ(c.readableVersion(7, 1, 1), 3);
+  EXPECT_EQ(c.readableVersion(7, 1, 3), 3);
+  ASSERT_TRUE(c.readsDirectly(7, 1, 2).isOk());
+  EXPECT_EQ(c.readableVersion(7, 1, 1), 3) << "v1 is still converted";
+  EXPECT_EQ(c.readableVersion(7, 1, 2), 2);
+  EXPECT_EQ(c.readableVersion(7, 1, 3), 3);
+  EXPECT_EQ(c.readableVersion(7, 1, 4), 3) << "outside the range: convert reports the error";
+  EXPECT_EQ(c.readsDirectly(7, 1, 4).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.readsDirectly(7, 9, 1).code(), StatusCode::kNotFound);
+}
+
 TEST(MessageCatalog, RegistrationIsChecked) {
   MessageCatalog c;
   EXPECT_EQ(c.addMessage(7, {1, "thing", 1, 1, 0}, {}, {}).code(), StatusCode::kNotFound);

@@ -17,6 +17,7 @@
 namespace hitless::rpd {
 namespace {
 
+using testing::nativeRouteVersion;
 using testing::SyncPair;
 
 std::string openBytes(uint32_t asn, const char* id) {
@@ -46,8 +47,10 @@ class BgpClientTest : public ::testing::Test {
   CrashPoint no_crash_;
   checkpoint::Role active_role_{true, 1, "ACTIVE"};
   ConfigClient active_config_{pair_.link(), ""}, standby_config_{pair_.link(), ""};
-  RibClient active_rib_{pair_.loop(), pair_.link(), {}, no_crash_};
-  RibClient standby_rib_{pair_.loop(), pair_.link(), {}, no_crash_};
+  RibClient active_rib_{
+      pair_.loop(), pair_.link(), nativeRouteVersion(messages::kRelease1_1), {}, no_crash_};
+  RibClient standby_rib_{
+      pair_.loop(), pair_.link(), nativeRouteVersion(messages::kRelease1_1), {}, no_crash_};
   BgpClient active_{pair_.loop(), pair_.link(), active_rib_, active_config_, 0, dir_.file("ckpt")};
   BgpClient standby_{pair_.loop(),     pair_.link(), standby_rib_, standby_config_, 1,
                      dir_.file("ckpt")};

@@ -16,6 +16,7 @@
 namespace hitless::rpd {
 namespace {
 
+using testing::nativeRouteVersion;
 using testing::SyncPair;
 
 // `count` host routes, their next hop's weight cycling through 1..`weights` (v2 carries weights,
@@ -81,8 +82,10 @@ class PiecewiseResync : public checkpoint::CheckpointClient {
 TEST(BulkSenderTest, TheDigestsThatMakeTheStandbyHotFollowTheLastResyncPiece) {
   SyncPair pair;
   CrashPoint no_crash;
-  RibClient active_rib(pair.loop(), pair.link(), {}, no_crash);
-  RibClient standby_rib(pair.loop(), pair.link(), {}, no_crash);
+  RibClient active_rib(pair.loop(), pair.link(), nativeRouteVersion(messages::kRelease1_1), {},
+                       no_crash);
+  RibClient standby_rib(pair.loop(), pair.link(), nativeRouteVersion(messages::kRelease1_1), {},
+                        no_crash);
   PiecewiseResync active_bgp(pair, 5), standby_bgp(pair, 5);
   pair.addActive(active_rib);
   pair.addActive(active_bgp);
@@ -129,8 +132,10 @@ class SlowDigest : public checkpoint::CheckpointClient {
 TEST(BulkSenderTest, TheDigestsWaitForADigestBeingRecomputed) {
   SyncPair pair;
   CrashPoint no_crash;
-  RibClient active_rib(pair.loop(), pair.link(), {}, no_crash);
-  RibClient standby_rib(pair.loop(), pair.link(), {}, no_crash);
+  RibClient active_rib(pair.loop(), pair.link(), nativeRouteVersion(messages::kRelease1_1), {},
+                       no_crash);
+  RibClient standby_rib(pair.loop(), pair.link(), nativeRouteVersion(messages::kRelease1_1), {},
+                        no_crash);
   SlowDigest active_slow(40), standby_slow(0);
   pair.addActive(active_rib);
   pair.addActive(active_slow);
@@ -146,12 +151,15 @@ TEST(BulkSenderTest, TheDigestsWaitForADigestBeingRecomputed) {
 }
 
 // The active's RIB is fingerprinted again at the version a new standby negotiates, in pieces:
-// 1.0 exchanges routes at v1, 1.1 with 1.1 at v2 (weights count).
+// a 1.1 active alone fingerprints at v2 (weights count), and with a 1.0 standby the pair
+// exchanges routes at v1.
 TEST(BulkSenderTest, ARibDigestAtANewVersionIsReadyForTheBulksDigests) {
-  SyncPair pair(messages::kRelease1_1, messages::kRelease1_1);
+  SyncPair pair(messages::kRelease1_1, messages::kRelease1_0);
   CrashPoint no_crash;
-  RibClient active_rib(pair.loop(), pair.link(), {}, no_crash);
-  RibClient standby_rib(pair.loop(), pair.link(), {}, no_crash);
+  RibClient active_rib(pair.loop(), pair.link(), nativeRouteVersion(messages::kRelease1_1), {},
+                       no_crash);
+  RibClient standby_rib(pair.loop(), pair.link(), nativeRouteVersion(messages::kRelease1_0), {},
+                        no_crash);
   pair.addActive(active_rib);
   pair.addStandby(standby_rib);
   active_rib.onRole({true, 1, "ACTIVE"});

@@ -16,6 +16,7 @@
 namespace hitless::rpd {
 namespace {
 
+using testing::nativeRouteVersion;
 using testing::SyncPair;
 
 net::Route route(uint32_t n, uint32_t weight = 1, uint32_t metric = 0) {
@@ -34,6 +35,10 @@ state::RibDelta adds(uint32_t first, uint32_t count, uint32_t weight = 1, uint32
 }
 
 const checkpoint::Role kActive{true, 1, "ACTIVE"};
+
+issu::MessageVersion routeVersionIn(const issu::MessageCatalog& catalog) {
+  return catalog.findMessage(messages::kClientRib, messages::kMsgRouteUpdate)->max_version;
+}
 
 class RibClientTest : public ::testing::Test {
  protected:
@@ -61,8 +66,8 @@ class RibClientTest : public ::testing::Test {
   issu::MessageCatalog active_catalog_, standby_catalog_;
   event::EventLoop& loop_ = pair_.loop();
   CrashPoint no_crash_;
-  RibClient active_{loop_, pair_.link(), {}, no_crash_};
-  RibClient standby_{loop_, pair_.link(), {}, no_crash_};
+  RibClient active_{loop_, pair_.link(), routeVersionIn(active_catalog_), {}, no_crash_};
+  RibClient standby_{loop_, pair_.link(), routeVersionIn(standby_catalog_), {}, no_crash_};
 };
 
 TEST_F(RibClientTest, AChangeReachesTheStandbyBeforeItIsReportedSynced) {
@@ -108,8 +113,10 @@ TEST(RibClientBulkTest, BulkWithChangesDuringItLeavesBothReplicasEqual) {
   SyncPair pair;
   auto catalog = *messages::buildCatalog(messages::kRelease1_1);
   CrashPoint no_crash;
-  RibClient active(pair.loop(), pair.link(), {}, no_crash);
-  RibClient standby(pair.loop(), pair.link(), {}, no_crash);
+  RibClient active(pair.loop(), pair.link(), nativeRouteVersion(messages::kRelease1_1), {},
+                   no_crash);
+  RibClient standby(pair.loop(), pair.link(), nativeRouteVersion(messages::kRelease1_1), {},
+                    no_crash);
   pair.addActive(active);
   pair.addStandby(standby);
   active.onRole(kActive);
@@ -156,6 +163,23 @@ TEST_F(RibClientAcrossReleasesTest, ReplicasOfDifferentReleasesAgreeAtTheNegotia
   EXPECT_EQ(active_.rib().find(route(7).prefix)->nexthops[0].weight, 3u);
   EXPECT_EQ(active_.rib().digestVersion(), 1);
   EXPECT_EQ(standby_.digest()->digest, active_.digest()->digest);
+}
+
+// When the 1.0 standby goes (the reload that commits an ISSU), the 1.1 active fingerprints its
+// table at its own version again, over several loop turns, so the 1.1 standby that follows
+// finds the digest ready. A standby does not.
+TEST_F(RibClientAcrossReleasesTest, TheActiveAloneMovesItsDigestBackToItsOwnVersion) {
+  EXPECT_TRUE(apply(adds(0, 3 * 4096 + 5, /*weight=*/3)).synced);
+  ASSERT_EQ(active_.rib().digestVersion(), 1);
+  standby_.onSessionEnd();
+  EXPECT_EQ(standby_.rib().digestVersion(), 1);
+  active_.onSessionEnd();
+  EXPECT_TRUE(active_.rib().digestChanging()) << "a piece per turn, not the whole table at once";
+  ASSERT_TRUE(pair_.runUntil([&] { return !active_.rib().digestChanging(); }));
+  EXPECT_EQ(active_.rib().digestVersion(), 2);
+  state::Rib fresh(2);
+  for (const auto& r : active_.rib().sorted()) fresh.upsert(r);
+  EXPECT_EQ(active_.rib().digest().bytes(), fresh.digest().bytes());
 }
 
 }  // namespace

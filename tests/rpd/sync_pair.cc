@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include "messages/wire_numbers.h"
+
 namespace hitless::testing {
 
 using checkpoint::ChannelHandler;
@@ -125,6 +127,14 @@ bool SyncPair::bulkSync(size_t batch, int64_t budget_ns) {
   bool ok = runUntil([&] { return bulk.done(); }) && drained();
   active_->bulk = nullptr;
   return ok;
+}
+
+issu::MessageVersion nativeRouteVersion(messages::Release release) {
+  auto catalog = messages::buildCatalog(release);
+  const issu::MessageTypeSpec* spec =
+      catalog.isOk() ? catalog->findMessage(messages::kClientRib, messages::kMsgRouteUpdate)
+                     : nullptr;
+  return spec == nullptr ? 1 : spec->max_version;
 }
 
 }  // namespace hitless::testing

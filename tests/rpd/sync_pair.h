@@ -20,6 +20,10 @@
 
 namespace hitless::testing {
 
+// The version of the route update `release` writes natively: what its RIB client fingerprints
+// at while it has no standby.
+issu::MessageVersion nativeRouteVersion(messages::Release release);
+
 class SyncPair {
  public:
   explicit SyncPair(messages::Release active = messages::kRelease1_1,

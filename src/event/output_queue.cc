@@ -8,21 +8,26 @@ namespace hitless::event {
 void OutputQueue::append(std::string_view bytes) {
   if (bytes.empty()) return;
   size_ += bytes.size();
+  // Into the tail's spare room only: growing a buffer would copy all of it.
   if (!buffers_.empty()) {
     std::string& tail = buffers_.back();
-    // Never past the tail's capacity when it is large: growing it would copy all of it.
-    if (tail.size() + bytes.size() <= std::max(tail.capacity(), kTailBytes)) {
+    if (tail.size() + bytes.size() <= tail.capacity()) {
       tail.append(bytes);
       return;
     }
   }
-  std::string& fresh = buffers_.emplace_back();
-  fresh.reserve(std::max(bytes.size(), kTailBytes));
-  fresh.append(bytes);
+  if (next_tail_ == kMaxTailBytes && bytes.size() <= kMaxTailBytes && !spare_.empty()) {
+    buffers_.push_back(std::move(spare_.back()));
+    spare_.pop_back();
+  } else {
+    buffers_.emplace_back().reserve(std::max(bytes.size(), next_tail_));
+  }
+  buffers_.back().append(bytes);
+  next_tail_ = std::min(next_tail_ * 2, kMaxTailBytes);
 }
 
 void OutputQueue::appendOwned(std::string bytes) {
-  if (bytes.size() <= kCoalesceBytes) {
+  if (bytes.size() < kMaxTailBytes) {
     append(bytes);
     return;
   }
@@ -53,6 +58,11 @@ void OutputQueue::advance(size_t n) {
       return;
     }
     n -= left;
+    std::string& written = buffers_.front();
+    if (written.capacity() == kMaxTailBytes && spare_.size() < kSpareBuffers) {
+      written.clear();
+      spare_.push_back(std::move(written));
+    }
     buffers_.pop_front();
     front_offset_ = 0;
   }
@@ -61,8 +71,10 @@ void OutputQueue::advance(size_t n) {
 
 void OutputQueue::clear() {
   buffers_.clear();
+  spare_.clear();
   front_offset_ = 0;
   size_ = 0;
+  next_tail_ = kFirstTailBytes;
 }
 
 }  // namespace hitless::event

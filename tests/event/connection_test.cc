@@ -10,6 +10,13 @@
 namespace hitless::event {
 namespace {
 
+// A socketpair whose end sv[0] is non-blocking and takes only a few kilobytes at a time.
+bool smallSendBufferPair(int sv[2]) {
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || !setNonBlocking(sv[0]).isOk()) return false;
+  int small = 4096;
+  return setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) == 0;
+}
+
 // An owner that, like the checkpoint channel, handles at most one line per delivery and asks
 // for the rest on a later loop turn. The peer's last words and its EOF arrive together.
 TEST(ConnectionTest, EofIsReportedOnlyAfterTheOwnerReadEverythingBeforeIt) {
@@ -68,10 +75,7 @@ TEST(ConnectionTest, APartialMessageBeforeEofDoesNotHoldTheCloseForever) {
 // kilobytes at a time: the peer gets every byte once, in order.
 TEST(ConnectionTest, WritesOfEveryKindArriveWholeAndInOrderThroughShortWrites) {
   int sv[2];
-  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-  ASSERT_TRUE(setNonBlocking(sv[0]).isOk());
-  int small = 4096;
-  setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  ASSERT_TRUE(smallSendBufferPair(sv));
   EventLoop loop;
   Connection conn(loop, UniqueFd(sv[0]),
                   Connection::Handlers{[](std::string_view) {}, [](const std::string&) {}, {}});
@@ -110,10 +114,7 @@ namespace {
 // the producer waits forever.
 TEST(ConnectionTest, DrainedFiresWhenASendFlushesTheBacklog) {
   int sv[2];
-  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-  ASSERT_TRUE(setNonBlocking(sv[0]).isOk());
-  int small = 4096;
-  setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  ASSERT_TRUE(smallSendBufferPair(sv));
   EventLoop loop;
   int drained = 0;
   Connection conn(loop, UniqueFd(sv[0]),

@@ -323,9 +323,7 @@ void ChassisManager::reloadSlot(int slot, const std::string& image) {
     slots_[x].check_client->request(
         {{"cmd", "show-redundancy"}}, 500,
         [this, slot, x, rf, id = r.id](Result<nlohmann::json> answer) {
-          nlohmann::json status =
-              answer.isOk() && answer->value("ok", false) ? *answer : nlohmann::json();
-          (*rf)[x] = rfStateIn(status);
+          (*rf)[x] = answer.isOk() && answer->value("ok", false) ? rfStateIn(*answer) : 0;
           Slot& s = slots_[slot];
           if ((*rf)[slot] < 0 || (*rf)[1 - slot] < 0 || !s.reload || s.reload->id != id) return;
           if (Status refused = reloadRefusal(slot, (*rf)[slot], (*rf)[1 - slot]); !refused.isOk()) {

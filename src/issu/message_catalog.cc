@@ -86,6 +86,11 @@ Result<std::string> MessageCatalog::convert(ClientId client, MessageTypeId type,
   return current;
 }
 
+MessageVersion MessageCatalog::nativeVersion(ClientId client, MessageTypeId type) const {
+  const MessageTypeSpec* spec = findMessage(client, type);
+  return spec == nullptr ? 0 : spec->max_version;
+}
+
 Status MessageCatalog::readsDirectly(ClientId client, MessageTypeId type, MessageVersion from) {
   const MessageTypeSpec* spec = findMessage(client, type);
   if (spec == nullptr) {

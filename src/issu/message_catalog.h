@@ -37,6 +37,9 @@ class MessageCatalog {
   Result<std::string> convert(ClientId client, MessageTypeId type, wire::ByteView payload,
                               MessageVersion from, MessageVersion to) const;
 
+  // This image's (native) version of (client, type); 0 when it has no such message.
+  MessageVersion nativeVersion(ClientId client, MessageTypeId type) const;
+
   // REQUIRES: the message was added. This image's decoder of (client, type) reads payloads of
   // versions [from, native] itself, to the same value as converting them first would give (a
   // test must hold it to that): a receiver hands such payloads over untransformed, skipping a

@@ -20,13 +20,6 @@ uint64_t randomInstanceId() {
   return (static_cast<uint64_t>(rd()) << 32) | rd();
 }
 
-// This image's version of a message it registered (1 if it did not: the first version).
-issu::MessageVersion nativeVersion(const issu::MessageCatalog& catalog, uint16_t client,
-                                   uint16_t type) {
-  const issu::MessageTypeSpec* spec = catalog.findMessage(client, type);
-  return spec == nullptr ? 1 : spec->max_version;
-}
-
 }  // namespace
 
 RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalog& catalog,
@@ -39,7 +32,10 @@ RouteProcessor::RouteProcessor(event::EventLoop& loop, const issu::MessageCatalo
       instance_id_(randomInstanceId()),
       epochs_(loop_, options_.state_dir),
       config_(*this, options_.startup_config),
-      rib_(loop_, *this, nativeVersion(catalog, messages::kClientRib, messages::kMsgRouteUpdate),
+      // A catalog without route updates fingerprints at their first version.
+      rib_(loop_, *this,
+           std::max<issu::MessageVersion>(
+               1, catalog.nativeVersion(messages::kClientRib, messages::kMsgRouteUpdate)),
            {.socket_path = options_.fib_socket,
             .slot = options_.slot,
             .software_version = software_version_,

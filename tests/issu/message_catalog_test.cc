@@ -43,6 +43,13 @@ TEST(MessageCatalog, TransformErrorsPropagate) {
   EXPECT_EQ(c.convert(7, 1, "x", 1, 2).status().code(), StatusCode::kCorruption);
 }
 
+TEST(MessageCatalog, NativeVersionIsTheTopOfTheRange) {
+  MessageCatalog c = threeVersions();
+  EXPECT_EQ(c.nativeVersion(7, 1), 3);
+  EXPECT_EQ(c.nativeVersion(7, 9), 0);
+  EXPECT_EQ(c.nativeVersion(8, 1), 0);
+}
+
 TEST(MessageCatalog, AVersionReadDirectlyIsHandedOverAsItCame) {
   MessageCatalog c = threeVersions();
   // By default everything older is converted to the native version first.

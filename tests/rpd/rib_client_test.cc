@@ -37,7 +37,7 @@ state::RibDelta adds(uint32_t first, uint32_t count, uint32_t weight = 1, uint32
 const checkpoint::Role kActive{true, 1, "ACTIVE"};
 
 issu::MessageVersion routeVersionIn(const issu::MessageCatalog& catalog) {
-  return catalog.findMessage(messages::kClientRib, messages::kMsgRouteUpdate)->max_version;
+  return catalog.nativeVersion(messages::kClientRib, messages::kMsgRouteUpdate);
 }
 
 class RibClientTest : public ::testing::Test {

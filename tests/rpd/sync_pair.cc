@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "messages/wire_numbers.h"
 
 namespace hitless::testing {
@@ -131,10 +133,9 @@ bool SyncPair::bulkSync(size_t batch, int64_t budget_ns) {
 
 issu::MessageVersion nativeRouteVersion(messages::Release release) {
   auto catalog = messages::buildCatalog(release);
-  const issu::MessageTypeSpec* spec =
-      catalog.isOk() ? catalog->findMessage(messages::kClientRib, messages::kMsgRouteUpdate)
-                     : nullptr;
-  return spec == nullptr ? 1 : spec->max_version;
+  return std::max<issu::MessageVersion>(
+      1,
+      catalog.isOk() ? catalog->nativeVersion(messages::kClientRib, messages::kMsgRouteUpdate) : 0);
 }
 
 }  // namespace hitless::testing

@@ -140,12 +140,19 @@ void InstallEngine::startup(const PackageSet& running, int64_t now) {
       persist();
       return step(now);
     }
-    note(*op,
-         "chassisd restarted during this operation: it ends here, and the uncommitted "
-         "packages are reverted",
-         now);
     op->step_component.clear();
-    finish(*op, OperationState::kAborted, now);
+    for (const auto& [c, package] : running) setPackage(r_.active, c, package);
+    // chassisd starts the committed packages: an operation whose target they are (an abort, a
+    // revert, a rollback to the committed set) is done by that start, not cut off by it.
+    const bool reached = !op->reverting && !isUncommitted(r_.active, r_.committed) &&
+                         !isUncommitted(r_.active, op->target);
+    note(*op,
+         reached ? "chassisd restarted during this operation and started the committed "
+                   "packages, which are its target: it ends here, done"
+                 : "chassisd restarted during this operation: it ends here, and the "
+                   "uncommitted packages are reverted",
+         now);
+    finish(*op, reached ? OperationState::kSucceeded : OperationState::kAborted, now);
   }
   for (const auto& [component, package] : running) setPackage(r_.active, component, package);
   r_.auto_abort_at_ms = 0;

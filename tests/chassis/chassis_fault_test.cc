@@ -64,6 +64,9 @@ std::vector<FaultScenario> deterministicSubset() {
   }
   list.push_back({OperatorPath::kInstallAbort, "switch-started:1:standby"});
   list.push_back({OperatorPath::kInstallAbort, "switch-stopped:2:chassisd"});
+  // The abort of an ended activation, chassisd killed as it stops fwdd-1.1.0: its restart starts
+  // the committed fwdd, which is what the abort asked for.
+  list.push_back({OperatorPath::kInstallAbortEnded, "switch-stopped:2:chassisd"});
   // chassisd by re-exec: killed once the switch is recorded, before it execs; a torn record then.
   list.push_back({OperatorPath::kInstallChassisd, "install-persist-after:3:chassisd"});
   list.push_back({OperatorPath::kInstallChassisd, "install-persist-after:3:corrupt"});

@@ -18,9 +18,10 @@ using nlohmann::json;
 
 constexpr const char* kOriginal = "1.0.0";
 constexpr const char* kTarget = "1.1.0";
-constexpr const char* kPathNames[] = {"upgrade",          "changeversion",   "changeversion-quick",
-                                      "abort-after-load", "abort-after-run", "install-activate",
-                                      "install-abort",    "install-chassisd"};
+constexpr const char* kPathNames[] = {
+    "upgrade",          "changeversion",    "changeversion-quick",
+    "abort-after-load", "abort-after-run",  "install-activate",
+    "install-abort",    "install-chassisd", "install-abort-ended"};
 constexpr const char* kFwddFrom = "fwdd-1.0.0";
 constexpr const char* kFwddTo = "fwdd-1.1.0";
 constexpr const char* kChassisdTo = "chassisd-1.1.0";  // from the installed binary
@@ -65,6 +66,10 @@ std::vector<std::string> nextCommand(OperatorPath path, const json& s) {
   return {};
 }
 
+bool abortsTheInstall(OperatorPath p) {
+  return p == OperatorPath::kInstallAbort || p == OperatorPath::kInstallAbortEnded;
+}
+
 std::string join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
@@ -84,7 +89,7 @@ std::string installRoutes() {
 
 bool isInstallPath(OperatorPath p) {
   return p == OperatorPath::kInstallActivate || p == OperatorPath::kInstallAbort ||
-         p == OperatorPath::kInstallChassisd;
+         p == OperatorPath::kInstallChassisd || p == OperatorPath::kInstallAbortEnded;
 }
 
 std::string FaultScenario::name() const {
@@ -253,7 +258,7 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
       }
       continue;
     }
-    if (scenario.path == OperatorPath::kInstallAbort && act != nullptr && idle && aborted < 3 &&
+    if (abortsTheInstall(scenario.path) && act != nullptr && idle && aborted < 3 &&
         rec["active"].value("fwdd", std::string()) != rec["committed"].value("fwdd", "")) {
       issue({"install", "abort", "--no-wait"}, &aborted);
       continue;
@@ -302,7 +307,7 @@ FaultOutcome runInstallScenario(const ImageStore& images, const FaultScenario& s
     }
   }
   if (!out.fault_hit) {
-    const std::string expected = scenario.path == OperatorPath::kInstallAbort ? kFwddFrom : to;
+    const std::string expected = abortsTheInstall(scenario.path) ? kFwddFrom : to;
     if (ended != expected) fail("no fault, yet ended on '" + ended + "'");
   }
   if (rec["committed"]["fwdd"] != kFwddFrom) fail("the committed fwdd changed without a commit");

@@ -39,9 +39,10 @@ enum class OperatorPath {
   kAbortAfterLoad,      // loadversion, abortversion
   kAbortAfterRun,       // loadversion, runversion, abortversion
   // hitless install of fwdd on a chassis in a netns testbed (chassisd runs fwdd-1.0.0):
-  kInstallActivate,  // install add fwdd-1.1.0, install activate fwdd-1.1.0
-  kInstallAbort,     // install add, install activate --no-wait, install abort
-  kInstallChassisd,  // install add chassisd-1.1.0, install activate it: chassisd re-execs
+  kInstallActivate,    // install add fwdd-1.1.0, install activate fwdd-1.1.0
+  kInstallAbort,       // install add, install activate --no-wait, install abort
+  kInstallChassisd,    // install add chassisd-1.1.0, install activate it: chassisd re-execs
+  kInstallAbortEnded,  // install add, install activate, install abort once the activation ended
 };
 
 bool isInstallPath(OperatorPath p);

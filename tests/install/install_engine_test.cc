@@ -184,6 +184,31 @@ TEST_F(InstallEngineTest, StartupRevertsTheUncommittedAndEndsACutOffOperation) {
   EXPECT_EQ(asked, std::vector<std::string>{"fwdd fwdd-1.0"});
 }
 
+// An abort of an activation that had ended: chassisd dies while fwdd goes back, and its restart
+// starts the committed fwdd. The abort is done, and says so: a record calling it cut off would
+// claim fwdd-1.1 runs.
+TEST_F(InstallEngineTest, StartupThatReachesACutOffOperationsTargetEndsItDone) {
+  ASSERT_TRUE(engine_.activate({"fwdd-1.1"}, 0, now_).isOk());
+  completeSwitches();
+  auto aborted = engine_.abort(now_);
+  ASSERT_TRUE(aborted.isOk());
+  EXPECT_EQ(switches(), std::vector<std::string>{"fwdd fwdd-1.0"});
+  InstallEngine restarted(engine_.record(), {"fwdd", "gnoid"});
+  restarted.startup({{"fwdd", "fwdd-1.0"}, {"gnoid", "gnoid-1.0"}}, now_ + 5000);
+  const Operation& o = *restarted.record().find(aborted->id);
+  EXPECT_EQ(o.state, OperationState::kSucceeded);
+  EXPECT_EQ(o.target.at("fwdd"), "fwdd-1.0");
+  EXPECT_FALSE(restarted.runningId());  // nothing left to revert
+  EXPECT_EQ(restarted.record().active, restarted.record().committed);
+
+  // The same abort, but the restart adopted fwdd-1.1 still running: cut off, then reverted.
+  InstallEngine adopted(engine_.record(), {"fwdd", "gnoid"});
+  adopted.startup({{"fwdd", "fwdd-1.1"}, {"gnoid", "gnoid-1.0"}}, now_ + 5000);
+  EXPECT_EQ(adopted.record().find(aborted->id)->state, OperationState::kAborted);
+  ASSERT_TRUE(adopted.runningId());
+  EXPECT_EQ(adopted.record().find(*adopted.runningId())->kind, "revert");
+}
+
 TEST_F(InstallEngineTest, AutoAbortTimerRevertsByItself) {
   ASSERT_TRUE(engine_.activate({"fwdd-1.1"}, 60'000, now_).isOk());
   completeSwitches();

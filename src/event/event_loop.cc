@@ -122,7 +122,7 @@ void EventLoop::runOnce(int64_t wait_ms) {
   }
   struct epoll_event events[64];
   int n = ::epoll_wait(epfd_, events, 64, static_cast<int>(timeout));
-  const int64_t start = clock().nowNs();
+  const int64_t start = turn_started_ns_ = clock().nowNs();
   // The thread's own usage across the turn: a stall that was not spent on the CPU (preempted,
   // waiting on a lock, faulting pages in) reads differently from one that was all work.
   rusage usage_before{};

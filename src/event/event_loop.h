@@ -62,6 +62,9 @@ class EventLoop {
   void stop() { stopped_ = true; }
 
   const Clock& clock() const { return clock_; }
+  // When the current turn's work began (after its wait): work that slices itself spends a
+  // budget per turn, not per callback (a 0 ms timer added by an fd callback runs in its turn).
+  int64_t turnStartedNs() const { return turn_started_ns_; }
   // Since the loop started, and since the last resetWindow(): a benchmark reads the window at
   // the end of each scenario it times, without wiping what status answers report.
   const LoopStats& stats() const { return stats_; }
@@ -94,6 +97,7 @@ class EventLoop {
   LoopStats window_;
   int64_t slowest_ns_ = 0;
   std::string slowest_what_;
+  int64_t turn_started_ns_ = 0;
 };
 
 }  // namespace hitless::event

@@ -59,6 +59,7 @@ struct FibServer::Session {
   std::string software;     // the rpd's
   std::optional<issu::NegotiationResult> negotiation;
   bool waiting_for_sweep = false;  // its replay-end reply waits: its further input too
+  bool more_input_scheduled = false;
 };
 
 FibServer::FibServer(event::EventLoop& loop, FibAgent& agent, FibServerOptions options)
@@ -155,8 +156,32 @@ void FibServer::onData(Session& s, std::string_view input) {
     if (!*alive || !sessions_.count(id) || !open || !s.conn->isOpen()) return;
     used += len;
     if (s.waiting_for_sweep) break;
+    if (f.header.client_id == kClientFib && f.header.msg_type == messages::kMsgFibCommit &&
+        used < input.size() && turnBudgetSpent()) {
+      scheduleMoreInput(s);
+      break;
+    }
   }
   s.conn->consume(used);
+}
+
+bool FibServer::turnBudgetSpent() const {
+  return loop_.clock().nowNs() - loop_.turnStartedNs() >= kApplyBudgetNs;
+}
+
+void FibServer::scheduleMoreInput(Session& s) {
+  if (s.more_input_scheduled) return;
+  s.more_input_scheduled = true;
+  loop_.addTimer(0, [this, alive = alive_, id = s.id] {
+    if (!*alive) return;
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return;
+    Session& session = *it->second;
+    session.more_input_scheduled = false;
+    // Run in the turn that scheduled it when that turn has budget left, else in the next.
+    if (turnBudgetSpent()) return scheduleMoreInput(session);
+    if (session.conn->isOpen() && !session.waiting_for_sweep) session.conn->redeliver();
+  });
 }
 
 bool FibServer::onFrame(Session& s, uint16_t client, uint16_t type, uint16_t version,

@@ -1,6 +1,7 @@
 // FibServer and FibClient in one process, over a Unix socket, on an in-memory kernel: a replay
 // that leaves 9,900 adopted routes stale ends in a sweep of kSweepSlice routes per loop turn,
-// and the writer's reply to its replay end — and its next batch — wait for the sweep's end.
+// and the writer's reply to its replay end — and its next batch — wait for the sweep's end; a
+// burst of batches in one read is applied a turn's budget at a time.
 #include "fib/fib_server.h"
 
 #include <sys/stat.h>
@@ -20,16 +21,22 @@
 namespace hitless::fib {
 namespace {
 
-// Counts, per call, the deletes the kernel was asked for.
+// Counts, per call, the deletes and the writes the kernel was asked for; with a fake clock,
+// each call takes `ms_per_call` of it (the kernel's own work).
 class CountingKernelFib : public FakeKernelFib {
  public:
   Result<std::vector<FibOpError>> apply(std::span<const FibOp> ops) override {
     size_t deletes = std::count_if(ops.begin(), ops.end(),
                                    [](const FibOp& op) { return op.kind == FibOp::kDelete; });
     if (deletes > 0) delete_calls.push_back(deletes);
+    if (deletes < ops.size()) ++write_calls;
+    if (clock != nullptr) clock->advanceMs(ms_per_call);
     return FakeKernelFib::apply(ops);
   }
   std::vector<size_t> delete_calls;
+  size_t write_calls = 0;
+  event::FakeClock* clock = nullptr;
+  int64_t ms_per_call = 0;
 };
 
 net::Route hostRoute(uint32_t i) {
@@ -43,8 +50,8 @@ net::Route hostRoute(uint32_t i) {
 // the agent as stale (as after fwdd restarted), served on a socket in a directory of its own
 // that goes when the test ends, pass or fail.
 struct FwddRig {
-  explicit FwddRig(uint32_t routes)
-      : dir("/tmp/hitless-fibserver-" + std::to_string(::getpid())), agent(kernel) {
+  explicit FwddRig(uint32_t routes, const event::Clock& clock = event::SteadyClock::instance())
+      : dir("/tmp/hitless-fibserver-" + std::to_string(::getpid())), loop(clock), agent(kernel) {
     ::mkdir(dir.c_str(), 0700);
     for (uint32_t i = 0; i < routes; ++i) kernel.table[hostRoute(i).prefix] = hostRoute(i);
     options.socket_path = dir + "/fib.sock";
@@ -152,6 +159,42 @@ TEST(FibServerTest, AReplayWaitsWhileAskedAndChangesGoOnMeanwhile) {
   EXPECT_EQ(agent.staleCount(), 0u);
   EXPECT_EQ(client.status()["swept"], 0);
   EXPECT_EQ(kernel.table.size(), 1'001u);
+}
+
+// Ten batches arrive in one read; each takes the kernel 3 ms. fwdd applies them while its loop
+// turn is younger than kApplyBudgetNs (4 ms): two per turn, every route in the end, in order.
+TEST(FibServerTest, ABurstOfBatchesIsAppliedATurnsBudgetAtATime) {
+  event::FakeClock clock;
+  FwddRig rig(0, clock);
+  ASSERT_TRUE(rig.start().isOk());
+  event::EventLoop& loop = rig.loop;
+  CountingKernelFib& kernel = rig.kernel;
+
+  state::Rib rib;
+  FibClient client(loop, rib, rig.writer());
+  client.activate(1);
+  auto replayDone = [&] { return client.status()["replay_ms"].get<int64_t>() >= 0; };
+  for (int turn = 0; turn < 200 && !replayDone(); ++turn) loop.runOnce(1);
+  ASSERT_TRUE(replayDone());
+  kernel.clock = &clock;
+  kernel.ms_per_call = 3;
+  const size_t calls_before = kernel.write_calls;
+  for (uint32_t b = 0; b < 10; ++b) {
+    state::RibDelta d;
+    for (uint32_t i = 0; i < 100; ++i) d.upsert(hostRoute(b * 100 + i));
+    rib.apply(d);
+    client.send(d);
+  }
+  size_t most_per_turn = 0, turns = 0;
+  for (; turns < 200 && kernel.table.size() < 1000; ++turns) {
+    const size_t before = kernel.write_calls;
+    loop.runOnce(1);
+    most_per_turn = std::max(most_per_turn, kernel.write_calls - before);
+  }
+  EXPECT_EQ(kernel.table.size(), 1000u);
+  EXPECT_EQ(kernel.write_calls - calls_before, 10u);
+  EXPECT_EQ(most_per_turn, 2u);
+  EXPECT_GE(turns, 5u);
 }
 
 }  // namespace

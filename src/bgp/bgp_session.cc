@@ -478,6 +478,9 @@ void BgpSession::scheduleMoreInput() {
     if (!*alive) return;
     more_input_scheduled_ = false;
     if (!conn_ || quiesced()) return;
+    // Added by this turn's read, and the turn has done its share: the next turn (re-added
+    // from a timer, it cannot run in this one).
+    if (loop_.turnAgeNs() >= kTurnBudgetNs) return scheduleMoreInput();
     if (!carry_.empty()) {
       onData(std::string_view());
     } else {

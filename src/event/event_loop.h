@@ -62,9 +62,10 @@ class EventLoop {
   void stop() { stopped_ = true; }
 
   const Clock& clock() const { return clock_; }
-  // When the current turn's work began (after its wait): work that slices itself spends a
-  // budget per turn, not per callback (a 0 ms timer added by an fd callback runs in its turn).
-  int64_t turnStartedNs() const { return turn_started_ns_; }
+  // How long the current turn has been working (since its wait ended): work that slices itself
+  // spends a budget per turn, not per callback (a 0 ms timer added by an fd callback runs in
+  // the same turn).
+  int64_t turnAgeNs() const { return clock().nowNs() - turn_started_ns_; }
   // Since the loop started, and since the last resetWindow(): a benchmark reads the window at
   // the end of each scenario it times, without wiping what status answers report.
   const LoopStats& stats() const { return stats_; }

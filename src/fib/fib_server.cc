@@ -165,9 +165,7 @@ void FibServer::onData(Session& s, std::string_view input) {
   s.conn->consume(used);
 }
 
-bool FibServer::turnBudgetSpent() const {
-  return loop_.clock().nowNs() - loop_.turnStartedNs() >= kApplyBudgetNs;
-}
+bool FibServer::turnBudgetSpent() const { return loop_.turnAgeNs() >= kApplyBudgetNs; }
 
 void FibServer::scheduleMoreInput(Session& s) {
   if (s.more_input_scheduled) return;

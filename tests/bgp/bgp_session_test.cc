@@ -12,11 +12,17 @@ namespace hitless::bgp {
 namespace {
 
 struct Recorder : SessionObserver {
-  int established = 0, updates = 0;
+  int established = 0, updates = 0, prefixes = 0, deliveries = 0;
   std::vector<std::string> downs;
+  // When set, each delivery takes `ms_per_delivery` of this clock (the host's work on it).
+  event::FakeClock* clock = nullptr;
+  int64_t ms_per_delivery = 0;
   void onEstablished(BgpSession&) override { ++established; }
   void onUpdates(BgpSession&, std::vector<UpdateMessage>& u, std::string_view, uint64_t) override {
     updates += static_cast<int>(u.size());
+    for (const auto& m : u) prefixes += static_cast<int>(m.nlri.size());
+    ++deliveries;
+    if (clock != nullptr) clock->advanceMs(ms_per_delivery);
   }
   void onRouteRefresh(BgpSession&, AfiSafi) override {}
   void onDown(BgpSession&, const std::string& reason, bool) override { downs.push_back(reason); }
@@ -108,6 +114,35 @@ TEST_F(BgpSessionTest, ANeighborThatStopsIsDeclaredDeadByTheHoldTimer) {
   // The neighbor, running again, reads the NOTIFICATION and goes down too.
   ASSERT_TRUE(pump([&] { return !rec_b_.downs.empty(); }, 100));
   EXPECT_EQ(rec_b_.downs[0], "received NOTIFICATION Hold Timer Expired");
+}
+
+// A full-table burst is read in slices; a further slice runs in the same loop turn only while
+// the turn is younger than kTurnBudgetNs. Each slice here costs 5 ms: one per turn, all arrive.
+TEST_F(BgpSessionTest, ABurstIsReadASliceATurnOnceTheTurnsBudgetIsSpent) {
+  bothUp();
+  PathAttributes attrs;
+  attrs.as_path = {65001};
+  attrs.next_hop = *net::IpAddress::parse("198.18.0.1");
+  std::vector<net::IpPrefix> prefixes;
+  for (uint32_t i = 0; i < 20'000; ++i) {
+    prefixes.push_back(*net::IpPrefix::make(net::IpAddress::v4(0x64400000u + i), 32));
+  }
+  std::string out;
+  encodeUpdates(prefixes, attrs, false, a_.codecOptions(), &out);
+  ASSERT_GT(out.size(), 3u * 32 * 1024);  // more than three 32 KB slices
+  a_.send(out, 1);
+  ASSERT_TRUE(pump([&] { return a_.pendingOutput() == 0; }, 100, /*serve_b=*/false));
+  rec_b_.clock = &clock_;
+  rec_b_.ms_per_delivery = 5;
+  int most_per_turn = 0, turns = 0;
+  for (; turns < 100 && rec_b_.prefixes < 20'000; ++turns) {
+    const int before = rec_b_.deliveries;
+    loop_b_.runOnce(0);
+    most_per_turn = std::max(most_per_turn, rec_b_.deliveries - before);
+  }
+  EXPECT_EQ(rec_b_.prefixes, 20'000);
+  EXPECT_EQ(most_per_turn, 1);
+  EXPECT_GE(turns, 3);
 }
 
 TEST(BgpSessionRawTest, BytesThatAreNotBgpGetAHeaderNotification) {

@@ -143,9 +143,10 @@ void InstallEngine::startup(const PackageSet& running, int64_t now) {
     op->step_component.clear();
     for (const auto& [c, package] : running) setPackage(r_.active, c, package);
     // chassisd starts the committed packages: an operation whose target they are (an abort, a
-    // revert, a rollback to the committed set) is done by that start, not cut off by it.
-    const bool reached = !op->reverting && !isUncommitted(r_.active, r_.committed) &&
-                         !isUncommitted(r_.active, op->target);
+    // revert, a rollback to the committed set) is done by that start, not cut off by it — even
+    // one that was going back when chassisd died: the record says where things are.
+    const bool reached =
+        !isUncommitted(r_.active, r_.committed) && !isUncommitted(r_.active, op->target);
     note(*op,
          reached ? "chassisd restarted during this operation and started the committed "
                    "packages, which are its target: it ends here, done"

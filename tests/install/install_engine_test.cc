@@ -209,6 +209,25 @@ TEST_F(InstallEngineTest, StartupThatReachesACutOffOperationsTargetEndsItDone) {
   EXPECT_EQ(adopted.record().find(*adopted.runningId())->kind, "revert");
 }
 
+// An abort whose second step failed was going back (fwdd to 1.1) when chassisd died; the
+// restart starts the committed packages, the abort's target: done, whichever way it was going.
+TEST_F(InstallEngineTest, StartupEndsAnOperationGoingBackByWhereItLeftThings) {
+  ASSERT_TRUE(engine_.activate({"fwdd-1.1", "gnoid-1.1"}, 0, now_).isOk());
+  completeSwitches();
+  auto aborted = engine_.abort(now_);
+  ASSERT_TRUE(aborted.isOk());
+  EXPECT_EQ(switches(), std::vector<std::string>{"fwdd fwdd-1.0"});
+  engine_.switchDone(Status::ok(), "fwdd-1.0", now_);
+  EXPECT_EQ(switches(), std::vector<std::string>{"gnoid gnoid-1.0"});
+  engine_.switchDone(Status::internal("gnoid-1.0 did not answer"), "gnoid-1.1", now_);
+  EXPECT_EQ(switches(), std::vector<std::string>{"fwdd fwdd-1.1"});  // going back
+  ASSERT_TRUE(op(aborted->id).reverting);
+  InstallEngine restarted(engine_.record(), {"fwdd", "gnoid"});
+  restarted.startup({{"fwdd", "fwdd-1.0"}, {"gnoid", "gnoid-1.0"}}, now_ + 5000);
+  EXPECT_EQ(restarted.record().find(aborted->id)->state, OperationState::kSucceeded);
+  EXPECT_FALSE(restarted.runningId());
+}
+
 TEST_F(InstallEngineTest, AutoAbortTimerRevertsByItself) {
   ASSERT_TRUE(engine_.activate({"fwdd-1.1"}, 60'000, now_).isOk());
   completeSwitches();

@@ -99,10 +99,13 @@ bool verifySignature(const PublicKey& key, std::string_view message, std::string
 }
 
 std::string sha256(std::string_view bytes) {
-  ensureSodium();
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  return std::string(reinterpret_cast<char*>(out), sizeof(out));
+  // One SHA-256 for the whole tree: OpenSSL's, as digestFile uses (libsodium signs).
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), out, &len, EVP_sha256(), nullptr) != 1 || len != 32) {
+    return {};
+  }
+  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 Result<FileDigest> digestFile(const std::string& path) {

@@ -46,6 +46,8 @@ class ImageTest : public ::testing::Test {
 // The digest of an image file is SHA-256 as FIPS 180-2 defines it: its own examples ("abc", and
 // the 448-bit message, which spans two blocks), and a file longer than one read (1 MiB).
 TEST_F(ImageTest, FileDigestsAreFips180Sha256) {
+  EXPECT_EQ(toHex(sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   ASSERT_TRUE(writeFileAtomic(dir_.file("abc"), "abc").isOk());
   EXPECT_EQ(digestFile(dir_.file("abc"))->sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

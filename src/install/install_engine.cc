@@ -127,21 +127,24 @@ void InstallEngine::follow(const std::string& component, const std::string& pack
 }
 
 void InstallEngine::startup(const PackageSet& running, int64_t now) {
-  if (Operation* op = r_.running()) {
-    const std::string component = op->step_component;
+  Operation* op = r_.running();
+  // This start may be the step itself: chassisd re-exec'd into the package it was asked to run.
+  bool reexeced = false;
+  if (op != nullptr) {
+    const std::string& component = op->step_component;
     const PackageSet want = withAllComponents(op->reverting ? op->before : op->target, r_.active);
     auto now_runs = running.find(component);
-    if (component == kSelfComponent && now_runs != running.end() && want.count(component) != 0 &&
-        want.at(component) == now_runs->second) {
-      // This start is the step itself: chassisd re-exec'd into the package it was asked to run.
-      for (const auto& [c, package] : running) setPackage(r_.active, c, package);
-      op->step_component.clear();
-      note(*op, component + " runs " + shown(now_runs->second) + " (re-exec'd into it)", now);
+    reexeced = component == kSelfComponent && now_runs != running.end() &&
+               want.count(component) != 0 && want.at(component) == now_runs->second;
+  }
+  for (const auto& [component, package] : running) setPackage(r_.active, component, package);
+  if (op != nullptr) {
+    const std::string component = std::exchange(op->step_component, "");
+    if (reexeced) {
+      note(*op, component + " runs " + shown(running.at(component)) + " (re-exec'd into it)", now);
       persist();
       return step(now);
     }
-    op->step_component.clear();
-    for (const auto& [c, package] : running) setPackage(r_.active, c, package);
     // chassisd starts the committed packages: an operation whose target they are (an abort, a
     // revert, a rollback to the committed set) is done by that start, not cut off by it — even
     // one that was going back when chassisd died: the record says where things are.
@@ -155,7 +158,6 @@ void InstallEngine::startup(const PackageSet& running, int64_t now) {
          now);
     finish(*op, reached ? OperationState::kSucceeded : OperationState::kAborted, now);
   }
-  for (const auto& [component, package] : running) setPackage(r_.active, component, package);
   r_.auto_abort_at_ms = 0;
   persist();
   if (isUncommitted(r_.active, r_.committed)) {

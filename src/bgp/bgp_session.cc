@@ -480,7 +480,7 @@ void BgpSession::scheduleMoreInput() {
     if (!conn_ || quiesced()) return;
     // Added by this turn's read, and the turn has done its share: the next turn (re-added
     // from a timer, it cannot run in this one).
-    if (loop_.turnAgeNs() >= kTurnBudgetNs) return scheduleMoreInput();
+    if (loop_.turnBudgetSpent()) return scheduleMoreInput();
     if (!carry_.empty()) {
       onData(std::string_view());
     } else {

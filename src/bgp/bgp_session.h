@@ -198,8 +198,6 @@ class BgpSession {
   // About 6k prefixes of a full-table burst: a few ms of work (2-14 ms of CPU per turn at 1M
   // routes in bgp_bench, with everything else the turn does).
   static constexpr size_t kSliceBytes = 32 * 1024;
-  // A further slice runs in the same loop turn only while the turn is younger than this.
-  static constexpr int64_t kTurnBudgetNs = 4'000'000;
   // More whole messages wait in the input: parse the next slice on the next loop turn.
   void scheduleMoreInput();
   size_t processInput(std::string_view input);

@@ -66,6 +66,10 @@ class EventLoop {
   // spends a budget per turn, not per callback (a 0 ms timer added by an fd callback runs in
   // the same turn).
   int64_t turnAgeNs() const { return clock().nowNs() - turn_started_ns_; }
+  // Sliced work (a further slice of BGP input, a further FIB batch) runs in a turn only while
+  // the turn is younger than this; after, it waits for the next turn.
+  static constexpr int64_t kTurnBudgetNs = 4'000'000;
+  bool turnBudgetSpent() const { return turnAgeNs() >= kTurnBudgetNs; }
   // Since the loop started, and since the last resetWindow(): a benchmark reads the window at
   // the end of each scenario it times, without wiping what status answers report.
   const LoopStats& stats() const { return stats_; }

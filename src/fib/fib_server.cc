@@ -157,15 +157,13 @@ void FibServer::onData(Session& s, std::string_view input) {
     used += len;
     if (s.waiting_for_sweep) break;
     if (f.header.client_id == kClientFib && f.header.msg_type == messages::kMsgFibCommit &&
-        used < input.size() && turnBudgetSpent()) {
+        used < input.size() && loop_.turnBudgetSpent()) {
       scheduleMoreInput(s);
       break;
     }
   }
   s.conn->consume(used);
 }
-
-bool FibServer::turnBudgetSpent() const { return loop_.turnAgeNs() >= kApplyBudgetNs; }
 
 void FibServer::scheduleMoreInput(Session& s) {
   if (s.more_input_scheduled) return;
@@ -177,7 +175,7 @@ void FibServer::scheduleMoreInput(Session& s) {
     Session& session = *it->second;
     session.more_input_scheduled = false;
     // Run in the turn that scheduled it when that turn has budget left, else in the next.
-    if (turnBudgetSpent()) return scheduleMoreInput(session);
+    if (loop_.turnBudgetSpent()) return scheduleMoreInput(session);
     if (session.conn->isOpen() && !session.waiting_for_sweep) session.conn->redeliver();
   });
 }

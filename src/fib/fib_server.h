@@ -83,10 +83,9 @@ class FibServer {
   void sweepSlice();
   void finishSweep();
   static constexpr size_t kSweepSlice = 4096;
-  // Batches are applied while the loop's turn is younger than this; the rest of the input waits
-  // for the next turn (a burst of batches in one read was up to 70 ms of kernel work).
-  static constexpr int64_t kApplyBudgetNs = 4'000'000;
-  bool turnBudgetSpent() const;
+  // Batches are applied while the loop's turn has budget left (EventLoop::turnBudgetSpent); the
+  // rest of the input waits for the next turn (a burst of batches in one read was up to 70 ms
+  // of kernel work).
   void scheduleMoreInput(Session& s);
   void persistEpoch();
 

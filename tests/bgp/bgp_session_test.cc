@@ -117,7 +117,8 @@ TEST_F(BgpSessionTest, ANeighborThatStopsIsDeclaredDeadByTheHoldTimer) {
 }
 
 // A full-table burst is read in slices; a further slice runs in the same loop turn only while
-// the turn is younger than kTurnBudgetNs. Each slice here costs 5 ms: one per turn, all arrive.
+// the turn is younger than EventLoop::kTurnBudgetNs (4 ms). Each slice here costs 5 ms: one per
+// turn, all arrive.
 TEST_F(BgpSessionTest, ABurstIsReadASliceATurnOnceTheTurnsBudgetIsSpent) {
   bothUp();
   PathAttributes attrs;

@@ -162,7 +162,7 @@ TEST(FibServerTest, AReplayWaitsWhileAskedAndChangesGoOnMeanwhile) {
 }
 
 // Ten batches arrive in one read; each takes the kernel 3 ms. fwdd applies them while its loop
-// turn is younger than kApplyBudgetNs (4 ms): two per turn, every route in the end, in order.
+// turn is younger than EventLoop::kTurnBudgetNs (4 ms): two per turn, every route in the end.
 TEST(FibServerTest, ABurstOfBatchesIsAppliedATurnsBudgetAtATime) {
   event::FakeClock clock;
   FwddRig rig(0, clock);
